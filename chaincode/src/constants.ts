@@ -1,0 +1,271 @@
+/**
+ * Constants shared by the `waybill` chaincode and its clients (the gateway imports this module as
+ * `@waybill/chaincode/constants`).
+ *
+ * This module must stay dependency-free: no Fabric imports, no Node built-ins, nothing with side
+ * effects. Everything here is part of the contract between the chaincode and its callers; renaming a
+ * value is a breaking change.
+ *
+ * @packageDocumentation
+ */
+
+/** Name of the contract inside the chaincode (`waybill:createAsset` or just `createAsset`). */
+export const CONTRACT_NAME = 'waybill';
+
+/** Certificate attribute that carries an identity's role (issued by the organisation's Fabric CA). */
+export const ROLE_ATTRIBUTE = 'waybill.role';
+
+/** Roles an identity may carry in its {@link ROLE_ATTRIBUTE} certificate attribute. */
+export const ROLES = {
+  /** Makes goods: creates assets, may recall the products its organisation created. */
+  MANUFACTURER: 'manufacturer',
+  /** Transports goods: takes custody in transit. */
+  CARRIER: 'carrier',
+  /** Sells goods to end customers. */
+  RETAILER: 'retailer',
+  /** Authority: may put any asset on hold and recall any asset, whatever its organisation. */
+  REGULATOR: 'regulator',
+  /** Read-only access to everything, whatever its organisation. */
+  AUDITOR: 'auditor',
+  /** Organisation administrator: record maintenance (attributes, documents, personal-data references). */
+  ADMIN: 'admin',
+} as const;
+
+/** A role from {@link ROLES}. */
+export type Role = (typeof ROLES)[keyof typeof ROLES];
+
+/** Every role, in a stable order. */
+export const ALL_ROLES: readonly Role[] = Object.values(ROLES);
+
+/** Lifecycle statuses of an asset. The allowed moves between them are in `docs/chaincode.md`. */
+export const ASSET_STATUSES = {
+  CREATED: 'CREATED',
+  IN_TRANSIT: 'IN_TRANSIT',
+  DELIVERED: 'DELIVERED',
+  ON_HOLD: 'ON_HOLD',
+  RECALLED: 'RECALLED',
+  SOLD: 'SOLD',
+  CONSUMED: 'CONSUMED',
+  DESTROYED: 'DESTROYED',
+} as const;
+
+/** A status from {@link ASSET_STATUSES}. */
+export type AssetStatus = (typeof ASSET_STATUSES)[keyof typeof ASSET_STATUSES];
+
+/** Every status, in lifecycle order. */
+export const ALL_ASSET_STATUSES: readonly AssetStatus[] = Object.values(ASSET_STATUSES);
+
+/**
+ * Stable error codes. Every error the chaincode throws has a message `"<CODE>: <detail>"`; clients
+ * map the code (the text before the first colon), never the detail.
+ */
+export const ERROR_CODES = {
+  /** Malformed or out-of-range input (types, lengths, unknown fields, formats). HTTP 400/422. */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** The asset does not exist. HTTP 404. */
+  ASSET_NOT_FOUND: 'ASSET_NOT_FOUND',
+  /** An asset with that id already exists. HTTP 409. */
+  ASSET_EXISTS: 'ASSET_EXISTS',
+  /** The named document is not recorded on the asset. HTTP 404. */
+  DOCUMENT_NOT_FOUND: 'DOCUMENT_NOT_FOUND',
+  /** The personal-data reference is not recorded on the asset. HTTP 404. */
+  PERSONAL_DATA_REF_NOT_FOUND: 'PERSONAL_DATA_REF_NOT_FOUND',
+  /** The recall does not exist. HTTP 404. */
+  RECALL_NOT_FOUND: 'RECALL_NOT_FOUND',
+  /** The action is not allowed from the asset's current status. HTTP 409. */
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+  /** The caller's role or organisation may not do this; the detail names what was missing. HTTP 403. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** The asset's pending handover/sale (or another state) conflicts with the request. HTTP 409. */
+  CONFLICT: 'CONFLICT',
+  /** A bound was reached (per-asset capacity). HTTP 422. */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** Buyer and seller recorded different sale terms. HTTP 409. */
+  TERMS_MISMATCH: 'TERMS_MISMATCH',
+  /** Sale terms are missing (not agreed yet, already purged, or no pending sale). HTTP 404/409. */
+  TERMS_MISSING: 'TERMS_MISSING',
+  /** Deployment or ledger inconsistency (e.g. peer MSP unknown, corrupt record). HTTP 500. */
+  INTERNAL: 'INTERNAL',
+} as const;
+
+/** An error code from {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/**
+ * Extracts the stable error code from a chaincode error message (as relayed by the peer/gateway,
+ * which may prefix it with its own text such as `"chaincode response 500, "`).
+ *
+ * @returns the code, or `undefined` when the message carries none.
+ */
+export function errorCodeOf(message: string): ErrorCode | undefined {
+  for (const code of Object.values(ERROR_CODES)) {
+    if (new RegExp(`(^|[\\s,:])${code}: `).test(message)) {
+      return code;
+    }
+  }
+  return undefined;
+}
+
+/** Chaincode event names: exactly one event is emitted by every submitted transaction. */
+export const EVENTS = {
+  ASSET_CREATED: 'AssetCreated',
+  HANDOVER_PROPOSED: 'HandoverProposed',
+  HANDOVER_ACCEPTED: 'HandoverAccepted',
+  HANDOVER_REJECTED: 'HandoverRejected',
+  HANDOVER_CANCELLED: 'HandoverCancelled',
+  SALE_PROPOSED: 'SaleProposed',
+  TERMS_AGREED: 'TermsAgreed',
+  SALE_REJECTED: 'SaleRejected',
+  SALE_CANCELLED: 'SaleCancelled',
+  TITLE_TRANSFERRED: 'TitleTransferred',
+  STATUS_CHANGED: 'StatusChanged',
+  ASSET_SPLIT: 'AssetSplit',
+  ASSETS_MERGED: 'AssetsMerged',
+  ASSET_RECALLED: 'AssetRecalled',
+  ATTRIBUTES_UPDATED: 'AttributesUpdated',
+  DOCUMENT_ADDED: 'DocumentAdded',
+  PERSONAL_DATA_REF_UPDATED: 'PersonalDataRefUpdated',
+  PERSONAL_DATA_REF_ERASED: 'PersonalDataRefErased',
+} as const;
+
+/** An event name from {@link EVENTS}. */
+export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
+
+/** Every transaction of the contract, by name. `submit` transactions change the ledger. */
+export const TRANSACTIONS = {
+  // submit
+  createAsset: 'createAsset',
+  proposeHandover: 'proposeHandover',
+  acceptHandover: 'acceptHandover',
+  rejectHandover: 'rejectHandover',
+  cancelHandover: 'cancelHandover',
+  proposeSale: 'proposeSale',
+  agreeSaleTerms: 'agreeSaleTerms',
+  acceptSale: 'acceptSale',
+  rejectSale: 'rejectSale',
+  cancelSale: 'cancelSale',
+  putOnHold: 'putOnHold',
+  releaseHold: 'releaseHold',
+  markSold: 'markSold',
+  consumeAsset: 'consumeAsset',
+  destroyAsset: 'destroyAsset',
+  splitAsset: 'splitAsset',
+  mergeAssets: 'mergeAssets',
+  recallAsset: 'recallAsset',
+  continueRecall: 'continueRecall',
+  updateAttributes: 'updateAttributes',
+  addDocument: 'addDocument',
+  upsertPersonalDataRef: 'upsertPersonalDataRef',
+  erasePersonalDataRef: 'erasePersonalDataRef',
+  // evaluate
+  getAsset: 'getAsset',
+  assetExists: 'assetExists',
+  getAssetHistory: 'getAssetHistory',
+  getLineage: 'getLineage',
+  listAssetsByOwner: 'listAssetsByOwner',
+  listAssetsByCustodian: 'listAssetsByCustodian',
+  listAssetsByStatus: 'listAssetsByStatus',
+  listAssetsBySku: 'listAssetsBySku',
+  getTerms: 'getTerms',
+  verifyDocument: 'verifyDocument',
+  getRecall: 'getRecall',
+} as const;
+
+/** A transaction name from {@link TRANSACTIONS}. */
+export type TransactionName = keyof typeof TRANSACTIONS;
+
+/** Transactions that only read (call them with evaluate, never submit). */
+export const EVALUATE_TRANSACTIONS: readonly TransactionName[] = [
+  'getAsset',
+  'assetExists',
+  'getAssetHistory',
+  'getLineage',
+  'listAssetsByOwner',
+  'listAssetsByCustodian',
+  'listAssetsByStatus',
+  'listAssetsBySku',
+  'getTerms',
+  'verifyDocument',
+  'getRecall',
+];
+
+/** Key of the transient-map entry that carries sale terms for `agreeSaleTerms` (never in args). */
+export const TRANSIENT_TERMS_KEY = 'terms';
+
+/** Prefix of Fabric implicit per-organisation private data collections. */
+export const IMPLICIT_COLLECTION_PREFIX = '_implicit_org_';
+
+/** Categories of off-chain personal data an asset may reference. */
+export const PERSONAL_DATA_CATEGORIES = [
+  'consignor',
+  'consignee',
+  'recipient',
+  'contact',
+  'driver',
+  'other',
+] as const;
+
+/** A category from {@link PERSONAL_DATA_CATEGORIES}. */
+export type PersonalDataCategory = (typeof PERSONAL_DATA_CATEGORIES)[number];
+
+/** Incoterms 2020 rules accepted in sale terms. */
+export const INCOTERMS = ['EXW', 'FCA', 'CPT', 'CIP', 'DAP', 'DPU', 'DDP', 'FAS', 'FOB', 'CFR', 'CIF'] as const;
+
+/** An Incoterms rule from {@link INCOTERMS}. */
+export type Incoterm = (typeof INCOTERMS)[number];
+
+/** Bounds enforced by the chaincode (clients may want to enforce them earlier). */
+export const LIMITS = {
+  /** Maximum `pageSize` of list queries. */
+  MAX_PAGE_SIZE: 100,
+  /** Maximum assets one recall transaction processes before returning a continuation. */
+  RECALL_BATCH_SIZE: 50,
+  /** Maximum depth of `getLineage` in each direction. */
+  MAX_LINEAGE_DEPTH: 10,
+  /** Maximum assets `getLineage` returns in each direction. */
+  MAX_LINEAGE_NODES: 200,
+  /** Maximum history entries `getAssetHistory` returns (newest first). */
+  MAX_HISTORY_ENTRIES: 500,
+  /** Maximum sub-lots of one split. */
+  MAX_SPLIT_PARTS: 50,
+  /** Maximum lots merged in one transaction. */
+  MAX_MERGE_INPUTS: 20,
+  /** Maximum attributes per asset. */
+  MAX_ATTRIBUTES: 32,
+  /** Maximum documents per asset. */
+  MAX_DOCUMENTS: 32,
+  /** Maximum personal-data references per asset. */
+  MAX_PERSONAL_DATA_REFS: 16,
+  /** Maximum quantity amount (keeps sums exact in IEEE-754 doubles). */
+  MAX_QUANTITY: 1_000_000_000,
+  /** Maximum decimal places of a quantity amount. */
+  QUANTITY_DECIMALS: 6,
+  /** Maximum length of a free-text reason (hold, recall). */
+  MAX_REASON_LENGTH: 256,
+} as const;
+
+/** Input formats (as regular-expression sources) that the chaincode validates. */
+export const PATTERNS = {
+  /** Asset ids, recall ids. */
+  ID: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$',
+  /** MSP ids of organisations. */
+  MSP_ID: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+  /** Product SKUs. */
+  SKU: '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$',
+  /** Quantity units (e.g. `kg`, `pcs`, `pallet`). */
+  UNIT: '^[A-Za-z][A-Za-z0-9._/-]{0,15}$',
+  /** ISO 3166-1 alpha-2 country codes (the chaincode also checks the code is assigned). */
+  COUNTRY: '^[A-Z]{2}$',
+  /** Attribute keys. */
+  ATTRIBUTE_KEY: '^[a-z][A-Za-z0-9_.-]{0,63}$',
+  /** SHA-256 digests (document hashes, personal-data commitments): 64 lowercase hex. */
+  SHA256_HEX: '^[0-9a-f]{64}$',
+  /** Personal-data references: 32 lowercase hex, or a lowercase UUID. */
+  PERSONAL_DATA_REF: '^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$',
+  /** ISO 4217 currency codes. */
+  CURRENCY: '^[A-Z]{3}$',
+  /** Sale prices: decimal string, up to 15 integer digits and 6 decimals. */
+  PRICE: '^(?:0|[1-9][0-9]{0,14})(?:\\.[0-9]{1,6})?$',
+  /** Random nonce both parties put in their terms so the on-chain hash cannot be guessed. */
+  TERMS_NONCE: '^[0-9a-f]{32,128}$',
+} as const;
