@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { WaybillError } from './common/errors';
+import { registerChaincodeCommands } from './commands/chaincode';
+import { registerDoctorCommand } from './commands/doctor';
+import { registerNetworkCommands } from './commands/network';
+import { registerStackCommands } from './commands/stack';
+
+export function buildProgram(): Command {
+  const program = new Command('waybill')
+    .description('Waybill: local Fabric network, chaincode lifecycle and identities')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerNetworkCommands(program);
+  registerChaincodeCommands(program);
+  registerStackCommands(program);
+  registerDoctorCommand(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander already printed its one-line message (or the help/version text).
+      process.exitCode = err.exitCode === 0 ? 0 : 1;
+      return;
+    }
+    if (err instanceof WaybillError) {
+      process.stderr.write(`waybill: ${err.step ? `${err.step}: ` : ''}${err.message}\n`);
+      if (err.detail) process.stderr.write(`${err.detail}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`waybill: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 2;
+  }
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,15 @@
+/**
+ * An error the CLI reports as one line and a non-zero exit, without a stack trace.
+ * `step` names what was being done; `detail` may carry log lines to show after the message.
+ */
+export class WaybillError extends Error {
+  readonly step: string | undefined;
+  readonly detail: string | undefined;
+
+  constructor(message: string, options: { step?: string; detail?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'WaybillError';
+    this.step = options.step;
+    this.detail = options.detail;
+  }
+}

@@ -1,0 +1,143 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { WaybillError } from '../common/errors';
+
+const run = promisify(execFile);
+
+export type DeployMode = 'ccaas' | 'package';
+export const DEPLOY_MODES: readonly DeployMode[] = ['ccaas', 'package'];
+
+export interface ChaincodePackage {
+  readonly file: string;
+  readonly label: string;
+  /** `label:sha256(package)`, as the peer computes it. */
+  readonly packageId: string;
+  /** Short hash of the compiled chaincode; the definition's version. */
+  readonly codeHash: string;
+}
+
+/**
+ * A deterministic tar.gz of a directory: sorted names, zero times and owners, gzip without a
+ * timestamp, so that the same input always gives the same package ID.
+ */
+export async function tarGz(dir: string): Promise<Buffer> {
+  // Regular files only, no directory entries: the peer refuses anything else in a package.
+  const files: string[] = [];
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(path.join(dir, rel)).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      if (statSync(path.join(dir, r)).isDirectory()) walk(r);
+      else files.push(r);
+    }
+  };
+  walk('');
+  const { stdout } = await run(
+    'tar',
+    ['--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '--no-recursion', '-C', dir, '-cf', '-', ...files],
+    { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
+  );
+  return gzipSync(stdout, { level: 6 });
+}
+
+/** Hash of every file of the compiled chaincode (dist/) and its package.json. */
+export function hashChaincode(chaincodeDir: string): string {
+  const h = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = path.join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (!name.endsWith('.tsbuildinfo') && !name.endsWith('.map')) {
+        h.update(path.relative(chaincodeDir, p));
+        h.update(readFileSync(p));
+      }
+    }
+  };
+  const dist = path.join(chaincodeDir, 'dist');
+  try {
+    walk(dist);
+  } catch {
+    throw new WaybillError(`${dist} is missing: build the chaincode first (npm run build)`);
+  }
+  h.update(readFileSync(path.join(chaincodeDir, 'package.json')));
+  return h.digest('hex').slice(0, 12);
+}
+
+async function assemble(outFile: string, label: string, type: string, fill: (codeDir: string) => void): Promise<ChaincodePackage> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'waybill-pkg-'));
+  try {
+    const code = path.join(work, 'code');
+    const outer = path.join(work, 'outer');
+    mkdirSync(code);
+    mkdirSync(outer);
+    fill(code);
+    writeFileSync(path.join(outer, 'code.tar.gz'), await tarGz(code));
+    writeFileSync(path.join(outer, 'metadata.json'), JSON.stringify({ label, path: '', type }));
+    const bytes = await tarGz(outer);
+    mkdirSync(path.dirname(outFile), { recursive: true });
+    writeFileSync(outFile, bytes);
+    const packageId = `${label}:${createHash('sha256').update(bytes).digest('hex')}`;
+    return { file: outFile, label, packageId, codeHash: label.split('_').pop() ?? '' };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Chaincode as a service: the package holds only where the chaincode server listens. The label
+ * carries the compiled code's hash so that a changed chaincode is a new package (new sequence).
+ */
+export function packageCcaas(chaincodeDir: string, outDir: string, address: string): Promise<ChaincodePackage> {
+  const hash = hashChaincode(chaincodeDir);
+  const label = `waybill_ccaas_${hash}`;
+  return assemble(path.join(outDir, `${label}.tar.gz`), label, 'ccaas', (code) => {
+    writeFileSync(
+      path.join(code, 'connection.json'),
+      JSON.stringify({ address, dial_timeout: '10s', tls_required: true }),
+    );
+  });
+}
+
+/**
+ * A standard Node chaincode package, as `peer lifecycle chaincode package --lang node` lays it
+ * out (sources under src/): compiled JavaScript and a package.json with only runtime
+ * dependencies and a `start` script, which is what AWS Managed Blockchain's node builder runs.
+ */
+export function packageNode(chaincodeDir: string, outDir: string): Promise<ChaincodePackage> {
+  const hash = hashChaincode(chaincodeDir);
+  const label = `waybill_node_${hash}`;
+  const pkg = JSON.parse(readFileSync(path.join(chaincodeDir, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+    main?: string;
+    dependencies?: Record<string, string>;
+  };
+  return assemble(path.join(outDir, `${label}.tar.gz`), label, 'node', (code) => {
+    const src = path.join(code, 'src');
+    mkdirSync(src);
+    cpSync(path.join(chaincodeDir, 'dist'), path.join(src, 'dist'), {
+      recursive: true,
+      filter: (f) => !f.endsWith('.tsbuildinfo') && !f.endsWith('.map') && !f.endsWith('.d.ts') && !/\.spec\.js$/.test(f) && !f.includes(`${path.sep}testing`),
+    });
+    writeFileSync(
+      path.join(src, 'package.json'),
+      `${JSON.stringify(
+        {
+          name: pkg.name.replace(/^@[^/]+\//, ''),
+          version: pkg.version,
+          private: true,
+          main: pkg.main ?? 'dist/index.js',
+          scripts: { start: 'fabric-chaincode-node start' },
+          engines: { node: '>=18' },
+          dependencies: pkg.dependencies ?? {},
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  });
+}

@@ -1,0 +1,208 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { WaybillError } from '../common/errors';
+
+const run = promisify(execFile);
+
+/**
+ * Pinned Fabric release. The architecture asks for v2.5.16; the Go module proxy reachable here
+ * refuses every v2.5.x release after v2.5.9 (HTTP 403 "This module version is not available",
+ * by commit hash and by pseudo-version), so the newest 2.5 LTS release it serves is pinned.
+ * See docs/operations.md ("Fabric version"). Fabric's module path has no /v2 suffix, so its
+ * versions are pseudo-versions of the commit that carries the release tag.
+ */
+export const FABRIC = {
+  version: '2.5.9',
+  commit: '7c3876255bf064b789a839ce347b6a02adb6333c',
+  module: 'github.com/hyperledger/fabric',
+  moduleVersion: 'v1.4.0-rc1.0.20240618194258-7c3876255bf0',
+  binaries: ['peer', 'orderer', 'configtxgen', 'osnadmin'],
+} as const;
+
+export const FABRIC_CA = {
+  version: '1.5.21',
+  module: 'github.com/hyperledger/fabric-ca',
+  moduleVersion: 'v1.5.21',
+  binaries: ['fabric-ca-server', 'fabric-ca-client'],
+} as const;
+
+export type BinaryName = (typeof FABRIC.binaries)[number] | (typeof FABRIC_CA.binaries)[number];
+export const ALL_BINARIES: readonly BinaryName[] = [...FABRIC.binaries, ...FABRIC_CA.binaries];
+
+export interface BinaryStatus {
+  readonly name: BinaryName;
+  readonly path: string;
+  readonly present: boolean;
+  readonly version: string | undefined;
+  readonly wanted: string;
+  readonly ok: boolean;
+}
+
+/** Where binaries come from: FABRIC_BIN if set, else the project's cache. */
+export function binDir(projectRoot: string): string {
+  return process.env['FABRIC_BIN'] ? path.resolve(process.env['FABRIC_BIN']) : path.join(projectRoot, '.fabric', 'bin');
+}
+
+function wanted(name: BinaryName): string {
+  return (FABRIC.binaries as readonly string[]).includes(name) ? FABRIC.version : FABRIC_CA.version;
+}
+
+/** Asks a binary its version. */
+export async function binaryVersion(file: string, name: BinaryName): Promise<string | undefined> {
+  const args = name === 'osnadmin' ? ['--version'] : name === 'configtxgen' ? ['-version'] : ['version'];
+  try {
+    const { stdout, stderr } = await run(file, args, { timeout: 10_000 });
+    const m = /Version:\s*v?([0-9][^\s]*)/.exec(stdout + stderr) ?? /^v?(\d+\.\d+\.\d+)/m.exec(stdout + stderr);
+    return m?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reports every binary: present, its version, whether it is the pinned one. */
+export async function inspectBinaries(dir: string): Promise<BinaryStatus[]> {
+  return Promise.all(
+    ALL_BINARIES.map(async (name) => {
+      const file = path.join(dir, name);
+      const present = existsSync(file);
+      const version = present ? await binaryVersion(file, name) : undefined;
+      // osnadmin does not print a release version; its presence next to the right peer is enough.
+      const ok = present && (name === 'osnadmin' || version === wanted(name));
+      return { name, path: file, present, version, wanted: wanted(name), ok };
+    }),
+  );
+}
+
+export async function goVersion(): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('go', ['version'], { timeout: 20_000 });
+    return /go(\d+\.\d+(\.\d+)?)/.exec(stdout)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes sure every pinned binary is present: FABRIC_BIN (used as is, never built into), else
+ * the project cache, building missing or wrong-version binaries with `go build` from the Go
+ * module proxy. Logs progress through `say`.
+ */
+export async function ensureBinaries(projectRoot: string, say: (msg: string) => void): Promise<string> {
+  const dir = binDir(projectRoot);
+  let status = await inspectBinaries(dir);
+  if (status.every((s) => s.ok)) return dir;
+  const missing = status.filter((s) => !s.ok);
+  if (process.env['FABRIC_BIN']) {
+    throw new WaybillError(
+      `FABRIC_BIN=${dir} lacks the pinned binaries: ${missing
+        .map((s) => `${s.name} (${s.present ? `version ${s.version ?? 'unknown'}` : 'missing'}, want ${s.wanted})`)
+        .join(', ')}`,
+    );
+  }
+  const go = await goVersion();
+  if (!go) {
+    throw new WaybillError(
+      'Fabric binaries are missing and no Go toolchain was found: install Go >= 1.22 (https://go.dev/dl, ' +
+        'or `apt-get install golang`) and run again, or point FABRIC_BIN at a folder holding ' +
+        `peer, orderer, configtxgen, osnadmin ${FABRIC.version} and fabric-ca-server, fabric-ca-client ${FABRIC_CA.version}`,
+      { step: 'fabric binaries' },
+    );
+  }
+  mkdirSync(dir, { recursive: true });
+  const needFabric = missing.some((s) => (FABRIC.binaries as readonly string[]).includes(s.name));
+  const needCa = missing.some((s) => (FABRIC_CA.binaries as readonly string[]).includes(s.name));
+  if (needFabric) {
+    say(`building Fabric ${FABRIC.version} (peer, orderer, configtxgen, osnadmin) with go ${go}; takes a few minutes once`);
+    await goBuild(dir, FABRIC.module, FABRIC.moduleVersion, FABRIC.binaries, [
+      `-X ${FABRIC.module}/common/metadata.Version=${FABRIC.version}`,
+      `-X ${FABRIC.module}/common/metadata.CommitSHA=${FABRIC.commit.slice(0, 7)}`,
+    ]);
+  }
+  if (needCa) {
+    say(`building Fabric CA ${FABRIC_CA.version} (fabric-ca-server, fabric-ca-client) with go ${go}`);
+    await goBuild(dir, FABRIC_CA.module, FABRIC_CA.moduleVersion, FABRIC_CA.binaries, [
+      `-X ${FABRIC_CA.module}/lib/metadata.Version=${FABRIC_CA.version}`,
+    ]);
+  }
+  status = await inspectBinaries(dir);
+  const still = status.filter((s) => !s.ok);
+  if (still.length) {
+    throw new WaybillError(`after building, these binaries are still wrong: ${still.map((s) => s.name).join(', ')}`);
+  }
+  return dir;
+}
+
+/**
+ * `go install mod/cmd/x@version` probes `mod/cmd/x` as a module first, which a filtering proxy
+ * answers with 403 rather than 404; a throw-away module that requires the exact version and
+ * builds the commands avoids the probe.
+ */
+async function goBuild(
+  outDir: string,
+  mod: string,
+  version: string,
+  cmds: readonly string[],
+  ldflags: readonly string[],
+): Promise<void> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'waybill-gobuild-'));
+  try {
+    writeFileSync(path.join(work, 'go.mod'), 'module waybill.local/fabricbin\n\ngo 1.22\n');
+    const env = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '1' };
+    const pkgs = cmds.map((c) => `${mod}/cmd/${c}`);
+    await run('go', ['get', ...pkgs.map((p) => `${p}@${version}`)], { cwd: work, env, timeout: 900_000 }).catch(
+      (err: unknown) => {
+        throw new WaybillError(`go get ${mod}@${version} failed: ${lastLine(err)}`, { step: 'fabric binaries' });
+      },
+    );
+    await run('go', ['build', '-o', `${outDir}/`, '-ldflags', ldflags.join(' '), ...pkgs], {
+      cwd: work,
+      env,
+      timeout: 1_800_000,
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch((err: unknown) => {
+      throw new WaybillError(`go build ${mod} failed: ${lastLine(err)}`, { step: 'fabric binaries' });
+    });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function lastLine(err: unknown): string {
+  const e = err as { stderr?: string; message?: string };
+  const text = (e.stderr ?? e.message ?? String(err)).trim().split('\n');
+  return text.slice(-3).join(' | ');
+}
+
+/** The directory of Fabric's own sample configuration (core.yaml, orderer.yaml) in the module cache. */
+export async function fabricSampleConfig(): Promise<string> {
+  const envDir = process.env['FABRIC_CFG_SAMPLE'];
+  if (envDir) return envDir;
+  let modCache: string | undefined;
+  try {
+    modCache = (await run('go', ['env', 'GOMODCACHE'], { timeout: 20_000 })).stdout.trim();
+  } catch {
+    modCache = path.join(os.homedir(), 'go', 'pkg', 'mod');
+  }
+  const dir = path.join(modCache, `${FABRIC.module}@${FABRIC.moduleVersion}`, 'sampleconfig');
+  if (!existsSync(path.join(dir, 'core.yaml'))) {
+    // The binaries may come from FABRIC_BIN without a module download: fetch the source once.
+    const work = mkdtempSync(path.join(os.tmpdir(), 'waybill-gomod-'));
+    try {
+      await run('go', ['mod', 'download', `${FABRIC.module}@${FABRIC.moduleVersion}`], {
+        cwd: work,
+        env: { ...process.env, GOFLAGS: '-mod=mod' },
+        timeout: 600_000,
+      });
+    } catch (err) {
+      throw new WaybillError(
+        `Fabric's sampleconfig (core.yaml, orderer.yaml) is not in the Go module cache and could not be downloaded: ${lastLine(err)}; set FABRIC_CFG_SAMPLE to a folder holding them`,
+      );
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  return dir;
+}

@@ -1,0 +1,64 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { WaybillError } from '../common/errors';
+import { Layout } from './layout';
+import { loadTopology, type Topology } from './topology';
+
+/** The repository root (infra/dist/local → ../../..). */
+export const PROJECT_ROOT = process.env['WAYBILL_ROOT'] ?? path.resolve(__dirname, '..', '..', '..');
+
+export interface NetworkOptions {
+  /** Runtime directory; default `.network/dev`. */
+  readonly dir?: string;
+  readonly basePort?: number;
+  readonly topologyFile?: string;
+  readonly failover?: boolean;
+}
+
+/** What `up` remembers so that later commands need no flags. */
+export interface SavedSettings {
+  readonly basePort: number;
+  readonly failover: boolean;
+  readonly topologyFile: string;
+}
+
+export interface NetworkContext {
+  readonly layout: Layout;
+  readonly topology: Topology;
+  readonly settings: SavedSettings;
+}
+
+export function defaultDir(): string {
+  return process.env['WAYBILL_NETWORK_DIR'] ?? path.join(PROJECT_ROOT, '.network', 'dev');
+}
+
+/**
+ * Resolves the network a command acts on: explicit options first, then what `up` saved in the
+ * runtime directory, then the topology file's defaults.
+ */
+export function resolveNetwork(options: NetworkOptions = {}): NetworkContext {
+  const layout = new Layout(options.dir ?? defaultDir());
+  const saved = readSettings(layout);
+  const topologyFile = path.resolve(
+    options.topologyFile ?? saved?.topologyFile ?? process.env['WAYBILL_TOPOLOGY'] ?? path.join(PROJECT_ROOT, 'network', 'topology.yaml'),
+  );
+  const failover = options.failover ?? saved?.failover ?? false;
+  const probe = loadTopology(topologyFile, { failover });
+  const basePort = options.basePort ?? saved?.basePort ?? probe.basePort;
+  const topology = basePort === probe.basePort ? probe : loadTopology(topologyFile, { basePort, failover });
+  return { layout, topology, settings: { basePort, failover, topologyFile } };
+}
+
+export function settingsFile(layout: Layout): string {
+  return path.join(layout.root, 'settings.json');
+}
+
+export function readSettings(layout: Layout): SavedSettings | undefined {
+  const file = settingsFile(layout);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SavedSettings;
+  } catch {
+    throw new WaybillError(`${file} is corrupt; run \`waybill network clean\``);
+  }
+}

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import type { Org, PeerNode, OrdererNode, CaNode } from './topology';
+
+/**
+ * Where a network keeps its runtime state. Everything lives under one directory
+ * (`.network/<profile>` by default) so that a dev and a test network never share a file.
+ */
+export class Layout {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = path.resolve(root);
+  }
+
+  get stateFile(): string {
+    return path.join(this.root, 'state.json');
+  }
+  get channelDir(): string {
+    return path.join(this.root, 'channel');
+  }
+  get genesisBlock(): string {
+    return path.join(this.channelDir, 'genesis.block');
+  }
+  get chaincodeDir(): string {
+    return path.join(this.root, 'chaincode');
+  }
+  get profilesDir(): string {
+    return path.join(this.root, 'gateway');
+  }
+  get logsDir(): string {
+    return path.join(this.root, 'logs');
+  }
+  get runDir(): string {
+    return path.join(this.root, 'run');
+  }
+
+  caHome(ca: CaNode): string {
+    return path.join(this.root, 'ca', ca.org.toLowerCase());
+  }
+  caCert(ca: CaNode): string {
+    return path.join(this.caHome(ca), 'ca-cert.pem');
+  }
+  /** The CA's bootstrap registrar, enrolled into its own client home. */
+  registrarHome(org: Org): string {
+    return path.join(this.root, 'orgs', org.key, 'registrar');
+  }
+  orgDir(org: Org): string {
+    return path.join(this.root, 'orgs', org.key);
+  }
+  /** The organisation's MSP as it goes into the channel configuration. */
+  orgMsp(org: Org): string {
+    return path.join(this.orgDir(org), 'msp');
+  }
+  /** The organisation's TLS root (the same CA issues enrolment and TLS certificates here). */
+  orgTlsCa(org: Org): string {
+    return path.join(this.orgMsp(org), 'tlscacerts', 'ca.pem');
+  }
+  userDir(org: Org, id: string): string {
+    return path.join(this.orgDir(org), 'users', id);
+  }
+  userMsp(org: Org, id: string): string {
+    return path.join(this.userDir(org, id), 'msp');
+  }
+  adminId(org: Org): string {
+    return `${org.key}-admin`;
+  }
+  adminMsp(org: Org): string {
+    return this.userMsp(org, this.adminId(org));
+  }
+  nodeDir(node: PeerNode | OrdererNode | CaNode | { name: string }): string {
+    return path.join(this.root, 'nodes', node.name);
+  }
+  nodeMsp(node: PeerNode | OrdererNode): string {
+    return path.join(this.nodeDir(node), 'msp');
+  }
+  nodeTls(node: PeerNode | OrdererNode | { name: string }): string {
+    return path.join(this.nodeDir(node), 'tls');
+  }
+  logFile(name: string): string {
+    return path.join(this.logsDir, `${name}.log`);
+  }
+  pidFile(name: string): string {
+    return path.join(this.runDir, `${name}.pid`);
+  }
+  profile(org: Org): string {
+    return path.join(this.profilesDir, `${org.key}.json`);
+  }
+}

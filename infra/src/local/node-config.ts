@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import type { Layout } from './layout';
+import type { OrdererNode, PeerNode, Topology } from './topology';
+
+type Tree = Record<string, unknown>;
+
+/** Sets a dotted path in a parsed YAML tree, creating mappings on the way. */
+export function setPath(tree: Tree, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let cur: Tree = tree;
+  for (const k of keys.slice(0, -1)) {
+    const next = cur[k];
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) cur[k] = {};
+    cur = cur[k] as Tree;
+  }
+  cur[keys[keys.length - 1] as string] = value;
+}
+
+function load(sampleDir: string, file: string): Tree {
+  return parse(readFileSync(path.join(sampleDir, file), 'utf8')) as Tree;
+}
+
+export interface PeerConfigOptions {
+  readonly sampleDir: string;
+  readonly layout: Layout;
+  readonly topology: Topology;
+  /** Absolute paths of the external builders (ccaas, node). */
+  readonly builders: { readonly ccaas: string; readonly node: string };
+}
+
+/**
+ * core.yaml for one peer: Fabric's sample configuration with this peer's identity, ports, TLS,
+ * LevelDB state and the project's external builders; no Docker endpoint, so the peer never looks
+ * for a container runtime.
+ */
+export function peerConfig(peer: PeerNode, o: PeerConfigOptions): string {
+  const t = load(o.sampleDir, 'core.yaml');
+  const dir = o.layout.nodeDir(peer);
+  const tls = o.layout.nodeTls(peer);
+  const addr = `localhost:${peer.port}`;
+  const set = (k: string, v: unknown): void => setPath(t, k, v);
+  set('peer.id', peer.name);
+  set('peer.networkId', o.topology.name.toLowerCase());
+  set('peer.listenAddress', `127.0.0.1:${peer.port}`);
+  set('peer.address', addr);
+  set('peer.chaincodeListenAddress', `127.0.0.1:${peer.chaincodePort}`);
+  set('peer.chaincodeAddress', `localhost:${peer.chaincodePort}`);
+  set('peer.mspConfigPath', o.layout.nodeMsp(peer));
+  set('peer.localMspId', peer.mspId);
+  set('peer.fileSystemPath', path.join(dir, 'data'));
+  set('peer.gossip.bootstrap', addr);
+  set('peer.gossip.endpoint', addr);
+  set('peer.gossip.externalEndpoint', addr);
+  // Every peer pulls blocks from the ordering service itself (gossip block dissemination is
+  // deprecated), so a peer never waits for a leader election.
+  set('peer.gossip.useLeaderElection', false);
+  set('peer.gossip.orgLeader', true);
+  set('peer.gossip.state.enabled', false);
+  set('peer.deliveryclient.blockGossipEnabled', false);
+  set('peer.tls.enabled', true);
+  set('peer.tls.clientAuthRequired', false);
+  set('peer.tls.cert.file', path.join(tls, 'server.crt'));
+  set('peer.tls.key.file', path.join(tls, 'server.key'));
+  set('peer.tls.rootcert.file', path.join(tls, 'ca.crt'));
+  set('peer.tls.clientRootCAs.files', [path.join(tls, 'ca.crt')]);
+  set('peer.gateway.enabled', true);
+  set('peer.discovery.enabled', true);
+  set('vm.endpoint', '');
+  set('chaincode.externalBuilders', [
+    { name: 'waybill-ccaas', path: o.builders.ccaas, propagateEnvironment: ['WAYBILL_PEER_TLS_DIR', 'WAYBILL_CCAAS_ROOT_CERT'] },
+    { name: 'waybill-node', path: o.builders.node, propagateEnvironment: ['HOME', 'npm_config_cache', 'WAYBILL_NODE_MODULES'] },
+  ]);
+  set('chaincode.startuptimeout', '120s');
+  set('chaincode.executetimeout', '30s');
+  set('chaincode.installTimeout', '600s');
+  set('chaincode.logging.level', 'info');
+  set('ledger.state.stateDatabase', 'goleveldb');
+  set('ledger.snapshots.rootDir', path.join(dir, 'data', 'snapshots'));
+  set('operations.listenAddress', `127.0.0.1:${peer.operationsPort}`);
+  set('operations.tls.enabled', true);
+  set('operations.tls.cert.file', path.join(tls, 'server.crt'));
+  set('operations.tls.key.file', path.join(tls, 'server.key'));
+  set('operations.tls.clientAuthRequired', false);
+  set('operations.tls.clientRootCAs.files', []);
+  set('metrics.provider', 'prometheus');
+  return stringify(t);
+}
+
+/** orderer.yaml for one Raft orderer: no system channel, channel participation API on (mTLS). */
+export function ordererConfig(node: OrdererNode, sampleDir: string, layout: Layout): string {
+  const t = load(sampleDir, 'orderer.yaml');
+  const dir = layout.nodeDir(node);
+  const tls = layout.nodeTls(node);
+  const set = (k: string, v: unknown): void => setPath(t, k, v);
+  set('General.ListenAddress', '127.0.0.1');
+  set('General.ListenPort', node.port);
+  set('General.TLS.Enabled', true);
+  set('General.TLS.PrivateKey', path.join(tls, 'server.key'));
+  set('General.TLS.Certificate', path.join(tls, 'server.crt'));
+  set('General.TLS.RootCAs', [path.join(tls, 'ca.crt')]);
+  set('General.TLS.ClientAuthRequired', false);
+  set('General.Cluster.ClientCertificate', path.join(tls, 'server.crt'));
+  set('General.Cluster.ClientPrivateKey', path.join(tls, 'server.key'));
+  set('General.Cluster.RootCAs', [path.join(tls, 'ca.crt')]);
+  set('General.BootstrapMethod', 'none');
+  set('General.LocalMSPDir', layout.nodeMsp(node));
+  set('General.LocalMSPID', node.mspId);
+  set('FileLedger.Location', path.join(dir, 'data', 'ledger'));
+  set('Consensus.WALDir', path.join(dir, 'data', 'etcdraft', 'wal'));
+  set('Consensus.SnapDir', path.join(dir, 'data', 'etcdraft', 'snapshot'));
+  set('Operations.ListenAddress', `127.0.0.1:${node.operationsPort}`);
+  set('Operations.TLS.Enabled', true);
+  set('Operations.TLS.PrivateKey', path.join(tls, 'server.key'));
+  set('Operations.TLS.Certificate', path.join(tls, 'server.crt'));
+  set('Operations.TLS.ClientAuthRequired', false);
+  set('Operations.TLS.RootCAs', []);
+  set('Metrics.Provider', 'prometheus');
+  set('Admin.ListenAddress', `127.0.0.1:${node.adminPort}`);
+  set('Admin.TLS.Enabled', true);
+  set('Admin.TLS.PrivateKey', path.join(tls, 'server.key'));
+  set('Admin.TLS.Certificate', path.join(tls, 'server.crt'));
+  set('Admin.TLS.RootCAs', [path.join(tls, 'ca.crt')]);
+  set('Admin.TLS.ClientAuthRequired', true);
+  set('Admin.TLS.ClientRootCAs', [path.join(tls, 'ca.crt')]);
+  set('ChannelParticipation.Enabled', true);
+  return stringify(t);
+}
+
+/**
+ * configtx.yaml for the application channel (no system channel): the organisations with Node-OU
+ * based policies, anchor peers and orderer endpoints, Raft consenters, and V2_5 application
+ * capability (needed for private data purge).
+ */
+export function configtx(topology: Topology, layout: Layout): string {
+  const rule = (msp: string, roles: string[]): string => `OR(${roles.map((r) => `'${msp}.${r}'`).join(', ')})`;
+  const orgs = topology.orgs.map((o) => {
+    const policies: Tree = {
+      Readers: { Type: 'Signature', Rule: rule(o.mspId, o.isOrderer ? ['member'] : ['admin', 'peer', 'client']) },
+      Writers: { Type: 'Signature', Rule: rule(o.mspId, o.isOrderer ? ['member'] : ['admin', 'client']) },
+      Admins: { Type: 'Signature', Rule: rule(o.mspId, ['admin']) },
+    };
+    if (!o.isOrderer) policies['Endorsement'] = { Type: 'Signature', Rule: rule(o.mspId, ['peer']) };
+    const org: Tree = { Name: o.mspId, ID: o.mspId, MSPDir: layout.orgMsp(o), Policies: policies };
+    if (o.isOrderer) org['OrdererEndpoints'] = o.orderers.map((n) => `localhost:${n.port}`);
+    else org['AnchorPeers'] = o.peers.filter((p) => !p.failover).map((p) => ({ Host: 'localhost', Port: p.port }));
+    return org;
+  });
+  const ord = topology.ordering;
+  const doc: Tree = {
+    Profiles: {
+      WaybillChannel: {
+        Policies: {
+          Readers: { Type: 'ImplicitMeta', Rule: 'ANY Readers' },
+          Writers: { Type: 'ImplicitMeta', Rule: 'ANY Writers' },
+          Admins: { Type: 'ImplicitMeta', Rule: 'MAJORITY Admins' },
+        },
+        Capabilities: { V2_0: true },
+        Orderer: {
+          OrdererType: 'etcdraft',
+          Addresses: [],
+          BatchTimeout: ord.batchTimeout,
+          BatchSize: {
+            MaxMessageCount: ord.maxMessageCount,
+            AbsoluteMaxBytes: ord.absoluteMaxBytes,
+            PreferredMaxBytes: ord.preferredMaxBytes,
+          },
+          EtcdRaft: {
+            Consenters: topology.orderers.map((n) => ({
+              Host: 'localhost',
+              Port: n.port,
+              ClientTLSCert: path.join(layout.nodeTls(n), 'server.crt'),
+              ServerTLSCert: path.join(layout.nodeTls(n), 'server.crt'),
+            })),
+            Options: {
+              TickInterval: '500ms',
+              ElectionTick: 10,
+              HeartbeatTick: 1,
+              MaxInflightBlocks: 5,
+              SnapshotIntervalSize: '16 MB',
+            },
+          },
+          Organizations: orgs.filter((_, i) => topology.orgs[i]?.isOrderer),
+          Policies: {
+            Readers: { Type: 'ImplicitMeta', Rule: 'ANY Readers' },
+            Writers: { Type: 'ImplicitMeta', Rule: 'ANY Writers' },
+            Admins: { Type: 'ImplicitMeta', Rule: 'MAJORITY Admins' },
+            BlockValidation: { Type: 'ImplicitMeta', Rule: 'ANY Writers' },
+          },
+          Capabilities: { V2_0: true },
+        },
+        Application: {
+          Organizations: orgs.filter((_, i) => !topology.orgs[i]?.isOrderer),
+          Policies: {
+            Readers: { Type: 'ImplicitMeta', Rule: 'ANY Readers' },
+            Writers: { Type: 'ImplicitMeta', Rule: 'ANY Writers' },
+            Admins: { Type: 'ImplicitMeta', Rule: 'MAJORITY Admins' },
+            LifecycleEndorsement: { Type: 'ImplicitMeta', Rule: 'MAJORITY Endorsement' },
+            Endorsement: { Type: 'ImplicitMeta', Rule: 'MAJORITY Endorsement' },
+          },
+          Capabilities: { V2_5: true },
+        },
+      },
+    },
+  };
+  return stringify(doc, { aliasDuplicateObjects: false });
+}

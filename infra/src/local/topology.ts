@@ -1,0 +1,341 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { WaybillError } from '../common/errors';
+
+/** The roles a Waybill identity can carry in its `waybill.role` certificate attribute. */
+export const ROLES = ['manufacturer', 'carrier', 'retailer', 'regulator', 'auditor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface UserSpec {
+  readonly id: string;
+  readonly role: Role;
+}
+
+export interface OrgSpec {
+  readonly name: string;
+  readonly mspId: string;
+  readonly domain: string;
+  readonly peers?: readonly string[];
+  readonly failoverPeers?: readonly string[];
+  readonly orderers?: readonly string[];
+  readonly users?: readonly UserSpec[];
+}
+
+export interface TopologySpec {
+  readonly name: string;
+  readonly basePort: number;
+  readonly channel: string;
+  readonly ordering: {
+    readonly type: 'etcdraft';
+    readonly batchTimeout: string;
+    readonly maxMessageCount: number;
+    readonly absoluteMaxBytes: string;
+    readonly preferredMaxBytes: string;
+  };
+  readonly chaincode: { readonly name: string; readonly signaturePolicy: string };
+  readonly organizations: readonly OrgSpec[];
+}
+
+/** A node of the normalised network with its ports. */
+export interface NodeBase {
+  /** Unique, e.g. `peer0.manufacturer`, `orderer1`, `ca.carrier`. */
+  readonly name: string;
+  readonly org: string;
+  readonly mspId: string;
+  /** Service port (gRPC for peers/orderers, HTTPS for CAs). */
+  readonly port: number;
+  readonly operationsPort: number;
+}
+export interface CaNode extends NodeBase {
+  readonly kind: 'ca';
+}
+export interface OrdererNode extends NodeBase {
+  readonly kind: 'orderer';
+  readonly enrollId: string;
+  readonly adminPort: number;
+}
+export interface PeerNode extends NodeBase {
+  readonly kind: 'peer';
+  readonly enrollId: string;
+  readonly chaincodePort: number;
+  readonly failover: boolean;
+}
+export interface ChaincodeServerNode {
+  readonly kind: 'chaincode';
+  readonly name: string;
+  readonly port: number;
+}
+export type NetworkNode = CaNode | OrdererNode | PeerNode;
+
+export interface Org {
+  readonly name: string;
+  readonly mspId: string;
+  readonly domain: string;
+  /** Lower-case key used in node names and directories. */
+  readonly key: string;
+  readonly isOrderer: boolean;
+  readonly ca: CaNode;
+  readonly peers: readonly PeerNode[];
+  readonly orderers: readonly OrdererNode[];
+  readonly users: readonly UserSpec[];
+  /** Port of this organisation's gateway API (peer organisations only). */
+  readonly apiPort: number | undefined;
+}
+
+/** The normalised topology: every name resolved, every port computed. */
+export interface Topology {
+  readonly name: string;
+  readonly basePort: number;
+  readonly channel: string;
+  readonly ordering: TopologySpec['ordering'];
+  readonly chaincode: TopologySpec['chaincode'];
+  readonly orgs: readonly Org[];
+  readonly ordererOrg: Org;
+  readonly peerOrgs: readonly Org[];
+  readonly orderers: readonly OrdererNode[];
+  /** Peers that run: failover peers only when enabled. */
+  readonly peers: readonly PeerNode[];
+  readonly cas: readonly CaNode[];
+  readonly chaincodeServer: ChaincodeServerNode;
+}
+
+export interface NormaliseOptions {
+  readonly basePort?: number;
+  readonly failover?: boolean;
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9]{0,30}$/;
+const NODE = /^[a-z][a-z0-9-]{0,30}$/;
+const MSP = /^[A-Za-z][A-Za-z0-9.-]{0,62}$/;
+const ID = /^[a-z][a-z0-9-]{0,62}$/;
+const CHANNEL = /^[a-z][a-z0-9.-]{0,248}$/;
+const DURATION = /^\d+(ms|s)$/;
+const SIZE = /^\d+ (KB|MB)$/;
+/** Ports per node block; see network/topology.yaml. */
+const BLOCK = 10;
+
+/** Reads and normalises a topology file; throws {@link WaybillError} listing every problem. */
+export function loadTopology(file: string, options: NormaliseOptions = {}): Topology {
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new WaybillError(`cannot read topology ${file}: ${(err as Error).message}`);
+  }
+  return normaliseTopology(validateTopology(raw, path.basename(file)), options);
+}
+
+/** Checks the shape of a parsed topology file; throws one error naming every bad field. */
+export function validateTopology(raw: unknown, source = 'topology'): TopologySpec {
+  const problems: string[] = [];
+  const obj = (v: unknown, at: string): Record<string, unknown> => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+      problems.push(`${at} must be a mapping`);
+      return {};
+    }
+    return v as Record<string, unknown>;
+  };
+  const str = (o: Record<string, unknown>, key: string, at: string, re: RegExp): string => {
+    const v = o[key];
+    if (typeof v !== 'string' || !re.test(v)) problems.push(`${at}.${key} is missing or malformed`);
+    return typeof v === 'string' ? v : '';
+  };
+  const list = (o: Record<string, unknown>, key: string, at: string, re: RegExp): string[] | undefined => {
+    const v = o[key];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !re.test(x))) {
+      problems.push(`${at}.${key} must be a list of names matching ${re.source}`);
+      return [];
+    }
+    return v as string[];
+  };
+  const onlyKeys = (o: Record<string, unknown>, keys: string[], at: string): void => {
+    for (const k of Object.keys(o)) if (!keys.includes(k)) problems.push(`${at}.${k} is not a known field`);
+  };
+
+  const root = obj(raw, source);
+  onlyKeys(root, ['name', 'basePort', 'channel', 'ordering', 'chaincode', 'organizations'], source);
+  const name = str(root, 'name', source, NAME);
+  const basePort = root['basePort'];
+  if (typeof basePort !== 'number' || !Number.isInteger(basePort) || basePort < 1024 || basePort > 60000) {
+    problems.push(`${source}.basePort must be an integer between 1024 and 60000`);
+  }
+  const channel = str(root, 'channel', source, CHANNEL);
+  const ord = obj(root['ordering'], `${source}.ordering`);
+  onlyKeys(ord, ['type', 'batchTimeout', 'maxMessageCount', 'absoluteMaxBytes', 'preferredMaxBytes'], 'ordering');
+  if (ord['type'] !== 'etcdraft') problems.push('ordering.type must be etcdraft');
+  const batchTimeout = str(ord, 'batchTimeout', 'ordering', DURATION);
+  const mmc = ord['maxMessageCount'];
+  if (typeof mmc !== 'number' || !Number.isInteger(mmc) || mmc < 1) {
+    problems.push('ordering.maxMessageCount must be a positive integer');
+  }
+  const absoluteMaxBytes = str(ord, 'absoluteMaxBytes', 'ordering', SIZE);
+  const preferredMaxBytes = str(ord, 'preferredMaxBytes', 'ordering', SIZE);
+  const cc = obj(root['chaincode'], `${source}.chaincode`);
+  onlyKeys(cc, ['name', 'signaturePolicy'], 'chaincode');
+  const ccName = str(cc, 'name', 'chaincode', /^[a-z][a-z0-9_-]{0,62}$/);
+  const signaturePolicy = str(cc, 'signaturePolicy', 'chaincode', /^(AND|OR|OutOf)\(.+\)$/);
+
+  const orgsRaw = root['organizations'];
+  const organizations: OrgSpec[] = [];
+  if (!Array.isArray(orgsRaw) || orgsRaw.length === 0) {
+    problems.push(`${source}.organizations must be a non-empty list`);
+  } else {
+    orgsRaw.forEach((o, i) => {
+      const at = `organizations[${i}]`;
+      const org = obj(o, at);
+      onlyKeys(org, ['name', 'mspId', 'domain', 'peers', 'failoverPeers', 'orderers', 'users'], at);
+      const users: UserSpec[] = [];
+      const usersRaw = org['users'];
+      if (usersRaw !== undefined) {
+        if (!Array.isArray(usersRaw)) problems.push(`${at}.users must be a list`);
+        else
+          usersRaw.forEach((u, j) => {
+            const uat = `${at}.users[${j}]`;
+            const user = obj(u, uat);
+            onlyKeys(user, ['id', 'role'], uat);
+            const id = str(user, 'id', uat, ID);
+            const role = user['role'];
+            if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
+              problems.push(`${uat}.role must be one of ${ROLES.join(', ')}`);
+            }
+            users.push({ id, role: role as Role });
+          });
+      }
+      const spec: OrgSpec = {
+        name: str(org, 'name', at, NAME),
+        mspId: str(org, 'mspId', at, MSP),
+        domain: str(org, 'domain', at, /^[a-z0-9.-]+$/),
+        users,
+      };
+      const peers = list(org, 'peers', at, NODE);
+      const failoverPeers = list(org, 'failoverPeers', at, NODE);
+      const orderers = list(org, 'orderers', at, NODE);
+      organizations.push({
+        ...spec,
+        ...(peers ? { peers } : {}),
+        ...(failoverPeers ? { failoverPeers } : {}),
+        ...(orderers ? { orderers } : {}),
+      });
+      if (peers && orderers) problems.push(`${at} has both peers and orderers; use separate organisations`);
+    });
+  }
+  const ordererOrgs = organizations.filter((o) => o.orderers?.length);
+  if (ordererOrgs.length !== 1) problems.push('exactly one organisation must list orderers');
+  const odd = ordererOrgs[0]?.orderers?.length ?? 1;
+  if (odd % 2 === 0) problems.push('a Raft ordering service needs an odd number of orderers');
+  if (!organizations.some((o) => o.peers?.length)) problems.push('at least one organisation must list peers');
+  const dup = (xs: string[]): string | undefined => xs.find((x, i) => xs.indexOf(x) !== i);
+  const d1 = dup(organizations.map((o) => o.name.toLowerCase()));
+  if (d1) problems.push(`organisation name ${d1} is used twice`);
+  const d2 = dup(organizations.map((o) => o.mspId));
+  if (d2) problems.push(`MSP ID ${d2} is used twice`);
+  const d3 = dup(organizations.flatMap((o) => (o.users ?? []).map((u) => u.id)));
+  if (d3) problems.push(`user id ${d3} is used twice`);
+
+  if (problems.length > 0) throw new WaybillError(`invalid topology: ${problems.join('; ')}`);
+  return {
+    name,
+    basePort: basePort as number,
+    channel,
+    ordering: {
+      type: 'etcdraft',
+      batchTimeout,
+      maxMessageCount: mmc as number,
+      absoluteMaxBytes,
+      preferredMaxBytes,
+    },
+    chaincode: { name: ccName, signaturePolicy },
+    organizations,
+  };
+}
+
+/** Resolves names and ports. Pure: the same spec and options give the same topology. */
+export function normaliseTopology(spec: TopologySpec, options: NormaliseOptions = {}): Topology {
+  const basePort = options.basePort ?? spec.basePort;
+  if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 60000) {
+    throw new WaybillError(`base port ${basePort} must be an integer between 1024 and 60000`);
+  }
+  let slot = 0;
+  const next = (): number => basePort + BLOCK * slot++;
+  const key = (o: OrgSpec): string => o.name.toLowerCase();
+
+  const cas = new Map<string, CaNode>();
+  for (const o of spec.organizations) {
+    const port = next();
+    cas.set(o.name, { kind: 'ca', name: `ca.${key(o)}`, org: o.name, mspId: o.mspId, port, operationsPort: port + 1 });
+  }
+  const orderers = new Map<string, OrdererNode[]>();
+  for (const o of spec.organizations) {
+    orderers.set(
+      o.name,
+      (o.orderers ?? []).map((n) => {
+        const port = next();
+        return {
+          kind: 'orderer',
+          name: n,
+          enrollId: n,
+          org: o.name,
+          mspId: o.mspId,
+          port,
+          operationsPort: port + 1,
+          adminPort: port + 2,
+        };
+      }),
+    );
+  }
+  const peers = new Map<string, PeerNode[]>();
+  for (const o of spec.organizations) {
+    const mk = (n: string, failover: boolean): PeerNode => {
+      const port = next();
+      return {
+        kind: 'peer',
+        name: `${n}.${key(o)}`,
+        enrollId: `${n}-${key(o)}`,
+        org: o.name,
+        mspId: o.mspId,
+        port,
+        operationsPort: port + 1,
+        chaincodePort: port + 2,
+        failover,
+      };
+    };
+    const regular = (o.peers ?? []).map((n) => mk(n, false));
+    const standby = (o.failoverPeers ?? []).map((n) => mk(n, true));
+    peers.set(o.name, [...regular, ...(options.failover ? standby : [])]);
+  }
+  const chaincodeServer: ChaincodeServerNode = { kind: 'chaincode', name: 'chaincode', port: next() };
+
+  let apiIndex = 0;
+  const orgs: Org[] = spec.organizations.map((o) => {
+    const isOrderer = (o.orderers ?? []).length > 0;
+    return {
+      name: o.name,
+      mspId: o.mspId,
+      domain: o.domain,
+      key: key(o),
+      isOrderer,
+      ca: cas.get(o.name) as CaNode,
+      peers: peers.get(o.name) ?? [],
+      orderers: orderers.get(o.name) ?? [],
+      users: o.users ?? [],
+      apiPort: isOrderer ? undefined : basePort + 1000 + apiIndex++,
+    };
+  });
+  const ordererOrg = orgs.find((o) => o.isOrderer) as Org;
+  return {
+    name: spec.name,
+    basePort,
+    channel: spec.channel,
+    ordering: spec.ordering,
+    chaincode: spec.chaincode,
+    orgs,
+    ordererOrg,
+    peerOrgs: orgs.filter((o) => !o.isOrderer),
+    orderers: ordererOrg.orderers,
+    peers: orgs.flatMap((o) => o.peers),
+    cas: orgs.map((o) => o.ca),
+    chaincodeServer,
+  };
+}
