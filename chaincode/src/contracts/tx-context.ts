@@ -1,11 +1,74 @@
 import type { Context } from 'fabric-contract-api';
+import type { ChaincodeStub } from 'fabric-shim-api';
+import { resolveCaller, type Caller } from '../access/caller';
+import { WaybillError } from '../domain/errors';
+import { toIsoTimestamp } from '../domain/timestamp';
+import { AssetStore } from './asset-store';
+import { EventSink, type EventEnvelope } from './event-sink';
 
-/** Per-transaction facade over Fabric's context (placeholder, implemented next). */
+/** The slice of a logger the chaincode uses (winston's, from `ctx.logging.getLogger()`). */
+export interface TxLogger {
+  info(message: string): unknown;
+  warn(message: string): unknown;
+  debug(message: string): unknown;
+}
+
+/**
+ * Everything one transaction needs, derived once from Fabric's context: the caller, the
+ * transaction id and timestamp (the only clock), the asset store with its read-your-writes cache,
+ * the single-event sink and the contract logger.
+ */
 export class TxContext {
-  private constructor(readonly ctx: Context) {}
+  readonly stub: ChaincodeStub;
+  readonly txId: string;
+  /** Transaction timestamp (ISO-8601), identical on every endorser. */
+  readonly now: string;
+  readonly assets: AssetStore;
+  readonly events: EventSink;
+  readonly logger: TxLogger;
+  readonly #ctx: Context;
+  #caller: Caller | undefined;
+
+  private constructor(ctx: Context) {
+    this.#ctx = ctx;
+    this.stub = ctx.stub;
+    this.txId = ctx.stub.getTxID();
+    this.now = toIsoTimestamp(ctx.stub.getTxTimestamp());
+    this.assets = new AssetStore(ctx.stub);
+    this.events = new EventSink(ctx.stub);
+    this.logger = ctx.logging.getLogger('tx');
+  }
 
   /** Wraps Fabric's context for one transaction. */
   static of(ctx: Context): TxContext {
     return new TxContext(ctx);
+  }
+
+  /**
+   * The calling organisation and role.
+   *
+   * @throws `FORBIDDEN` when the identity carries no known role.
+   */
+  get caller(): Caller {
+    this.#caller ??= resolveCaller(this.#ctx.clientIdentity);
+    return this.#caller;
+  }
+
+  /**
+   * MSP id of the peer executing the chaincode (`CORE_PEER_LOCALMSPID`).
+   *
+   * @throws `INTERNAL` when the chaincode process was started without it.
+   */
+  peerMspId(): string {
+    try {
+      return this.stub.getMspID();
+    } catch {
+      throw WaybillError.internal('peer MSP id unknown: CORE_PEER_LOCALMSPID is not set for the chaincode process');
+    }
+  }
+
+  /** Fields every event carries. */
+  envelope(): EventEnvelope {
+    return { txId: this.txId, timestamp: this.now, actorOrg: this.caller.mspId, actorRole: this.caller.role };
   }
 }

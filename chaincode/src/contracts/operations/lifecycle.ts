@@ -1,14 +1,155 @@
-import type { Asset } from '../../domain/asset';
+import { requireRoleFor } from '../../access/authorize';
+import { ASSET_STATUSES, EVENTS } from '../../constants';
+import type { Asset, DocumentCommitment, PersonalDataRef } from '../../domain/asset';
+import { parseCreateAssetInput, parseReason } from '../../domain/inputs';
+import { CREATE_GRANT, INITIAL_STATUS, type Action } from '../../domain/state-machine';
 import { WaybillError } from '../../domain/errors';
 import type { TxContext } from '../tx-context';
+import { assetSummary, loadAuthorized, requireNothingPending, stamp } from './common';
 
-const todo = (): never => {
-  throw WaybillError.internal('not implemented yet');
-};
+/**
+ * Creates an asset owned and held by the caller's organisation, in status CREATED.
+ *
+ * @throws `FORBIDDEN` (role), `INVALID_ARGUMENT`, `ASSET_EXISTS`.
+ */
+export async function createAsset(tx: TxContext, input: string): Promise<Asset> {
+  const caller = tx.caller;
+  if (!CREATE_GRANT.roles.includes(caller.role)) {
+    throw WaybillError.forbidden(`role '${caller.role}' may not createAsset; requires role ${CREATE_GRANT.roles.join(' or ')}`);
+  }
+  const parsed = parseCreateAssetInput(input);
+  await tx.assets.assertAbsent(parsed.id);
+  const org = caller.mspId;
+  const documents: DocumentCommitment[] = parsed.documents.map((d) => ({
+    name: d.name,
+    sha256: d.sha256,
+    addedByOrg: org,
+    addedAt: tx.now,
+    txId: tx.txId,
+  }));
+  const personalDataRefs: PersonalDataRef[] = parsed.personalDataRefs.map((r) => ({
+    ref: r.ref,
+    commitment: r.commitment,
+    category: r.category,
+    controllerOrg: org,
+    addedAt: tx.now,
+    updatedAt: tx.now,
+    updatedTxId: tx.txId,
+    erasedAt: null,
+  }));
+  const asset: Asset = {
+    docType: 'waybill.asset',
+    schemaVersion: 1,
+    id: parsed.id,
+    product: parsed.product,
+    quantity: parsed.quantity,
+    origin: parsed.origin,
+    attributes: parsed.attributes,
+    documents,
+    personalDataRefs,
+    owner: org,
+    custodian: org,
+    manufacturers: [org],
+    status: INITIAL_STATUS,
+    hold: null,
+    recall: null,
+    parents: [],
+    children: [],
+    pendingHandover: null,
+    pendingSale: null,
+    createdAt: tx.now,
+    createdTxId: tx.txId,
+    ...stamp(tx),
+  };
+  await tx.assets.create(asset);
+  tx.events.emit(EVENTS.ASSET_CREATED, tx.envelope(), {
+    ...assetSummary(asset),
+    quantity: asset.quantity,
+    origin: asset.origin,
+  });
+  tx.logger.info(`asset ${asset.id} created by ${org}`);
+  return asset;
+}
 
-export const createAsset = (_tx: TxContext, _input: string): Promise<Asset> => todo();
-export const putOnHold = (_tx: TxContext, _assetId: string, _reason: string): Promise<Asset> => todo();
-export const releaseHold = (_tx: TxContext, _assetId: string): Promise<Asset> => todo();
-export const markSold = (_tx: TxContext, _assetId: string): Promise<Asset> => todo();
-export const consumeAsset = (_tx: TxContext, _assetId: string): Promise<Asset> => todo();
-export const destroyAsset = (_tx: TxContext, _assetId: string): Promise<Asset> => todo();
+/**
+ * Puts an asset on (quality) hold; the status before the hold is kept for the release.
+ *
+ * @throws `FORBIDDEN`, `INVALID_TRANSITION`, `INVALID_ARGUMENT`, `ASSET_NOT_FOUND`.
+ */
+export async function putOnHold(tx: TxContext, assetId: string, reasonArg: string): Promise<Asset> {
+  requireRoleFor('putOnHold', tx.caller);
+  const reason = parseReason(reasonArg);
+  const { asset, nextStatus } = await loadAuthorized(tx, 'putOnHold', assetId);
+  const after: Asset = {
+    ...asset,
+    status: nextStatus,
+    hold: {
+      reason,
+      byOrg: tx.caller.mspId,
+      byRole: tx.caller.role,
+      previousStatus: asset.status,
+      at: tx.now,
+      txId: tx.txId,
+    },
+    ...stamp(tx),
+  };
+  return changeStatus(tx, 'putOnHold', asset, after, { reason });
+}
+
+/**
+ * Releases a hold: the asset returns to its status before the hold.
+ *
+ * @throws `FORBIDDEN` (including a regulator's hold released by a non-regulator), `INVALID_TRANSITION`.
+ */
+export async function releaseHold(tx: TxContext, assetId: string): Promise<Asset> {
+  const { asset, nextStatus } = await loadAuthorized(tx, 'releaseHold', assetId);
+  if (asset.hold?.byRole === 'regulator' && tx.caller.role !== 'regulator') {
+    throw WaybillError.forbidden(
+      `asset '${asset.id}' is held by a regulator (${asset.hold.byOrg}); only role regulator may release it`,
+    );
+  }
+  const after: Asset = { ...asset, status: nextStatus, hold: null, ...stamp(tx) };
+  return changeStatus(tx, 'releaseHold', asset, after, {});
+}
+
+/** Marks delivered goods as sold to an end customer (off-network). */
+export async function markSold(tx: TxContext, assetId: string): Promise<Asset> {
+  return endOfLife(tx, 'markSold', assetId);
+}
+
+/** Marks goods as consumed (used up, e.g. in production). */
+export async function consumeAsset(tx: TxContext, assetId: string): Promise<Asset> {
+  return endOfLife(tx, 'consumeAsset', assetId);
+}
+
+/** Marks goods as destroyed. */
+export async function destroyAsset(tx: TxContext, assetId: string): Promise<Asset> {
+  return endOfLife(tx, 'destroyAsset', assetId);
+}
+
+async function endOfLife(tx: TxContext, action: Action, assetId: string): Promise<Asset> {
+  const { asset, nextStatus } = await loadAuthorized(tx, action, assetId);
+  requireNothingPending(asset, action);
+  const after: Asset = { ...asset, status: nextStatus, hold: null, ...stamp(tx) };
+  return changeStatus(tx, action, asset, after, {});
+}
+
+async function changeStatus(
+  tx: TxContext,
+  action: Action,
+  before: Asset,
+  after: Asset,
+  extra: Record<string, unknown>,
+): Promise<Asset> {
+  await tx.assets.update(before, after);
+  tx.events.emit(EVENTS.STATUS_CHANGED, tx.envelope(), {
+    ...assetSummary(after),
+    action,
+    previousStatus: before.status,
+    ...extra,
+  });
+  return after;
+}
+
+/** Statuses in which an asset no longer exists physically in the network. */
+export const TERMINAL_STATUSES = [ASSET_STATUSES.SOLD, ASSET_STATUSES.CONSUMED, ASSET_STATUSES.DESTROYED] as const;

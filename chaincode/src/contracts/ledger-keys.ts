@@ -1,0 +1,53 @@
+import type { ChaincodeStub } from 'fabric-shim-api';
+
+/**
+ * Ledger key layout. Every key is a composite key, so that simple-key range queries can never
+ * collide with them and each kind can be listed by partial key.
+ *
+ * | kind | object type | attributes |
+ * |---|---|---|
+ * | asset | `asset` | id |
+ * | index | `owner~id`, `custodian~id`, `status~id`, `sku~id` | value, id |
+ * | recall | `recall` | recallId |
+ * | sale terms (private, implicit org collection) | `terms` | assetId, saleId |
+ */
+export const KEY_TYPES = {
+  ASSET: 'asset',
+  RECALL: 'recall',
+  TERMS: 'terms',
+  INDEX: {
+    owner: 'owner~id',
+    custodian: 'custodian~id',
+    status: 'status~id',
+    sku: 'sku~id',
+  },
+} as const;
+
+/** Index names (list queries). */
+export type IndexName = keyof typeof KEY_TYPES.INDEX;
+
+/** Every index, in a stable order. */
+export const INDEX_NAMES: readonly IndexName[] = ['owner', 'custodian', 'status', 'sku'];
+
+/** Composite key of an asset. */
+export function assetKey(stub: ChaincodeStub, assetId: string): string {
+  return stub.createCompositeKey(KEY_TYPES.ASSET, [assetId]);
+}
+
+/** Composite key of an index entry. */
+export function indexKey(stub: ChaincodeStub, index: IndexName, value: string, assetId: string): string {
+  return stub.createCompositeKey(KEY_TYPES.INDEX[index], [value, assetId]);
+}
+
+/** Composite key of a recall record. */
+export function recallKey(stub: ChaincodeStub, recallId: string): string {
+  return stub.createCompositeKey(KEY_TYPES.RECALL, [recallId]);
+}
+
+/** Composite key of sale terms inside an implicit collection. */
+export function termsKey(stub: ChaincodeStub, assetId: string, saleId: string): string {
+  return stub.createCompositeKey(KEY_TYPES.TERMS, [assetId, saleId]);
+}
+
+/** Value stored under index keys (an empty value would be a delete). */
+export const INDEX_VALUE = Buffer.from([0]);

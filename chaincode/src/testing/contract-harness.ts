@@ -1,0 +1,106 @@
+import './quiet-logs';
+import { Context } from 'fabric-contract-api';
+import type { Logger } from 'winston';
+import { ROLE_ATTRIBUTE, type TransactionName } from '../constants';
+import { WaybillContract } from '../contracts/waybill-contract';
+import { FakeClientIdentity } from './fake-client-identity';
+import { InMemoryLedger, type InMemoryStub } from './in-memory-stub';
+
+/** Who submits: organisation, role (omit for an identity without the attribute), peer. */
+export interface Actor {
+  readonly mspId: string;
+  readonly role?: string;
+  /** Peer that executes the chaincode; defaults to a peer of `mspId`. `null` = MSP id unset. */
+  readonly peerMspId?: string | null;
+}
+
+/** Options of one invocation. */
+export interface InvokeOptions {
+  readonly transient?: Readonly<Record<string, string | Uint8Array>>;
+  /** Endorsing organisations; when given, commit fails unless they satisfy the policies. */
+  readonly endorsers?: readonly string[];
+}
+
+/** What a successful submit produced. */
+export interface Submitted<T> {
+  readonly result: T;
+  readonly txId: string;
+  /** Every event the transaction set (Fabric keeps the last; the contract must set exactly one). */
+  readonly events: readonly { readonly name: string; readonly payload: Record<string, unknown> }[];
+  /** Organisations whose peers had to endorse (from key-level and implicit-collection policies). */
+  readonly requiredEndorsers: readonly string[];
+  readonly stub: InMemoryStub;
+}
+
+/** A log line captured from the contract's logger. */
+export interface LogLine {
+  readonly level: string;
+  readonly message: string;
+}
+
+type TxMethod = (ctx: Context, ...args: unknown[]) => Promise<unknown>;
+
+/**
+ * Runs the real contract against the in-memory ledger, one transaction per call: builds the
+ * context (stub, client identity, logger), calls the transaction method, and commits its writes
+ * on success (submit) or discards them (evaluate, or failure).
+ */
+export class ContractHarness {
+  readonly ledger = new InMemoryLedger();
+  readonly contract = new WaybillContract();
+  readonly logs: LogLine[] = [];
+
+  /** Runs a transaction and commits it. Rejects with the contract's error (nothing committed). */
+  async submit<T = unknown>(actor: Actor, fn: TransactionName, args: readonly unknown[], options: InvokeOptions = {}): Promise<Submitted<T>> {
+    const stub = this.#stub(actor, fn, args, options);
+    const result = (await this.#call(actor, stub, fn, args)) as T;
+    const requiredEndorsers = stub.requiredEndorsers();
+    this.ledger.commit(stub, options.endorsers);
+    return {
+      result,
+      txId: stub.getTxID(),
+      events: stub.events.map((e) => ({ name: e.name, payload: JSON.parse(e.payload.toString('utf8')) as Record<string, unknown> })),
+      requiredEndorsers,
+      stub,
+    };
+  }
+
+  /** Runs a transaction without committing (a query). */
+  async evaluate<T = unknown>(actor: Actor, fn: TransactionName, args: readonly unknown[], options: InvokeOptions = {}): Promise<T> {
+    const stub = this.#stub(actor, fn, args, options);
+    return (await this.#call(actor, stub, fn, args)) as T;
+  }
+
+  /** Builds a Fabric context as the shim would, with the fake stub and identity. */
+  context(actor: Actor, stub: InMemoryStub): Context {
+    const ctx = new Context();
+    ctx.stub = stub;
+    const attributes: Record<string, string> = actor.role === undefined ? {} : { [ROLE_ATTRIBUTE]: actor.role };
+    ctx.clientIdentity = new FakeClientIdentity(actor.mspId, attributes);
+    const capture =
+      (level: string) =>
+      (message: string): void => {
+        this.logs.push({ level, message });
+      };
+    const logger = { info: capture('info'), warn: capture('warn'), debug: capture('debug'), error: capture('error') };
+    ctx.logging = { setLevel: () => undefined, getLogger: () => logger as unknown as Logger };
+    return ctx;
+  }
+
+  #stub(actor: Actor, fn: TransactionName, args: readonly unknown[], options: InvokeOptions): InMemoryStub {
+    return this.ledger.newTransaction({
+      peerMspId: actor.peerMspId === undefined ? actor.mspId : actor.peerMspId,
+      transient: options.transient ?? {},
+      fcn: fn,
+      args: args.map((a) => String(a)),
+    });
+  }
+
+  async #call(actor: Actor, stub: InMemoryStub, fn: TransactionName, args: readonly unknown[]): Promise<unknown> {
+    const method = (this.contract as unknown as Record<string, TxMethod>)[fn];
+    if (method === undefined) {
+      throw new Error(`no transaction ${fn}`);
+    }
+    return method.call(this.contract, this.context(actor, stub), ...args);
+  }
+}
