@@ -1,11 +1,14 @@
 // Unit tests of every package: *.spec.ts next to the code. End-to-end suites live in test/ and
 // have their own config (test/jest.config.js), because they need a running network.
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.spec.json' }] };
+const transform = { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.spec.json' }] };
+// fabric-gateway depends on @noble/* which ships ES modules only; let ts-jest compile them.
+const transformIgnorePatterns = ['/node_modules/(?!(@noble)/)'];
 const project = (name) => ({
   displayName: name,
   rootDir: `<rootDir>/${name}`,
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   transform,
+  transformIgnorePatterns,
   testEnvironment: 'node',
 });
 /** @type {import('jest').Config} */

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# npm test: lint, unit tests of every package, then the end-to-end suites against a real network
+# that they start on their own ports (base 27000) and directory (.network/test) and stop after.
+# Ends with one line "N passed, N failed[, N skipped]"; exits non-zero on any failure.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ensure_all
+export PATH="$WAYBILL_ROOT/node_modules/.bin:$PATH"
+cd "$WAYBILL_ROOT"
+results="$WAYBILL_ROOT/.test-results"
+rm -rf "$results" && mkdir -p "$results"
+
+status=0
+log "lint (eslint, prettier)"
+if ! eslint . --max-warnings 0 >"$results/lint.txt" 2>&1; then
+  cat "$results/lint.txt" >&2
+  echo "lint failed" >"$results/lint.failed"
+  status=1
+fi
+
+log "unit tests"
+jest --ci --json --outputFile="$results/unit.json" "$@" || status=1
+
+log "end-to-end tests (starts its own Fabric network)"
+jest --ci --json --outputFile="$results/e2e.json" -c test/jest.config.js "$@" || status=1
+
+node scripts/summarise-tests.js "$results" || status=1
+exit "$status"
