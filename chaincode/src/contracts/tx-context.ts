@@ -1,7 +1,6 @@
 import type { Context } from 'fabric-contract-api';
 import type { ChaincodeStub } from 'fabric-shim-api';
 import { resolveCaller, type Caller } from '../access/caller';
-import { WaybillError } from '../domain/errors';
 import { toIsoTimestamp } from '../domain/timestamp';
 import { AssetStore } from './asset-store';
 import { EventSink, type EventEnvelope } from './event-sink';
@@ -55,15 +54,16 @@ export class TxContext {
   }
 
   /**
-   * MSP id of the peer executing the chaincode (`CORE_PEER_LOCALMSPID`).
-   *
-   * @throws `INTERNAL` when the chaincode process was started without it.
+   * MSP id of the peer executing the chaincode (`CORE_PEER_LOCALMSPID`), or `undefined` when the
+   * chaincode process serves several organisations' peers (a shared chaincode-as-a-service
+   * process has no single peer organisation).
    */
-  peerMspId(): string {
+  peerMspId(): string | undefined {
     try {
-      return this.stub.getMspID();
+      const mspId = this.stub.getMspID();
+      return mspId === '' ? undefined : mspId;
     } catch {
-      throw WaybillError.internal('peer MSP id unknown: CORE_PEER_LOCALMSPID is not set for the chaincode process');
+      return undefined;
     }
   }
 

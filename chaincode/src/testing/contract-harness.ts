@@ -50,10 +50,18 @@ export class ContractHarness {
   readonly contract = new WaybillContract();
   readonly logs: LogLine[] = [];
 
-  /** Runs a transaction and commits it. Rejects with the contract's error (nothing committed). */
+  /**
+   * Runs a transaction and commits it. Rejects with the contract's error (nothing committed), or
+   * when the transaction did not set exactly one event.
+   */
   async submit<T = unknown>(actor: Actor, fn: TransactionName, args: readonly unknown[], options: InvokeOptions = {}): Promise<Submitted<T>> {
     const stub = this.#stub(actor, fn, args, options);
     const result = (await this.#call(actor, stub, fn, args)) as T;
+    if (stub.events.length !== 1) {
+      // The contract promises exactly one event per submitted transaction; fail every test that
+      // would observe anything else.
+      throw new Error(`${fn} set ${stub.events.length} events; exactly one expected`);
+    }
     const requiredEndorsers = stub.requiredEndorsers();
     this.ledger.commit(stub, options.endorsers);
     return {
