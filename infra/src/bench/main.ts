@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { networkBench, type Row } from './network-bench';
+
+/**
+ * `npm run bench`: prints the project's performance figures. Each section starts its own network
+ * on its own ports (37000+), so a dev network can stay up.
+ */
+async function main(): Promise<void> {
+  const only = process.argv.slice(2).find((a) => !a.startsWith('-'));
+  const rows: Row[] = [];
+  const sections: Record<string, () => Promise<Row[]>> = {
+    network: () => networkBench(Number(process.env['WAYBILL_BENCH_TX'] ?? 30)),
+  };
+  if (only && !sections[only]) {
+    process.stderr.write(`bench: unknown section "${only}"; known: ${Object.keys(sections).join(', ')}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  for (const [name, fn] of Object.entries(sections)) {
+    if (only && only !== name) continue;
+    process.stderr.write(`[bench] ${name}…\n`);
+    rows.push(...(await fn()));
+  }
+  const w = Math.max(...rows.map((r) => r.metric.length));
+  process.stdout.write(`${'metric'.padEnd(w)} | value | target\n`);
+  for (const r of rows) process.stdout.write(`${r.metric.padEnd(w)} | ${r.value} | ${r.target ?? ''}\n`);
+}
+
+void main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});
