@@ -1,0 +1,272 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { type ConnectionProfile, loadConnectionProfile, ProfileError } from './profile';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export type DatabaseConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
+
+/** Deadlines per ledger call kind, in milliseconds. */
+export interface LedgerTimeouts {
+  readonly evaluateMs: number;
+  readonly endorseMs: number;
+  readonly submitMs: number;
+  readonly commitStatusMs: number;
+}
+
+/** The whole typed configuration of one gateway process. */
+export interface GatewayConfig {
+  readonly profilePath: string;
+  readonly profile: ConnectionProfile;
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimitBytes: number;
+    /** Allowed CORS origins; empty means CORS is off. */
+    readonly corsOrigins: readonly string[];
+    readonly trustProxy: boolean;
+    readonly docsEnabled: boolean;
+  };
+  readonly database: DatabaseConfig;
+  readonly ledger: {
+    readonly adapter: 'fabric-gateway';
+    readonly timeouts: LedgerTimeouts;
+    /** How long `GET /v1/transactions/{txId}` waits for a commit before reporting it pending. */
+    readonly statusWaitMs: number;
+  };
+  readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+  /** Token bucket per client; `perSecond` 0 switches rate limiting off. */
+  readonly rateLimit: { readonly perSecond: number; readonly burst: number };
+  readonly idempotency: { readonly ttlSeconds: number };
+  readonly auth: { readonly refreshMs: number };
+  readonly log: { readonly level: LogLevel };
+  readonly shutdownTimeoutMs: number;
+}
+
+/** Raw configuration source: variable name → value (environment, or a file's entries). */
+export type ConfigSource = Readonly<Record<string, string | undefined>>;
+
+/** One or more configuration variables are missing or invalid; `problems` lists them all. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Every variable the gateway reads, with its default and meaning (also rendered in docs/api.md). */
+export const CONFIG_VARIABLES = {
+  WAYBILL_CONFIG_FILE: 'optional JSON file of variable → value; the environment overrides it',
+  WAYBILL_PROFILE: 'path of the connection profile written by the infra (required)',
+  HOST: 'interface to listen on (default 127.0.0.1)',
+  PORT: 'TCP port (default 3000)',
+  DATABASE_URL: 'postgres://… or sqlite:<path> or a plain path (default sqlite:.data/gateway-<org>.sqlite)',
+  WAYBILL_DATABASE_POOL_SIZE: 'PostgreSQL pool size (default 10)',
+  WAYBILL_LOG_LEVEL: 'debug | info | warn | error (default info)',
+  WAYBILL_BODY_LIMIT_BYTES: 'largest accepted request body (default 262144)',
+  WAYBILL_CORS_ORIGINS: 'comma-separated allowed origins; empty (default) means CORS is off',
+  WAYBILL_TRUST_PROXY: 'true to take the client address from X-Forwarded-For (default false)',
+  WAYBILL_DOCS_ENABLED: 'serve /docs and /docs/openapi.json (default true)',
+  WAYBILL_LEDGER_ADAPTER: 'fabric-gateway (default; the only adapter so far)',
+  WAYBILL_EVALUATE_TIMEOUT_MS: 'deadline of an evaluate call (default 5000)',
+  WAYBILL_ENDORSE_TIMEOUT_MS: 'deadline of an endorse call (default 15000)',
+  WAYBILL_SUBMIT_TIMEOUT_MS: 'deadline of a submit-to-orderer call (default 5000)',
+  WAYBILL_COMMIT_STATUS_TIMEOUT_MS: 'deadline of waiting for a commit (default 60000)',
+  WAYBILL_STATUS_WAIT_MS: 'how long GET /v1/transactions/{txId} waits for a commit (default 1000)',
+  WAYBILL_RETRY_MAX_ATTEMPTS: 'attempts for a write that hits an MVCC/phantom read conflict (default 5)',
+  WAYBILL_RETRY_BASE_DELAY_MS: 'base of the exponential backoff between attempts (default 25)',
+  WAYBILL_RETRY_MAX_DELAY_MS: 'cap of the backoff (default 1000)',
+  WAYBILL_RATE_LIMIT_PER_SECOND: 'sustained requests per second per client; 0 switches it off (default 500)',
+  WAYBILL_RATE_LIMIT_BURST: 'burst size per client (default 1000)',
+  WAYBILL_IDEMPOTENCY_TTL_SECONDS: 'how long an Idempotency-Key is remembered (default 86400)',
+  WAYBILL_AUTH_REFRESH_MS:
+    'how often the API-key cache checks the database for new and revoked keys (default 1000)',
+  WAYBILL_SHUTDOWN_TIMEOUT_MS: 'how long a shutdown waits for in-flight requests (default 10000)',
+} as const;
+export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
+
+/**
+ * Reads the configuration from the environment and the optional `WAYBILL_CONFIG_FILE`, validates
+ * every variable, and loads the connection profile.
+ * @throws {@link ConfigError} listing every bad variable (and every profile problem).
+ */
+export function loadConfig(env: ConfigSource = process.env, cwd: string = process.cwd()): GatewayConfig {
+  const problems: string[] = [];
+  const source = mergeFileSource(env, cwd, problems);
+  const r = new Reader(source, problems);
+
+  const profilePath = r.string('WAYBILL_PROFILE');
+  let profile: ConnectionProfile | undefined;
+  if (profilePath !== undefined) {
+    try {
+      profile = loadConnectionProfile(resolve(cwd, profilePath));
+    } catch (err) {
+      if (!(err instanceof ProfileError)) throw err;
+      problems.push(...err.problems.map((p) => `WAYBILL_PROFILE (${err.path}): ${p}`));
+    }
+  }
+
+  const http = {
+    host: r.string('HOST') ?? '127.0.0.1',
+    port: r.int('PORT', 3000, 0, 65535),
+    bodyLimitBytes: r.int('WAYBILL_BODY_LIMIT_BYTES', 262_144, 1024, 64 * 1024 * 1024),
+    corsOrigins: r.list(
+      'WAYBILL_CORS_ORIGINS',
+      (o) => /^https?:\/\/[^\s/]+$/.test(o) || o === '*',
+      'an origin like https://app.example.com',
+    ),
+    trustProxy: r.bool('WAYBILL_TRUST_PROXY', false),
+    docsEnabled: r.bool('WAYBILL_DOCS_ENABLED', true),
+  };
+  const database = readDatabase(r, profile, cwd);
+  const adapter = r.oneOf('WAYBILL_LEDGER_ADAPTER', ['fabric-gateway'] as const, 'fabric-gateway');
+  const ledger = {
+    adapter,
+    timeouts: {
+      evaluateMs: r.int('WAYBILL_EVALUATE_TIMEOUT_MS', 5_000, 100, 600_000),
+      endorseMs: r.int('WAYBILL_ENDORSE_TIMEOUT_MS', 15_000, 100, 600_000),
+      submitMs: r.int('WAYBILL_SUBMIT_TIMEOUT_MS', 5_000, 100, 600_000),
+      commitStatusMs: r.int('WAYBILL_COMMIT_STATUS_TIMEOUT_MS', 60_000, 100, 600_000),
+    },
+    statusWaitMs: r.int('WAYBILL_STATUS_WAIT_MS', 1_000, 10, 60_000),
+  };
+  const retry = {
+    maxAttempts: r.int('WAYBILL_RETRY_MAX_ATTEMPTS', 5, 1, 20),
+    baseDelayMs: r.int('WAYBILL_RETRY_BASE_DELAY_MS', 25, 0, 10_000),
+    maxDelayMs: r.int('WAYBILL_RETRY_MAX_DELAY_MS', 1_000, 0, 60_000),
+  };
+  if (retry.maxDelayMs < retry.baseDelayMs) {
+    problems.push('WAYBILL_RETRY_MAX_DELAY_MS must not be smaller than WAYBILL_RETRY_BASE_DELAY_MS');
+  }
+  const rateLimit = {
+    perSecond: r.int('WAYBILL_RATE_LIMIT_PER_SECOND', 500, 0, 1_000_000),
+    burst: r.int('WAYBILL_RATE_LIMIT_BURST', 1_000, 1, 10_000_000),
+  };
+  const config = {
+    http,
+    database,
+    ledger,
+    retry,
+    rateLimit,
+    idempotency: { ttlSeconds: r.int('WAYBILL_IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400) },
+    auth: { refreshMs: r.int('WAYBILL_AUTH_REFRESH_MS', 1_000, 50, 60_000) },
+    log: { level: r.oneOf('WAYBILL_LOG_LEVEL', LOG_LEVELS, 'info') },
+    shutdownTimeoutMs: r.int('WAYBILL_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+  };
+  if (profilePath === undefined)
+    problems.push('WAYBILL_PROFILE is required: the path of the connection profile');
+  if (problems.length > 0 || profile === undefined || profilePath === undefined)
+    throw new ConfigError(problems);
+  return { profilePath: resolve(cwd, profilePath), profile, ...config };
+}
+
+function readDatabase(r: Reader, profile: ConnectionProfile | undefined, cwd: string): DatabaseConfig {
+  const poolSize = r.int('WAYBILL_DATABASE_POOL_SIZE', 10, 1, 1000);
+  const raw = r.string('DATABASE_URL');
+  if (raw === undefined) {
+    const org = (profile?.organization ?? 'gateway').toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+    return { kind: 'sqlite', path: resolve(cwd, '.data', `gateway-${org}.sqlite`) };
+  }
+  if (/^postgres(ql)?:\/\//.test(raw)) {
+    try {
+      new URL(raw);
+    } catch {
+      r.problem('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url: raw, poolSize };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) && !raw.startsWith('sqlite:')) {
+    r.problem('DATABASE_URL', 'must be postgres://…, sqlite:<path> or a file path');
+  }
+  const path = raw.startsWith('sqlite:') ? raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '') : raw;
+  if (path === '') r.problem('DATABASE_URL', 'has an empty SQLite path');
+  if (path === ':memory:') return { kind: 'sqlite', path };
+  return { kind: 'sqlite', path: isAbsolute(path) ? path : resolve(cwd, path) };
+}
+
+function mergeFileSource(env: ConfigSource, cwd: string, problems: string[]): ConfigSource {
+  const file = env.WAYBILL_CONFIG_FILE;
+  if (file === undefined || file === '') return env;
+  let entries: unknown;
+  try {
+    entries = JSON.parse(readFileSync(resolve(cwd, file), 'utf8'));
+  } catch {
+    problems.push(`WAYBILL_CONFIG_FILE ${file} cannot be read as JSON`);
+    return env;
+  }
+  if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) {
+    problems.push(`WAYBILL_CONFIG_FILE ${file} must hold a JSON object of variable → value`);
+    return env;
+  }
+  const fromFile: Record<string, string> = {};
+  for (const [key, value] of Object.entries(entries)) {
+    if (!(key in CONFIG_VARIABLES) || key === 'WAYBILL_CONFIG_FILE') {
+      problems.push(`WAYBILL_CONFIG_FILE ${file}: unknown variable ${key}`);
+    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      fromFile[key] = String(value);
+    } else {
+      problems.push(`WAYBILL_CONFIG_FILE ${file}: ${key} must be a string, number or boolean`);
+    }
+  }
+  const merged: Record<string, string | undefined> = { ...fromFile };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
+  return merged;
+}
+
+class Reader {
+  constructor(
+    private readonly source: ConfigSource,
+    private readonly problems: string[],
+  ) {}
+
+  problem(name: ConfigVariable, message: string): void {
+    this.problems.push(`${name} ${message}`);
+  }
+
+  string(name: ConfigVariable): string | undefined {
+    const v = this.source[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  }
+
+  int(name: ConfigVariable, fallback: number, min: number, max: number): number {
+    const v = this.string(name);
+    if (v === undefined) return fallback;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      this.problem(name, `must be an integer between ${min} and ${max} (got ${JSON.stringify(v)})`);
+      return fallback;
+    }
+    return Number(v);
+  }
+
+  bool(name: ConfigVariable, fallback: boolean): boolean {
+    const v = this.string(name)?.toLowerCase();
+    if (v === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(v)) return true;
+    if (['false', '0', 'no'].includes(v)) return false;
+    this.problem(name, `must be true or false (got ${JSON.stringify(v)})`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: ConfigVariable, allowed: readonly T[], fallback: T): T {
+    const v = this.string(name);
+    if (v === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(v)) return v as T;
+    this.problem(name, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
+    return fallback;
+  }
+
+  list(name: ConfigVariable, valid: (item: string) => boolean, expected: string): string[] {
+    const v = this.string(name);
+    if (v === undefined) return [];
+    const items = v
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    for (const item of items)
+      if (!valid(item)) this.problem(name, `has ${JSON.stringify(item)}, expected ${expected}`);
+    return items;
+  }
+}
