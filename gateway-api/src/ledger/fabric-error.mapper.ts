@@ -1,0 +1,62 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { CommitError, GatewayError } from '@hyperledger/fabric-gateway';
+import { validationCodeName } from './block-decoder';
+import {
+  ChaincodeError,
+  EndorsementError,
+  extractChaincodeError,
+  LedgerError,
+  LedgerInternalError,
+  LedgerTimeoutError,
+  LedgerUnavailableError,
+  TransactionConflictError,
+  TransactionInvalidError,
+} from './ledger.errors';
+import type { LedgerCallKind } from './ledger.port';
+
+/** The peer or orderer could not be reached, or shed the load. */
+const UNAVAILABLE = new Set<number>([
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.CANCELLED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+]);
+/** The Fabric Gateway's codes for "the peers would not endorse" (without a chaincode error). */
+const REJECTED = new Set<number>([GrpcStatus.ABORTED, GrpcStatus.FAILED_PRECONDITION, GrpcStatus.UNKNOWN]);
+
+/**
+ * Maps anything thrown by @hyperledger/fabric-gateway to the ledger error family.
+ * The chaincode's code is taken from the peers' messages ("chaincode response 500, CODE: …"); the
+ * gRPC status decides the rest.
+ */
+export function fromFabricGatewayError(err: unknown, stage: LedgerCallKind, txId?: string): LedgerError {
+  if (err instanceof LedgerError) return err;
+  if (err instanceof CommitError) return fromValidationCode(err.code, err.transactionId, err.message);
+  if (err instanceof GatewayError) {
+    const id = 'transactionId' in err && typeof err.transactionId === 'string' ? err.transactionId : txId;
+    const details = err.details.map((d) => ({ address: d.address, mspId: d.mspId, message: d.message }));
+    const base = { stage, txId: id, grpcCode: err.code, details, message: err.message, cause: err };
+    const chaincode = extractChaincodeError([...details.map((d) => d.message), err.message]);
+    if (chaincode)
+      return new ChaincodeError({ ...base, code: chaincode.code, chaincodeMessage: chaincode.message });
+    if (UNAVAILABLE.has(err.code)) return new LedgerUnavailableError(base);
+    if (err.code === (GrpcStatus.DEADLINE_EXCEEDED as number)) return new LedgerTimeoutError(base);
+    if (REJECTED.has(err.code)) return new EndorsementError(base);
+    return new LedgerInternalError(base);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new LedgerInternalError({ stage, txId, message, cause: err });
+}
+
+/** The error for a transaction that committed with a validation code other than VALID. */
+export function fromValidationCode(code: number, txId: string, message?: string): LedgerError {
+  const validationCode = validationCodeName(code);
+  const base = {
+    stage: 'commitStatus' as const,
+    txId,
+    message: message ?? `transaction ${txId} committed as ${validationCode}`,
+  };
+  if (validationCode === 'MVCC_READ_CONFLICT' || validationCode === 'PHANTOM_READ_CONFLICT') {
+    return new TransactionConflictError({ ...base, validationCode });
+  }
+  return new TransactionInvalidError({ ...base, validationCode });
+}

@@ -1,0 +1,322 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import {
+  type Checkpoint,
+  type CloseableAsyncIterable,
+  connect,
+  type Contract,
+  type Gateway,
+  hash,
+  type Network,
+  signers,
+} from '@hyperledger/fabric-gateway';
+import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
+import type { LedgerTimeouts } from '../config/config';
+import type { ConnectionProfile, PeerProfile } from '../config/profile';
+import { decodeBlock, validationCodeName } from './block-decoder';
+import { fromFabricGatewayError, fromValidationCode } from './fabric-error.mapper';
+import {
+  LedgerError,
+  LedgerInternalError,
+  LedgerTimeoutError,
+  LedgerUnavailableError,
+} from './ledger.errors';
+import type {
+  EvaluateRequest,
+  EventStart,
+  LedgerBlock,
+  LedgerCallKind,
+  LedgerChaincodeEvent,
+  LedgerPort,
+  LedgerStream,
+  SubmitRequest,
+  SubmitResult,
+  SubmittedTransaction,
+  TransactionStatus,
+} from './ledger.port';
+
+/** Options of {@link FabricGatewayLedger}. */
+export interface FabricGatewayLedgerOptions {
+  readonly profile: ConnectionProfile;
+  readonly timeouts: LedgerTimeouts;
+}
+
+interface Signer {
+  readonly mspId: string;
+  readonly credentials: Uint8Array;
+  readonly sign: ReturnType<typeof signers.newPrivateKeySigner>;
+}
+
+interface Connection {
+  readonly gateway: Gateway;
+  readonly network: Network;
+  readonly contract: Contract;
+}
+
+/**
+ * Ledger port over the Fabric Gateway service of Fabric >= 2.4 peers.
+ *
+ * One long-lived TLS gRPC client per peer endpoint, shared by one `Gateway` per identity (created
+ * on first use). Evaluate and endorse fail over to the organisation's next peer when a peer is
+ * unreachable; a transaction handed to the orderer is never re-sent.
+ */
+export class FabricGatewayLedger implements LedgerPort {
+  readonly adapter = 'fabric-gateway';
+  readonly #profile: ConnectionProfile;
+  readonly #timeouts: LedgerTimeouts;
+  readonly #clients: grpc.Client[];
+  readonly #signers = new Map<string, Signer>();
+  readonly #connections = new Map<string, Connection>();
+  /** Index of the peer that answered last; calls start there. */
+  #preferredPeer = 0;
+  #closed = false;
+
+  /**
+   * Reads every identity's certificate and key and creates the gRPC clients (connections are made
+   * lazily by gRPC).
+   * @throws Error when a certificate or key cannot be read or parsed.
+   */
+  constructor(options: Readonly<FabricGatewayLedgerOptions>) {
+    this.#profile = options.profile;
+    this.#timeouts = options.timeouts;
+    this.#clients = options.profile.peers.map((peer) => newGrpcClient(peer));
+    for (const identity of options.profile.identities) {
+      const key = createPrivateKey(readFileSync(identity.keyPath));
+      this.#signers.set(identity.id, {
+        mspId: options.profile.mspId,
+        credentials: readFileSync(identity.certPath),
+        sign: signers.newPrivateKeySigner(key),
+      });
+    }
+  }
+
+  async evaluate(request: EvaluateRequest): Promise<Uint8Array> {
+    return this.#withFailover(request.identity, 'evaluate', async (c) => {
+      const proposal = c.contract.newProposal(request.transaction, { arguments: [...request.args] });
+      try {
+        return await proposal.evaluate();
+      } catch (err) {
+        throw fromFabricGatewayError(err, 'evaluate', proposal.getTransactionId());
+      }
+    });
+  }
+
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    const { txId, transaction, submitted } = await this.#endorseAndSubmit(request);
+    let status;
+    try {
+      status = await submitted.getStatus();
+    } catch (err) {
+      throw fromFabricGatewayError(err, 'commitStatus', txId);
+    }
+    if (!status.successful) throw fromValidationCode(status.code, txId);
+    return {
+      txId,
+      result: transaction.getResult(),
+      blockNumber: status.blockNumber,
+      validationCode: 'VALID',
+    };
+  }
+
+  async submitAsync(request: SubmitRequest): Promise<SubmittedTransaction> {
+    const { txId, transaction } = await this.#endorseAndSubmit(request);
+    return { txId, result: transaction.getResult() };
+  }
+
+  async getTransactionStatus(identity: string, txId: string, waitMs: number): Promise<TransactionStatus> {
+    const signer = this.#signer(identity);
+    return this.#withFailover(identity, 'commitStatus', async (c) => {
+      const request = new gatewayProtos.CommitStatusRequest();
+      request.setTransactionId(txId);
+      request.setChannelId(this.#profile.channel);
+      request.setIdentity(serializedIdentity(signer));
+      const signed = new gatewayProtos.SignedCommitStatusRequest();
+      signed.setRequest(request.serializeBinary());
+      const commit = c.gateway.newCommit(signed.serializeBinary());
+      try {
+        // The peer answers at once for a committed transaction and otherwise waits for it.
+        const status = await commit.getStatus({ deadline: Date.now() + waitMs });
+        return {
+          txId,
+          committed: true,
+          validationCode: validationCodeName(status.code),
+          successful: status.successful,
+          blockNumber: status.blockNumber,
+        };
+      } catch (err) {
+        const mapped = fromFabricGatewayError(err, 'commitStatus', txId);
+        if (mapped instanceof LedgerTimeoutError) return { txId, committed: false };
+        throw mapped;
+      }
+    });
+  }
+
+  async chaincodeEvents(identity: string, start?: EventStart): Promise<LedgerStream<LedgerChaincodeEvent>> {
+    return this.#withFailover(identity, 'events', async (c) => {
+      const options =
+        start === undefined
+          ? {}
+          : start.afterTxId === undefined
+            ? { startBlock: start.blockNumber }
+            : { checkpoint: checkpoint(start.blockNumber, start.afterTxId) };
+      let events: CloseableAsyncIterable<{
+        blockNumber: bigint;
+        transactionId: string;
+        chaincodeName: string;
+        eventName: string;
+        payload: Uint8Array;
+      }>;
+      try {
+        events = await c.network.getChaincodeEvents(this.#profile.chaincode, options);
+      } catch (err) {
+        throw fromFabricGatewayError(err, 'events');
+      }
+      return mapStream(events, (e) => ({
+        blockNumber: e.blockNumber,
+        txId: e.transactionId,
+        chaincode: e.chaincodeName,
+        name: e.eventName,
+        payload: e.payload,
+      }));
+    });
+  }
+
+  async blocks(identity: string, startBlock?: bigint): Promise<LedgerStream<LedgerBlock>> {
+    return this.#withFailover(identity, 'events', async (c) => {
+      try {
+        const blocks = await c.network.getBlockEvents(startBlock === undefined ? {} : { startBlock });
+        return mapStream(blocks, decodeBlock);
+      } catch (err) {
+        throw fromFabricGatewayError(err, 'events');
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    for (const c of this.#connections.values()) c.gateway.close();
+    this.#connections.clear();
+    for (const client of this.#clients) client.close();
+    return Promise.resolve();
+  }
+
+  async #endorseAndSubmit(request: SubmitRequest) {
+    const options = {
+      arguments: [...request.args],
+      ...(request.transient ? { transientData: { ...request.transient } } : {}),
+      ...(request.endorsingOrganizations?.length
+        ? { endorsingOrganizations: [...request.endorsingOrganizations] }
+        : {}),
+    };
+    // Endorsement is safe to repeat on another peer: nothing has reached the orderer yet.
+    const { transaction, txId } = await this.#withFailover(request.identity, 'endorse', async (c) => {
+      const proposal = c.contract.newProposal(request.transaction, options);
+      try {
+        return { transaction: await proposal.endorse(), txId: proposal.getTransactionId() };
+      } catch (err) {
+        throw fromFabricGatewayError(err, 'endorse', proposal.getTransactionId());
+      }
+    });
+    try {
+      return { txId, transaction, submitted: await transaction.submit() };
+    } catch (err) {
+      throw fromFabricGatewayError(err, 'submit', txId);
+    }
+  }
+
+  /** Runs `call` on the preferred peer, then on the others while the failure is "unavailable". */
+  async #withFailover<T>(
+    identity: string,
+    stage: LedgerCallKind,
+    call: (c: Connection) => Promise<T>,
+  ): Promise<T> {
+    if (this.#closed) throw new LedgerUnavailableError({ stage, message: 'the ledger connection is closed' });
+    const peers = this.#clients.length;
+    let lastError: LedgerError | undefined;
+    for (let i = 0; i < peers; i++) {
+      const peerIndex = (this.#preferredPeer + i) % peers;
+      try {
+        const result = await call(this.#connection(identity, peerIndex));
+        this.#preferredPeer = peerIndex;
+        return result;
+      } catch (err) {
+        const mapped = fromFabricGatewayError(err, stage);
+        if (!(mapped instanceof LedgerUnavailableError) || this.#closed) throw mapped;
+        lastError = mapped;
+      }
+    }
+    throw lastError ?? new LedgerUnavailableError({ stage, message: 'no peer configured' });
+  }
+
+  #signer(identity: string): Signer {
+    const signer = this.#signers.get(identity);
+    if (!signer) {
+      throw new LedgerInternalError({
+        stage: 'evaluate',
+        message: `identity ${identity} is not in the connection profile`,
+      });
+    }
+    return signer;
+  }
+
+  #connection(identity: string, peerIndex: number): Connection {
+    const key = `${identity}\u0000${peerIndex}`;
+    const existing = this.#connections.get(key);
+    if (existing) return existing;
+    const signer = this.#signer(identity);
+    const client = this.#clients[peerIndex];
+    if (!client) throw new LedgerInternalError({ stage: 'evaluate', message: `no peer ${peerIndex}` });
+    const t = this.#timeouts;
+    const gateway = connect({
+      client,
+      identity: { mspId: signer.mspId, credentials: signer.credentials },
+      signer: signer.sign,
+      hash: hash.sha256,
+      evaluateOptions: () => ({ deadline: Date.now() + t.evaluateMs }),
+      endorseOptions: () => ({ deadline: Date.now() + t.endorseMs }),
+      submitOptions: () => ({ deadline: Date.now() + t.submitMs }),
+      commitStatusOptions: () => ({ deadline: Date.now() + t.commitStatusMs }),
+    });
+    const network = gateway.getNetwork(this.#profile.channel);
+    const connection = { gateway, network, contract: network.getContract(this.#profile.chaincode) };
+    this.#connections.set(key, connection);
+    return connection;
+  }
+}
+
+function newGrpcClient(peer: PeerProfile): grpc.Client {
+  const credentials = grpc.credentials.createSsl(readFileSync(peer.tlsRootCertPath));
+  return new grpc.Client(peer.endpoint, credentials, {
+    ...(peer.hostnameOverride ? { 'grpc.ssl_target_name_override': peer.hostnameOverride } : {}),
+    // Fabric peers reject client pings more frequent than every 60 s (peer.keepalive.client.minInterval).
+    'grpc.keepalive_time_ms': 120_000,
+    'grpc.keepalive_timeout_ms': 20_000,
+    'grpc.max_receive_message_length': 100 * 1024 * 1024,
+  });
+}
+
+function serializedIdentity(signer: Signer): Uint8Array {
+  const identity = new msp.SerializedIdentity();
+  identity.setMspid(signer.mspId);
+  identity.setIdBytes(signer.credentials);
+  return identity.serializeBinary();
+}
+
+function checkpoint(blockNumber: bigint, txId: string): Checkpoint {
+  return { getBlockNumber: () => blockNumber, getTransactionId: () => txId };
+}
+
+function mapStream<S, T>(source: CloseableAsyncIterable<S>, map: (item: S) => T): LedgerStream<T> {
+  return {
+    close: () => source.close(),
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const item of source) yield map(item);
+      } catch (err) {
+        throw fromFabricGatewayError(err, 'events');
+      }
+    },
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The ledger port: everything the gateway needs from Fabric, in terms that do not depend on an SDK.
+ *
+ * Adapters: `fabric-gateway` (Fabric >= 2.4 peers, {@link FabricGatewayLedger}); a `fabric-network`
+ * adapter for Fabric 2.2 (AWS Managed Blockchain) implements the same interface. Controllers and
+ * services only ever see this file and `ledger.errors.ts`.
+ *
+ * Every method rejects with a {@link LedgerError} subclass (see `ledger.errors.ts`), never with an
+ * SDK error.
+ */
+
+/** Injection token of the ledger port. */
+export const LEDGER_PORT = Symbol('LEDGER_PORT');
+
+/** The stage of a ledger call, used for deadlines, metrics and error reporting. */
+export type LedgerCallKind = 'evaluate' | 'endorse' | 'submit' | 'commitStatus' | 'events';
+
+/** A read-only chaincode call. `identity` is an identity id of the connection profile. */
+export interface EvaluateRequest {
+  readonly identity: string;
+  readonly transaction: string;
+  readonly args: readonly string[];
+}
+
+/** A chaincode call that is endorsed, ordered and committed. */
+export interface SubmitRequest extends EvaluateRequest {
+  /** Transient data: sent to endorsers only, never written to the ledger by Fabric itself. */
+  readonly transient?: Readonly<Record<string, string | Uint8Array>>;
+  /**
+   * MSP IDs that must endorse. Omitted: the Fabric Gateway's discovery chooses. Set it whenever
+   * state-based endorsement or a private data collection decides who must endorse.
+   */
+  readonly endorsingOrganizations?: readonly string[];
+}
+
+/** A committed, valid transaction. */
+export interface SubmitResult {
+  readonly txId: string;
+  /** The chaincode's return value. */
+  readonly result: Uint8Array;
+  readonly blockNumber: bigint;
+  /** Always `VALID`: an invalid transaction rejects with a {@link LedgerError}. */
+  readonly validationCode: 'VALID';
+}
+
+/** A transaction accepted by the orderer whose commit has not been awaited. */
+export interface SubmittedTransaction {
+  readonly txId: string;
+  readonly result: Uint8Array;
+}
+
+/** What the ledger knows about a transaction ID. */
+export type TransactionStatus =
+  | {
+      readonly txId: string;
+      readonly committed: true;
+      /** Fabric validation code name: `VALID`, `MVCC_READ_CONFLICT`, `ENDORSEMENT_POLICY_FAILURE`… */
+      readonly validationCode: string;
+      readonly successful: boolean;
+      readonly blockNumber: bigint;
+    }
+  | {
+      /** Not committed within the wait: still in flight, or unknown to the ledger. */
+      readonly txId: string;
+      readonly committed: false;
+    };
+
+/** A chaincode event of a committed transaction. */
+export interface LedgerChaincodeEvent {
+  readonly blockNumber: bigint;
+  readonly txId: string;
+  readonly chaincode: string;
+  readonly name: string;
+  readonly payload: Uint8Array;
+}
+
+/**
+ * Where an event stream starts. `afterTxId` resumes inside `blockNumber` after that transaction
+ * (a durable checkpoint stores both); omitted, the stream starts at the block's first event.
+ */
+export interface EventStart {
+  readonly blockNumber: bigint;
+  readonly afterTxId?: string;
+}
+
+/** One transaction of a block, decoded. */
+export interface LedgerBlockTransaction {
+  readonly txId: string;
+  /** Fabric header type name: `ENDORSER_TRANSACTION`, `CONFIG`… */
+  readonly type: string;
+  /** The client's timestamp in the channel header. */
+  readonly timestamp: Date | undefined;
+  readonly validationCode: string;
+  readonly creatorMspId: string | undefined;
+  readonly chaincodeEvents: readonly {
+    readonly chaincode: string;
+    readonly name: string;
+    readonly payload: Uint8Array;
+  }[];
+}
+
+/** A block read from a peer: decoded transactions and the raw bytes as the peer sent them. */
+export interface LedgerBlock {
+  readonly number: bigint;
+  readonly transactions: readonly LedgerBlockTransaction[];
+  readonly bytes: Uint8Array;
+}
+
+/** An endless stream from the ledger; `close()` ends it and releases the connection's stream. */
+export interface LedgerStream<T> extends AsyncIterable<T> {
+  close(): void;
+}
+
+/** The ledger, as the gateway's services see it. */
+export interface LedgerPort {
+  /** Adapter name, for logs and /health. */
+  readonly adapter: string;
+
+  /**
+   * Evaluates a read-only transaction on a peer of this organisation.
+   * @throws {@link LedgerError} — `ChaincodeError` when the chaincode returned an error.
+   */
+  evaluate(request: EvaluateRequest): Promise<Uint8Array>;
+
+  /**
+   * Endorses, orders and waits for the commit of a transaction (one attempt, no retry).
+   * @throws {@link LedgerError} — `ChaincodeError` at endorsement, `TransactionConflictError` for an
+   * MVCC/phantom read conflict, `TransactionInvalidError` for any other invalid commit,
+   * `LedgerUnavailableError`, `LedgerTimeoutError` (with the txId once it is known).
+   */
+  submit(request: SubmitRequest): Promise<SubmitResult>;
+
+  /**
+   * Endorses and sends a transaction to the orderer without waiting for its commit.
+   * @throws {@link LedgerError} as {@link submit}, except commit failures.
+   */
+  submitAsync(request: SubmitRequest): Promise<SubmittedTransaction>;
+
+  /**
+   * The commit status of a transaction, waiting at most `waitMs` for it to commit.
+   * @throws {@link LedgerError} — `LedgerUnavailableError` when no peer answers.
+   */
+  getTransactionStatus(identity: string, txId: string, waitMs: number): Promise<TransactionStatus>;
+
+  /**
+   * Chaincode events of this channel's chaincode from `start` (default: the next committed block).
+   * @throws {@link LedgerError} when the stream cannot be opened.
+   */
+  chaincodeEvents(identity: string, start?: EventStart): Promise<LedgerStream<LedgerChaincodeEvent>>;
+
+  /**
+   * Blocks of the channel from `startBlock` (default: the next committed block), decoded.
+   * @throws {@link LedgerError} when the stream cannot be opened.
+   */
+  blocks(identity: string, startBlock?: bigint): Promise<LedgerStream<LedgerBlock>>;
+
+  /** Closes every connection. Calls after `close()` reject with `LedgerUnavailableError`. */
+  close(): Promise<void>;
+}

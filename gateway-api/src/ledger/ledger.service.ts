@@ -1,0 +1,158 @@
+import type { TransactionName } from '@waybill/chaincode/constants';
+import type { AuthenticatedClient } from '../auth/api-keys.service';
+import type { MetricsService } from '../metrics/metrics.service';
+import { LedgerError, TransactionConflictError } from './ledger.errors';
+import type { LedgerPort, TransactionStatus } from './ledger.port';
+
+/** What to submit for one attempt; computed again for every attempt (state may have moved). */
+export interface SubmitPlan {
+  readonly args: readonly string[];
+  readonly transient?: Readonly<Record<string, string | Uint8Array>>;
+  readonly endorsingOrganizations?: readonly string[];
+}
+
+/** `sync`: wait for the commit (default). `async`: return once the orderer accepted the transaction. */
+export type WriteMode = 'sync' | 'async';
+
+/** Outcome of a write. */
+export type WriteOutcome<T> =
+  | {
+      readonly mode: 'sync';
+      readonly txId: string;
+      readonly blockNumber: number;
+      readonly attempts: number;
+      readonly result: T;
+    }
+  | { readonly mode: 'async'; readonly txId: string; readonly attempts: 1 };
+
+/** Retry policy for MVCC/phantom read conflicts. */
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** Records transaction IDs submitted asynchronously so their status can be told "pending". */
+export interface SubmittedTransactionLog {
+  record(txId: string, clientKeyId: string, transaction: string): Promise<void>;
+}
+
+/** Test seams: randomness and waiting. */
+export interface LedgerServiceClock {
+  readonly random: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+const realClock: LedgerServiceClock = {
+  random: Math.random,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+const decoder = new TextDecoder();
+
+/**
+ * The services' way to the ledger: JSON in and out, the client's identity, metrics per call, and
+ * bounded retries of writes invalidated by a read conflict — each retry is a new transaction built
+ * from a fresh plan, after an exponential backoff with full jitter.
+ */
+export class LedgerService {
+  constructor(
+    private readonly port: LedgerPort,
+    private readonly metrics: MetricsService,
+    private readonly retry: RetryPolicy,
+    private readonly submittedLog: SubmittedTransactionLog,
+    private readonly clock: LedgerServiceClock = realClock,
+  ) {}
+
+  /**
+   * Evaluates a read-only transaction as the client's identity and parses its JSON answer.
+   * @throws {@link LedgerError}
+   */
+  async evaluate<T>(
+    client: AuthenticatedClient,
+    transaction: TransactionName,
+    args: readonly string[],
+  ): Promise<T> {
+    const bytes = await this.#timed('evaluate', transaction, () =>
+      this.port.evaluate({ identity: client.identityId, transaction, args }),
+    );
+    return parse<T>(bytes);
+  }
+
+  /**
+   * Submits a transaction as the client's identity. In `sync` mode a read conflict is retried with
+   * a new transaction (up to `maxAttempts` in all); in `async` mode there is one attempt and the
+   * client polls the status.
+   * @throws {@link LedgerError} — a `TransactionConflictError` after the last attempt carries `attempts`.
+   */
+  async submit<T>(
+    client: AuthenticatedClient,
+    transaction: TransactionName,
+    plan: () => SubmitPlan | Promise<SubmitPlan>,
+    mode: WriteMode = 'sync',
+  ): Promise<WriteOutcome<T>> {
+    if (mode === 'async') {
+      const p = await plan();
+      const submitted = await this.#timed('submit_async', transaction, () =>
+        this.port.submitAsync({ identity: client.identityId, transaction, ...p }),
+      );
+      await this.submittedLog.record(submitted.txId, client.keyId, transaction);
+      return { mode: 'async', txId: submitted.txId, attempts: 1 };
+    }
+    for (let attempt = 1; ; attempt++) {
+      const p = await plan();
+      try {
+        const committed = await this.#timed('submit', transaction, () =>
+          this.port.submit({ identity: client.identityId, transaction, ...p }),
+        );
+        return {
+          mode: 'sync',
+          txId: committed.txId,
+          blockNumber: Number(committed.blockNumber),
+          attempts: attempt,
+          result: parse<T>(committed.result),
+        };
+      } catch (err) {
+        if (!(err instanceof TransactionConflictError)) throw err;
+        err.attempts = attempt;
+        if (attempt >= this.retry.maxAttempts) throw err;
+        this.metrics.ledgerRetries.inc({ transaction });
+        await this.clock.sleep(this.backoff(attempt));
+      }
+    }
+  }
+
+  /**
+   * The ledger's view of a transaction, waiting up to `waitMs` for its commit.
+   * @throws {@link LedgerError}
+   */
+  transactionStatus(client: AuthenticatedClient, txId: string, waitMs: number): Promise<TransactionStatus> {
+    return this.#timed('commit_status', 'status', () =>
+      this.port.getTransactionStatus(client.identityId, txId, waitMs),
+    );
+  }
+
+  /** Full-jitter exponential backoff before attempt `attempt + 1`. */
+  backoff(attempt: number): number {
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    return Math.floor(this.clock.random() * ceiling);
+  }
+
+  async #timed<T>(kind: string, transaction: string, call: () => Promise<T>): Promise<T> {
+    const end = this.metrics.ledgerDuration.startTimer({ kind, transaction });
+    try {
+      const result = await call();
+      end({ outcome: 'ok' });
+      return result;
+    } catch (err) {
+      end({ outcome: err instanceof LedgerError ? err.kind : 'error' });
+      throw err;
+    }
+  }
+}
+
+/** Parses a chaincode answer; an empty answer is `undefined`. */
+function parse<T>(bytes: Uint8Array): T {
+  if (bytes.length === 0) return undefined as T;
+  return JSON.parse(decoder.decode(bytes)) as T;
+}
