@@ -1,0 +1,222 @@
+import type { ConnectionProfile, Role } from '../config/profile';
+import { type ApiKeyRecord, ApiKeyRepository } from './api-key.repository';
+import { generateApiKey, hashSecret, parseApiKey, secretMatches } from './api-key';
+
+/** The client behind a valid API key: it acts as one Fabric identity of this organisation. */
+export interface AuthenticatedClient {
+  readonly keyId: string;
+  readonly name: string;
+  readonly identityId: string;
+  readonly role: Role;
+  readonly mspId: string;
+}
+
+/** Outcome of checking a presented API key. */
+export type AuthResult =
+  | { readonly ok: true; readonly client: AuthenticatedClient }
+  | { readonly ok: false; readonly reason: 'invalid' | 'revoked' | 'identity-unavailable' };
+
+/** An API key as listed (no secret, no hash). */
+export interface ApiKeyView {
+  readonly keyId: string;
+  readonly name: string;
+  readonly identityId: string;
+  readonly role: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/** A bad request to create or revoke a key (unknown identity, malformed key…). */
+export class ApiKeyError extends Error {
+  constructor(
+    readonly code:
+      'IDENTITY_UNKNOWN' | 'API_KEY_MALFORMED' | 'API_KEY_EXISTS' | 'API_KEY_NOT_FOUND' | 'NAME_INVALID',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiKeyError';
+  }
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@:-]{0,63}$/;
+/** Unknown key ids trigger a database refresh at most this often (bogus keys cannot hammer it). */
+const MISS_REFRESH_MS = 250;
+
+/**
+ * Creates, lists, revokes and checks API keys.
+ *
+ * Checks run against an in-memory copy of the table, so a request costs one SHA-256 and no
+ * database work. The copy is refreshed when a cheap fingerprint query (every `refreshMs`) shows a
+ * key was created or revoked — by this process or another one such as the admin CLI — so a
+ * revocation takes effect within `refreshMs`; in this process it takes effect at once.
+ */
+export class ApiKeysService {
+  #keys = new Map<string, ApiKeyRecord>();
+  #fingerprint = '';
+  #lastRefresh = 0;
+  #refreshing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly repository: ApiKeyRepository,
+    private readonly profile: ConnectionProfile,
+    private readonly options: { readonly refreshMs: number; readonly now?: () => number } = {
+      refreshMs: 1000,
+    },
+  ) {}
+
+  /** Loads the keys and starts polling for changes. */
+  async start(): Promise<void> {
+    await this.refresh(true);
+    this.#timer = setInterval(() => void this.refresh(false).catch(() => undefined), this.options.refreshMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Re-reads the table when its fingerprint changed (or always, with `force`). Coalesces callers. */
+  refresh(force = false): Promise<void> {
+    this.#refreshing ??= (async () => {
+      try {
+        const fingerprint = await this.repository.fingerprint();
+        if (force || fingerprint !== this.#fingerprint) {
+          const all = await this.repository.all();
+          this.#keys = new Map(all.map((k) => [k.keyId, k]));
+          this.#fingerprint = fingerprint;
+        }
+        this.#lastRefresh = this.#now();
+      } finally {
+        this.#refreshing = undefined;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  /** Checks a presented key (the header value, without any `Bearer ` prefix). */
+  async authenticate(presented: string): Promise<AuthResult> {
+    const parsed = parseApiKey(presented);
+    if (!parsed) return { ok: false, reason: 'invalid' };
+    let record = this.#keys.get(parsed.keyId);
+    if (!record && this.#now() - this.#lastRefresh >= MISS_REFRESH_MS) {
+      // A key created a moment ago by another process: look before refusing.
+      await this.refresh(false);
+      record = this.#keys.get(parsed.keyId);
+    }
+    if (!record || !secretMatches(parsed.secret, record.secretSha256))
+      return { ok: false, reason: 'invalid' };
+    if (record.revokedAt !== null) return { ok: false, reason: 'revoked' };
+    const identity = this.profile.identities.find((i) => i.id === record.identityId);
+    if (!identity) return { ok: false, reason: 'identity-unavailable' };
+    return {
+      ok: true,
+      client: {
+        keyId: record.keyId,
+        name: record.name,
+        identityId: identity.id,
+        role: identity.role,
+        mspId: this.profile.mspId,
+      },
+    };
+  }
+
+  /**
+   * Creates a key bound to an identity of the connection profile. With `key`, registers that key
+   * (generated elsewhere, e.g. by the infra) instead of a random one; registering the same key
+   * twice is a no-op.
+   * @returns the key, shown this once.
+   * @throws {@link ApiKeyError} for an unknown identity, a bad name, a malformed or clashing key.
+   */
+  async create(input: {
+    name: string;
+    identityId: string;
+    key?: string;
+  }): Promise<{ key: string; apiKey: ApiKeyView; created: boolean }> {
+    if (!NAME.test(input.name)) {
+      throw new ApiKeyError(
+        'NAME_INVALID',
+        'the name must be 1-64 letters, digits, spaces or ._@:- and start with a letter or digit',
+      );
+    }
+    const identity = this.profile.identities.find((i) => i.id === input.identityId);
+    if (!identity) {
+      throw new ApiKeyError(
+        'IDENTITY_UNKNOWN',
+        `identity ${input.identityId} is not in the connection profile (known: ${this.profile.identities.map((i) => i.id).join(', ')})`,
+      );
+    }
+    let generated: { key: string; keyId: string; secret: string };
+    if (input.key !== undefined) {
+      const parsed = parseApiKey(input.key);
+      if (!parsed)
+        throw new ApiKeyError(
+          'API_KEY_MALFORMED',
+          'the key must look like wb_<16 hex>_<43 base64url characters>',
+        );
+      generated = { key: input.key, ...parsed };
+    } else {
+      generated = generateApiKey();
+    }
+    const record: ApiKeyRecord = {
+      keyId: generated.keyId,
+      name: input.name,
+      identityId: identity.id,
+      role: identity.role,
+      secretSha256: hashSecret(generated.secret),
+      createdAt: this.#now(),
+      revokedAt: null,
+    };
+    const created = await this.repository.insert(record);
+    if (!created) {
+      const existing = await this.repository.find(record.keyId);
+      const same =
+        existing !== undefined &&
+        input.key !== undefined &&
+        secretMatches(generated.secret, existing.secretSha256) &&
+        existing.identityId === record.identityId &&
+        existing.revokedAt === null;
+      if (!same || !existing)
+        throw new ApiKeyError(
+          'API_KEY_EXISTS',
+          `key ${record.keyId} exists already with other settings or was revoked`,
+        );
+      return { key: generated.key, apiKey: view(existing), created: false };
+    }
+    this.#keys.set(record.keyId, record);
+    return { key: generated.key, apiKey: view(record), created: true };
+  }
+
+  async list(): Promise<ApiKeyView[]> {
+    return (await this.repository.all()).map(view);
+  }
+
+  /**
+   * Revokes a key; effective at once in this process, within `refreshMs` in the others.
+   * @throws {@link ApiKeyError} when no such key exists.
+   */
+  async revoke(keyId: string): Promise<ApiKeyView> {
+    const at = this.#now();
+    await this.repository.revoke(keyId, at);
+    const record = await this.repository.find(keyId);
+    if (!record) throw new ApiKeyError('API_KEY_NOT_FOUND', `no API key ${keyId}`);
+    this.#keys.set(keyId, record);
+    return view(record);
+  }
+
+  #now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+}
+
+function view(r: ApiKeyRecord): ApiKeyView {
+  return {
+    keyId: r.keyId,
+    name: r.name,
+    identityId: r.identityId,
+    role: r.role,
+    createdAt: new Date(r.createdAt).toISOString(),
+    revokedAt: r.revokedAt === null ? null : new Date(r.revokedAt).toISOString(),
+  };
+}

@@ -1,0 +1,109 @@
+import type { Database, SqlExecutor } from './database';
+
+/**
+ * One schema change. `up` statements use the SQL both SQLite and PostgreSQL accept (TEXT, INTEGER,
+ * BIGINT epoch milliseconds, no booleans); a migration that needs dialect-specific DDL gives both.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly up:
+    readonly string[] | { readonly sqlite: readonly string[]; readonly postgres: readonly string[] };
+}
+
+/** The gateway's migrations, in order. Append only: never edit one that has shipped. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'api keys, idempotency records, submitted transactions',
+    up: [
+      `CREATE TABLE api_keys (
+         key_id TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         identity_id TEXT NOT NULL,
+         role TEXT NOT NULL,
+         secret_sha256 TEXT NOT NULL,
+         created_at BIGINT NOT NULL,
+         revoked_at BIGINT
+       )`,
+      `CREATE TABLE idempotency_keys (
+         client_id TEXT NOT NULL,
+         idempotency_key TEXT NOT NULL,
+         request_hash TEXT NOT NULL,
+         state TEXT NOT NULL,
+         status_code INTEGER,
+         response_headers TEXT,
+         response_body TEXT,
+         tx_id TEXT,
+         created_at BIGINT NOT NULL,
+         expires_at BIGINT NOT NULL,
+         PRIMARY KEY (client_id, idempotency_key)
+       )`,
+      'CREATE INDEX idempotency_keys_expires_at ON idempotency_keys (expires_at)',
+      `CREATE TABLE submitted_transactions (
+         tx_id TEXT PRIMARY KEY,
+         client_id TEXT NOT NULL,
+         transaction_name TEXT NOT NULL,
+         submitted_at BIGINT NOT NULL
+       )`,
+      'CREATE INDEX submitted_transactions_submitted_at ON submitted_transactions (submitted_at)',
+    ],
+  },
+];
+
+/** Arbitrary constant: the PostgreSQL advisory lock that serialises concurrent migrators. */
+const MIGRATION_LOCK = 7_262_616_279;
+
+/**
+ * Brings the schema up to date, one transaction per run, safe against several processes starting
+ * at once (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: an advisory transaction lock).
+ * @returns the versions applied by this call.
+ * @throws Error when the database holds a version this code does not know (it is newer).
+ */
+export async function migrate(
+  db: Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  await db.execute(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+  );
+  return db.transaction(async (tx) => {
+    if (db.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    const applied = new Set(
+      (await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) =>
+        Number(r.version),
+      ),
+    );
+    const known = new Set(migrations.map((m) => m.version));
+    const unknown = [...applied].filter((v) => !known.has(v));
+    if (unknown.length > 0) {
+      throw new Error(
+        `the database has schema version(s) ${unknown.join(', ')} unknown to this gateway: it is newer than the code`,
+      );
+    }
+    const done: number[] = [];
+    for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (applied.has(m.version)) continue;
+      await apply(tx, db.dialect, m);
+      done.push(m.version);
+    }
+    return done;
+  });
+}
+
+async function apply(tx: SqlExecutor, dialect: Database['dialect'], m: Migration): Promise<void> {
+  const up = m.up;
+  const statements: readonly string[] = isDialectSpecific(up) ? up[dialect] : up;
+  for (const sql of statements) await tx.execute(sql);
+  await tx.execute('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+    m.version,
+    m.name,
+    Date.now(),
+  ]);
+}
+
+function isDialectSpecific(
+  up: Migration['up'],
+): up is { readonly sqlite: readonly string[]; readonly postgres: readonly string[] } {
+  return !Array.isArray(up);
+}
