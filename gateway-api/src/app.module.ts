@@ -1,0 +1,242 @@
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  ValidationPipe,
+} from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, Reflector } from '@nestjs/core';
+import * as classTransformer from 'class-transformer';
+import * as classValidator from 'class-validator';
+import type { ValidationError } from 'class-validator';
+import { AdminController } from './admin/admin.controller';
+import { AssetsController, RecallsController } from './assets/assets.controller';
+import { AssetsService } from './assets/assets.service';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyRepository } from './auth/api-key.repository';
+import { ApiKeysService } from './auth/api-keys.service';
+import { RateLimiter } from './auth/rate-limiter';
+import { JsonLogger, LOGGER } from './common/logger';
+import { ProblemFilter } from './common/problem.filter';
+import { type FieldError, ProblemException } from './common/problems';
+import type { GatewayConfig } from './config/config';
+import { DATABASE, type Database } from './database/database';
+import { HealthController } from './health/health.controller';
+import { HealthService } from './health/health.service';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyStore } from './idempotency/idempotency.store';
+import { LEDGER_PORT, type LedgerPort } from './ledger/ledger.port';
+import { LedgerService, type LedgerServiceClock } from './ledger/ledger.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
+import { SubmittedTransactionsRepository } from './transactions/submitted-transactions.repository';
+import { TransactionsController } from './transactions/transactions.controller';
+import { TransactionsService } from './transactions/transactions.service';
+
+/** Injection token of the {@link GatewayConfig}. */
+export const CONFIG = Symbol('CONFIG');
+
+/** What the application is built from. main.ts passes the real adapters, tests the fakes. */
+export interface AppDependencies {
+  readonly config: GatewayConfig;
+  readonly ledger: LedgerPort;
+  readonly database: Database;
+  readonly logger: JsonLogger;
+  readonly metrics: MetricsService;
+  /** Randomness and waiting of write retries (tests make them instant). */
+  readonly clock?: LedgerServiceClock;
+}
+
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+const SUBMITTED_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+/** Starts and stops what the application owns: key cache polling, purges, ledger and database. */
+@Injectable()
+class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(ApiKeysService) private readonly keys: ApiKeysService,
+    @Inject(IdempotencyStore) private readonly idempotency: IdempotencyStore,
+    @Inject(SubmittedTransactionsRepository) private readonly submitted: SubmittedTransactionsRepository,
+    @Inject(HealthService) private readonly health: HealthService,
+    @Inject(LEDGER_PORT) private readonly ledger: LedgerPort,
+    @Inject(DATABASE) private readonly database: Database,
+    @Inject(LOGGER) private readonly logger: JsonLogger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.keys.start();
+    this.#timer = setInterval(() => void this.#purge(), PURGE_INTERVAL_MS);
+    this.#timer.unref();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.health.markShuttingDown();
+    this.keys.stop();
+    if (this.#timer) clearInterval(this.#timer);
+  }
+
+  // Runs after the HTTP server has drained in-flight requests: only then close what they use.
+  async onApplicationShutdown(): Promise<void> {
+    await this.ledger.close();
+    await this.database.close();
+  }
+
+  async #purge(): Promise<void> {
+    try {
+      const keys = await this.idempotency.purgeExpired();
+      const txs = await this.submitted.purgeOlderThan(SUBMITTED_RETENTION_MS);
+      this.logger.write('debug', 'purged expired records', {
+        idempotencyKeys: keys,
+        submittedTransactions: txs,
+      });
+    } catch (err) {
+      this.logger.write('warn', 'purge failed', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}
+
+/** The gateway application. */
+@Module({})
+export class AppModule {
+  static forRoot(deps: AppDependencies): DynamicModule {
+    const { config } = deps;
+    const t = config.ledger.timeouts;
+    return {
+      module: AppModule,
+      controllers: [
+        AssetsController,
+        RecallsController,
+        TransactionsController,
+        AdminController,
+        HealthController,
+        MetricsController,
+      ],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: LEDGER_PORT, useValue: deps.ledger },
+        { provide: DATABASE, useValue: deps.database },
+        { provide: LOGGER, useValue: deps.logger },
+        { provide: MetricsService, useValue: deps.metrics },
+        {
+          provide: ApiKeysService,
+          useFactory: (db: Database) =>
+            new ApiKeysService(new ApiKeyRepository(db), config.profile, {
+              refreshMs: config.auth.refreshMs,
+            }),
+          inject: [DATABASE],
+        },
+        {
+          provide: RateLimiter,
+          useValue: new RateLimiter(config.rateLimit.perSecond, config.rateLimit.burst),
+        },
+        {
+          provide: IdempotencyStore,
+          useFactory: (db: Database) =>
+            new IdempotencyStore(db, {
+              ttlMs: config.idempotency.ttlSeconds * 1000,
+              // A request cannot run longer than every attempt's deadlines; after that its record is orphaned.
+              staleAfterMs:
+                config.retry.maxAttempts * (t.evaluateMs * 2 + t.endorseMs + t.submitMs + t.commitStatusMs) +
+                60_000,
+            }),
+          inject: [DATABASE],
+        },
+        {
+          provide: SubmittedTransactionsRepository,
+          useFactory: (db: Database) => new SubmittedTransactionsRepository(db),
+          inject: [DATABASE],
+        },
+        {
+          provide: LedgerService,
+          useFactory: (
+            port: LedgerPort,
+            metrics: MetricsService,
+            submitted: SubmittedTransactionsRepository,
+          ) => new LedgerService(port, metrics, config.retry, submitted, deps.clock),
+          inject: [LEDGER_PORT, MetricsService, SubmittedTransactionsRepository],
+        },
+        {
+          provide: AssetsService,
+          useFactory: (ledger: LedgerService) =>
+            new AssetsService(ledger, Object.keys(config.profile.organizations)),
+          inject: [LedgerService],
+        },
+        {
+          provide: TransactionsService,
+          useFactory: (ledger: LedgerService, submitted: SubmittedTransactionsRepository) =>
+            new TransactionsService(ledger, submitted, config.ledger.statusWaitMs),
+          inject: [LedgerService, SubmittedTransactionsRepository],
+        },
+        {
+          provide: HealthService,
+          useFactory: (port: LedgerPort, db: Database) =>
+            new HealthService(port, db, config.profile.identities[0]?.id ?? ''),
+          inject: [LEDGER_PORT, DATABASE],
+        },
+        {
+          provide: APP_GUARD,
+          useFactory: (reflector: Reflector, keys: ApiKeysService, limiter: RateLimiter) =>
+            new ApiKeyGuard(reflector, keys, limiter),
+          inject: [Reflector, ApiKeysService, RateLimiter],
+        },
+        {
+          provide: APP_INTERCEPTOR,
+          useFactory: (
+            reflector: Reflector,
+            store: IdempotencyStore,
+            metrics: MetricsService,
+            logger: JsonLogger,
+          ) => new IdempotencyInterceptor(reflector, store, metrics, logger),
+          inject: [Reflector, IdempotencyStore, MetricsService, LOGGER],
+        },
+        {
+          provide: APP_FILTER,
+          useFactory: (logger: JsonLogger, metrics: MetricsService) => new ProblemFilter(logger, metrics),
+          inject: [LOGGER, MetricsService],
+        },
+        { provide: APP_PIPE, useValue: validationPipe() },
+        Lifecycle,
+      ],
+    };
+  }
+}
+
+/** DTO validation: unknown fields are rejected, every failure is listed by field path. */
+export function validationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    // Passed explicitly: npm installs this package's class-transformer under gateway-api/, where
+    // Nest's own loader (resolving from @nestjs/common) would not find it.
+    validatorPackage: classValidator,
+    transformerPackage: {
+      plainToInstance: classTransformer.plainToInstance,
+      classToPlain: classTransformer.instanceToPlain,
+    },
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors: ValidationError[]) =>
+      new ProblemException('VALIDATION_FAILED', 'the request has invalid or unknown fields', {
+        errors: flatten(errors),
+      }),
+  });
+}
+
+function flatten(errors: readonly ValidationError[], prefix = ''): FieldError[] {
+  return errors.flatMap((e) => {
+    const field =
+      prefix === ''
+        ? e.property
+        : /^\d+$/.test(e.property)
+          ? `${prefix}[${e.property}]`
+          : `${prefix}.${e.property}`;
+    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}

@@ -1,0 +1,246 @@
+import { LIMITS, TRANSIENT_TERMS_KEY } from '@waybill/chaincode/constants';
+import type { AuthenticatedClient } from '../auth/api-keys.service';
+import { ProblemException } from '../common/problems';
+import type { LedgerService, SubmitPlan, WriteMode, WriteOutcome } from '../ledger/ledger.service';
+import type {
+  Asset,
+  AssetHistory,
+  AssetList,
+  DocumentVerification,
+  Lineage,
+  RecallProgress,
+  RecallRecord,
+  SaleTerms,
+  SplitResult,
+  TermsReceipt,
+} from './asset.types';
+import {
+  ENDORSEMENT_RULES,
+  endorsingOrganizations,
+  type Holders,
+  type SubmitTransaction,
+} from './endorsement';
+import type {
+  AttributesUpdateDto,
+  CreateAssetDto,
+  ListAssetsQuery,
+  MergeDto,
+  SaleTermsDto,
+  SplitDto,
+} from './dto/asset-inputs.dto';
+
+/** List filters served by a ledger index, in the order one is picked as the index. */
+const INDEXES = [
+  { field: 'sku', transaction: 'listAssetsBySku' },
+  { field: 'owner', transaction: 'listAssetsByOwner' },
+  { field: 'custodian', transaction: 'listAssetsByCustodian' },
+  { field: 'status', transaction: 'listAssetsByStatus' },
+] as const;
+type Filter = (typeof INDEXES)[number]['field'];
+
+const DEFAULT_PAGE_SIZE = 20;
+const DEFAULT_LINEAGE_DEPTH = 3;
+
+/**
+ * The asset operations of the API, one chaincode transaction each. Reads evaluate; writes submit
+ * with the endorsing organisations the chaincode's policies need, read from the asset's current
+ * owner and custodian for every attempt.
+ */
+export class AssetsService {
+  constructor(
+    private readonly ledger: LedgerService,
+    /** MSP IDs of every organisation of the channel (connection profile). */
+    private readonly channelOrganizations: readonly string[],
+  ) {}
+
+  // ------------------------------------------------------------------ reads
+
+  get(client: AuthenticatedClient, assetId: string): Promise<Asset> {
+    return this.ledger.evaluate<Asset>(client, 'getAsset', [assetId]);
+  }
+
+  history(client: AuthenticatedClient, assetId: string): Promise<AssetHistory> {
+    return this.ledger.evaluate<AssetHistory>(client, 'getAssetHistory', [assetId]);
+  }
+
+  lineage(client: AuthenticatedClient, assetId: string, depth = DEFAULT_LINEAGE_DEPTH): Promise<Lineage> {
+    return this.ledger.evaluate<Lineage>(client, 'getLineage', [assetId, String(depth)]);
+  }
+
+  verifyDocument(
+    client: AuthenticatedClient,
+    assetId: string,
+    name: string,
+    sha256: string,
+  ): Promise<DocumentVerification> {
+    return this.ledger.evaluate<DocumentVerification>(client, 'verifyDocument', [assetId, name, sha256]);
+  }
+
+  saleTerms(client: AuthenticatedClient, assetId: string): Promise<SaleTerms> {
+    return this.ledger.evaluate<SaleTerms>(client, 'getTerms', [assetId]);
+  }
+
+  recall(client: AuthenticatedClient, recallId: string): Promise<RecallRecord> {
+    return this.ledger.evaluate<RecallRecord>(client, 'getRecall', [recallId]);
+  }
+
+  /**
+   * One page of assets. The most selective given filter is answered by its ledger index; the other
+   * filters are applied to that page, so a page may hold fewer than `limit` items (even none)
+   * while `nextCursor` is still set.
+   * @throws {@link ProblemException} VALIDATION_FAILED without any filter, or with a cursor of another query.
+   */
+  async list(client: AuthenticatedClient, query: ListAssetsQuery): Promise<AssetList> {
+    const filters: Partial<Record<Filter, string>> = {};
+    for (const { field } of INDEXES) if (query[field] !== undefined) filters[field] = query[field];
+    const index = INDEXES.find((i) => filters[i.field] !== undefined);
+    if (!index) {
+      throw new ProblemException('VALIDATION_FAILED', 'give at least one filter', {
+        errors: [{ field: 'owner', message: 'one of owner, custodian, status or sku is required' }],
+      });
+    }
+    const fingerprint = JSON.stringify(INDEXES.map((i) => filters[i.field] ?? null));
+    const bookmark = query.cursor === undefined ? '' : decodeCursor(query.cursor, fingerprint);
+    const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, LIMITS.MAX_PAGE_SIZE);
+    const page = await this.ledger.evaluate<{ records: Asset[]; bookmark: string }>(
+      client,
+      index.transaction,
+      [filters[index.field] ?? '', String(limit), bookmark],
+    );
+    const items = page.records.filter((a) =>
+      INDEXES.every(({ field }) => filters[field] === undefined || fieldOf(a, field) === filters[field]),
+    );
+    return { items, nextCursor: page.bookmark ? encodeCursor(page.bookmark, fingerprint) : null };
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  create(client: AuthenticatedClient, input: CreateAssetDto, mode: WriteMode): Promise<WriteOutcome<Asset>> {
+    const payload = { ...input, attributes: input.attributes ?? {}, documents: input.documents ?? [] };
+    return this.#write<Asset>(client, 'createAsset', [], [JSON.stringify(payload)], mode);
+  }
+
+  /** An action on one existing asset whose only arguments are the asset id and `args`. */
+  act<T = Asset>(
+    client: AuthenticatedClient,
+    transaction: Exclude<
+      SubmitTransaction,
+      'createAsset' | 'mergeAssets' | 'agreeSaleTerms' | 'continueRecall'
+    >,
+    assetId: string,
+    args: readonly string[],
+    mode: WriteMode,
+  ): Promise<WriteOutcome<T>> {
+    return this.#write<T>(client, transaction, [assetId], [assetId, ...args], mode);
+  }
+
+  split(
+    client: AuthenticatedClient,
+    assetId: string,
+    input: SplitDto,
+    mode: WriteMode,
+  ): Promise<WriteOutcome<SplitResult>> {
+    return this.#write<SplitResult>(client, 'splitAsset', [assetId], [assetId, JSON.stringify(input)], mode);
+  }
+
+  merge(client: AuthenticatedClient, input: MergeDto, mode: WriteMode): Promise<WriteOutcome<Asset>> {
+    const payload = { ...input, attributes: input.attributes ?? {} };
+    return this.#write<Asset>(client, 'mergeAssets', input.assetIds, [JSON.stringify(payload)], mode);
+  }
+
+  updateAttributes(
+    client: AuthenticatedClient,
+    assetId: string,
+    input: AttributesUpdateDto,
+    mode: WriteMode,
+  ): Promise<WriteOutcome<Asset>> {
+    const payload = { set: input.set ?? {}, remove: input.remove ?? [] };
+    return this.act(client, 'updateAttributes', assetId, [JSON.stringify(payload)], mode);
+  }
+
+  /** Records this organisation's side of the sale terms; they travel as transient data only. */
+  agreeSaleTerms(
+    client: AuthenticatedClient,
+    assetId: string,
+    terms: SaleTermsDto,
+    mode: WriteMode,
+  ): Promise<WriteOutcome<TermsReceipt>> {
+    const transient = { [TRANSIENT_TERMS_KEY]: JSON.stringify(terms) };
+    return this.#write<TermsReceipt>(client, 'agreeSaleTerms', [assetId], [assetId], mode, transient);
+  }
+
+  recallAsset(
+    client: AuthenticatedClient,
+    assetId: string,
+    reason: string,
+    mode: WriteMode,
+  ): Promise<WriteOutcome<RecallProgress>> {
+    return this.#write<RecallProgress>(client, 'recallAsset', [assetId], [assetId, reason], mode);
+  }
+
+  continueRecall(
+    client: AuthenticatedClient,
+    recallId: string,
+    mode: WriteMode,
+  ): Promise<WriteOutcome<RecallProgress>> {
+    return this.#write<RecallProgress>(client, 'continueRecall', [], [recallId], mode);
+  }
+
+  /**
+   * Submits with the endorsing organisations of the transaction's rule. For holder rules the
+   * written assets are read first, on every attempt: a retry after a conflict must follow the
+   * owner and custodian as they are now.
+   */
+  #write<T>(
+    client: AuthenticatedClient,
+    transaction: SubmitTransaction,
+    writtenAssetIds: readonly string[],
+    args: readonly string[],
+    mode: WriteMode,
+    transient?: Record<string, string>,
+  ): Promise<WriteOutcome<T>> {
+    const rule = ENDORSEMENT_RULES[transaction];
+    const plan = async (): Promise<SubmitPlan> => {
+      const holders: Holders[] =
+        rule === 'holders' || rule === 'holdersAndSelf'
+          ? await Promise.all(
+              writtenAssetIds.map((id) => this.ledger.evaluate<Asset>(client, 'getAsset', [id])),
+            )
+          : [];
+      return {
+        args,
+        ...(transient ? { transient } : {}),
+        endorsingOrganizations: endorsingOrganizations(
+          transaction,
+          holders,
+          client.mspId,
+          this.channelOrganizations,
+        ),
+      };
+    };
+    return this.ledger.submit<T>(client, transaction, plan, mode);
+  }
+}
+
+function fieldOf(asset: Asset, field: Filter): string {
+  return field === 'sku' ? asset.product.sku : asset[field];
+}
+
+function encodeCursor(bookmark: string, fingerprint: string): string {
+  return Buffer.from(JSON.stringify({ b: bookmark, f: fingerprint }), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, fingerprint: string): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      b?: unknown;
+      f?: unknown;
+    };
+    if (typeof parsed.b === 'string' && parsed.f === fingerprint) return parsed.b;
+  } catch {
+    // fall through: reported below
+  }
+  throw new ProblemException('VALIDATION_FAILED', 'the cursor does not belong to this query', {
+    errors: [{ field: 'cursor', message: 'pass nextCursor of the previous page with the same filters' }],
+  });
+}

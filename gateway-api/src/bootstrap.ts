@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type AppDependencies, AppModule } from './app.module';
+import { sendProblem } from './common/problem.filter';
+import { ProblemException } from './common/problems';
+import { CORRELATION_ID, TX_ID_HEADER } from './common/request-context';
+
+/** Headers browsers may read when CORS is on. */
+const EXPOSED_HEADERS = [
+  'X-Correlation-Id',
+  'X-Transaction-Id',
+  'Location',
+  'Retry-After',
+  'Idempotent-Replayed',
+  'Preference-Applied',
+];
+
+/** The running gateway and the switch that makes it refuse new requests while it drains. */
+export interface GatewayApp {
+  readonly app: NestFastifyApplication;
+  /** Stops accepting requests (503), waits for in-flight ones, then closes ledger and database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the Nest application on Fastify: correlation ids, access log and HTTP metrics hooks,
+ * problem+json for every error (including Fastify's own), body limit, CORS when configured,
+ * OpenAPI 3.1 at /docs and /docs/openapi.json. The caller listens (or injects, in tests).
+ */
+export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
+  const { config, logger, metrics } = deps;
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    trustProxy: config.http.trustProxy,
+    requestIdHeader: false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-correlation-id'];
+      return typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
+    },
+    logger: false,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(deps), adapter, {
+    logger,
+    abortOnError: false,
+    // The only parser is ours (JSON); other media types are 415.
+    bodyParser: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  let draining = false;
+
+  fastify.decorateRequest('client', null);
+  fastify.decorateRequest('problemCode', null);
+  acceptEmptyJsonBodies(fastify);
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-correlation-id', request.id);
+    if (draining) {
+      void reply.header('connection', 'close');
+      sendProblem(
+        new ProblemException('SERVICE_UNAVAILABLE', 'the gateway is shutting down'),
+        request,
+        reply,
+        logger,
+        metrics,
+      );
+      return;
+    }
+    done();
+  });
+
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const status = String(reply.statusCode);
+    const seconds = reply.elapsedTime / 1000;
+    metrics.httpRequests.inc({ method: request.method, route, status });
+    metrics.httpDuration.observe({ method: request.method, route, status }, seconds);
+    const quiet = route.startsWith('/health') || route === '/metrics';
+    const level = reply.statusCode >= 500 ? 'warn' : quiet ? 'debug' : 'info';
+    if (logger.enabled(level)) {
+      const txId = reply.getHeader(TX_ID_HEADER);
+      logger.write(level, 'request', {
+        correlationId: request.id,
+        method: request.method,
+        route,
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
+        clientKeyId: request.client?.keyId,
+        identity: request.client?.identityId,
+        txId: typeof txId === 'string' ? txId : undefined,
+        code: request.problemCode ?? undefined,
+      });
+    }
+    done();
+  });
+
+  if (config.http.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.http.corsOrigins.includes('*') ? '*' : [...config.http.corsOrigins],
+      methods: ['GET', 'POST'],
+      allowedHeaders: [
+        'Authorization',
+        'X-API-Key',
+        'Content-Type',
+        'Idempotency-Key',
+        'Prefer',
+        'X-Correlation-Id',
+      ],
+      exposedHeaders: EXPOSED_HEADERS,
+      maxAge: 600,
+    });
+  }
+
+  if (config.http.docsEnabled) {
+    SwaggerModule.setup('docs', app, () => openApiDocument(app, config.profile.organization), {
+      jsonDocumentUrl: 'docs/openapi.json',
+      raw: ['json'],
+    });
+  }
+
+  await app.init();
+
+  return {
+    app,
+    close: async () => {
+      draining = true;
+      await app.close();
+    },
+  };
+}
+
+/** The OpenAPI 3.1 description of the API. */
+export function openApiDocument(app: NestFastifyApplication, organization: string): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setOpenAPIVersion('3.1.0')
+    .setTitle(`Waybill gateway API — ${organization}`)
+    .setDescription(
+      'Partner REST API of one organisation over the Waybill supply-chain ledger (Hyperledger Fabric). ' +
+        'Errors are RFC 9457 problem+json; writes accept Idempotency-Key and Prefer: respond-async. See docs/api.md.',
+    )
+    .setVersion('1')
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'or Authorization: Bearer <key>' },
+      'apiKey',
+    )
+    .build();
+  return SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (_controller, method) => method,
+  });
+}
+
+/**
+ * POST actions without input may be sent with `Content-Type: application/json` and no body;
+ * Fastify would reject that as malformed JSON. Everything else goes to Fastify's own (safe) parser.
+ */
+function acceptEmptyJsonBodies(fastify: FastifyInstance): void {
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (request: FastifyRequest, body: string | Buffer, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (text.trim() === '') {
+        done(null, undefined);
+        return;
+      }
+      void parse(request, text, done);
+    },
+  );
+}

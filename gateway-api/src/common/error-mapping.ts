@@ -1,0 +1,93 @@
+import { HttpException } from '@nestjs/common';
+import { type AnyLedgerError, LedgerError } from '../ledger/ledger.errors';
+import { CHAINCODE_PROBLEMS, isChaincodeCode, ProblemException } from './problems';
+
+/**
+ * Turns anything thrown while serving a request into the problem to answer with. Only codes are
+ * mapped, never free text; peer messages and stack traces stay in the logs.
+ */
+export function toProblem(err: unknown, method: string): ProblemException {
+  if (err instanceof ProblemException) return err;
+  if (err instanceof LedgerError) return fromLedgerError(err as AnyLedgerError, method);
+  const fastify = fastifyErrorStatus(err);
+  if (fastify !== undefined) return fromHttpStatus(fastify);
+  if (err instanceof HttpException) return fromHttpStatus(err.getStatus());
+  return new ProblemException('INTERNAL_ERROR');
+}
+
+/** Maps a ledger error: chaincode codes by table, the rest by kind. */
+export function fromLedgerError(err: AnyLedgerError, method: string): ProblemException {
+  const txId = err.txId === undefined ? {} : { txId: err.txId };
+  switch (err.kind) {
+    case 'chaincode': {
+      if (!isChaincodeCode(err.code)) return new ProblemException('CHAINCODE_ERROR', undefined, txId);
+      if (err.code === 'INTERNAL') return new ProblemException('INTERNAL_ERROR', undefined, txId);
+      const status =
+        err.code === 'TERMS_MISSING' && method === 'GET' ? 404 : CHAINCODE_PROBLEMS[err.code].status;
+      return new ProblemException(err.code, err.chaincodeMessage || undefined, txId, {}, status);
+    }
+    case 'conflict':
+      return new ProblemException(
+        'TRANSACTION_CONFLICT',
+        `the asset changed concurrently; ${err.attempts} transaction(s) were tried`,
+        { ...txId, attempts: err.attempts, validationCode: err.validationCode },
+        { 'Retry-After': '1' },
+      );
+    case 'invalid':
+      return new ProblemException(
+        err.validationCode === 'ENDORSEMENT_POLICY_FAILURE'
+          ? 'ENDORSEMENT_POLICY_FAILURE'
+          : 'TRANSACTION_INVALID',
+        undefined,
+        { ...txId, validationCode: err.validationCode },
+      );
+    case 'endorsement':
+      return new ProblemException('ENDORSEMENT_FAILED', undefined, txId);
+    case 'unavailable':
+      return new ProblemException(
+        'LEDGER_UNAVAILABLE',
+        'no peer of this organisation could be reached',
+        txId,
+        { 'Retry-After': '5' },
+      );
+    case 'timeout':
+      if (err.stage === 'commitStatus') {
+        return new ProblemException(
+          'COMMIT_TIMEOUT',
+          'the transaction was sent to the orderer and may still commit: poll GET /v1/transactions/{txId}',
+          txId,
+        );
+      }
+      return new ProblemException('LEDGER_TIMEOUT', `the ledger did not answer in time (${err.stage})`, txId);
+    case 'internal':
+      return new ProblemException('INTERNAL_ERROR', undefined, txId);
+  }
+}
+
+function fromHttpStatus(status: number): ProblemException {
+  switch (status) {
+    case 400:
+      return new ProblemException('MALFORMED_REQUEST', 'the request body or headers could not be parsed');
+    case 404:
+      return new ProblemException('ROUTE_NOT_FOUND');
+    case 413:
+      return new ProblemException('BODY_TOO_LARGE');
+    case 415:
+      return new ProblemException('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+    case 503:
+      return new ProblemException('SERVICE_UNAVAILABLE');
+    default:
+      return new ProblemException('INTERNAL_ERROR');
+  }
+}
+
+/** Fastify's own errors (body parsing, limits) carry `code: FST_…` and a 4xx `statusCode`. */
+function fastifyErrorStatus(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { code, statusCode } = err as { code?: unknown; statusCode?: unknown };
+  if (typeof statusCode !== 'number' || statusCode < 400 || statusCode >= 500) return undefined;
+  if (typeof code === 'string' && code.startsWith('FST_')) return statusCode;
+  // JSON.parse failures in Fastify's body parser surface as SyntaxError with statusCode 400.
+  if (err instanceof SyntaxError) return statusCode;
+  return undefined;
+}

@@ -1,0 +1,71 @@
+import type { LoggerService } from '@nestjs/common';
+import type { LogLevel } from '../config/config';
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Fields of a log line. Callers pass identifiers and measurements only: never secrets or personal data. */
+export type LogFields = Record<string, string | number | boolean | null | undefined>;
+
+/** Where log lines go; tests collect them. */
+export type LogSink = (line: string) => void;
+
+/**
+ * Structured JSON logs, one object per line: `time`, `level`, `msg`, then the fields
+ * (`correlationId`, `txId`, `clientKeyId`…). Also serves as Nest's logger so that framework
+ * messages have the same shape.
+ */
+export class JsonLogger implements LoggerService {
+  constructor(
+    private readonly level: LogLevel = 'info',
+    private readonly sink: LogSink = (line) => void process.stdout.write(line),
+    private readonly base: LogFields = {},
+  ) {}
+
+  /** A logger that adds `fields` to every line. */
+  child(fields: LogFields): JsonLogger {
+    return new JsonLogger(this.level, this.sink, { ...this.base, ...fields });
+  }
+
+  enabled(level: LogLevel): boolean {
+    return RANK[level] >= RANK[this.level];
+  }
+
+  write(level: LogLevel, msg: string, fields: LogFields = {}): void {
+    if (!this.enabled(level)) return;
+    this.sink(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...this.base, ...fields })}\n`);
+  }
+
+  debug(message: unknown, context?: string): void {
+    this.write('debug', text(message), context ? { context } : {});
+  }
+  verbose(message: unknown, context?: string): void {
+    this.debug(message, context);
+  }
+  log(message: unknown, context?: string): void {
+    this.write('info', text(message), context ? { context } : {});
+  }
+  warn(message: unknown, context?: string): void {
+    this.write('warn', text(message), context ? { context } : {});
+  }
+  // Nest passes (message, stack, context); the stack goes to the log, never to a client.
+  error(message: unknown, stackOrContext?: string, context?: string): void {
+    const fields: LogFields = context
+      ? { context, stack: stackOrContext }
+      : stackOrContext
+        ? { context: stackOrContext }
+        : {};
+    this.write('error', text(message), fields);
+  }
+  fatal(message: unknown, context?: string): void {
+    this.write('error', text(message), context ? { context } : {});
+  }
+}
+
+function text(message: unknown): string {
+  if (typeof message === 'string') return message;
+  if (message instanceof Error) return message.message;
+  return JSON.stringify(message) ?? String(message);
+}
+
+/** Injection token of the application's {@link JsonLogger}. */
+export const LOGGER = Symbol('LOGGER');

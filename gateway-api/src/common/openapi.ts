@@ -1,0 +1,100 @@
+import { applyDecorators, type Type } from '@nestjs/common';
+import {
+  ApiExtraModels,
+  ApiHeader,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiResponse,
+  ApiSecurity,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { AcceptedWrite, WriteResult } from './write-response';
+
+/** The problem+json body, for the OpenAPI document. */
+export class Problem {
+  @ApiProperty({ example: 'urn:waybill:problem:asset-not-found' }) type!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() status!: number;
+  @ApiPropertyOptional() detail?: string;
+  @ApiProperty({ example: '/v1/assets/LOT-1' }) instance!: string;
+  @ApiProperty({ example: 'ASSET_NOT_FOUND' }) code!: string;
+  @ApiProperty() correlationId!: string;
+  @ApiProperty() retryable!: boolean;
+  @ApiPropertyOptional() txId?: string;
+  @ApiPropertyOptional() attempts?: number;
+  @ApiPropertyOptional() validationCode?: string;
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+  })
+  errors?: { field: string; message: string }[];
+}
+
+const problem = (status: number, description: string) =>
+  ApiResponse({
+    status,
+    description,
+    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(Problem) } } },
+  });
+
+const COMMON_ERRORS = [
+  problem(400, 'Invalid request (VALIDATION_FAILED, MALFORMED_REQUEST)'),
+  problem(401, 'Missing, invalid or revoked API key'),
+  problem(403, 'Forbidden by the ledger’s access rules or the key’s role'),
+  problem(429, 'Rate limited (Retry-After)'),
+  problem(500, 'Internal error'),
+  problem(503, 'Ledger unavailable'),
+  problem(504, 'Ledger timeout'),
+];
+
+/** A read: 200 with `type`, plus the usual problems. */
+export function ApiRead(type: Type<unknown>, ...statuses: number[]) {
+  return applyDecorators(
+    ApiSecurity('apiKey'),
+    ApiExtraModels(Problem),
+    ApiResponse({ status: 200, type }),
+    ...COMMON_ERRORS,
+    ...statuses.map((s) => problem(s, s === 404 ? 'Not found' : 'See the error table in docs/api.md')),
+  );
+}
+
+/** A write: 200/201 with the committed result, 202 when async, Idempotency-Key and Prefer headers. */
+export function ApiWrite(resultType: Type<unknown>, options: { created?: boolean } = {}) {
+  return applyDecorators(
+    ApiSecurity('apiKey'),
+    ApiExtraModels(Problem, WriteResult, AcceptedWrite, resultType),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description: 'Same key + same request → the original response, nothing resubmitted',
+    }),
+    ApiHeader({
+      name: 'Prefer',
+      required: false,
+      description: '`respond-async`: 202 once the orderer accepted the transaction',
+    }),
+    ApiResponse({
+      status: options.created ? 201 : 200,
+      description: 'Committed',
+      schema: {
+        allOf: [
+          { $ref: getSchemaPath(WriteResult) },
+          { properties: { result: { $ref: getSchemaPath(resultType) } } },
+        ],
+      },
+    }),
+    ApiResponse({
+      status: 202,
+      description: 'Accepted (Prefer: respond-async); poll statusUrl',
+      type: AcceptedWrite,
+    }),
+    ...COMMON_ERRORS,
+    problem(404, 'Asset not found'),
+    problem(
+      409,
+      'Invalid transition, pending handover/sale, idempotency key in progress, or read conflict after retries',
+    ),
+    problem(422, 'Rejected by the ledger’s validation, or Idempotency-Key reused with another request'),
+    problem(502, 'Endorsement failed or transaction invalid'),
+  );
+}

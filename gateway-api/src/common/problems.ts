@@ -1,0 +1,133 @@
+import { ERROR_CODES, type ErrorCode } from '@waybill/chaincode/constants';
+
+/** How one error code is presented over HTTP. */
+export interface ProblemSpec {
+  readonly status: number;
+  readonly title: string;
+  /** The same request may succeed later (after `Retry-After` when given). */
+  readonly retryable: boolean;
+}
+
+const spec = (status: number, title: string, retryable = false): ProblemSpec => ({
+  status,
+  title,
+  retryable,
+});
+
+/**
+ * Chaincode error codes → HTTP. Typed as a record over the chaincode's `ErrorCode`, so a code added
+ * to the chaincode without a mapping here fails the build.
+ */
+export const CHAINCODE_PROBLEMS: Readonly<Record<ErrorCode, ProblemSpec>> = {
+  INVALID_ARGUMENT: spec(422, 'The ledger rejected the input'),
+  ASSET_NOT_FOUND: spec(404, 'Asset not found'),
+  ASSET_EXISTS: spec(409, 'Asset already exists'),
+  DOCUMENT_NOT_FOUND: spec(404, 'Document not found'),
+  PERSONAL_DATA_REF_NOT_FOUND: spec(404, 'Personal-data reference not found'),
+  RECALL_NOT_FOUND: spec(404, 'Recall not found'),
+  INVALID_TRANSITION: spec(409, 'Action not allowed in the asset’s current status'),
+  FORBIDDEN: spec(403, 'Forbidden by the ledger’s access rules'),
+  CONFLICT: spec(409, 'Conflicts with the asset’s pending handover or sale'),
+  LIMIT_EXCEEDED: spec(422, 'A ledger limit was reached'),
+  TERMS_MISMATCH: spec(409, 'Buyer and seller recorded different terms'),
+  TERMS_MISSING: spec(409, 'Sale terms are missing'),
+  INTERNAL: spec(500, 'Internal error'),
+};
+
+/** Codes produced by the gateway itself. */
+export const GATEWAY_PROBLEMS = {
+  VALIDATION_FAILED: spec(400, 'Request validation failed'),
+  MALFORMED_REQUEST: spec(400, 'Malformed request'),
+  BODY_TOO_LARGE: spec(413, 'Request body too large'),
+  UNSUPPORTED_MEDIA_TYPE: spec(415, 'Unsupported media type'),
+  ROUTE_NOT_FOUND: spec(404, 'No such endpoint'),
+  AUTH_REQUIRED: spec(401, 'Authentication required'),
+  API_KEY_INVALID: spec(401, 'Invalid API key'),
+  API_KEY_REVOKED: spec(401, 'API key revoked'),
+  IDENTITY_UNAVAILABLE: spec(403, 'The API key’s identity is not available on this gateway'),
+  ROLE_FORBIDDEN: spec(403, 'The API key’s role may not use this endpoint'),
+  API_KEY_NOT_FOUND: spec(404, 'API key not found'),
+  IDENTITY_UNKNOWN: spec(422, 'Unknown identity'),
+  RATE_LIMITED: spec(429, 'Too many requests', true),
+  IDEMPOTENCY_KEY_INVALID: spec(400, 'Invalid Idempotency-Key'),
+  IDEMPOTENCY_KEY_REUSED: spec(422, 'Idempotency-Key reused with a different request'),
+  IDEMPOTENCY_KEY_IN_PROGRESS: spec(409, 'A request with this Idempotency-Key is in progress', true),
+  TRANSACTION_NOT_FOUND: spec(404, 'Transaction not found'),
+  TRANSACTION_CONFLICT: spec(409, 'Concurrent update: transaction invalidated by a read conflict', true),
+  ENDORSEMENT_POLICY_FAILURE: spec(502, 'The transaction did not satisfy the endorsement policy'),
+  TRANSACTION_INVALID: spec(502, 'The transaction was committed as invalid'),
+  ENDORSEMENT_FAILED: spec(502, 'The peers could not endorse the transaction'),
+  CHAINCODE_ERROR: spec(500, 'Unexpected ledger error'),
+  LEDGER_UNAVAILABLE: spec(503, 'Ledger unavailable', true),
+  SERVICE_UNAVAILABLE: spec(503, 'Service unavailable', true),
+  LEDGER_TIMEOUT: spec(504, 'Ledger timeout', true),
+  COMMIT_TIMEOUT: spec(504, 'Transaction submitted; its commit was not confirmed in time', true),
+  INTERNAL_ERROR: spec(500, 'Internal error'),
+} as const satisfies Record<string, ProblemSpec>;
+
+/** A code that can appear in a problem's `code` member. */
+export type ProblemCode = keyof typeof GATEWAY_PROBLEMS | Exclude<ErrorCode, 'INTERNAL'>;
+
+/** Every problem code with its presentation (the chaincode's INTERNAL is reported as INTERNAL_ERROR). */
+export const PROBLEMS: Readonly<Record<ProblemCode, ProblemSpec>> = (() => {
+  const { INTERNAL: _internal, ...chaincode } = CHAINCODE_PROBLEMS;
+  return { ...chaincode, ...GATEWAY_PROBLEMS };
+})();
+
+/** Stable `type` URI of a problem code: `urn:waybill:problem:asset-not-found`. */
+export function problemType(code: ProblemCode): string {
+  return `urn:waybill:problem:${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+/** Is this string one of the chaincode's error codes? */
+export function isChaincodeCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
+}
+
+/** A field-level validation failure. */
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Extension members a problem may carry besides the RFC 9457 ones. */
+export interface ProblemExtensions {
+  txId?: string;
+  attempts?: number;
+  validationCode?: string;
+  errors?: readonly FieldError[];
+}
+
+/** The RFC 9457 body the gateway returns (`application/problem+json`). */
+export interface ProblemDocument extends ProblemExtensions {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance: string;
+  code: ProblemCode;
+  correlationId: string;
+  retryable: boolean;
+}
+
+/**
+ * An error the gateway reports as a problem. Throw it from services and guards; the global filter
+ * renders it.
+ */
+export class ProblemException extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail?: string,
+    readonly extensions: ProblemExtensions = {},
+    readonly headers: Readonly<Record<string, string>> = {},
+    /** Overrides the code's usual status (e.g. TERMS_MISSING on a read is 404). */
+    readonly statusOverride?: number,
+  ) {
+    super(detail ?? PROBLEMS[code].title);
+    this.name = 'ProblemException';
+  }
+
+  get status(): number {
+    return this.statusOverride ?? PROBLEMS[this.code].status;
+  }
+}

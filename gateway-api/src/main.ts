@@ -1,0 +1,84 @@
+import 'reflect-metadata';
+import { createApp } from './bootstrap';
+import { JsonLogger } from './common/logger';
+import { ConfigError, type GatewayConfig, loadConfig } from './config/config';
+import { openDatabase } from './database/open-database';
+import { FabricGatewayLedger } from './ledger/fabric-gateway.adapter';
+import type { LedgerPort } from './ledger/ledger.port';
+import { MetricsService } from './metrics/metrics.service';
+
+/** sysexits EX_CONFIG: the configuration is invalid. */
+const EXIT_CONFIG = 78;
+
+/**
+ * Entry point: `node gateway-api/dist/main.js`, configured by environment (docs/api.md).
+ * Exits 78 listing every bad variable, 1 when the database or ledger cannot be set up.
+ */
+async function main(): Promise<void> {
+  let config: GatewayConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`waybill gateway: ${err.message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+  const logger = new JsonLogger(config.log.level, (line) => void process.stdout.write(line), {
+    service: 'waybill-gateway',
+    org: config.profile.mspId,
+  });
+
+  const database = await openDatabase(config.database);
+  let ledger: LedgerPort;
+  try {
+    ledger = new FabricGatewayLedger({ profile: config.profile, timeouts: config.ledger.timeouts });
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const gateway = await createApp({ config, ledger, database, logger, metrics: new MetricsService() });
+  await gateway.app.listen({ host: config.http.host, port: config.http.port });
+  const address = gateway.app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  logger.write('info', 'listening', {
+    url: `http://${config.http.host}:${port}`,
+    organization: config.profile.organization,
+    identities: config.profile.identities.length,
+    database: config.database.kind,
+    ledger: ledger.adapter,
+  });
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.write('info', 'shutting down: draining in-flight requests', {
+      signal,
+      timeoutMs: config.shutdownTimeoutMs,
+    });
+    const force = setTimeout(() => {
+      logger.write('error', 'shutdown timed out; exiting with requests still in flight', { signal });
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    gateway.close().then(
+      () => {
+        logger.write('info', 'stopped', { signal });
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.write('error', 'shutdown failed', { error: err instanceof Error ? err.message : String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `waybill gateway: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(1);
+});

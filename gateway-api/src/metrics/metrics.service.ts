@@ -1,0 +1,54 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** Every metric the gateway exports at `/metrics` (Prometheus text format). */
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'waybill_http_requests_total',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'waybill_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly ledgerDuration = new Histogram({
+    name: 'waybill_ledger_call_duration_seconds',
+    help: 'Ledger call latency by kind (evaluate, submit, submit_async, commit_status), transaction and outcome',
+    labelNames: ['kind', 'transaction', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly ledgerRetries = new Counter({
+    name: 'waybill_ledger_retries_total',
+    help: 'Write attempts repeated after an MVCC or phantom read conflict, by transaction',
+    labelNames: ['transaction'] as const,
+    registers: [this.registry],
+  });
+
+  readonly errors = new Counter({
+    name: 'waybill_errors_total',
+    help: 'Problem responses by error code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly idempotentReplays = new Counter({
+    name: 'waybill_idempotent_replays_total',
+    help: 'POST requests answered from a stored Idempotency-Key response',
+    registers: [this.registry],
+  });
+
+  constructor(options: { readonly defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true)
+      collectDefaultMetrics({ register: this.registry, prefix: 'waybill_' });
+  }
+}

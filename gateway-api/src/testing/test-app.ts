@@ -1,0 +1,129 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ApiKeyRepository } from '../auth/api-key.repository';
+import { ApiKeysService } from '../auth/api-keys.service';
+import { createApp, type GatewayApp } from '../bootstrap';
+import { JsonLogger } from '../common/logger';
+import type { GatewayConfig } from '../config/config';
+import type { ConnectionProfile } from '../config/profile';
+import type { Database } from '../database/database';
+import { migrate } from '../database/migrations';
+import { SqliteDatabase } from '../database/sqlite.database';
+import { FakeLedger } from '../ledger/testing/fake-ledger';
+import { MetricsService } from '../metrics/metrics.service';
+
+/** The Manufacturer organisation's profile, as the infra writes it (paths are not read in tests). */
+export const TEST_PROFILE: ConnectionProfile = {
+  organization: 'Manufacturer',
+  mspId: 'ManufacturerMSP',
+  channel: 'supplychain',
+  chaincode: 'waybill',
+  peers: [
+    {
+      name: 'peer0.manufacturer',
+      endpoint: 'localhost:7051',
+      tlsRootCertPath: '/dev/null',
+      hostnameOverride: 'localhost',
+    },
+  ],
+  identities: [
+    { id: 'manufacturer-user1', role: 'manufacturer', certPath: '/dev/null', keyPath: '/dev/null' },
+    { id: 'manufacturer-admin', role: 'admin', certPath: '/dev/null', keyPath: '/dev/null' },
+    { id: 'manufacturer-auditor', role: 'auditor', certPath: '/dev/null', keyPath: '/dev/null' },
+  ],
+  organizations: { ManufacturerMSP: 'Manufacturer', CarrierMSP: 'Carrier', RetailerMSP: 'Retailer' },
+};
+
+/** A valid configuration for tests; override what a test is about. */
+export function testConfig(
+  overrides: Partial<{ [K in keyof GatewayConfig]: Partial<GatewayConfig[K]> }> = {},
+): GatewayConfig {
+  const base: GatewayConfig = {
+    profilePath: '/tmp/profile.json',
+    profile: TEST_PROFILE,
+    http: {
+      host: '127.0.0.1',
+      port: 0,
+      bodyLimitBytes: 16 * 1024,
+      corsOrigins: [],
+      trustProxy: false,
+      docsEnabled: true,
+    },
+    database: { kind: 'sqlite', path: ':memory:' },
+    ledger: {
+      adapter: 'fabric-gateway',
+      timeouts: { evaluateMs: 1000, endorseMs: 1000, submitMs: 1000, commitStatusMs: 1000 },
+      statusWaitMs: 10,
+    },
+    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
+    rateLimit: { perSecond: 0, burst: 1 },
+    idempotency: { ttlSeconds: 3600 },
+    auth: { refreshMs: 50 },
+    log: { level: 'debug' },
+    shutdownTimeoutMs: 1000,
+  };
+  const merged: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(overrides)) {
+    merged[k] =
+      typeof v === 'object' && v !== null ? { ...(base[k as keyof GatewayConfig] as object), ...v } : v;
+  }
+  return merged as unknown as GatewayConfig;
+}
+
+/** A gateway on a fake ledger and an in-memory database, with one API key per test identity. */
+export interface TestApp {
+  readonly gateway: GatewayApp;
+  readonly app: NestFastifyApplication;
+  readonly ledger: FakeLedger;
+  readonly db: Database;
+  readonly metrics: MetricsService;
+  /** Every log line written, parsed. */
+  readonly logs: Record<string, unknown>[];
+  /** API keys by identity id. */
+  readonly keys: Readonly<Record<string, string>>;
+  /** A key service on the same database, as the admin CLI would use it (another process). */
+  readonly outsideKeys: ApiKeysService;
+  close(): Promise<void>;
+}
+
+/** Starts a test gateway; `ledger` lets a test script the chaincode first. */
+export async function startTestApp(
+  options: { config?: GatewayConfig; ledger?: FakeLedger; database?: Database } = {},
+): Promise<TestApp> {
+  const config = options.config ?? testConfig();
+  const ledger = options.ledger ?? new FakeLedger(config.profile.mspId);
+  const db = options.database ?? new SqliteDatabase(':memory:');
+  await migrate(db);
+  const outsideKeys = new ApiKeysService(new ApiKeyRepository(db), config.profile, { refreshMs: 1000 });
+  const keys: Record<string, string> = {};
+  for (const identity of config.profile.identities) {
+    keys[identity.id] = (
+      await outsideKeys.create({ name: `test ${identity.id}`, identityId: identity.id })
+    ).key;
+  }
+  const logs: Record<string, unknown>[] = [];
+  const logger = new JsonLogger(
+    config.log.level,
+    (line) => void logs.push(JSON.parse(line) as Record<string, unknown>),
+  );
+  const metrics = new MetricsService({ defaultMetrics: false });
+  const gateway = await createApp({
+    config,
+    ledger,
+    database: db,
+    logger,
+    metrics,
+    clock: { random: () => 0.5, sleep: () => Promise.resolve() },
+  });
+  await gateway.app.getHttpAdapter().getInstance().ready();
+  return {
+    gateway,
+    app: gateway.app,
+    ledger,
+    db,
+    metrics,
+    logs,
+    keys,
+    outsideKeys,
+    close: () => gateway.close(),
+  };
+}
