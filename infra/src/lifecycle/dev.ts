@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { WaybillError } from '../common/errors';
 import { PROJECT_ROOT } from '../local/context';
 import type { LocalNetwork, Say } from '../local/network';
@@ -34,7 +35,7 @@ export async function runDevLoop(net: LocalNetwork, say: Say): Promise<void> {
     buffer += chunk;
     let nl: number;
     while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl).replace(/\x1b\[[0-9;]*m/g, '');
+      const line = stripVTControlCharacters(buffer.slice(0, nl));
       buffer = buffer.slice(nl + 1);
       if (/File change detected/.test(line)) changeAt = Date.now();
       else if (/Found (\d+) errors?/.test(line)) {

@@ -119,9 +119,16 @@ export function packageNode(chaincodeDir: string, outDir: string): Promise<Chain
   return assemble(path.join(outDir, `${label}.tar.gz`), label, 'node', (code) => {
     const src = path.join(code, 'src');
     mkdirSync(src);
-    cpSync(path.join(chaincodeDir, 'dist'), path.join(src, 'dist'), {
+    const dist = path.join(chaincodeDir, 'dist');
+    cpSync(dist, path.join(src, 'dist'), {
       recursive: true,
-      filter: (f) => !f.endsWith('.tsbuildinfo') && !f.endsWith('.map') && !f.endsWith('.d.ts') && !/\.spec\.js$/.test(f) && !f.includes(`${path.sep}testing`),
+      // Test helpers are dist/testing/ itself, not any folder named testing above the chaincode.
+      filter: (f) =>
+        !f.endsWith('.tsbuildinfo') &&
+        !f.endsWith('.map') &&
+        !f.endsWith('.d.ts') &&
+        !/\.spec\.js$/.test(f) &&
+        !path.relative(dist, f).split(path.sep).includes('testing'),
     });
     writeFileSync(
       path.join(src, 'package.json'),

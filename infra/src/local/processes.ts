@@ -58,6 +58,8 @@ export function startProcess(spec: StartSpec): number {
       detached: true,
       stdio: ['ignore', fd, fd],
     });
+    // A failed spawn also emits 'error' later; unheard, it would crash the CLI after our message.
+    child.on('error', () => undefined);
     if (child.pid === undefined) throw new WaybillError(`could not start ${spec.name} (${spec.command})`);
     child.unref();
     writeFileSync(spec.pidFile, `${child.pid}\n`);

@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { WaybillError } from '../common/errors';
+import {
+  DEPLOY_MODES,
+  hashChaincode,
+  packageCcaas,
+  packageNode,
+  tarGz,
+  type ChaincodePackage,
+} from './package';
+import { FAKE_CHAINCODE_PACKAGE, writeFakeChaincode } from '../testing/fixtures';
+import { entryText, readTar, type TarEntry } from '../testing/tar';
+import { TmpDirs } from '../testing/tmp';
+
+const tmp = new TmpDirs();
+afterAll(() => tmp.cleanup());
+
+/** The outer package's entries and the entries of its code.tar.gz. */
+function unpack(pkg: ChaincodePackage): { outer: TarEntry[]; metadata: unknown; code: TarEntry[] } {
+  const outer = readTar(readFileSync(pkg.file));
+  const codeEntry = outer.find((e) => e.name === 'code.tar.gz');
+  if (!codeEntry) throw new Error(`${pkg.file} has no code.tar.gz`);
+  return { outer, metadata: JSON.parse(entryText(outer, 'metadata.json')), code: readTar(codeEntry.content) };
+}
+
+/** Only the shape the peer checks: regular files, root-owned, time zero. */
+function shape(entries: readonly TarEntry[]): [string, string, number, number, number][] {
+  return entries.map((e) => [e.name, e.type, e.uid, e.gid, e.mtime]);
+}
+
+describe('tarGz', () => {
+  it('is deterministic: the same tree gives the same bytes whatever the file times', async () => {
+    const dir = tmp.make();
+    writeFakeChaincode(dir);
+    const first = await tarGz(dir);
+    utimesSync(path.join(dir, 'dist', 'index.js'), new Date('2001-01-01'), new Date('2001-01-01'));
+    const second = await tarGz(dir);
+    expect(second.equals(first)).toBe(true);
+    // gzip header: no modification time
+    expect(first.readUInt32LE(4)).toBe(0);
+  });
+
+  it('holds regular files only, sorted, root-owned, dated zero', async () => {
+    const dir = tmp.make();
+    writeFileSync(path.join(dir, 'b.txt'), 'b');
+    mkdirSync(path.join(dir, 'a', 'deep'), { recursive: true });
+    writeFileSync(path.join(dir, 'a', 'deep', 'x.txt'), 'x');
+    writeFileSync(path.join(dir, 'a', 'y.txt'), 'y');
+    mkdirSync(path.join(dir, 'empty'));
+    const entries = readTar(await tarGz(dir));
+    expect(shape(entries)).toEqual([
+      ['a/deep/x.txt', 'file', 0, 0, 0],
+      ['a/y.txt', 'file', 0, 0, 0],
+      ['b.txt', 'file', 0, 0, 0],
+    ]);
+    expect(entries.map((e) => e.content.toString())).toEqual(['x', 'y', 'b']);
+  });
+
+  it('changes when a file changes', async () => {
+    const dir = tmp.make();
+    writeFileSync(path.join(dir, 'f'), 'one');
+    const before = await tarGz(dir);
+    writeFileSync(path.join(dir, 'f'), 'two');
+    expect((await tarGz(dir)).equals(before)).toBe(false);
+  });
+});
+
+describe('hashChaincode', () => {
+  it('ignores source maps and build info but not code or package.json', () => {
+    const dir = writeFakeChaincode(tmp.make());
+    const h = hashChaincode(dir);
+    expect(h).toMatch(/^[0-9a-f]{12}$/);
+    writeFileSync(path.join(dir, 'dist', 'index.js.map'), '{"changed":true}');
+    writeFileSync(path.join(dir, 'dist', '.tsbuildinfo'), '{"changed":true}');
+    expect(hashChaincode(dir)).toBe(h);
+    writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ ...FAKE_CHAINCODE_PACKAGE, version: '9.9.9' }),
+    );
+    expect(hashChaincode(dir)).not.toBe(h);
+  });
+
+  it('asks for a build when dist/ is missing', () => {
+    const dir = tmp.make();
+    writeFileSync(path.join(dir, 'package.json'), '{}');
+    expect(() => hashChaincode(dir)).toThrow(
+      new WaybillError(`${path.join(dir, 'dist')} is missing: build the chaincode first (npm run build)`),
+    );
+  });
+});
+
+describe('packageCcaas', () => {
+  it('packages metadata.json and code.tar.gz with the server address, labelled with the code hash', async () => {
+    const cc = writeFakeChaincode(tmp.make());
+    const out = tmp.make();
+    const hash = hashChaincode(cc);
+    const pkg = await packageCcaas(cc, out, 'localhost:45110');
+    const bytes = readFileSync(pkg.file);
+    expect(pkg).toEqual({
+      file: path.join(out, `waybill_ccaas_${hash}.tar.gz`),
+      label: `waybill_ccaas_${hash}`,
+      packageId: `waybill_ccaas_${hash}:${createHash('sha256').update(bytes).digest('hex')}`,
+      codeHash: hash,
+    });
+    const { outer, metadata, code } = unpack(pkg);
+    expect(shape(outer)).toEqual([
+      ['code.tar.gz', 'file', 0, 0, 0],
+      ['metadata.json', 'file', 0, 0, 0],
+    ]);
+    expect(metadata).toEqual({ label: `waybill_ccaas_${hash}`, path: '', type: 'ccaas' });
+    expect(shape(code)).toEqual([['connection.json', 'file', 0, 0, 0]]);
+    expect(JSON.parse(entryText(code, 'connection.json'))).toEqual({
+      address: 'localhost:45110',
+      dial_timeout: '10s',
+      tls_required: true,
+    });
+  });
+
+  it('gives the same package ID for the same chaincode and a new one when the code changes', async () => {
+    const cc = writeFakeChaincode(tmp.make());
+    const a = await packageCcaas(cc, tmp.make(), 'localhost:45110');
+    const b = await packageCcaas(cc, tmp.make(), 'localhost:45110');
+    expect(b.packageId).toBe(a.packageId);
+    expect(readFileSync(b.file).equals(readFileSync(a.file))).toBe(true);
+
+    writeFileSync(
+      path.join(cc, 'dist', 'contracts', 'waybill.js'),
+      "'use strict';\nexports.WaybillContract = class V2 {};\n",
+    );
+    const c = await packageCcaas(cc, tmp.make(), 'localhost:45110');
+    expect(c.codeHash).not.toBe(a.codeHash);
+    expect(c.label).toBe(`waybill_ccaas_${c.codeHash}`);
+    expect(c.packageId).not.toBe(a.packageId);
+  });
+});
+
+describe('packageNode', () => {
+  it('packages the compiled runtime files and a package.json with only runtime dependencies and start', async () => {
+    const cc = writeFakeChaincode(tmp.make());
+    const out = tmp.make();
+    const hash = hashChaincode(cc);
+    const pkg = await packageNode(cc, out);
+    expect(pkg).toMatchObject({
+      file: path.join(out, `waybill_node_${hash}.tar.gz`),
+      label: `waybill_node_${hash}`,
+      codeHash: hash,
+    });
+    expect(pkg.packageId).toBe(
+      `waybill_node_${hash}:${createHash('sha256').update(readFileSync(pkg.file)).digest('hex')}`,
+    );
+
+    const { outer, metadata, code } = unpack(pkg);
+    expect(outer.map((e) => [e.name, e.type])).toEqual([
+      ['code.tar.gz', 'file'],
+      ['metadata.json', 'file'],
+    ]);
+    expect(metadata).toEqual({ label: `waybill_node_${hash}`, path: '', type: 'node' });
+    // No maps, declarations, specs, test helpers or build info; no directory entries.
+    expect(shape(code)).toEqual([
+      ['src/dist/contracts/waybill.js', 'file', 0, 0, 0],
+      ['src/dist/index.js', 'file', 0, 0, 0],
+      ['src/package.json', 'file', 0, 0, 0],
+    ]);
+    expect(entryText(code, 'src/dist/index.js')).toBe(
+      readFileSync(path.join(cc, 'dist', 'index.js'), 'utf8'),
+    );
+    expect(JSON.parse(entryText(code, 'src/package.json'))).toEqual({
+      name: 'chaincode',
+      version: '1.2.3',
+      private: true,
+      main: 'dist/index.js',
+      scripts: { start: 'fabric-chaincode-node start' },
+      engines: { node: '>=18' },
+      dependencies: { 'fabric-contract-api': '^2.5.0', 'fabric-shim': '^2.5.0' },
+    });
+  });
+
+  it('is deterministic and differs from the ccaas package of the same code', async () => {
+    const cc = writeFakeChaincode(tmp.make());
+    const a = await packageNode(cc, tmp.make());
+    const b = await packageNode(cc, tmp.make());
+    expect(b.packageId).toBe(a.packageId);
+    const ccaas = await packageCcaas(cc, tmp.make(), 'localhost:45110');
+    expect(ccaas.codeHash).toBe(a.codeHash);
+    expect(ccaas.packageId).not.toBe(a.packageId);
+  });
+
+  it('packages the code even when the chaincode lives under a folder named testing', async () => {
+    const cc = path.join(tmp.make(), 'testing', 'chaincode');
+    writeFakeChaincode(cc);
+    const { code } = unpack(await packageNode(cc, tmp.make()));
+    expect(code.map((e) => e.name)).toEqual([
+      'src/dist/contracts/waybill.js',
+      'src/dist/index.js',
+      'src/package.json',
+    ]);
+  });
+
+  it('keeps only the two supported deploy modes', () => {
+    expect(DEPLOY_MODES).toEqual(['ccaas', 'package']);
+  });
+});
