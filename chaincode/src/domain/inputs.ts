@@ -75,13 +75,31 @@ export interface AttributesUpdateInput {
   readonly remove: readonly string[];
 }
 
+/**
+ * Fields each JSON input accepts (anything else is rejected). Named after the input schemas in the
+ * contract metadata, which a test keeps in step with this list.
+ */
+export const INPUT_FIELDS = {
+  Product: ['sku', 'description'],
+  Origin: ['site', 'country'],
+  Quantity: ['amount', 'unit'],
+  DocumentInput: ['name', 'sha256'],
+  PersonalDataRefInput: ['ref', 'commitment', 'category'],
+  CreateAssetInput: ['id', 'product', 'quantity', 'origin', 'attributes', 'documents', 'personalDataRefs'],
+  SplitInput: ['parts'],
+  SplitPartInput: ['id', 'amount', 'attributes'],
+  MergeInput: ['newAssetId', 'assetIds', 'origin', 'attributes'],
+  AttributesUpdateInput: ['set', 'remove'],
+  SaleTermsInput: ['price', 'currency', 'incoterms', 'nonce'],
+} as const;
+
 /** Maximum length of a document name. */
 export const MAX_DOCUMENT_NAME = 128;
 
 /** Validates a product. */
 export function parseProduct(value: unknown, path: string): Product {
   const obj = expectObject(value, path);
-  expectOnlyFields(obj, ['sku', 'description'], path);
+  expectOnlyFields(obj, INPUT_FIELDS.Product, path);
   return {
     sku: expectPattern(obj['sku'], `${path}.sku`, RE.SKU),
     description: expectText(obj['description'], `${path}.description`, 256),
@@ -91,7 +109,7 @@ export function parseProduct(value: unknown, path: string): Product {
 /** Validates an origin. */
 export function parseOrigin(value: unknown, path: string): Origin {
   const obj = expectObject(value, path);
-  expectOnlyFields(obj, ['site', 'country'], path);
+  expectOnlyFields(obj, INPUT_FIELDS.Origin, path);
   return {
     site: expectText(obj['site'], `${path}.site`, 128),
     country: expectCountry(obj['country'], `${path}.country`),
@@ -106,7 +124,7 @@ export function parseDocumentName(value: unknown, path: string): string {
 /** Validates a document commitment. */
 export function parseDocument(value: unknown, path: string): DocumentInput {
   const obj = expectObject(value, path);
-  expectOnlyFields(obj, ['name', 'sha256'], path);
+  expectOnlyFields(obj, INPUT_FIELDS.DocumentInput, path);
   return {
     name: parseDocumentName(obj['name'], `${path}.name`),
     sha256: expectSha256(obj['sha256'], `${path}.sha256`),
@@ -116,7 +134,7 @@ export function parseDocument(value: unknown, path: string): DocumentInput {
 /** Validates a personal-data reference (format only: the values are opaque to the chaincode). */
 export function parsePersonalDataRef(value: unknown, path: string): PersonalDataRefInput {
   const obj = expectObject(value, path);
-  expectOnlyFields(obj, ['ref', 'commitment', 'category'], path);
+  expectOnlyFields(obj, INPUT_FIELDS.PersonalDataRefInput, path);
   return {
     ref: parsePersonalDataRefId(obj['ref'], `${path}.ref`),
     commitment: expectSha256(obj['commitment'], `${path}.commitment`),
@@ -150,7 +168,7 @@ function assertUnique(values: readonly string[], path: string, what: string): vo
 export function parseCreateAssetInput(raw: unknown): CreateAssetInput {
   const path = 'input';
   const obj = parseJsonObject(raw, path);
-  expectOnlyFields(obj, ['id', 'product', 'quantity', 'origin', 'attributes', 'documents', 'personalDataRefs'], path);
+  expectOnlyFields(obj, INPUT_FIELDS.CreateAssetInput, path);
   const documents = optionalArray(obj, 'documents', path, LIMITS.MAX_DOCUMENTS).map((d, i) =>
     parseDocument(d, `${path}.documents[${i}]`),
   );
@@ -174,11 +192,11 @@ export function parseCreateAssetInput(raw: unknown): CreateAssetInput {
 export function parseSplitInput(raw: unknown): SplitInput {
   const path = 'input';
   const obj = parseJsonObject(raw, path);
-  expectOnlyFields(obj, ['parts'], path);
+  expectOnlyFields(obj, INPUT_FIELDS.SplitInput, path);
   const parts = expectArray(obj['parts'], `${path}.parts`, 2, LIMITS.MAX_SPLIT_PARTS).map((value, i) => {
     const partPath = `${path}.parts[${i}]`;
     const part = expectObject(value, partPath);
-    expectOnlyFields(part, ['id', 'amount', 'attributes'], partPath);
+    expectOnlyFields(part, INPUT_FIELDS.SplitPartInput, partPath);
     return {
       id: expectId(part['id'], `${partPath}.id`),
       amount: expectAmount(part['amount'], `${partPath}.amount`),
@@ -193,7 +211,7 @@ export function parseSplitInput(raw: unknown): SplitInput {
 export function parseMergeInput(raw: unknown): MergeInput {
   const path = 'input';
   const obj = parseJsonObject(raw, path);
-  expectOnlyFields(obj, ['newAssetId', 'assetIds', 'origin', 'attributes'], path);
+  expectOnlyFields(obj, INPUT_FIELDS.MergeInput, path);
   const assetIds = expectArray(obj['assetIds'], `${path}.assetIds`, 2, LIMITS.MAX_MERGE_INPUTS).map((id, i) =>
     expectId(id, `${path}.assetIds[${i}]`),
   );
@@ -214,7 +232,7 @@ export function parseMergeInput(raw: unknown): MergeInput {
 export function parseAttributesUpdate(raw: unknown): AttributesUpdateInput {
   const path = 'input';
   const obj = parseJsonObject(raw, path);
-  expectOnlyFields(obj, ['set', 'remove'], path);
+  expectOnlyFields(obj, INPUT_FIELDS.AttributesUpdateInput, path);
   const set = obj['set'] === undefined ? {} : expectAttributes(obj['set'], `${path}.set`);
   const remove = (obj['remove'] === undefined ? [] : expectArray(obj['remove'], `${path}.remove`, 0, LIMITS.MAX_ATTRIBUTES)).map(
     (key, i) => expectPattern(key, `${path}.remove[${i}]`, RE.ATTRIBUTE_KEY),

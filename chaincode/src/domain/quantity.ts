@@ -32,7 +32,7 @@ export function expectAmount(value: unknown, path: string): number {
 /** Checks a `{amount, unit}` object. */
 export function expectQuantity(value: unknown, path: string): Quantity {
   const obj = expectObject(value, path);
-  expectOnlyFields(obj, ['amount', 'unit'], path);
+  expectOnlyFields(obj, ['amount', 'unit'], path); // INPUT_FIELDS.Quantity (inputs.ts imports this module)
   return {
     amount: expectAmount(obj['amount'], `${path}.amount`),
     unit: expectPattern(obj['unit'], `${path}.unit`, RE.UNIT),

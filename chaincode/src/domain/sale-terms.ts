@@ -53,7 +53,7 @@ export function parseSaleTermsInput(bytes: Uint8Array | undefined): SaleTermsInp
   }
   const obj = parseJsonObject(Buffer.from(bytes).toString('utf8'), `transient '${TRANSIENT_TERMS_KEY}'`);
   const path = 'terms';
-  expectOnlyFields(obj, ['price', 'currency', 'incoterms', 'nonce'], path);
+  expectOnlyFields(obj, ['price', 'currency', 'incoterms', 'nonce'], path); // INPUT_FIELDS.SaleTermsInput
   const price = obj['price'];
   if (typeof price !== 'string' || !RE.PRICE.test(price)) {
     throw WaybillError.invalidArgument(`${path}.price must be a decimal string matching ${RE.PRICE.source}`);

@@ -10,8 +10,10 @@ import { InMemoryLedger, type InMemoryStub } from './in-memory-stub';
 export interface Actor {
   readonly mspId: string;
   readonly role?: string;
-  /** Peer that executes the chaincode; defaults to a peer of `mspId`. `null` = MSP id unset. */
-  readonly peerMspId?: string | null;
+  /** Organisation of the peer that executes the chaincode; defaults to `mspId`. */
+  readonly peerMspId?: string;
+  /** True to model a chaincode server shared by all peers (CORE_PEER_LOCALMSPID unset). */
+  readonly sharedChaincodeServer?: boolean;
 }
 
 /** Options of one invocation. */
@@ -97,7 +99,8 @@ export class ContractHarness {
 
   #stub(actor: Actor, fn: TransactionName, args: readonly unknown[], options: InvokeOptions): InMemoryStub {
     return this.ledger.newTransaction({
-      peerMspId: actor.peerMspId === undefined ? actor.mspId : actor.peerMspId,
+      peerMspId: actor.peerMspId ?? actor.mspId,
+      localMspIdKnown: actor.sharedChaincodeServer !== true,
       transient: options.transient ?? {},
       fcn: fn,
       args: args.map((a) => String(a)),

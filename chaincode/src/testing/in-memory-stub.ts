@@ -41,8 +41,13 @@ export interface RecordedEvent {
 
 /** Options of one simulated transaction. */
 export interface TxOptions {
-  /** MSP id of the peer executing the chaincode (`CORE_PEER_LOCALMSPID`); `null` = unset. */
+  /** MSP id of the peer executing the chaincode (`null`: none, e.g. seeding state). */
   readonly peerMspId: string | null;
+  /**
+   * Whether the chaincode process knows its peer's MSP id (`CORE_PEER_LOCALMSPID`, returned by
+   * `getMspID`); false models one chaincode server shared by several organisations' peers.
+   */
+  readonly localMspIdKnown?: boolean;
   /** Transient map entries. */
   readonly transient?: Readonly<Record<string, string | Uint8Array>>;
   /** Function name and string arguments (for `getFunctionAndParameters`). */
@@ -310,7 +315,7 @@ export class InMemoryStub implements ChaincodeStub {
   }
 
   getMspID(): string {
-    if (this.#options.peerMspId === null) {
+    if (this.#options.peerMspId === null || this.#options.localMspIdKnown === false) {
       throw new Error('CORE_PEER_LOCALMSPID is unset in chaincode process');
     }
     return this.#options.peerMspId;

@@ -1,5 +1,5 @@
 import { requireRoleFor } from '../../access/authorize';
-import { ASSET_STATUSES, EVENTS } from '../../constants';
+import { EVENTS } from '../../constants';
 import type { Asset, DocumentCommitment, PersonalDataRef } from '../../domain/asset';
 import { parseCreateAssetInput, parseReason } from '../../domain/inputs';
 import { CREATE_GRANT, INITIAL_STATUS, type Action } from '../../domain/state-machine';
@@ -109,7 +109,7 @@ export async function releaseHold(tx: TxContext, assetId: string): Promise<Asset
     );
   }
   const after: Asset = { ...asset, status: nextStatus, hold: null, ...stamp(tx) };
-  return changeStatus(tx, 'releaseHold', asset, after, {});
+  return changeStatus(tx, 'releaseHold', asset, after, { reason: null });
 }
 
 /** Marks delivered goods as sold to an end customer (off-network). */
@@ -131,7 +131,7 @@ async function endOfLife(tx: TxContext, action: Action, assetId: string): Promis
   const { asset, nextStatus } = await loadAuthorized(tx, action, assetId);
   requireNothingPending(asset, action);
   const after: Asset = { ...asset, status: nextStatus, hold: null, ...stamp(tx) };
-  return changeStatus(tx, action, asset, after, {});
+  return changeStatus(tx, action, asset, after, { reason: null });
 }
 
 async function changeStatus(
@@ -139,7 +139,7 @@ async function changeStatus(
   action: Action,
   before: Asset,
   after: Asset,
-  extra: Record<string, unknown>,
+  extra: { reason: string | null },
 ): Promise<Asset> {
   await tx.assets.update(before, after);
   tx.events.emit(EVENTS.STATUS_CHANGED, tx.envelope(), {
@@ -150,6 +150,3 @@ async function changeStatus(
   });
   return after;
 }
-
-/** Statuses in which an asset no longer exists physically in the network. */
-export const TERMINAL_STATUSES = [ASSET_STATUSES.SOLD, ASSET_STATUSES.CONSUMED, ASSET_STATUSES.DESTROYED] as const;

@@ -1,0 +1,54 @@
+import { ContractHarness } from '../testing/contract-harness';
+import { EVENTS } from '../constants';
+import { ACTORS, MSP, assetInput, sha, termsTransient } from '../testing/fixtures';
+import { COMMON_EVENT_FIELDS, EVENT_CATALOGUE } from './event-catalogue';
+
+describe('event catalogue', () => {
+  it('describes exactly the payload of every event, emitted by the documented transactions', async () => {
+    const h = new ContractHarness();
+    const { manufacturer, carrier, retailer, regulatorAtCarrier: regulator } = ACTORS;
+    const ref = 'b'.repeat(32);
+    const steps: [typeof manufacturer, Parameters<ContractHarness['submit']>[1], unknown[], Record<string, string>?][] = [
+      [manufacturer, 'createAsset', [JSON.stringify(assetInput('L'))]],
+      [manufacturer, 'proposeHandover', ['L', MSP.CARRIER]],
+      [carrier, 'rejectHandover', ['L']],
+      [manufacturer, 'proposeHandover', ['L', MSP.CARRIER]],
+      [manufacturer, 'cancelHandover', ['L']],
+      [manufacturer, 'proposeHandover', ['L', MSP.RETAILER]],
+      [retailer, 'acceptHandover', ['L']],
+      [manufacturer, 'proposeSale', ['L', MSP.RETAILER]],
+      [retailer, 'rejectSale', ['L']],
+      [manufacturer, 'proposeSale', ['L', MSP.RETAILER]],
+      [manufacturer, 'cancelSale', ['L']],
+      [manufacturer, 'proposeSale', ['L', MSP.RETAILER]],
+      [manufacturer, 'agreeSaleTerms', ['L'], termsTransient()],
+      [retailer, 'agreeSaleTerms', ['L'], termsTransient()],
+      [retailer, 'acceptSale', ['L']],
+      [retailer, 'updateAttributes', ['L', JSON.stringify({ set: { shelf: 'B4' } })]],
+      [retailer, 'addDocument', ['L', 'receipt', sha('9')]],
+      [retailer, 'upsertPersonalDataRef', ['L', JSON.stringify({ ref, commitment: sha('8'), category: 'recipient' })]],
+      [retailer, 'erasePersonalDataRef', ['L', ref]],
+      [retailer, 'putOnHold', ['L', 'damaged box']],
+      [retailer, 'releaseHold', ['L']],
+      [retailer, 'splitAsset', ['L', JSON.stringify({ parts: [{ id: 'L1', amount: 50 }, { id: 'L2', amount: 50 }] })]],
+      [retailer, 'mergeAssets', [JSON.stringify({ newAssetId: 'L12', assetIds: ['L1', 'L2'] })]],
+      [regulator, 'recallAsset', ['L', 'allergen']],
+      [retailer, 'destroyAsset', ['L12']],
+    ];
+    const seen = new Map<string, Set<string>>();
+    for (const [actor, fn, args, transient] of steps) {
+      const { events } = await h.submit(actor, fn, args, transient === undefined ? {} : { transient });
+      const event = events[0];
+      if (event === undefined) throw new Error(`${fn} emitted nothing`);
+      const description = EVENT_CATALOGUE[event.name as keyof typeof EVENT_CATALOGUE];
+      expect([fn, description.emittedBy]).toEqual([fn, expect.arrayContaining([fn])]);
+      expect([event.name, Object.keys(event.payload).sort()]).toEqual([
+        event.name,
+        [...Object.keys(description.fields), ...Object.keys(COMMON_EVENT_FIELDS)].sort(),
+      ]);
+      expect(event.payload['event']).toBe(event.name);
+      seen.set(event.name, (seen.get(event.name) ?? new Set()).add(fn));
+    }
+    expect(Object.values(EVENTS).filter((name) => !seen.has(name))).toEqual([]);
+  });
+});
