@@ -55,8 +55,11 @@ ensure_deps() {
   local want
   want="$(node -p "require('crypto').createHash('sha256').update(require('fs').readFileSync('$WAYBILL_ROOT/package-lock.json')).digest('hex')")"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    log "installing npm dependencies (npm ci)"
-    (cd "$WAYBILL_ROOT" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
+    # `npm install` with the committed lock, not `npm ci`: the registry mirror here does not serve
+    # some other-platform optional packages (e.g. @unrs/resolver-binding-android-*), so no lock can
+    # list them and `npm ci` refuses it as out of sync; `npm install` honours the lock and skips them.
+    log "installing npm dependencies"
+    (cd "$WAYBILL_ROOT" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed"
     printf '%s' "$want" >"$stamp"
   fi
 }
