@@ -9,7 +9,6 @@ import { registerStackCommands } from './commands/stack';
 export function buildProgram(): Command {
   const program = new Command('waybill')
     .description('Waybill: local Fabric network, chaincode lifecycle and identities')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerNetworkCommands(program);
   registerChaincodeCommands(program);
