@@ -14,12 +14,7 @@ import type {
   SplitResult,
   TermsReceipt,
 } from './asset.types';
-import {
-  ENDORSEMENT_RULES,
-  endorsingOrganizations,
-  type Holders,
-  type SubmitTransaction,
-} from './endorsement';
+import { endorsingOrganizations, type Holders, needsAssets, type SubmitTransaction } from './endorsement';
 import type {
   AttributesUpdateDto,
   CreateAssetDto,
@@ -187,9 +182,9 @@ export class AssetsService {
   }
 
   /**
-   * Submits with the endorsing organisations of the transaction's rule. For holder rules the
-   * written assets are read first, on every attempt: a retry after a conflict must follow the
-   * owner and custodian as they are now.
+   * Submits with the endorsing organisations of the transaction's rule. When the rule names
+   * holders or the buyer, the written assets are read first, on every attempt: a retry after a
+   * conflict must follow the owner, custodian and pending sale as they are now.
    */
   #write<T>(
     client: AuthenticatedClient,
@@ -199,14 +194,13 @@ export class AssetsService {
     mode: WriteMode,
     transient?: Record<string, string>,
   ): Promise<WriteOutcome<T>> {
-    const rule = ENDORSEMENT_RULES[transaction];
+    const readFirst = needsAssets(transaction);
     const plan = async (): Promise<SubmitPlan> => {
-      const holders: Holders[] =
-        rule === 'holders' || rule === 'holdersAndSelf'
-          ? await Promise.all(
-              writtenAssetIds.map((id) => this.ledger.evaluate<Asset>(client, 'getAsset', [id])),
-            )
-          : [];
+      const holders: Holders[] = readFirst
+        ? await Promise.all(
+            writtenAssetIds.map((id) => this.ledger.evaluate<Asset>(client, 'getAsset', [id])),
+          )
+        : [];
       return {
         args,
         ...(transient ? { transient } : {}),

@@ -4,51 +4,50 @@ import type { TransactionName } from '@waybill/chaincode/constants';
 export interface Holders {
   readonly owner: string;
   readonly custodian: string;
+  readonly pendingSale?: { readonly buyer: string } | null;
 }
 
 /**
- * Who must endorse each write (docs/chaincode.md). The chaincode-level policy is "any
- * organisation"; every existing asset key carries a state-based policy requiring a peer of its
- * owner and of its custodian, evaluated against the state before the write.
- *
- * - `self`: this organisation's peer only — new keys (no key-level policy yet), or private data
- *   of the caller's implicit collection whose transient input must reach no other organisation.
- * - `holders`: owner ∪ custodian of every asset the transaction writes.
- * - `holdersAndSelf`: the same plus the caller's organisation (sale steps, whose private terms
- *   live in the parties' implicit collections).
- * - `allOrganizations`: every organisation of the channel — recalls write assets the gateway cannot
- *   list in advance (the descendants marked in this batch), and every holder policy is a subset.
+ * A party whose peer must endorse, resolved against the assets as they are *before* the
+ * transaction (the chaincode's vocabulary, `chaincode/src/contracts/endorsement-rules.ts`).
  */
-export type EndorsementRule = 'self' | 'holders' | 'holdersAndSelf' | 'allOrganizations';
+export type EndorsingParty =
+  'owner' | 'custodian' | 'buyer' | 'holdersOfMarkedAssets' | 'holdersOfInputs' | 'callerOnly' | 'anyMember';
 
-/** Submit transactions of the contract, with their rule. Typed so a new transaction needs a rule. */
-export const ENDORSEMENT_RULES: Readonly<Record<SubmitTransaction, EndorsementRule>> = {
-  createAsset: 'self',
-  proposeHandover: 'holders',
-  acceptHandover: 'holders',
-  rejectHandover: 'holders',
-  cancelHandover: 'holders',
-  proposeSale: 'holders',
-  agreeSaleTerms: 'self',
-  acceptSale: 'holdersAndSelf',
-  rejectSale: 'holdersAndSelf',
-  cancelSale: 'holdersAndSelf',
-  putOnHold: 'holders',
-  releaseHold: 'holders',
-  markSold: 'holders',
-  consumeAsset: 'holders',
-  destroyAsset: 'holders',
-  splitAsset: 'holders',
-  mergeAssets: 'holders',
-  recallAsset: 'allOrganizations',
-  continueRecall: 'allOrganizations',
-  updateAttributes: 'holders',
-  addDocument: 'holders',
-  upsertPersonalDataRef: 'holders',
-  erasePersonalDataRef: 'holders',
-};
+/**
+ * Who must endorse each write, as docs/chaincode.md states it. Service discovery knows only the
+ * chaincode-level policy (any member); state-based policies (owner and custodian of each asset
+ * key) and implicit-collection policies need `endorsingOrganizations`.
+ *
+ * Typed over every submit transaction; `endorsement.spec.ts` checks it equals the chaincode's table.
+ */
+export const ENDORSEMENT_RULES = {
+  createAsset: ['anyMember'],
+  proposeHandover: ['owner', 'custodian'],
+  acceptHandover: ['owner', 'custodian'],
+  rejectHandover: ['owner', 'custodian'],
+  cancelHandover: ['owner', 'custodian'],
+  proposeSale: ['owner', 'custodian'],
+  agreeSaleTerms: ['callerOnly'],
+  acceptSale: ['owner', 'custodian', 'buyer'],
+  rejectSale: ['owner', 'custodian', 'buyer'],
+  cancelSale: ['owner', 'custodian', 'buyer'],
+  putOnHold: ['owner', 'custodian'],
+  releaseHold: ['owner', 'custodian'],
+  markSold: ['owner', 'custodian'],
+  consumeAsset: ['owner', 'custodian'],
+  destroyAsset: ['owner', 'custodian'],
+  splitAsset: ['owner', 'custodian'],
+  mergeAssets: ['holdersOfInputs'],
+  recallAsset: ['holdersOfMarkedAssets'],
+  continueRecall: ['holdersOfMarkedAssets'],
+  updateAttributes: ['owner', 'custodian'],
+  addDocument: ['owner', 'custodian'],
+  upsertPersonalDataRef: ['owner', 'custodian'],
+  erasePersonalDataRef: ['owner', 'custodian'],
+} as const satisfies Record<SubmitTransaction, readonly EndorsingParty[]>;
 
-/** A transaction that writes (the contract's non-evaluate transactions). */
+/** A transaction that writes (the contract's transactions that are not evaluated). */
 export type SubmitTransaction = Exclude<
   TransactionName,
   | 'getAsset'
@@ -64,9 +63,21 @@ export type SubmitTransaction = Exclude<
   | 'getRecall'
 >;
 
+/** Whether the rule needs the written assets read first (to learn their holders). */
+export function needsAssets(transaction: SubmitTransaction): boolean {
+  return ENDORSEMENT_RULES[transaction].some(
+    (p) => p === 'owner' || p === 'custodian' || p === 'buyer' || p === 'holdersOfInputs',
+  );
+}
+
 /**
  * The MSP IDs that must endorse `transaction`, given the assets it writes as they are now.
  * Sorted and without duplicates, so the same state always gives the same request.
+ *
+ * - `anyMember` and `callerOnly`: this organisation's own peer (for `callerOnly` that is a
+ *   confidentiality rule: transient terms must reach no other organisation).
+ * - `holdersOfMarkedAssets`: every organisation of the channel — a recall batch writes descendants
+ *   the gateway cannot list in advance, and every holder policy is a subset.
  */
 export function endorsingOrganizations(
   transaction: SubmitTransaction,
@@ -74,22 +85,14 @@ export function endorsingOrganizations(
   callerMspId: string,
   channelOrganizations: readonly string[],
 ): string[] {
-  const rule = ENDORSEMENT_RULES[transaction];
   const orgs = new Set<string>();
-  switch (rule) {
-    case 'self':
-      orgs.add(callerMspId);
-      break;
-    case 'holdersAndSelf':
-      orgs.add(callerMspId);
-      for (const a of assets) orgs.add(a.owner).add(a.custodian);
-      break;
-    case 'holders':
-      for (const a of assets) orgs.add(a.owner).add(a.custodian);
-      break;
-    case 'allOrganizations':
-      for (const org of channelOrganizations) orgs.add(org);
-      break;
+  for (const party of ENDORSEMENT_RULES[transaction] as readonly EndorsingParty[]) {
+    if (party === 'anyMember' || party === 'callerOnly') orgs.add(callerMspId);
+    else if (party === 'holdersOfMarkedAssets') channelOrganizations.forEach((o) => orgs.add(o));
+    else if (party === 'holdersOfInputs') assets.forEach((a) => orgs.add(a.owner).add(a.custodian));
+    else if (party === 'owner') assets.forEach((a) => orgs.add(a.owner));
+    else if (party === 'custodian') assets.forEach((a) => orgs.add(a.custodian));
+    else assets.forEach((a) => a.pendingSale && orgs.add(a.pendingSale.buyer));
   }
   return [...orgs].sort();
 }

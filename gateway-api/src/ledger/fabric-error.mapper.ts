@@ -1,5 +1,4 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { CommitError, GatewayError } from '@hyperledger/fabric-gateway';
 import { validationCodeName } from './block-decoder';
 import {
   ChaincodeError,
@@ -23,6 +22,37 @@ const UNAVAILABLE = new Set<number>([
 /** The Fabric Gateway's codes for "the peers would not endorse" (without a chaincode error). */
 const REJECTED = new Set<number>([GrpcStatus.ABORTED, GrpcStatus.FAILED_PRECONDITION, GrpcStatus.UNKNOWN]);
 
+/** What the mapper relies on in fabric-gateway's `GatewayError` (and its Endorse/Submit/CommitStatus subclasses). */
+interface GatewayErrorShape extends Error {
+  readonly code: number;
+  readonly details: readonly { readonly address: string; readonly mspId: string; readonly message: string }[];
+  readonly transactionId?: string;
+}
+
+/** What the mapper relies on in fabric-gateway's `CommitError`. */
+interface CommitErrorShape extends Error {
+  readonly code: number;
+  readonly transactionId: string;
+}
+
+// Recognised by their documented properties rather than `instanceof`, so that this module does not
+// load the SDK's entry point (and its crypto) — it also serves a Fabric 2.2 adapter's tests.
+function isGatewayError(err: unknown): err is GatewayErrorShape {
+  return (
+    err instanceof Error &&
+    typeof (err as Partial<GatewayErrorShape>).code === 'number' &&
+    Array.isArray((err as Partial<GatewayErrorShape>).details)
+  );
+}
+
+function isCommitError(err: unknown): err is CommitErrorShape {
+  return (
+    err instanceof Error &&
+    err.name === 'CommitError' &&
+    typeof (err as Partial<CommitErrorShape>).code === 'number'
+  );
+}
+
 /**
  * Maps anything thrown by @hyperledger/fabric-gateway to the ledger error family.
  * The chaincode's code is taken from the peers' messages ("chaincode response 500, CODE: …"); the
@@ -30,9 +60,9 @@ const REJECTED = new Set<number>([GrpcStatus.ABORTED, GrpcStatus.FAILED_PRECONDI
  */
 export function fromFabricGatewayError(err: unknown, stage: LedgerCallKind, txId?: string): LedgerError {
   if (err instanceof LedgerError) return err;
-  if (err instanceof CommitError) return fromValidationCode(err.code, err.transactionId, err.message);
-  if (err instanceof GatewayError) {
-    const id = 'transactionId' in err && typeof err.transactionId === 'string' ? err.transactionId : txId;
+  if (isCommitError(err)) return fromValidationCode(err.code, err.transactionId, err.message);
+  if (isGatewayError(err)) {
+    const id = typeof err.transactionId === 'string' ? err.transactionId : txId;
     const details = err.details.map((d) => ({ address: d.address, mspId: d.mspId, message: d.message }));
     const base = { stage, txId: id, grpcCode: err.code, details, message: err.message, cause: err };
     const chaincode = extractChaincodeError([...details.map((d) => d.message), err.message]);

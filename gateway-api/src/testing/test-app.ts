@@ -1,3 +1,4 @@
+import './require-esm';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ApiKeyRepository } from '../auth/api-key.repository';
 import { ApiKeysService } from '../auth/api-keys.service';

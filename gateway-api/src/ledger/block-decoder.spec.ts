@@ -1,0 +1,102 @@
+import { common, msp, peer } from '@hyperledger/fabric-protos';
+import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
+import { decodeBlock, validationCodeName } from './block-decoder';
+
+function envelope(txId: string, mspId: string, event?: { name: string; payload: string }): Uint8Array {
+  const channelHeader = new common.ChannelHeader();
+  channelHeader.setType(common.HeaderType.ENDORSER_TRANSACTION);
+  channelHeader.setTxId(txId);
+  const ts = new Timestamp();
+  ts.setSeconds(1_700_000_000);
+  ts.setNanos(250_000_000);
+  channelHeader.setTimestamp(ts);
+  const creator = new msp.SerializedIdentity();
+  creator.setMspid(mspId);
+  const signatureHeader = new common.SignatureHeader();
+  signatureHeader.setCreator(creator.serializeBinary());
+  const header = new common.Header();
+  header.setChannelHeader(channelHeader.serializeBinary());
+  header.setSignatureHeader(signatureHeader.serializeBinary());
+
+  const chaincodeAction = new peer.ChaincodeAction();
+  if (event) {
+    const ccEvent = new peer.ChaincodeEvent();
+    ccEvent.setChaincodeId('waybill');
+    ccEvent.setTxId(txId);
+    ccEvent.setEventName(event.name);
+    ccEvent.setPayload(Buffer.from(event.payload));
+    chaincodeAction.setEvents(ccEvent.serializeBinary());
+  }
+  const responsePayload = new peer.ProposalResponsePayload();
+  responsePayload.setExtension$(chaincodeAction.serializeBinary());
+  const endorsedAction = new peer.ChaincodeEndorsedAction();
+  endorsedAction.setProposalResponsePayload(responsePayload.serializeBinary());
+  const actionPayload = new peer.ChaincodeActionPayload();
+  actionPayload.setAction(endorsedAction);
+  const action = new peer.TransactionAction();
+  action.setPayload(actionPayload.serializeBinary());
+  const transaction = new peer.Transaction();
+  transaction.setActionsList([action]);
+
+  const payload = new common.Payload();
+  payload.setHeader(header);
+  payload.setData(transaction.serializeBinary());
+  const env = new common.Envelope();
+  env.setPayload(payload.serializeBinary());
+  return env.serializeBinary();
+}
+
+describe('decodeBlock', () => {
+  it('gives each transaction its id, timestamp, creator, validation code and chaincode event', () => {
+    const block = new common.Block();
+    const header = new common.BlockHeader();
+    header.setNumber(42);
+    block.setHeader(header);
+    const data = new common.BlockData();
+    data.setDataList([
+      envelope('tx1', 'ManufacturerMSP', { name: 'AssetCreated', payload: '{"assetId":"A"}' }),
+      envelope('tx2', 'CarrierMSP'),
+      new Uint8Array([1, 2, 3]),
+    ]);
+    block.setData(data);
+    const metadata = new common.BlockMetadata();
+    metadata.setMetadataList([
+      new Uint8Array(),
+      new Uint8Array(),
+      new Uint8Array(),
+      new Uint8Array([0, 11, 0]),
+    ]);
+    // TRANSACTIONS_FILTER is index 2
+    metadata.setMetadataList([new Uint8Array(), new Uint8Array(), new Uint8Array([0, 11, 0])]);
+    block.setMetadata(metadata);
+
+    const decoded = decodeBlock(block);
+    expect(decoded.number).toBe(42n);
+    expect(decoded.bytes).toEqual(block.serializeBinary());
+    expect(decoded.transactions).toMatchObject([
+      {
+        txId: 'tx1',
+        type: 'ENDORSER_TRANSACTION',
+        timestamp: new Date(1_700_000_000_250),
+        validationCode: 'VALID',
+        creatorMspId: 'ManufacturerMSP',
+        chaincodeEvents: [
+          { chaincode: 'waybill', name: 'AssetCreated', payload: Buffer.from('{"assetId":"A"}') },
+        ],
+      },
+      { txId: 'tx2', validationCode: 'MVCC_READ_CONFLICT', creatorMspId: 'CarrierMSP', chaincodeEvents: [] },
+      { txId: '', type: 'UNDECODABLE', validationCode: 'VALID', chaincodeEvents: [] },
+    ]);
+  });
+
+  it('names validation codes', () => {
+    expect([0, 10, 11, 12, 254, 999].map(validationCodeName)).toEqual([
+      'VALID',
+      'ENDORSEMENT_POLICY_FAILURE',
+      'MVCC_READ_CONFLICT',
+      'PHANTOM_READ_CONFLICT',
+      'NOT_VALIDATED',
+      'UNKNOWN_999',
+    ]);
+  });
+});
