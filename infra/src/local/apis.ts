@@ -1,4 +1,16 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { WaybillError } from '../common/errors';
+import { PROJECT_ROOT } from './context';
 import type { LocalNetwork, Say } from './network';
+import { portInUse, runningPid, startProcess, stopProcess, waitHealthy } from './processes';
+import type { Org } from './topology';
+
+const run = promisify(execFile);
+const GATEWAY = path.join(PROJECT_ROOT, 'gateway-api', 'dist');
 
 export interface ApiEndpoint {
   readonly org: string;
@@ -6,9 +18,99 @@ export interface ApiEndpoint {
   readonly keysFile: string;
 }
 
-/** Starts one gateway API per peer organisation (filled in once gateway-api exists). */
-export function startApis(_net: LocalNetwork, _say: Say): Promise<ApiEndpoint[]> {
-  return Promise.resolve([]);
+export function apiName(org: Org): string {
+  return `api.${org.key}`;
 }
 
-export async function stopApis(_net: LocalNetwork): Promise<void> {}
+/** The environment one organisation's gateway runs with: its own profile, port and database. */
+export function apiEnv(net: LocalNetwork, org: Org): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    WAYBILL_PROFILE: net.layout.profile(org),
+    PORT: String(org.apiPort),
+    HOST: '127.0.0.1',
+    DATABASE_URL: path.join(net.layout.root, 'data', `gateway-${org.key}.sqlite`),
+  };
+}
+
+function keysFile(net: LocalNetwork, org: Org): string {
+  return path.join(net.layout.profilesDir, `${org.key}-api-keys.json`);
+}
+
+/**
+ * One API key per identity of the organisation, created once with the gateway's admin command
+ * and kept (mode 0600) beside the connection profile for local use.
+ */
+async function ensureKeys(net: LocalNetwork, org: Org): Promise<string> {
+  const file = keysFile(net, org);
+  if (existsSync(file)) return file;
+  mkdirSync(path.join(net.layout.root, 'data'), { recursive: true, mode: 0o700 });
+  const keys: Record<string, string> = {};
+  for (const user of org.users) {
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        [path.join(GATEWAY, 'admin.js'), 'keys', 'create', '--identity', user.id, '--name', `${user.id}-local`, '--json'],
+        { env: apiEnv(net, org), timeout: 60_000 },
+      );
+      keys[user.id] = (JSON.parse(stdout) as { key: string }).key;
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      throw new WaybillError(`creating the API key of ${user.id} failed: ${(e.stderr ?? e.message).trim().split('\n')[0] ?? ''}`, {
+        step: `gateway API ${org.name}`,
+      });
+    }
+  }
+  writeFileSync(file, `${JSON.stringify({ url: `http://localhost:${org.apiPort}`, keys }, null, 2)}\n`, { mode: 0o600 });
+  return file;
+}
+
+function live(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/health/live', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
+
+/** Starts one gateway API per peer organisation (idempotent), each holding only its own keys. */
+export async function startApis(net: LocalNetwork, say: Say): Promise<ApiEndpoint[]> {
+  const out: ApiEndpoint[] = [];
+  for (const org of net.topology.peerOrgs) {
+    if (org.apiPort === undefined) continue;
+    const name = apiName(org);
+    const file = await ensureKeys(net, org);
+    const pidFile = net.layout.pidFile(name);
+    if (runningPid(pidFile) === undefined) {
+      if (await portInUse(org.apiPort)) {
+        throw new WaybillError(`port ${org.apiPort} of ${name} is already in use`, { step: `gateway API ${org.name}` });
+      }
+      const log = net.layout.logFile(name);
+      startProcess({
+        name,
+        command: process.execPath,
+        args: [path.join(GATEWAY, 'main.js')],
+        env: apiEnv(net, org),
+        cwd: PROJECT_ROOT,
+        logFile: log,
+        pidFile,
+      });
+      await waitHealthy(name, pidFile, log, () => live(org.apiPort as number), 60_000);
+      say(`${name} listening on http://localhost:${org.apiPort}`);
+    }
+    out.push({ org: org.name, url: `http://localhost:${org.apiPort}`, keysFile: file });
+  }
+  return out;
+}
+
+export async function stopApis(net: LocalNetwork): Promise<void> {
+  await Promise.all(net.topology.peerOrgs.map((o) => stopProcess(net.layout.pidFile(apiName(o)))));
+}
+
+/** The API keys `startApis` created for an organisation. */
+export function readApiKeys(net: LocalNetwork, org: Org): Record<string, string> {
+  return (JSON.parse(readFileSync(keysFile(net, org), 'utf8')) as { keys: Record<string, string> }).keys;
+}
