@@ -39,7 +39,6 @@ ensure_node() {
     export PATH="$tools/bin:$PATH"
   fi
   # npm's own launcher is a JS script: with the right node first on PATH it runs under it.
-  export npm_config_nodedir="$(dirname "$(dirname "$(command -v node)")")"
 }
 
 node_arch() {
