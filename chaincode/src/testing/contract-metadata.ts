@@ -9,8 +9,10 @@ interface SystemContract {
   GetMetadata(): Promise<unknown>;
 }
 
-interface ChaincodeFromContract {
+/** The chaincode object fabric-chaincode-node builds from the contracts (what the peer talks to). */
+export interface ShimChaincode {
   readonly contractImplementations: Record<string, { contractInstance: unknown }>;
+  Invoke(stub: unknown): Promise<{ status: number; message?: string; payload?: Uint8Array }>;
 }
 
 type ChaincodeFromContractCtor = new (
@@ -19,23 +21,31 @@ type ChaincodeFromContractCtor = new (
   metadata: object,
   title: string,
   version: string,
-) => ChaincodeFromContract;
+) => ShimChaincode;
 
 /** Path of the committed expected metadata. */
 export const EXPECTED_METADATA_PATH = path.resolve(__dirname, '..', '..', 'test', 'metadata.expected.json');
 
 /**
- * The contract metadata exactly as a peer answers `org.hyperledger.fabric:GetMetadata`: built by
- * fabric-shim's own ChaincodeFromContract (the class `fabric-chaincode-node start|server` uses),
- * from the decorators, with title and version from package.json as its bootstrap does.
+ * Builds the chaincode exactly as `fabric-chaincode-node start|server` does from package.json
+ * (`main` exports `contracts`; title and version from `name` and `version`), with fabric-shim's own
+ * ChaincodeFromContract: dispatch, parameter marshalling, client identity, metadata.
  */
-export async function generateContractMetadata(): Promise<unknown> {
+export function newShimChaincode(): ShimChaincode {
   const load = createRequire(__filename);
-  // Internal module of fabric-shim (no public export builds metadata without a peer connection).
+  // Internal module of fabric-shim: no public export builds the chaincode without a peer connection.
   const Ctor = load('fabric-shim/lib/contract-spi/chaincodefromcontract.js') as ChaincodeFromContractCtor;
   const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { name: string; version: string };
   const serializers = { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } };
-  const chaincode = new Ctor([...contracts], serializers, {}, pkg.name, pkg.version);
+  return new Ctor([...contracts], serializers, {}, pkg.name, pkg.version);
+}
+
+/**
+ * The contract metadata exactly as a peer answers `org.hyperledger.fabric:GetMetadata`: built by
+ * {@link newShimChaincode}, from the decorators.
+ */
+export async function generateContractMetadata(): Promise<unknown> {
+  const chaincode = newShimChaincode();
   const system = chaincode.contractImplementations['org.hyperledger.fabric']?.contractInstance as SystemContract;
   // The shim serialises the answer with JSON.stringify: what a client receives.
   return JSON.parse(JSON.stringify(await system.GetMetadata())) as unknown;

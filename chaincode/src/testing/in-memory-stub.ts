@@ -53,6 +53,8 @@ export interface TxOptions {
   /** Function name and string arguments (for `getFunctionAndParameters`). */
   readonly fcn?: string;
   readonly args?: readonly string[];
+  /** Serialized creator (MSP id and PEM certificate), for fabric-shim's own ClientIdentity. */
+  readonly creator?: SerializedIdentity;
 }
 
 /** Raised by {@link InMemoryLedger.commit} when the endorsers do not satisfy the policies. */
@@ -311,7 +313,15 @@ export class InMemoryStub implements ChaincodeStub {
   }
 
   getCreator(): SerializedIdentity {
-    throw new Error('getCreator is not supported by the in-memory stub; use the client identity');
+    if (this.#options.creator === undefined) {
+      throw new Error('no creator given to the in-memory stub; use a client identity or TxOptions.creator');
+    }
+    return this.#options.creator;
+  }
+
+  /** Function name and arguments as bytes (what fabric-shim's dispatcher reads). */
+  getBufferArgs(): Buffer[] {
+    return this.getArgs().map((arg) => Buffer.from(arg, 'utf8'));
   }
 
   getMspID(): string {
