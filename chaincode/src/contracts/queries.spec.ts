@@ -43,6 +43,16 @@ describe('getAsset / assetExists', () => {
   });
 });
 
+describe('read access', () => {
+  it.each(['manufacturer', 'carrier', 'retailer', 'regulator', 'auditor', 'admin'])('every role reads, whatever its organisation: %s', async (role) => {
+    const h = await lots(1);
+    const reader = { mspId: MSP.RETAILER, role };
+    expect((await h.evaluate<Asset>(reader, 'getAsset', ['LOT-000'])).id).toBe('LOT-000');
+    expect((await h.evaluate<AssetPage>(reader, 'listAssetsByStatus', ['CREATED', 5, ''])).records).toHaveLength(1);
+    expect((await h.evaluate<AssetHistory>(reader, 'getAssetHistory', ['LOT-000'])).entries).toHaveLength(1);
+  });
+});
+
 describe('getAssetHistory', () => {
   it('returns every version newest first with transaction id and timestamp', async () => {
     const h = await lots(1);
