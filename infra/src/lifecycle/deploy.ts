@@ -45,11 +45,12 @@ export function readDeployState(net: LocalNetwork): DeployState | undefined {
  */
 export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: Say): Promise<DeployResult> {
   const t0 = Date.now();
-  await net.binaries();
   const peers = net.topology.peers;
+  // Before anything else: on a fresh machine, resolving binaries may mean building them.
   if (peers.some((p) => !existsSync(net.layout.pidFile(p.name)))) {
     throw new WaybillError('the network is not up: run `waybill network up` first', { step: 'chaincode deploy' });
   }
+  await net.binaries();
   const pkg: ChaincodePackage =
     mode === 'ccaas'
       ? await packageCcaas(CHAINCODE_DIR, net.layout.chaincodeDir, serverAddress(net))
