@@ -12,7 +12,7 @@ results="$WAYBILL_ROOT/.test-results"
 rm -rf "$results" && mkdir -p "$results"
 
 status=0
-log "lint (eslint, prettier)"
+log "lint (eslint, type-checked rules)"
 if ! eslint . --max-warnings 0 >"$results/lint.txt" 2>&1; then
   cat "$results/lint.txt" >&2
   echo "lint failed" >"$results/lint.failed"
