@@ -1,0 +1,58 @@
+// The chaincode's own table (source, read-only): the gateway must send what the chaincode documents.
+import { ENDORSEMENT_RULES as CHAINCODE_RULES } from '../../../chaincode/src/contracts/endorsement-rules';
+import { ENDORSEMENT_RULES, endorsingOrganizations, needsAssets } from './endorsement';
+
+const ALL = ['CarrierMSP', 'ManufacturerMSP', 'RetailerMSP'];
+const asset = { owner: 'ManufacturerMSP', custodian: 'CarrierMSP', pendingSale: { buyer: 'RetailerMSP' } };
+
+describe('endorsing organisations', () => {
+  it('follow the chaincode’s rule for every submit transaction', () => {
+    const chaincode = Object.fromEntries(
+      Object.entries(CHAINCODE_RULES).map(([tx, rule]) => [tx, rule.parties]),
+    );
+    expect(ENDORSEMENT_RULES).toEqual(chaincode);
+  });
+
+  it('are the asset’s owner and custodian for a handover', () => {
+    expect(endorsingOrganizations('acceptHandover', [asset], 'RetailerMSP', ALL)).toEqual([
+      'CarrierMSP',
+      'ManufacturerMSP',
+    ]);
+    expect(
+      endorsingOrganizations(
+        'putOnHold',
+        [{ owner: 'RetailerMSP', custodian: 'RetailerMSP' }],
+        'ManufacturerMSP',
+        ALL,
+      ),
+    ).toEqual(['RetailerMSP']);
+  });
+
+  it('add the buyer of the pending sale for sale steps, whoever calls', () => {
+    expect(endorsingOrganizations('cancelSale', [asset], 'ManufacturerMSP', ALL)).toEqual(ALL);
+    expect(
+      endorsingOrganizations('acceptSale', [{ ...asset, custodian: 'ManufacturerMSP' }], 'RetailerMSP', ALL),
+    ).toEqual(['ManufacturerMSP', 'RetailerMSP']);
+  });
+
+  it('are the caller’s own organisation only for private terms and new assets', () => {
+    expect(endorsingOrganizations('agreeSaleTerms', [asset], 'RetailerMSP', ALL)).toEqual(['RetailerMSP']);
+    expect(endorsingOrganizations('createAsset', [], 'ManufacturerMSP', ALL)).toEqual(['ManufacturerMSP']);
+    expect(needsAssets('agreeSaleTerms')).toBe(false);
+    expect(needsAssets('createAsset')).toBe(false);
+  });
+
+  it('are the holders of every input for a merge, and every organisation for a recall', () => {
+    const inputs = [
+      { owner: 'ManufacturerMSP', custodian: 'ManufacturerMSP' },
+      { owner: 'ManufacturerMSP', custodian: 'CarrierMSP' },
+    ];
+    expect(endorsingOrganizations('mergeAssets', inputs, 'ManufacturerMSP', ALL)).toEqual([
+      'CarrierMSP',
+      'ManufacturerMSP',
+    ]);
+    expect(endorsingOrganizations('recallAsset', [], 'RetailerMSP', ALL)).toEqual(ALL);
+    expect(needsAssets('recallAsset')).toBe(false);
+    expect(needsAssets('mergeAssets')).toBe(true);
+  });
+});
