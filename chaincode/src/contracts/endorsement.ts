@@ -16,8 +16,3 @@ export function holdersPolicy(orgs: readonly string[]): Uint8Array {
   policy.addOrgs(ENDORSER_ROLE, ...[...new Set(orgs)].sort());
   return policy.getPolicy();
 }
-
-/** Lists the organisations a key-level policy requires (for tests and diagnostics). */
-export function policyOrgs(policy: Uint8Array): string[] {
-  return new KeyEndorsementPolicy(policy).listOrgs().sort();
-}
