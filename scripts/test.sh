@@ -19,6 +19,8 @@ if ! eslint . --max-warnings 0 >"$results/lint.txt" 2>&1; then
   status=1
 fi
 
+# NestJS 12 ships ES modules only; Jest loads them through the VM modules API (Node >= 24.9).
+export NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning ${NODE_OPTIONS:-}"
 log "unit tests"
 jest --ci --json --outputFile="$results/unit.json" "$@" || status=1
 
