@@ -71,6 +71,13 @@ export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
     done();
   });
 
+  // A response finished while draining closes its connection: an idle keep-alive socket would
+  // otherwise hold the server open until its keep-alive timeout.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const status = String(reply.statusCode);

@@ -1,6 +1,7 @@
 import type { ConnectionProfile, Role } from '../config/profile';
 import { type ApiKeyRecord, ApiKeyRepository } from './api-key.repository';
 import { generateApiKey, hashSecret, parseApiKey, secretMatches } from './api-key';
+import { RateLimiter } from './rate-limiter';
 
 /** The client behind a valid API key: it acts as one Fabric identity of this organisation. */
 export interface AuthenticatedClient {
@@ -39,8 +40,7 @@ export class ApiKeyError extends Error {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@:-]{0,63}$/;
-/** Unknown key ids trigger a database refresh at most this often (bogus keys cannot hammer it). */
-const MISS_REFRESH_MS = 250;
+const MISS_LOOKUPS_PER_SECOND = 20;
 
 /**
  * Creates, lists, revokes and checks API keys.
@@ -48,12 +48,15 @@ const MISS_REFRESH_MS = 250;
  * Checks run against an in-memory copy of the table, so a request costs one SHA-256 and no
  * database work. The copy is refreshed when a cheap fingerprint query (every `refreshMs`) shows a
  * key was created or revoked — by this process or another one such as the admin CLI — so a
- * revocation takes effect within `refreshMs`; in this process it takes effect at once.
+ * revocation takes effect within `refreshMs`, and at once in this process. A key id missing from
+ * the copy is looked up directly (at most 20 lookups a second), so a key created by another
+ * process works at once.
  */
 export class ApiKeysService {
   #keys = new Map<string, ApiKeyRecord>();
   #fingerprint = '';
-  #lastRefresh = 0;
+  /** Unknown key ids are looked up in the database at most this often, so bogus keys cannot hammer it. */
+  readonly #missLookups = new RateLimiter(MISS_LOOKUPS_PER_SECOND, MISS_LOOKUPS_PER_SECOND);
   #refreshing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -87,7 +90,6 @@ export class ApiKeysService {
           this.#keys = new Map(all.map((k) => [k.keyId, k]));
           this.#fingerprint = fingerprint;
         }
-        this.#lastRefresh = this.#now();
       } finally {
         this.#refreshing = undefined;
       }
@@ -100,10 +102,10 @@ export class ApiKeysService {
     const parsed = parseApiKey(presented);
     if (!parsed) return { ok: false, reason: 'invalid' };
     let record = this.#keys.get(parsed.keyId);
-    if (!record && this.#now() - this.#lastRefresh >= MISS_REFRESH_MS) {
-      // A key created a moment ago by another process: look before refusing.
-      await this.refresh(false);
-      record = this.#keys.get(parsed.keyId);
+    if (!record && this.#missLookups.take('miss').allowed) {
+      // Maybe a key created a moment ago by another process: look before refusing.
+      record = await this.repository.find(parsed.keyId);
+      if (record) this.#keys.set(record.keyId, record);
     }
     if (!record || !secretMatches(parsed.secret, record.secretSha256))
       return { ok: false, reason: 'invalid' };

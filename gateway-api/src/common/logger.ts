@@ -3,6 +3,15 @@ import type { LogLevel } from '../config/config';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** Nest's start-up narration (one line per module and route): debug, not info. */
+const NEST_CHATTER = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
 /** Fields of a log line. Callers pass identifiers and measurements only: never secrets or personal data. */
 export type LogFields = Record<string, string | number | boolean | null | undefined>;
 
@@ -42,7 +51,11 @@ export class JsonLogger implements LoggerService {
     this.debug(message, context);
   }
   log(message: unknown, context?: string): void {
-    this.write('info', text(message), context ? { context } : {});
+    this.write(
+      context && NEST_CHATTER.has(context) ? 'debug' : 'info',
+      text(message),
+      context ? { context } : {},
+    );
   }
   warn(message: unknown, context?: string): void {
     this.write('warn', text(message), context ? { context } : {});

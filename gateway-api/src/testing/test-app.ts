@@ -128,3 +128,30 @@ export async function startTestApp(
     close: () => gateway.close(),
   };
 }
+
+/** Options of {@link request}. */
+export interface RequestOptions {
+  /** API key to send as X-API-Key (omitted: none). */
+  readonly key?: string;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+/** One request through the whole Nest/Fastify stack (no socket), JSON body parsed. */
+export async function request(
+  t: TestApp,
+  method: 'GET' | 'POST' | 'OPTIONS' | 'DELETE',
+  url: string,
+  options: RequestOptions = {},
+) {
+  const response = await t.app.inject({
+    method,
+    url,
+    headers: { ...(options.key ? { 'x-api-key': options.key } : {}), ...options.headers },
+    ...(options.body === undefined ? {} : { payload: options.body as object }),
+  });
+  let body: unknown = response.body;
+  const type = String(response.headers['content-type'] ?? '');
+  if (type.includes('json') && response.body !== '') body = JSON.parse(response.body) as unknown;
+  return { status: response.statusCode, headers: response.headers, body: body as Record<string, unknown>, text: response.body };
+}
