@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './bootstrap';
-import { JsonLogger } from './common/logger';
+import { bufferedStdout, JsonLogger } from './common/logger';
 import { ConfigError, type GatewayConfig, loadConfig } from './config/config';
 import { openDatabase } from './database/open-database';
 import { FabricGatewayLedger } from './ledger/fabric-gateway.adapter';
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     process.stderr.write(`waybill gateway: ${err.message}\n`);
     process.exit(EXIT_CONFIG);
   }
-  const logger = new JsonLogger(config.log.level, (line) => void process.stdout.write(line), {
+  const logger = new JsonLogger(config.log.level, bufferedStdout(), {
     service: 'waybill-gateway',
     org: config.profile.mspId,
   });

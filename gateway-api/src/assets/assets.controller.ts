@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedClient } from '../auth/api-keys.service';
 import { ApiRead, ApiWrite } from '../common/openapi';
@@ -10,7 +10,7 @@ import {
   prefersAsync,
 } from '../common/request-context';
 import { type AcceptedWrite, type WriteResult, writeResponse } from '../common/write-response';
-import type { WriteMode } from '../ledger/ledger.service';
+import type { JsonBytes, WriteMode } from '../ledger/ledger.service';
 import {
   Asset,
   AssetHistory,
@@ -42,6 +42,9 @@ import {
 } from './dto/asset-inputs.dto';
 
 type Write<T> = Promise<WriteResult<T> | AcceptedWrite>;
+
+/** Reads pass the chaincode's JSON through as bytes, so the content type is set here. */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 const mode = (request: FastifyRequest): WriteMode => (prefersAsync(request) ? 'async' : 'sync');
 
@@ -90,25 +93,31 @@ export class AssetsController {
   @Get(':assetId')
   @ApiOperation({ summary: 'Get an asset', operationId: 'getAsset' })
   @ApiRead(Asset, 404)
-  get(@Client() client: AuthenticatedClient, @Param() p: AssetIdParams): Promise<Asset> {
+  @Header('content-type', JSON_TYPE)
+  get(@Client() client: AuthenticatedClient, @Param() p: AssetIdParams): Promise<JsonBytes<Asset>> {
     return this.assets.get(client, p.assetId);
   }
 
   @Get(':assetId/history')
   @ApiOperation({ summary: 'Every version of an asset, newest first', operationId: 'getAssetHistory' })
   @ApiRead(AssetHistory, 404)
-  history(@Client() client: AuthenticatedClient, @Param() p: AssetIdParams): Promise<AssetHistory> {
+  @Header('content-type', JSON_TYPE)
+  history(
+    @Client() client: AuthenticatedClient,
+    @Param() p: AssetIdParams,
+  ): Promise<JsonBytes<AssetHistory>> {
     return this.assets.history(client, p.assetId);
   }
 
   @Get(':assetId/lineage')
   @ApiOperation({ summary: 'Ancestors and descendants (split/merge)', operationId: 'getLineage' })
   @ApiRead(Lineage, 404)
+  @Header('content-type', JSON_TYPE)
   lineage(
     @Client() client: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @Query() q: LineageQuery,
-  ): Promise<Lineage> {
+  ): Promise<JsonBytes<Lineage>> {
     return this.assets.lineage(client, p.assetId, q.depth);
   }
 
@@ -118,11 +127,12 @@ export class AssetsController {
     operationId: 'verifyDocument',
   })
   @ApiRead(DocumentVerification, 404)
+  @Header('content-type', JSON_TYPE)
   verify(
     @Client() client: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @Query() q: VerifyDocumentQuery,
-  ): Promise<DocumentVerification> {
+  ): Promise<JsonBytes<DocumentVerification>> {
     return this.assets.verifyDocument(client, p.assetId, q.name, q.sha256);
   }
 
@@ -254,7 +264,8 @@ export class AssetsController {
     operationId: 'getTerms',
   })
   @ApiRead(SaleTerms, 404)
-  terms(@Client() c: AuthenticatedClient, @Param() p: AssetIdParams): Promise<SaleTerms> {
+  @Header('content-type', JSON_TYPE)
+  terms(@Client() c: AuthenticatedClient, @Param() p: AssetIdParams): Promise<JsonBytes<SaleTerms>> {
     return this.assets.saleTerms(c, p.assetId);
   }
 
@@ -409,7 +420,8 @@ export class RecallsController {
   @Get(':recallId')
   @ApiOperation({ summary: 'A recall and its progress', operationId: 'getRecall' })
   @ApiRead(RecallRecord, 404)
-  get(@Client() c: AuthenticatedClient, @Param() p: RecallIdParams): Promise<RecallRecord> {
+  @Header('content-type', JSON_TYPE)
+  get(@Client() c: AuthenticatedClient, @Param() p: RecallIdParams): Promise<JsonBytes<RecallRecord>> {
     return this.assets.recall(c, p.recallId);
   }
 

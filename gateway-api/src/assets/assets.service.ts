@@ -1,7 +1,7 @@
 import { LIMITS, TRANSIENT_TERMS_KEY } from '@waybill/chaincode/constants';
 import type { AuthenticatedClient } from '../auth/api-keys.service';
 import { ProblemException } from '../common/problems';
-import type { LedgerService, SubmitPlan, WriteMode, WriteOutcome } from '../ledger/ledger.service';
+import type { JsonBytes, LedgerService, SubmitPlan, WriteMode, WriteOutcome } from '../ledger/ledger.service';
 import type {
   Asset,
   AssetHistory,
@@ -49,17 +49,22 @@ export class AssetsService {
   ) {}
 
   // ------------------------------------------------------------------ reads
+  // Plain reads hand the chaincode's JSON through as bytes (see LedgerService.evaluateJson).
 
-  get(client: AuthenticatedClient, assetId: string): Promise<Asset> {
-    return this.ledger.evaluate<Asset>(client, 'getAsset', [assetId]);
+  get(client: AuthenticatedClient, assetId: string): Promise<JsonBytes<Asset>> {
+    return this.ledger.evaluateJson<Asset>(client, 'getAsset', [assetId]);
   }
 
-  history(client: AuthenticatedClient, assetId: string): Promise<AssetHistory> {
-    return this.ledger.evaluate<AssetHistory>(client, 'getAssetHistory', [assetId]);
+  history(client: AuthenticatedClient, assetId: string): Promise<JsonBytes<AssetHistory>> {
+    return this.ledger.evaluateJson<AssetHistory>(client, 'getAssetHistory', [assetId]);
   }
 
-  lineage(client: AuthenticatedClient, assetId: string, depth = DEFAULT_LINEAGE_DEPTH): Promise<Lineage> {
-    return this.ledger.evaluate<Lineage>(client, 'getLineage', [assetId, String(depth)]);
+  lineage(
+    client: AuthenticatedClient,
+    assetId: string,
+    depth = DEFAULT_LINEAGE_DEPTH,
+  ): Promise<JsonBytes<Lineage>> {
+    return this.ledger.evaluateJson<Lineage>(client, 'getLineage', [assetId, String(depth)]);
   }
 
   verifyDocument(
@@ -67,16 +72,16 @@ export class AssetsService {
     assetId: string,
     name: string,
     sha256: string,
-  ): Promise<DocumentVerification> {
-    return this.ledger.evaluate<DocumentVerification>(client, 'verifyDocument', [assetId, name, sha256]);
+  ): Promise<JsonBytes<DocumentVerification>> {
+    return this.ledger.evaluateJson<DocumentVerification>(client, 'verifyDocument', [assetId, name, sha256]);
   }
 
-  saleTerms(client: AuthenticatedClient, assetId: string): Promise<SaleTerms> {
-    return this.ledger.evaluate<SaleTerms>(client, 'getTerms', [assetId]);
+  saleTerms(client: AuthenticatedClient, assetId: string): Promise<JsonBytes<SaleTerms>> {
+    return this.ledger.evaluateJson<SaleTerms>(client, 'getTerms', [assetId]);
   }
 
-  recall(client: AuthenticatedClient, recallId: string): Promise<RecallRecord> {
-    return this.ledger.evaluate<RecallRecord>(client, 'getRecall', [recallId]);
+  recall(client: AuthenticatedClient, recallId: string): Promise<JsonBytes<RecallRecord>> {
+    return this.ledger.evaluateJson<RecallRecord>(client, 'getRecall', [recallId]);
   }
 
   /**

@@ -54,6 +54,14 @@ describe('toProblem', () => {
     expect(toProblem(chaincodeError('TERMS_MISSING', 'no terms', 'evaluate'), 'GET').status).toBe(404);
   });
 
+  it('gives no transaction ID for an evaluated proposal, which never reaches the ledger', () => {
+    expect(summary(toProblem(chaincodeError('ASSET_NOT_FOUND', 'gone', 'evaluate', TX), 'GET'))).toEqual({
+      code: 'ASSET_NOT_FOUND',
+      status: 404,
+      detail: 'gone',
+    });
+  });
+
   it('hides the chaincode’s INTERNAL detail and unknown codes', () => {
     expect(
       summary(

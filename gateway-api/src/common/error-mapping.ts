@@ -17,7 +17,8 @@ export function toProblem(err: unknown, method: string): ProblemException {
 
 /** Maps a ledger error: chaincode codes by table, the rest by kind. */
 export function fromLedgerError(err: AnyLedgerError, method: string): ProblemException {
-  const txId = err.txId === undefined ? {} : { txId: err.txId };
+  // An evaluated proposal never becomes a ledger transaction: its ID would only mislead.
+  const txId = err.txId === undefined || err.stage === 'evaluate' ? {} : { txId: err.txId };
   switch (err.kind) {
     case 'chaincode': {
       if (!isChaincodeCode(err.code)) return new ProblemException('CHAINCODE_ERROR', undefined, txId);

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type { LoggerService } from '@nestjs/common';
 import type { LogLevel } from '../config/config';
 
@@ -82,3 +83,26 @@ function text(message: unknown): string {
 
 /** Injection token of the application's {@link JsonLogger}. */
 export const LOGGER = Symbol('LOGGER');
+
+/**
+ * A sink for standard output that gathers the lines of one event-loop turn into one write: when
+ * stdout is a file, every write is a synchronous system call, and an access-log line per request
+ * would cost one each. Whatever is pending is written before the process exits.
+ */
+export function bufferedStdout(fd = 1): LogSink {
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    try {
+      writeSync(fd, text);
+    } catch {
+      // Nowhere left to report a failing log write; dropping the lines beats crashing.
+    }
+  };
+  process.on('exit', flush);
+  return (line) => {
+    if (pending.push(line) === 1) setImmediate(flush);
+  };
+}

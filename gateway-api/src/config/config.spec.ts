@@ -25,7 +25,7 @@ describe('loadConfig', () => {
         timeouts: { evaluateMs: 5000, endorseMs: 15000, submitMs: 5000, commitStatusMs: 60000 },
         statusWaitMs: 1000,
       },
-      retry: { maxAttempts: 5, baseDelayMs: 25, maxDelayMs: 1000 },
+      retry: { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 1000 },
       rateLimit: { perSecond: 500, burst: 1000 },
       idempotency: { ttlSeconds: 86400 },
       auth: { refreshMs: 1000 },

@@ -77,7 +77,7 @@ export const CONFIG_VARIABLES = {
   WAYBILL_COMMIT_STATUS_TIMEOUT_MS: 'deadline of waiting for a commit (default 60000)',
   WAYBILL_STATUS_WAIT_MS: 'how long GET /v1/transactions/{txId} waits for a commit (default 1000)',
   WAYBILL_RETRY_MAX_ATTEMPTS: 'attempts for a write that hits an MVCC/phantom read conflict (default 5)',
-  WAYBILL_RETRY_BASE_DELAY_MS: 'base of the exponential backoff between attempts (default 25)',
+  WAYBILL_RETRY_BASE_DELAY_MS: 'base of the exponential backoff between attempts (default 50)',
   WAYBILL_RETRY_MAX_DELAY_MS: 'cap of the backoff (default 1000)',
   WAYBILL_RATE_LIMIT_PER_SECOND: 'sustained requests per second per client; 0 switches it off (default 500)',
   WAYBILL_RATE_LIMIT_BURST: 'burst size per client (default 1000)',
@@ -135,7 +135,7 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
   };
   const retry = {
     maxAttempts: r.int('WAYBILL_RETRY_MAX_ATTEMPTS', 5, 1, 20),
-    baseDelayMs: r.int('WAYBILL_RETRY_BASE_DELAY_MS', 25, 0, 10_000),
+    baseDelayMs: r.int('WAYBILL_RETRY_BASE_DELAY_MS', 50, 0, 10_000),
     maxDelayMs: r.int('WAYBILL_RETRY_MAX_DELAY_MS', 1_000, 0, 60_000),
   };
   if (retry.maxDelayMs < retry.baseDelayMs) {

@@ -11,6 +11,9 @@ export interface SubmitPlan {
   readonly endorsingOrganizations?: readonly string[];
 }
 
+/** A chaincode answer kept as its JSON bytes; `T` documents what they hold. */
+export type JsonBytes<T> = Buffer & { readonly __json?: T };
+
 /** `sync`: wait for the commit (default). `async`: return once the orderer accepted the transaction. */
 export type WriteMode = 'sync' | 'async';
 
@@ -77,6 +80,22 @@ export class LedgerService {
       this.port.evaluate({ identity: client.identityId, transaction, args }),
     );
     return parse<T>(bytes);
+  }
+
+  /**
+   * Evaluates a read-only transaction and returns the chaincode's JSON answer as it came, for
+   * reads the API passes through unchanged: no parse and re-serialisation on the hot path.
+   * @throws {@link LedgerError}
+   */
+  async evaluateJson<T>(
+    client: AuthenticatedClient,
+    transaction: TransactionName,
+    args: readonly string[],
+  ): Promise<JsonBytes<T>> {
+    const bytes = await this.#timed('evaluate', transaction, () =>
+      this.port.evaluate({ identity: client.identityId, transaction, args }),
+    );
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   /**

@@ -153,5 +153,10 @@ export async function request(
   let body: unknown = response.body;
   const type = String(response.headers['content-type'] ?? '');
   if (type.includes('json') && response.body !== '') body = JSON.parse(response.body) as unknown;
-  return { status: response.statusCode, headers: response.headers, body: body as Record<string, unknown>, text: response.body };
+  return {
+    status: response.statusCode,
+    headers: response.headers,
+    body: body as Record<string, unknown>,
+    text: response.body,
+  };
 }
