@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PROBLEMS } from './common/problems';
+import { CONFIG_VARIABLES } from './config/config';
+
+const doc = readFileSync(resolve(__dirname, '..', '..', 'docs', 'api.md'), 'utf8');
+
+describe('docs/api.md', () => {
+  it('documents every configuration variable', () => {
+    expect(Object.keys(CONFIG_VARIABLES).filter((name) => !doc.includes(`| \`${name}\` |`))).toEqual([]);
+  });
+
+  it('lists every error code with its status', () => {
+    const missing = Object.entries(PROBLEMS).filter(
+      ([code, spec]) => !new RegExp(`\\| \`${code}\` \\| ${spec.status}\\b`).test(doc),
+    );
+    expect(missing.map(([code]) => code)).toEqual([]);
+  });
+});
