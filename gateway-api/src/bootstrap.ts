@@ -34,7 +34,6 @@ export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
   const { config, logger, metrics } = deps;
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
-    trustProxy: config.http.trustProxy,
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-correlation-id'];

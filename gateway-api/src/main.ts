@@ -3,7 +3,7 @@ import { createApp } from './bootstrap';
 import { bufferedStdout, JsonLogger } from './common/logger';
 import { ConfigError, type GatewayConfig, loadConfig } from './config/config';
 import { openDatabase } from './database/open-database';
-import { FabricGatewayLedger } from './ledger/fabric-gateway.adapter';
+import { createLedger } from './ledger/create-ledger';
 import type { LedgerPort } from './ledger/ledger.port';
 import { MetricsService } from './metrics/metrics.service';
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const database = await openDatabase(config.database);
   let ledger: LedgerPort;
   try {
-    ledger = new FabricGatewayLedger({ profile: config.profile, timeouts: config.ledger.timeouts });
+    ledger = createLedger(config);
   } catch (err) {
     await database.close();
     throw err;

@@ -51,6 +51,7 @@ const COMMON_ERRORS = [
 export function ApiRead(type: Type<unknown>, ...statuses: number[]) {
   return applyDecorators(
     ApiSecurity('apiKey'),
+    ApiSecurity('bearer'),
     ApiExtraModels(Problem),
     ApiResponse({ status: 200, type }),
     ...COMMON_ERRORS,
@@ -62,6 +63,7 @@ export function ApiRead(type: Type<unknown>, ...statuses: number[]) {
 export function ApiWrite(resultType: Type<unknown>, options: { created?: boolean } = {}) {
   return applyDecorators(
     ApiSecurity('apiKey'),
+    ApiSecurity('bearer'),
     ApiExtraModels(Problem, WriteResult, AcceptedWrite, resultType),
     ApiHeader({
       name: 'Idempotency-Key',

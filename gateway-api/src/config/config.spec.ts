@@ -16,7 +16,6 @@ describe('loadConfig', () => {
         port: 3000,
         bodyLimitBytes: 262_144,
         corsOrigins: [],
-        trustProxy: false,
         docsEnabled: true,
       },
       database: { kind: 'sqlite', path: join(dir, '.data', 'gateway-manufacturer.sqlite') },
@@ -41,7 +40,7 @@ describe('loadConfig', () => {
         {
           PORT: 'eighty',
           WAYBILL_LOG_LEVEL: 'loud',
-          WAYBILL_TRUST_PROXY: 'maybe',
+          WAYBILL_DOCS_ENABLED: 'maybe',
           WAYBILL_CORS_ORIGINS: 'https://ok.example, not an origin',
           DATABASE_URL: 'mysql://db/waybill',
           WAYBILL_RETRY_BASE_DELAY_MS: '500',
@@ -56,7 +55,7 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toEqual([
       'PORT must be an integer between 0 and 65535 (got "eighty")',
       'WAYBILL_CORS_ORIGINS has "not an origin", expected an origin like https://app.example.com',
-      'WAYBILL_TRUST_PROXY must be true or false (got "maybe")',
+      'WAYBILL_DOCS_ENABLED must be true or false (got "maybe")',
       'DATABASE_URL must be postgres://…, sqlite:<path> or a file path',
       'WAYBILL_RETRY_MAX_DELAY_MS must not be smaller than WAYBILL_RETRY_BASE_DELAY_MS',
       'WAYBILL_LOG_LEVEL must be one of debug, info, warn, error (got "loud")',

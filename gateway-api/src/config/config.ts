@@ -27,7 +27,6 @@ export interface GatewayConfig {
     readonly bodyLimitBytes: number;
     /** Allowed CORS origins; empty means CORS is off. */
     readonly corsOrigins: readonly string[];
-    readonly trustProxy: boolean;
     readonly docsEnabled: boolean;
   };
   readonly database: DatabaseConfig;
@@ -68,7 +67,6 @@ export const CONFIG_VARIABLES = {
   WAYBILL_LOG_LEVEL: 'debug | info | warn | error (default info)',
   WAYBILL_BODY_LIMIT_BYTES: 'largest accepted request body (default 262144)',
   WAYBILL_CORS_ORIGINS: 'comma-separated allowed origins; empty (default) means CORS is off',
-  WAYBILL_TRUST_PROXY: 'true to take the client address from X-Forwarded-For (default false)',
   WAYBILL_DOCS_ENABLED: 'serve /docs and /docs/openapi.json (default true)',
   WAYBILL_LEDGER_ADAPTER: 'fabric-gateway (default; the only adapter so far)',
   WAYBILL_EVALUATE_TIMEOUT_MS: 'deadline of an evaluate call (default 5000)',
@@ -118,7 +116,6 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
       (o) => /^https?:\/\/[^\s/]+$/.test(o) || o === '*',
       'an origin like https://app.example.com',
     ),
-    trustProxy: r.bool('WAYBILL_TRUST_PROXY', false),
     docsEnabled: r.bool('WAYBILL_DOCS_ENABLED', true),
   };
   const database = readDatabase(r, profile, cwd);

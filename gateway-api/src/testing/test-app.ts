@@ -46,7 +46,6 @@ export function testConfig(
       port: 0,
       bodyLimitBytes: 16 * 1024,
       corsOrigins: [],
-      trustProxy: false,
       docsEnabled: true,
     },
     database: { kind: 'sqlite', path: ':memory:' },
