@@ -28,6 +28,17 @@ async function main(): Promise<void> {
     org: config.profile.mspId,
   });
 
+  // The process still dies on an uncaught error (a supervisor restarts it); this only makes the
+  // last words a structured log line.
+  process.on('uncaughtExceptionMonitor', (err, origin) => {
+    logger.write('error', 'uncaught error: exiting', {
+      origin,
+      error: err.name,
+      message: err.message,
+      stack: err.stack,
+    });
+  });
+
   const database = await openDatabase(config.database);
   let ledger: LedgerPort;
   try {
