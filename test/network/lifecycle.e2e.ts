@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { deployChaincode, readDeployState } from '../../infra/src/lifecycle/deploy';
-import { connectAs, env, json, testNetwork, uniqueId } from '../support/fabric';
+import { connectAs, env, json, sampleAssetInput, testNetwork, uniqueId } from '../support/fabric';
 
 const run = promisify(execFile);
 
@@ -24,15 +24,7 @@ async function waybill(args: string[], dir = env.dir): Promise<CliResult> {
 }
 
 function createInput(id: string): string {
-  return JSON.stringify({
-    id,
-    product: { sku: 'SKU-LC', description: 'Lifecycle test lot' },
-    quantity: { amount: 5, unit: 'pallet' },
-    origin: { site: 'Plant 1', country: 'FR' },
-    attributes: {},
-    documents: [],
-    personalDataRefs: [],
-  });
+  return sampleAssetInput(id, { product: { sku: 'SKU-LC', description: 'Lifecycle test lot' } });
 }
 
 describe('chaincode lifecycle on the real network', () => {

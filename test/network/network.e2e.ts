@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stopProcess } from '../../infra/src/local/processes';
 import { summariseConfigBlock } from '../support/channel-config';
-import { connectAs, json, testNetwork, uniqueId } from '../support/fabric';
+import { connectAs, json, sampleAssetInput, testNetwork, uniqueId } from '../support/fabric';
 
 interface Asset {
   id: string;
@@ -15,14 +15,10 @@ interface Asset {
 }
 
 function createInput(id: string): string {
-  return JSON.stringify({
-    id,
+  return sampleAssetInput(id, {
     product: { sku: 'SKU-E2E-1', description: 'Pallet of canned tomatoes' },
     quantity: { amount: 120, unit: 'case' },
-    origin: { site: 'Plant 7', country: 'IT' },
     attributes: { lot: 'L-2026-11' },
-    documents: [],
-    personalDataRefs: [],
   });
 }
 

@@ -7,7 +7,8 @@ import { deployChaincode, waitForChaincode } from '../lifecycle/deploy';
 import { PROJECT_ROOT, resolveNetwork } from '../local/context';
 import { LocalNetwork } from '../local/network';
 import { readPid } from '../local/processes';
-import { assetInput, percentile, rawClient } from './fabric-client';
+import { connectAs, sampleAssetInput } from '../local/gateway-client';
+import { percentile } from './stats';
 
 export interface Row {
   readonly metric: string;
@@ -28,14 +29,14 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 async function txLatency(net: LocalNetwork, n: number): Promise<{ p50: number; p95: number; max: number }> {
-  const c = rawClient(net, 'Manufacturer', 'manufacturer-user1');
+  const c = connectAs(net, 'Manufacturer', 'manufacturer-user1');
   try {
     const ms: number[] = [];
     // One warm-up transaction: the first call pays for connections and chaincode start.
-    await c.contract.submitTransaction('createAsset', assetInput(`bench-warm-${Date.now()}`));
+    await c.contract.submitTransaction('createAsset', sampleAssetInput(`bench-warm-${Date.now()}`));
     for (let i = 0; i < n; i++) {
       const t0 = performance.now();
-      await c.contract.submitTransaction('createAsset', assetInput(`bench-${Date.now()}-${i}`));
+      await c.contract.submitTransaction('createAsset', sampleAssetInput(`bench-${Date.now()}-${i}`));
       ms.push(performance.now() - t0);
     }
     ms.sort((a, b) => a - b);

@@ -13,3 +13,19 @@ export class WaybillError extends Error {
     this.detail = options.detail;
   }
 }
+
+/**
+ * The last `lines` non-empty lines a failed child process printed (stderr, else stdout, else the
+ * error message), joined on one line so that a CLI error stays one line.
+ */
+export function commandOutput(err: unknown, lines = 2): string {
+  const e = err as { stderr?: string | Buffer; stdout?: string | Buffer; message?: string };
+  const text = String(e.stderr || '') || String(e.stdout || '') || e.message || String(err);
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-lines)
+    .join(' | ');
+}

@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { WaybillError } from '../common/errors';
+import { WaybillError, commandOutput } from '../common/errors';
 import type { Layout } from '../local/layout';
 import type { CaNode, Org, OrdererNode, PeerNode, Role } from '../local/topology';
 
@@ -88,9 +88,7 @@ export class CaClient {
         { timeout: 30_000, env: { ...process.env, FABRIC_CA_CLIENT_HOME: home } },
       );
     } catch (err) {
-      const e = err as { stderr?: string; message: string };
-      const lines = (e.stderr ?? e.message).trim().split('\n');
-      throw new WaybillError(`fabric-ca-client ${args[0] ?? ''} failed at ${this.#org.name}: ${lines.slice(-2).join(' | ')}`, {
+      throw new WaybillError(`fabric-ca-client ${args[0] ?? ''} failed at ${this.#org.name}: ${commandOutput(err)}`, {
         step: `identities of ${this.#org.name}`,
       });
     }

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WaybillError } from '../common/errors';
 import type { LocalNetwork, Say } from '../local/network';
 import type { Org, PeerNode } from '../local/topology';
+import { runningPid } from '../local/processes';
 import { CHAINCODE_DIR, serverAddress, startChaincodeServer } from './chaincode-server';
 import { packageCcaas, packageNode, type ChaincodePackage, type DeployMode } from './package';
 
@@ -47,7 +48,7 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: 
   const t0 = Date.now();
   const peers = net.topology.peers;
   // Before anything else: on a fresh machine, resolving binaries may mean building them.
-  if (peers.some((p) => !existsSync(net.layout.pidFile(p.name)))) {
+  if (peers.some((p) => runningPid(net.layout.pidFile(p.name)) === undefined)) {
     throw new WaybillError('the network is not up: run `waybill network up` first', { step: 'chaincode deploy' });
   }
   await net.binaries();

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { WaybillError } from '../common/errors';
+import { WaybillError, commandOutput } from '../common/errors';
 import { PROJECT_ROOT } from './context';
 import type { LocalNetwork, Say } from './network';
 import { portInUse, runningPid, startProcess, stopProcess, waitHealthy } from './processes';
@@ -55,8 +55,7 @@ async function ensureKeys(net: LocalNetwork, org: Org): Promise<string> {
       );
       keys[user.id] = (JSON.parse(stdout) as { key: string }).key;
     } catch (err) {
-      const e = err as { stderr?: string; message: string };
-      throw new WaybillError(`creating the API key of ${user.id} failed: ${(e.stderr ?? e.message).trim().split('\n')[0] ?? ''}`, {
+      throw new WaybillError(`creating the API key of ${user.id} failed: ${commandOutput(err, 1)}`, {
         step: `gateway API ${org.name}`,
       });
     }

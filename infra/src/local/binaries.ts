@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { WaybillError } from '../common/errors';
+import { WaybillError, commandOutput } from '../common/errors';
 
 const run = promisify(execFile);
 
@@ -154,7 +154,7 @@ async function goBuild(
     const pkgs = cmds.map((c) => `${mod}/cmd/${c}`);
     await run('go', ['get', ...pkgs.map((p) => `${p}@${version}`)], { cwd: work, env, timeout: 900_000 }).catch(
       (err: unknown) => {
-        throw new WaybillError(`go get ${mod}@${version} failed: ${lastLine(err)}`, { step: 'fabric binaries' });
+        throw new WaybillError(`go get ${mod}@${version} failed: ${commandOutput(err, 3)}`, { step: 'fabric binaries' });
       },
     );
     await run('go', ['build', '-o', `${outDir}/`, '-ldflags', ldflags.join(' '), ...pkgs], {
@@ -163,17 +163,11 @@ async function goBuild(
       timeout: 1_800_000,
       maxBuffer: 16 * 1024 * 1024,
     }).catch((err: unknown) => {
-      throw new WaybillError(`go build ${mod} failed: ${lastLine(err)}`, { step: 'fabric binaries' });
+      throw new WaybillError(`go build ${mod} failed: ${commandOutput(err, 3)}`, { step: 'fabric binaries' });
     });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-function lastLine(err: unknown): string {
-  const e = err as { stderr?: string; message?: string };
-  const text = (e.stderr ?? e.message ?? String(err)).trim().split('\n');
-  return text.slice(-3).join(' | ');
 }
 
 /** The directory of Fabric's own sample configuration (core.yaml, orderer.yaml) in the module cache. */
@@ -198,7 +192,7 @@ export async function fabricSampleConfig(): Promise<string> {
       });
     } catch (err) {
       throw new WaybillError(
-        `Fabric's sampleconfig (core.yaml, orderer.yaml) is not in the Go module cache and could not be downloaded: ${lastLine(err)}; set FABRIC_CFG_SAMPLE to a folder holding them`,
+        `Fabric's sampleconfig (core.yaml, orderer.yaml) is not in the Go module cache and could not be downloaded: ${commandOutput(err, 3)}; set FABRIC_CFG_SAMPLE to a folder holding them`,
       );
     } finally {
       rmSync(work, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { WaybillError } from '../common/errors';
+import { WaybillError, commandOutput } from '../common/errors';
 import { bootstrapSecret, caServerArgs, issueOrgIdentities, issueServerTls, lockDown } from '../identity/fabric-ca';
 import { ensureBinaries, fabricSampleConfig } from './binaries';
 import { PROJECT_ROOT, settingsFile, type NetworkContext } from './context';
@@ -283,9 +283,7 @@ export class LocalNetwork {
       });
       return stdout + stderr;
     } catch (err) {
-      const e = err as { stderr?: string; stdout?: string; message: string };
-      const lines = (e.stderr || e.stdout || e.message).trim().split('\n');
-      throw new WaybillError(`peer ${args.slice(0, 3).join(' ')} on ${p.name} failed: ${lines.slice(-2).join(' | ')}`);
+      throw new WaybillError(`peer ${args.slice(0, 3).join(' ')} on ${p.name} failed: ${commandOutput(err)}`);
     }
   }
 
@@ -306,8 +304,7 @@ export class LocalNetwork {
           { env: { ...process.env, FABRIC_CFG_PATH: this.layout.channelDir }, timeout: 60_000 },
         );
       } catch (err) {
-        const e = err as { stderr?: string; message: string };
-        throw new WaybillError(`configtxgen failed: ${(e.stderr ?? e.message).trim().split('\n').slice(-2).join(' | ')}`);
+        throw new WaybillError(`configtxgen failed: ${commandOutput(err)}`);
       }
     }
     await Promise.all(
@@ -337,8 +334,7 @@ export class LocalNetwork {
             { timeout: 60_000 },
           );
         } catch (err) {
-          const e = err as { stderr?: string; stdout?: string; message: string };
-          throw new WaybillError(`osnadmin channel join on ${o.name} failed: ${(e.stdout || e.stderr || e.message).trim()}`);
+          throw new WaybillError(`osnadmin channel join on ${o.name} failed: ${commandOutput(err)}`);
         }
       }),
     );

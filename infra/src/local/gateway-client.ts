@@ -1,0 +1,65 @@
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { WaybillError } from '../common/errors';
+import type { LocalNetwork } from './network';
+
+/** A plain @hyperledger/fabric-gateway session as one user of an organisation. */
+export interface GatewaySession {
+  readonly gateway: Gateway;
+  readonly network: Network;
+  readonly contract: Contract;
+  close(): void;
+}
+
+/**
+ * Connects as `userId` of `orgName` to one of its peers (default: the first), the way any Fabric
+ * Gateway client would: TLS to the peer, the user's enrolment certificate and key from the CA.
+ * Used by the benchmarks (the raw baseline) and the end-to-end suites.
+ */
+export function connectAs(net: LocalNetwork, orgName: string, userId: string, peerIndex = 0): GatewaySession {
+  const org = net.topology.peerOrgs.find((o) => o.name === orgName);
+  const peer = org?.peers[peerIndex];
+  if (!org || !peer) throw new WaybillError(`no peer ${peerIndex} in organisation ${orgName}`);
+  if (!org.users.some((u) => u.id === userId)) throw new WaybillError(`no identity ${userId} in ${orgName}`);
+  const msp = net.layout.userMsp(org, userId);
+  const client = new grpc.Client(`localhost:${peer.port}`, grpc.credentials.createSsl(readFileSync(net.layout.orgTlsCa(org))), {
+    'grpc.ssl_target_name_override': 'localhost',
+  });
+  const gateway = connect({
+    client,
+    identity: { mspId: org.mspId, credentials: readFileSync(path.join(msp, 'signcerts', 'cert.pem')) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(path.join(msp, 'keystore', 'key.pem')))),
+    hash: hash.sha256,
+    evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
+    endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
+    submitOptions: () => ({ deadline: Date.now() + 10_000 }),
+    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
+  });
+  const network = gateway.getNetwork(net.topology.channel);
+  return {
+    gateway,
+    network,
+    contract: network.getContract(net.topology.chaincode.name),
+    close: () => {
+      gateway.close();
+      client.close();
+    },
+  };
+}
+
+/** A valid `createAsset` input (JSON) for benchmarks and tests; fields can be overridden. */
+export function sampleAssetInput(id: string, overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    id,
+    product: { sku: 'SKU-SAMPLE', description: 'Pallet of canned tomatoes' },
+    quantity: { amount: 10, unit: 'case' },
+    origin: { site: 'Plant 7', country: 'IT' },
+    attributes: {},
+    documents: [],
+    personalDataRefs: [],
+    ...overrides,
+  });
+}
