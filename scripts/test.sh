@@ -19,6 +19,12 @@ if ! eslint . --max-warnings 0 >"$results/lint.txt" 2>&1; then
   status=1
 fi
 
+log "PostgreSQL for the storage tests (a throw-away server)"
+pg="$(bash scripts/postgres.sh start)" || die "could not start PostgreSQL for the tests"
+pg_dir="${pg%% *}"
+export WAYBILL_TEST_DATABASE_URL="${pg#* }"
+trap 'bash "$WAYBILL_ROOT/scripts/postgres.sh" stop "$pg_dir"' EXIT
+
 log "unit tests"
 # NestJS 12 ships ES modules only; the unit run loads them through Jest's VM modules API
 # (Node >= 24.9). Only there: with it on, the ts-jest transform of @noble (fabric-gateway's

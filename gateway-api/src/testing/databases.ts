@@ -4,9 +4,10 @@ import { PostgresDatabase } from '../database/postgres.database';
 import { SqliteDatabase } from '../database/sqlite.database';
 
 /**
- * The databases a storage test runs against: SQLite always, PostgreSQL when
- * WAYBILL_TEST_DATABASE_URL names a server. Each PostgreSQL database is a fresh schema (test
- * files run in parallel), dropped again by `close()`.
+ * The databases a storage test runs against: SQLite and PostgreSQL, the server named by
+ * WAYBILL_TEST_DATABASE_URL (`npm test` starts a throw-away one). Leaving PostgreSQL out takes an
+ * explicit WAYBILL_TEST_SQLITE_ONLY=1, so it is never dropped silently. Each PostgreSQL database is
+ * a fresh schema (test files run in parallel), dropped again by `close()`.
  */
 export function testDatabases(): [name: string, open: () => Promise<Database>][] {
   const list: [string, () => Promise<Database>][] = [
@@ -14,6 +15,12 @@ export function testDatabases(): [name: string, open: () => Promise<Database>][]
   ];
   const url = process.env.WAYBILL_TEST_DATABASE_URL;
   if (url) list.push(['postgres', () => openPostgresSchema(url)]);
+  else if (process.env.WAYBILL_TEST_SQLITE_ONLY !== '1') {
+    throw new Error(
+      'storage tests need PostgreSQL: set WAYBILL_TEST_DATABASE_URL=postgres://… (npm test starts one), ' +
+        'or WAYBILL_TEST_SQLITE_ONLY=1 to run them on SQLite only',
+    );
+  }
   return list;
 }
 
