@@ -1,5 +1,5 @@
-// Starts a fresh network for the end-to-end suites and deploys the chaincode. Any failure fails
-// the whole run loudly: no suite runs without the real network.
+// Starts a fresh stack for the end-to-end suites: network, chaincode (ccaas) and one gateway API
+// per organisation. Any failure fails the whole run loudly: no suite runs without the real network.
 const { execFileSync } = require('node:child_process');
 const { dir, basePort, cli, root } = require('./env');
 
@@ -11,6 +11,5 @@ module.exports = async function globalSetup() {
       timeout: 30 * 60 * 1000,
     });
   if (process.env.WAYBILL_E2E_REUSE !== '1') run('network', 'clean');
-  run('network', 'up');
-  run('chaincode', 'deploy', '--mode', 'ccaas');
+  run('stack', 'up', '--mode', 'ccaas');
 };
