@@ -30,7 +30,7 @@ log "unit tests"
 # (Node >= 24.9). Only there: with it on, the ts-jest transform of @noble (fabric-gateway's
 # ESM-only dependency) that the e2e suites rely on breaks.
 NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning ${NODE_OPTIONS:-}" \
-  jest --ci --json --outputFile="$results/unit.json" "$@" || status=1
+  jest --ci --coverage --json --outputFile="$results/unit.json" "$@" || status=1
 
 log "end-to-end tests (starts its own Fabric network)"
 jest --ci --json --outputFile="$results/e2e.json" -c test/jest.config.js "$@" || status=1
