@@ -1,6 +1,6 @@
 import type { AuthenticatedClient } from '../auth/api-keys.service';
 import { MetricsService } from '../metrics/metrics.service';
-import { ChaincodeError, LedgerUnavailableError, TransactionConflictError } from './ledger.errors';
+import { ChaincodeError, EndorsementError, LedgerUnavailableError, TransactionConflictError } from './ledger.errors';
 import { LedgerService, type SubmitPlan } from './ledger.service';
 import { chaincodeError, FakeLedger } from './testing/fake-ledger';
 
@@ -61,6 +61,41 @@ describe('LedgerService', () => {
     expect(await counter(metrics, 'waybill_ledger_retries_total')).toMatchObject([
       { labels: { transaction: 'acceptHandover' }, value: 2 },
     ]);
+  });
+
+  it("retries when only another organisation's peer refused (it had not committed the last block yet)", async () => {
+    const { ledger, service, sleeps } = setup(3);
+    const stale = (call: { txId: string }) =>
+      new ChaincodeError({
+        stage: 'endorse',
+        txId: call.txId,
+        message: 'failed to collect enough transaction endorsements',
+        details: [{ address: 'peer0.carrier:7051', mspId: 'CarrierMSP', message: 'chaincode response 500, FORBIDDEN: not the custodian' }],
+        code: 'FORBIDDEN',
+        chaincodeMessage: 'not the custodian',
+      });
+    ledger.failNext('proposeHandover', stale).handle('proposeHandover', () => ({ ok: true }));
+    const plan = { args: ['LOT-1', 'RetailerMSP'], endorsingOrganizations: ['ManufacturerMSP', 'CarrierMSP'] };
+    await expect(service.submit(client, 'proposeHandover', () => plan)).resolves.toMatchObject({ attempts: 2, result: { ok: true } });
+    expect(sleeps).toEqual([50]);
+  });
+
+  it.each([
+    ['our own peer refused too', ['ManufacturerMSP', 'CarrierMSP'], ['ManufacturerMSP', 'CarrierMSP']],
+    ['our own peer was not asked', ['CarrierMSP', 'RetailerMSP'], ['CarrierMSP']],
+    ['only our own organisation endorses', ['ManufacturerMSP'], ['ManufacturerMSP']],
+  ])('does not retry a refusal when %s', async (_why, orgs, refusing) => {
+    const { ledger, service } = setup(3);
+    ledger.failNext(
+      'putOnHold',
+      new EndorsementError({
+        stage: 'endorse',
+        message: 'failed to collect enough transaction endorsements',
+        details: refusing.map((mspId) => ({ address: 'peer', mspId, message: 'ProposalResponsePayloads do not match' })),
+      }),
+    );
+    await expect(service.submit(client, 'putOnHold', () => ({ args: ['LOT-1'], endorsingOrganizations: orgs }))).rejects.toBeInstanceOf(EndorsementError);
+    expect(ledger.callsOf('putOnHold')).toHaveLength(1);
   });
 
   it('gives up after maxAttempts with the conflict and how many transactions were tried', async () => {

@@ -1,7 +1,7 @@
 import type { TransactionName } from '@waybill/chaincode/constants';
 import type { AuthenticatedClient } from '../auth/api-keys.service';
 import type { MetricsService } from '../metrics/metrics.service';
-import { LedgerError, TransactionConflictError } from './ledger.errors';
+import { ChaincodeError, EndorsementError, LedgerError, TransactionConflictError } from './ledger.errors';
 import type { LedgerPort, TransactionStatus } from './ledger.port';
 
 /** What to submit for one attempt; computed again for every attempt (state may have moved). */
@@ -132,8 +132,9 @@ export class LedgerService {
           result: parse<T>(committed.result),
         };
       } catch (err) {
-        if (!(err instanceof TransactionConflictError)) throw err;
-        err.attempts = attempt;
+        const retryable = err instanceof TransactionConflictError || refusedOnlyByStalePeers(err, client.mspId, p);
+        if (!retryable) throw err;
+        if (err instanceof TransactionConflictError) err.attempts = attempt;
         if (attempt >= this.retry.maxAttempts) throw err;
         this.metrics.ledgerRetries.inc({ transaction });
         await this.clock.sleep(this.backoff(attempt));
@@ -168,6 +169,22 @@ export class LedgerService {
       throw err;
     }
   }
+}
+
+/**
+ * Every organisation's peer pulls blocks from the orderers on its own, so another organisation's
+ * peer may not yet have the block that our own peer just reported committed. Endorsing there runs
+ * the chaincode on that peer's previous state: it may refuse (`FORBIDDEN`, `INVALID_TRANSITION`…)
+ * or answer differently from our peer (mismatched endorsements). The chaincode is deterministic, so
+ * when our own organisation's peer was asked too and only other organisations' peers refused, the
+ * refusal is most likely stale state: worth a new transaction after a short wait. A refusal that our
+ * own peer shares is final.
+ */
+export function refusedOnlyByStalePeers(err: unknown, ownMspId: string, plan: SubmitPlan): boolean {
+  if (!(err instanceof ChaincodeError || err instanceof EndorsementError) || err.stage !== 'endorse') return false;
+  const orgs = plan.endorsingOrganizations ?? [];
+  if (!orgs.includes(ownMspId) || orgs.length < 2 || err.details.length === 0) return false;
+  return err.details.every((d) => d.mspId !== '' && d.mspId !== ownMspId);
 }
 
 /** Parses a chaincode answer; an empty answer is `undefined`. */
