@@ -7,6 +7,10 @@ import { writeTestProfile } from './testing/profile-files';
 
 const DIST = resolve(__dirname, '..', 'dist');
 const run = promisify(execFile);
+const KEK = Buffer.alloc(32, 9).toString('base64');
+const KEK_REQUIRED =
+  'WAYBILL_PD_KEK is required (or WAYBILL_PD_KEK_FILE): the 32-byte key-encryption key of personal data, in base64 ' +
+  '(e.g. `openssl rand -base64 32`); the gateway never stores personal data unencrypted';
 
 /** Runs a built entry point with only the given environment; never rejects. */
 async function cli(script: string, args: string[], env: Record<string, string>) {
@@ -31,7 +35,11 @@ describe('admin CLI (dist/admin.js)', () => {
     { id: 'manufacturer-user1', role: 'manufacturer' },
     { id: 'manufacturer-admin1', role: 'admin' },
   ]);
-  const env = { WAYBILL_PROFILE: profilePath, DATABASE_URL: join(dir, 'gateway.sqlite') };
+  const env = {
+    WAYBILL_PROFILE: profilePath,
+    DATABASE_URL: join(dir, 'gateway.sqlite'),
+    WAYBILL_PD_KEK: KEK,
+  };
 
   it('creates a key and prints it once as JSON, lists it without secrets, revokes it', async () => {
     const created = await cli(
@@ -114,6 +122,7 @@ describe('admin CLI (dist/admin.js)', () => {
       'waybill admin: invalid configuration:\n' +
         '  - DATABASE_URL must be postgres://…, sqlite:<path> or a file path\n' +
         '  - WAYBILL_LOG_LEVEL must be one of debug, info, warn, error (got "loud")\n' +
+        `  - ${KEK_REQUIRED}\n` +
         '  - WAYBILL_PROFILE is required: the path of the connection profile\n',
     );
   });
@@ -131,7 +140,8 @@ describe('gateway (dist/main.js)', () => {
       'waybill gateway: invalid configuration:\n' +
         '  - WAYBILL_PROFILE (/nonexistent/profile.json): the file cannot be read\n' +
         '  - PORT must be an integer between 0 and 65535 (got "-1")\n' +
-        '  - WAYBILL_RATE_LIMIT_PER_SECOND must be an integer between 0 and 1000000 (got "lots")\n',
+        '  - WAYBILL_RATE_LIMIT_PER_SECOND must be an integer between 0 and 1000000 (got "lots")\n' +
+        `  - ${KEK_REQUIRED}\n`,
     );
   });
 
@@ -144,6 +154,7 @@ describe('gateway (dist/main.js)', () => {
         PORT: '0',
         DATABASE_URL: join(dir, 'g.sqlite'),
         WAYBILL_EVALUATE_TIMEOUT_MS: '500',
+        WAYBILL_PD_KEK: KEK,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
