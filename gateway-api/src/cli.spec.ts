@@ -4,6 +4,10 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { writeTestProfile } from './testing/profile-files';
+import { migrate } from './database/migrations';
+import { SqliteDatabase } from './database/sqlite.database';
+import { KeyRing, kekId, newDataKey } from './personal-data/envelope-crypto';
+import { PersonalDataRepository } from './personal-data/personal-data.repository';
 
 const DIST = resolve(__dirname, '..', 'dist');
 const run = promisify(execFile);
@@ -197,4 +201,59 @@ describe('gateway (dist/main.js)', () => {
       ]),
     );
   }, 30_000);
+});
+
+describe('personal-data keys at start (dist/main.js, dist/admin.js)', () => {
+  const OLD = Buffer.alloc(32, 1);
+  const NEW = Buffer.alloc(32, 2);
+  const { dir, profilePath } = writeTestProfile([{ id: 'manufacturer-admin1', role: 'admin' }]);
+  const database = join(dir, 'pd.sqlite');
+  const env = (kek: Buffer, previous?: Buffer) => ({
+    WAYBILL_PROFILE: profilePath,
+    DATABASE_URL: database,
+    PORT: '0',
+    WAYBILL_PD_KEK: kek.toString('base64'),
+    ...(previous ? { WAYBILL_PD_PREVIOUS_KEKS: previous.toString('base64') } : {}),
+  });
+
+  beforeAll(async () => {
+    const db = new SqliteDatabase(database);
+    await migrate(db);
+    const subjectId = '11111111-1111-4111-8111-111111111111';
+    const { wrapped, kekId: id } = new KeyRing(OLD).wrap(newDataKey(), subjectId);
+    await new PersonalDataRepository(db).insertSubject({
+      subjectId,
+      wrappedKey: wrapped,
+      kekId: id,
+      createdAt: 1,
+    });
+    await db.close();
+  });
+
+  it('refuses to start on a key that does not open the stored data keys, with a clear message', async () => {
+    const r = await cli('main.js', [], env(NEW));
+    expect(r).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        `waybill gateway: failed to start: personal-data store holds data keys wrapped by key-encryption key ${kekId(OLD)}, ` +
+        `which is neither WAYBILL_PD_KEK (id ${kekId(NEW)}) nor in WAYBILL_PD_PREVIOUS_KEKS: configure that key\n`,
+    });
+    expect(r.stderr).not.toContain(NEW.toString('base64'));
+  }, 60_000);
+
+  it('rotates: rewraps under the new KEK with the old one as previous, after which the old one is not needed', async () => {
+    expect(await cli('admin.js', ['pd', 'rewrap'], env(NEW))).toMatchObject({ code: 1 });
+    expect(await cli('admin.js', ['pd', 'rewrap', '--json'], env(NEW, OLD))).toEqual({
+      code: 0,
+      stdout: `${JSON.stringify({ rewrapped: 1, kekId: kekId(NEW) })}\n`,
+      stderr: '',
+    });
+    expect(await cli('admin.js', ['pd', 'check-keys'], env(NEW))).toEqual({
+      code: 0,
+      stdout: `personal-data keys open with KEK ${kekId(NEW)}\n`,
+      stderr: '',
+    });
+    expect((await cli('admin.js', ['pd', 'check-keys'], env(OLD))).code).toBe(1);
+  }, 60_000);
 });
