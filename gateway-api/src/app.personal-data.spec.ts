@@ -1,7 +1,8 @@
 import type { Asset } from './assets/asset.types';
 import { chaincodeError } from './ledger/testing/fake-ledger';
 import { anAsset, withAssets } from './testing/fake-assets';
-import { request, startTestApp, type TestApp } from './testing/test-app';
+import { DEFAULT_RETENTION_MS, type GatewayConfig } from './config/config';
+import { request, startTestApp, testConfig, type TestApp } from './testing/test-app';
 
 const PHONE = '+393331234567';
 const NAME = 'Maria Rossi';
@@ -15,8 +16,8 @@ describe('personal data over HTTP', () => {
   let assets: Map<string, Asset>;
   const purpose = { 'x-purpose': 'delivery' };
 
-  beforeEach(async () => {
-    t = await startTestApp();
+  const start = async (config?: GatewayConfig) => {
+    t = await startTestApp(config ? { config } : {});
     user = t.keys['manufacturer-user1'] ?? '';
     admin = t.keys['manufacturer-admin'] ?? '';
     auditor = t.keys['manufacturer-auditor'] ?? '';
@@ -73,7 +74,8 @@ describe('personal data over HTTP', () => {
         assets.set(asset.id, next);
         return next;
       });
-  });
+  };
+  beforeEach(() => start());
   afterEach(() => t.close());
 
   const subject = async (): Promise<string> => {
@@ -277,5 +279,45 @@ describe('personal data over HTTP', () => {
     const stored = await everythingStored();
     for (const needle of [NAME, 'Maria Russo']) expect(stored).not.toContain(needle);
     expect(JSON.stringify(t.logs)).not.toContain('Maria');
+  });
+
+  it('erases expired records on schedule, as the system identity, and marks their refs erased on the ledger', async () => {
+    await t.close();
+    await start(
+      testConfig({
+        personalData: { retentionIntervalMs: 50, retentionMs: { ...DEFAULT_RETENTION_MS, phone: 1 } },
+      }),
+    );
+    const subjectId = await subject();
+    const created = await createAsset('LOT-RET', [
+      { subjectId, category: 'phone', value: PHONE },
+      { subjectId, category: 'name', value: NAME },
+    ]);
+    const [phone, name] = (created.body.result as Asset).personalDataRefs;
+    const deadline = Date.now() + 10_000;
+    while (assets.get('LOT-RET')?.personalDataRefs[0]?.erasedAt === null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(assets.get('LOT-RET')?.personalDataRefs.map((r) => [r.ref, r.erasedAt])).toEqual([
+      [phone?.ref, 'now'],
+      [name?.ref, null],
+    ]);
+    expect(t.ledger.callsOf('erasePersonalDataRef').map((c) => c.identity)).toEqual(['manufacturer-admin']);
+    const gone = await request(t, 'GET', `/v1/personal-data/records/${phone?.ref}`, {
+      key: user,
+      headers: purpose,
+    });
+    expect(gone.status).toBe(404);
+    const kept = await request(t, 'GET', `/v1/personal-data/records/${name?.ref}`, {
+      key: user,
+      headers: purpose,
+    });
+    expect(kept).toMatchObject({ status: 200, body: { value: NAME } });
+    const log = await request(t, 'GET', '/v1/personal-data/access-log', { key: admin });
+    expect(
+      (log.body.items as { action: string; actorKeyId: string }[]).filter(
+        (e) => e.action === 'retention-erase',
+      ),
+    ).toEqual([expect.objectContaining({ actorKeyId: 'system:retention', ref: phone?.ref })]);
   });
 });
