@@ -195,14 +195,17 @@ export const TRANSIENT_TERMS_KEY = 'terms';
 /** Prefix of Fabric implicit per-organisation private data collections. */
 export const IMPLICIT_COLLECTION_PREFIX = '_implicit_org_';
 
-/** Categories of off-chain personal data an asset may reference. */
+/**
+ * Categories of off-chain personal data an asset may reference: the kind of value the gateway
+ * holds (never the value). The same list types the gateway's personal-data records.
+ */
 export const PERSONAL_DATA_CATEGORIES = [
-  'consignor',
-  'consignee',
-  'recipient',
-  'contact',
-  'driver',
-  'other',
+  'name',
+  'postal-address',
+  'phone',
+  'email',
+  'national-id',
+  'notes',
 ] as const;
 
 /** A category from {@link PERSONAL_DATA_CATEGORIES}. */

@@ -4,6 +4,9 @@ import { ApiKeyRepository } from './auth/api-key.repository';
 import { ConfigError, loadConfig } from './config/config';
 import type { Database } from './database/database';
 import { openDatabase } from './database/open-database';
+import { checkPersonalDataKeys } from './personal-data/key-check';
+import { rewrapDataKeys } from './personal-data/key-rotation';
+import { PersonalDataRepository } from './personal-data/personal-data.repository';
 
 const USAGE = `usage: node gateway-api/dist/admin.js <command> [options]
 
@@ -15,8 +18,14 @@ commands:
   keys revoke <keyId> [--json]
   migrate
       Apply pending database migrations (the gateway also does this at start).
+  pd rewrap [--json]
+      After a KEK rotation (new WAYBILL_PD_KEK, old one in WAYBILL_PD_PREVIOUS_KEKS): rewrap every
+      personal-data key under the new KEK. Afterwards the old KEK can be removed and destroyed.
+  pd check-keys
+      Check that the configured KEKs open the stored data keys (the gateway does this at start).
 
-Configuration as for the gateway (docs/api.md): WAYBILL_PROFILE, DATABASE_URL, WAYBILL_CONFIG_FILE.
+Configuration as for the gateway (docs/api.md): WAYBILL_PROFILE, DATABASE_URL, WAYBILL_PD_KEK,
+WAYBILL_CONFIG_FILE.
 Flags fall back to WAYBILL_KEY_IDENTITY, WAYBILL_KEY_NAME, WAYBILL_API_KEY.
 
 exit codes: 0 ok, 1 failed, 2 bad usage, 78 bad configuration`;
@@ -74,6 +83,18 @@ export async function runAdmin(
     const keys = new ApiKeysService(new ApiKeyRepository(db), config.profile, { refreshMs: 1000 });
     const [group, command, ...rest] = positionals;
     if (group === 'migrate' && command === undefined) return ok('database schema is up to date\n');
+    if (group === 'pd') {
+      if (rest.length > 0) throw new UsageError(`unexpected argument ${rest.join(' ')}`);
+      const ring = await checkPersonalDataKeys(db, config);
+      if (command === 'check-keys') return ok(`personal-data keys open with KEK ${ring.currentId}\n`);
+      if (command !== 'rewrap') throw new UsageError(`unknown command pd ${command ?? ''}`.trim());
+      const result = await rewrapDataKeys(new PersonalDataRepository(db), ring);
+      return ok(
+        values.json
+          ? `${JSON.stringify(result)}\n`
+          : `rewrapped ${result.rewrapped} data key(s) under KEK ${result.kekId}\n`,
+      );
+    }
     if (group !== 'keys') throw new UsageError(`unknown command ${positionals.join(' ')}`);
     if (command === 'create') {
       const identityId = values.identity ?? env.WAYBILL_KEY_IDENTITY;

@@ -35,6 +35,14 @@ import { MetricsService } from './metrics/metrics.service';
 import { SubmittedTransactionsRepository } from './transactions/submitted-transactions.repository';
 import { TransactionsController } from './transactions/transactions.controller';
 import { TransactionsService } from './transactions/transactions.service';
+import { hkdfSync } from 'node:crypto';
+import type { AuthenticatedClient } from './auth/api-keys.service';
+import { AccessLogRepository } from './personal-data/access-log.repository';
+import { AssetsPersonalDataLedger } from './personal-data/assets-personal-data.ledger';
+import { KeyRing } from './personal-data/envelope-crypto';
+import { PersonalDataController } from './personal-data/personal-data.controller';
+import { PersonalDataRepository } from './personal-data/personal-data.repository';
+import { PersonalDataService } from './personal-data/personal-data.service';
 
 /** Injection token of the {@link GatewayConfig}. */
 export const CONFIG = Symbol('CONFIG');
@@ -53,10 +61,15 @@ export interface AppDependencies {
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const SUBMITTED_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
-/** Starts and stops what the application owns: key cache polling, purges, ledger and database. */
+/**
+ * Starts and stops what the application owns: key cache polling, purges, the personal-data
+ * retention job, ledger and database.
+ */
 @Injectable()
 class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   #timer: NodeJS.Timeout | undefined;
+  #retentionTimer: NodeJS.Timeout | undefined;
+  #retention: Promise<void> | undefined;
 
   constructor(
     @Inject(ApiKeysService) private readonly keys: ApiKeysService,
@@ -66,18 +79,45 @@ class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Inject(LEDGER_PORT) private readonly ledger: LedgerPort,
     @Inject(DATABASE) private readonly database: Database,
     @Inject(LOGGER) private readonly logger: JsonLogger,
+    @Inject(PersonalDataService) private readonly personalData: PersonalDataService,
+    @Inject(CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.keys.start();
     this.#timer = setInterval(() => void this.#purge(), PURGE_INTERVAL_MS);
     this.#timer.unref();
+    const every = this.config.personalData.retentionIntervalMs;
+    if (every > 0) {
+      this.#retentionTimer = setInterval(() => {
+        this.#retention ??= this.#runRetention().finally(() => (this.#retention = undefined));
+      }, every);
+      this.#retentionTimer.unref();
+    }
   }
 
-  beforeApplicationShutdown(): void {
+  async beforeApplicationShutdown(): Promise<void> {
     this.health.markShuttingDown();
     this.keys.stop();
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#retentionTimer) clearInterval(this.#retentionTimer);
+    await this.#retention;
+  }
+
+  async #runRetention(): Promise<void> {
+    try {
+      const report = await this.personalData.runRetention(systemClient(this.config));
+      const pending = report.ledger.filter((l) => l.status === 'pending').length;
+      this.logger.write(pending > 0 ? 'warn' : 'info', 'personal-data retention run', {
+        recordsErased: report.recordsErased,
+        ledgerErasures: report.ledger.length - pending,
+        ledgerErasuresPending: pending,
+      });
+    } catch (err) {
+      this.logger.write('warn', 'personal-data retention run failed', {
+        error: err instanceof Error ? err.name : 'error',
+      });
+    }
   }
 
   // Runs after the HTTP server has drained in-flight requests: only then close what they use.
@@ -111,6 +151,7 @@ export class AppModule {
       controllers: [
         AssetsController,
         RecallsController,
+        PersonalDataController,
         TransactionsController,
         AdminController,
         HealthController,
@@ -167,6 +208,18 @@ export class AppModule {
           inject: [LedgerService],
         },
         {
+          provide: PersonalDataService,
+          useFactory: (db: Database, assets: AssetsService) =>
+            new PersonalDataService(
+              new PersonalDataRepository(db),
+              new AccessLogRepository(db),
+              new KeyRing(config.personalData.kek, config.personalData.previousKeks),
+              new AssetsPersonalDataLedger(assets),
+              config.personalData,
+            ),
+          inject: [DATABASE, AssetsService],
+        },
+        {
           provide: TransactionsService,
           useFactory: (ledger: LedgerService, submitted: SubmittedTransactionsRepository) =>
             new TransactionsService(ledger, submitted, config.ledger.statusWaitMs),
@@ -191,7 +244,7 @@ export class AppModule {
             store: IdempotencyStore,
             metrics: MetricsService,
             logger: JsonLogger,
-          ) => new IdempotencyInterceptor(reflector, store, metrics, logger),
+          ) => new IdempotencyInterceptor(reflector, store, metrics, logger, idempotencyHashKey(config)),
           inject: [Reflector, IdempotencyStore, MetricsService, LOGGER],
         },
         {
@@ -204,6 +257,28 @@ export class AppModule {
       ],
     };
   }
+}
+
+/** The retention job's client: the configured system identity, audited as `system:retention`. */
+function systemClient(config: GatewayConfig): AuthenticatedClient {
+  const id = config.personalData.systemIdentity;
+  const identity = config.profile.identities.find((i) => i.id === id);
+  if (!identity) throw new Error(`system identity ${id} is not in the profile`);
+  return {
+    keyId: 'system:retention',
+    name: 'retention job',
+    identityId: id,
+    role: identity.role,
+    mspId: config.profile.mspId,
+  };
+}
+
+// Derived from the KEK so no new secret is needed; after a KEK rotation, repeats of requests sent
+// before it get IDEMPOTENCY_KEY_REUSED rather than a replay (the window is the idempotency TTL).
+function idempotencyHashKey(config: GatewayConfig): Buffer {
+  return Buffer.from(
+    hkdfSync('sha256', config.personalData.kek, Buffer.alloc(0), 'waybill:idempotency-request-hash', 32),
+  );
 }
 
 /** DTO validation: unknown fields are rejected, every failure is listed by field path. */

@@ -4,9 +4,17 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { writeTestProfile } from './testing/profile-files';
+import { migrate } from './database/migrations';
+import { SqliteDatabase } from './database/sqlite.database';
+import { KeyRing, kekId, newDataKey } from './personal-data/envelope-crypto';
+import { PersonalDataRepository } from './personal-data/personal-data.repository';
 
 const DIST = resolve(__dirname, '..', 'dist');
 const run = promisify(execFile);
+const KEK = Buffer.alloc(32, 9).toString('base64');
+const KEK_REQUIRED =
+  'WAYBILL_PD_KEK is required (or WAYBILL_PD_KEK_FILE): the 32-byte key-encryption key of personal data, in base64 ' +
+  '(e.g. `openssl rand -base64 32`); the gateway never stores personal data unencrypted';
 
 /** Runs a built entry point with only the given environment; never rejects. */
 async function cli(script: string, args: string[], env: Record<string, string>) {
@@ -31,7 +39,11 @@ describe('admin CLI (dist/admin.js)', () => {
     { id: 'manufacturer-user1', role: 'manufacturer' },
     { id: 'manufacturer-admin1', role: 'admin' },
   ]);
-  const env = { WAYBILL_PROFILE: profilePath, DATABASE_URL: join(dir, 'gateway.sqlite') };
+  const env = {
+    WAYBILL_PROFILE: profilePath,
+    DATABASE_URL: join(dir, 'gateway.sqlite'),
+    WAYBILL_PD_KEK: KEK,
+  };
 
   it('creates a key and prints it once as JSON, lists it without secrets, revokes it', async () => {
     const created = await cli(
@@ -114,6 +126,7 @@ describe('admin CLI (dist/admin.js)', () => {
       'waybill admin: invalid configuration:\n' +
         '  - DATABASE_URL must be postgres://…, sqlite:<path> or a file path\n' +
         '  - WAYBILL_LOG_LEVEL must be one of debug, info, warn, error (got "loud")\n' +
+        `  - ${KEK_REQUIRED}\n` +
         '  - WAYBILL_PROFILE is required: the path of the connection profile\n',
     );
   });
@@ -131,7 +144,8 @@ describe('gateway (dist/main.js)', () => {
       'waybill gateway: invalid configuration:\n' +
         '  - WAYBILL_PROFILE (/nonexistent/profile.json): the file cannot be read\n' +
         '  - PORT must be an integer between 0 and 65535 (got "-1")\n' +
-        '  - WAYBILL_RATE_LIMIT_PER_SECOND must be an integer between 0 and 1000000 (got "lots")\n',
+        '  - WAYBILL_RATE_LIMIT_PER_SECOND must be an integer between 0 and 1000000 (got "lots")\n' +
+        `  - ${KEK_REQUIRED}\n`,
     );
   });
 
@@ -144,6 +158,7 @@ describe('gateway (dist/main.js)', () => {
         PORT: '0',
         DATABASE_URL: join(dir, 'g.sqlite'),
         WAYBILL_EVALUATE_TIMEOUT_MS: '500',
+        WAYBILL_PD_KEK: KEK,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -186,4 +201,59 @@ describe('gateway (dist/main.js)', () => {
       ]),
     );
   }, 30_000);
+});
+
+describe('personal-data keys at start (dist/main.js, dist/admin.js)', () => {
+  const OLD = Buffer.alloc(32, 1);
+  const NEW = Buffer.alloc(32, 2);
+  const { dir, profilePath } = writeTestProfile([{ id: 'manufacturer-admin1', role: 'admin' }]);
+  const database = join(dir, 'pd.sqlite');
+  const env = (kek: Buffer, previous?: Buffer) => ({
+    WAYBILL_PROFILE: profilePath,
+    DATABASE_URL: database,
+    PORT: '0',
+    WAYBILL_PD_KEK: kek.toString('base64'),
+    ...(previous ? { WAYBILL_PD_PREVIOUS_KEKS: previous.toString('base64') } : {}),
+  });
+
+  beforeAll(async () => {
+    const db = new SqliteDatabase(database);
+    await migrate(db);
+    const subjectId = '11111111-1111-4111-8111-111111111111';
+    const { wrapped, kekId: id } = new KeyRing(OLD).wrap(newDataKey(), subjectId);
+    await new PersonalDataRepository(db).insertSubject({
+      subjectId,
+      wrappedKey: wrapped,
+      kekId: id,
+      createdAt: 1,
+    });
+    await db.close();
+  });
+
+  it('refuses to start on a key that does not open the stored data keys, with a clear message', async () => {
+    const r = await cli('main.js', [], env(NEW));
+    expect(r).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        `waybill gateway: failed to start: personal-data store holds data keys wrapped by key-encryption key ${kekId(OLD)}, ` +
+        `which is neither WAYBILL_PD_KEK (id ${kekId(NEW)}) nor in WAYBILL_PD_PREVIOUS_KEKS: configure that key\n`,
+    });
+    expect(r.stderr).not.toContain(NEW.toString('base64'));
+  }, 60_000);
+
+  it('rotates: rewraps under the new KEK with the old one as previous, after which the old one is not needed', async () => {
+    expect(await cli('admin.js', ['pd', 'rewrap'], env(NEW))).toMatchObject({ code: 1 });
+    expect(await cli('admin.js', ['pd', 'rewrap', '--json'], env(NEW, OLD))).toEqual({
+      code: 0,
+      stdout: `${JSON.stringify({ rewrapped: 1, kekId: kekId(NEW) })}\n`,
+      stderr: '',
+    });
+    expect(await cli('admin.js', ['pd', 'check-keys'], env(NEW))).toEqual({
+      code: 0,
+      stdout: `personal-data keys open with KEK ${kekId(NEW)}\n`,
+      stderr: '',
+    });
+    expect((await cli('admin.js', ['pd', 'check-keys'], env(OLD))).code).toBe(1);
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import { openDatabase } from './database/open-database';
 import { createLedger } from './ledger/create-ledger';
 import type { LedgerPort } from './ledger/ledger.port';
 import { MetricsService } from './metrics/metrics.service';
+import { checkPersonalDataKeys } from './personal-data/key-check';
 
 /** sysexits EX_CONFIG: the configuration is invalid. */
 const EXIT_CONFIG = 78;
@@ -40,6 +41,13 @@ async function main(): Promise<void> {
   });
 
   const database = await openDatabase(config.database);
+  // A key that does not open the stored data keys stops the start: never run on the wrong key.
+  try {
+    await checkPersonalDataKeys(database, config);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
   let ledger: LedgerPort;
   try {
     ledger = createLedger(config);

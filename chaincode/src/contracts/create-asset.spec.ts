@@ -11,7 +11,7 @@ describe('createAsset', () => {
     const h = new ContractHarness();
     const input = assetInput('LOT-1', {
       documents: [{ name: 'coa.pdf', sha256: sha('F') }],
-      personalDataRefs: [{ ref: 'ABCDEF0123456789ABCDEF0123456789', commitment: sha('1'), category: 'consignor' }],
+      personalDataRefs: [{ ref: 'ABCDEF0123456789ABCDEF0123456789', commitment: sha('1'), category: 'postal-address' }],
     });
     const { result, events, txId } = await h.submit<Asset>(manufacturerAtRetailer, 'createAsset', [JSON.stringify(input)]);
     expect(result).toEqual({
@@ -24,7 +24,7 @@ describe('createAsset', () => {
       attributes: { grade: 'A', lot: 'L-2025-001' },
       documents: [{ name: 'coa.pdf', sha256: sha('f'), addedByOrg: MSP.RETAILER, addedAt: result.createdAt, txId }],
       personalDataRefs: [
-        { ref: 'abcdef0123456789abcdef0123456789', commitment: sha('1'), category: 'consignor', controllerOrg: MSP.RETAILER, addedAt: result.createdAt, updatedAt: result.createdAt, updatedTxId: txId, erasedAt: null },
+        { ref: 'abcdef0123456789abcdef0123456789', commitment: sha('1'), category: 'postal-address', controllerOrg: MSP.RETAILER, addedAt: result.createdAt, updatedAt: result.createdAt, updatedTxId: txId, erasedAt: null },
       ],
       owner: MSP.RETAILER,
       custodian: MSP.RETAILER,
@@ -121,7 +121,7 @@ describe('createAsset', () => {
     ['a long attribute value', assetInput('LOT-1', { attributes: { k: 'v'.repeat(257) } }), 'INVALID_ARGUMENT: input.attributes.k must be at most 256 characters'],
     ['documents not an array', assetInput('LOT-1', { documents: {} }), 'INVALID_ARGUMENT: input.documents must be an array'],
     ['a duplicate document', assetInput('LOT-1', { documents: [{ name: 'a', sha256: sha('1') }, { name: 'a', sha256: sha('2') }] }), "INVALID_ARGUMENT: input.documents has duplicate name 'a'"],
-    ['a duplicate personal ref', assetInput('LOT-1', { personalDataRefs: [{ ref: 'a'.repeat(32), commitment: sha('1'), category: 'other' }, { ref: 'a'.repeat(32), commitment: sha('2'), category: 'other' }] }), `INVALID_ARGUMENT: input.personalDataRefs has duplicate ref '${'a'.repeat(32)}'`],
+    ['a duplicate personal ref', assetInput('LOT-1', { personalDataRefs: [{ ref: 'a'.repeat(32), commitment: sha('1'), category: 'notes' }, { ref: 'a'.repeat(32), commitment: sha('2'), category: 'notes' }] }), `INVALID_ARGUMENT: input.personalDataRefs has duplicate ref '${'a'.repeat(32)}'`],
     ['a non-string input', 42, 'INVALID_ARGUMENT: input must be a JSON string'],
   ])('rejects %s', async (_name, input, message) => {
     const h = new ContractHarness();

@@ -26,7 +26,7 @@ describe('event catalogue', () => {
       [retailer, 'acceptSale', ['L']],
       [retailer, 'updateAttributes', ['L', JSON.stringify({ set: { shelf: 'B4' } })]],
       [retailer, 'addDocument', ['L', 'receipt', sha('9')]],
-      [retailer, 'upsertPersonalDataRef', ['L', JSON.stringify({ ref, commitment: sha('8'), category: 'recipient' })]],
+      [retailer, 'upsertPersonalDataRef', ['L', JSON.stringify({ ref, commitment: sha('8'), category: 'email' })]],
       [retailer, 'erasePersonalDataRef', ['L', ref]],
       [retailer, 'putOnHold', ['L', 'damaged box']],
       [retailer, 'releaseHold', ['L']],

@@ -66,7 +66,7 @@ describe('contract metadata (GetMetadata)', () => {
     const h = new ContractHarness();
     const { manufacturer, retailer, regulatorAtCarrier: regulator, auditorAtRetailer: auditor } = ACTORS;
     await h.submit(manufacturer, 'createAsset', [
-      JSON.stringify(assetInput('LOT-1', { documents: [{ name: 'coa', sha256: sha('1') }], personalDataRefs: [{ ref: 'a'.repeat(32), commitment: sha('2'), category: 'other' }] })),
+      JSON.stringify(assetInput('LOT-1', { documents: [{ name: 'coa', sha256: sha('1') }], personalDataRefs: [{ ref: 'a'.repeat(32), commitment: sha('2'), category: 'notes' }] })),
     ]);
     await h.submit(manufacturer, 'proposeHandover', ['LOT-1', MSP.RETAILER]);
     await h.submit(manufacturer, 'proposeSale', ['LOT-1', MSP.RETAILER]);

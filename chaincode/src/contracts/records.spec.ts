@@ -88,21 +88,21 @@ describe('documents', () => {
 });
 
 describe('personal-data references', () => {
-  const refInput = (ref: string, commitment: string, category = 'consignee'): string => JSON.stringify({ ref, commitment, category });
+  const refInput = (ref: string, commitment: string, category = 'name'): string => JSON.stringify({ ref, commitment, category });
 
   it('adds, rectifies and erases a reference; the controller is the adding organisation', async () => {
     const h = await inTransit();
-    const added = await h.submit<Asset>(carrierAdmin, 'upsertPersonalDataRef', ['LOT-1', refInput(UUID.toUpperCase(), sha('C'), 'driver')]);
+    const added = await h.submit<Asset>(carrierAdmin, 'upsertPersonalDataRef', ['LOT-1', refInput(UUID.toUpperCase(), sha('C'), 'phone')]);
     expect(added.result.personalDataRefs).toEqual([
-      { ref: UUID, commitment: sha('c'), category: 'driver', controllerOrg: MSP.CARRIER, addedAt: added.result.updatedAt, updatedAt: added.result.updatedAt, updatedTxId: added.txId, erasedAt: null },
+      { ref: UUID, commitment: sha('c'), category: 'phone', controllerOrg: MSP.CARRIER, addedAt: added.result.updatedAt, updatedAt: added.result.updatedAt, updatedTxId: added.txId, erasedAt: null },
     ]);
     expect(added.events[0]).toEqual({
       name: EVENTS.PERSONAL_DATA_REF_UPDATED,
-      payload: expect.objectContaining({ assetId: 'LOT-1', ref: UUID, category: 'driver', controllerOrg: MSP.CARRIER, change: 'added' }) as unknown,
+      payload: expect.objectContaining({ assetId: 'LOT-1', ref: UUID, category: 'phone', controllerOrg: MSP.CARRIER, change: 'added' }) as unknown,
     });
     expect(JSON.stringify(added.events)).not.toContain(sha('c'));
 
-    const rectified = await h.submit<Asset>(carrier, 'upsertPersonalDataRef', ['LOT-1', refInput(UUID, sha('d'), 'driver')]);
+    const rectified = await h.submit<Asset>(carrier, 'upsertPersonalDataRef', ['LOT-1', refInput(UUID, sha('d'), 'phone')]);
     expect(rectified.result.personalDataRefs[0]).toMatchObject({ commitment: sha('d'), addedAt: added.result.updatedAt, updatedTxId: rectified.txId });
     expect(rectified.events[0]?.payload).toMatchObject({ change: 'rectified' });
 
@@ -141,8 +141,8 @@ describe('personal-data references', () => {
   it.each([
     ['a short ref', refInput('abc', sha('1')), `INVALID_ARGUMENT: input.ref must match ^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$`],
     ['a short commitment', refInput(REF, 'abcd'), 'INVALID_ARGUMENT: input.commitment must match ^[0-9a-f]{64}$'],
-    ['an unknown category', refInput(REF, sha('1'), 'name'), 'INVALID_ARGUMENT: input.category must be one of consignor, consignee, recipient, contact, driver, other'],
-    ['a personal value instead of a ref', JSON.stringify({ ref: REF, commitment: sha('1'), category: 'contact', email: 'a@b.co' }), "INVALID_ARGUMENT: input has unknown field(s) 'email'; allowed: ref, commitment, category"],
+    ['an unknown category', refInput(REF, sha('1'), 'consignee'), 'INVALID_ARGUMENT: input.category must be one of name, postal-address, phone, email, national-id, notes'],
+    ['a personal value instead of a ref', JSON.stringify({ ref: REF, commitment: sha('1'), category: 'email', email: 'a@b.co' }), "INVALID_ARGUMENT: input has unknown field(s) 'email'; allowed: ref, commitment, category"],
   ])('rejects %s', async (_name, input, message) => {
     const h = await inTransit();
     expect(await rejectionOf(h.submit(carrier, 'upsertPersonalDataRef', ['LOT-1', input]))).toMatchObject({ code: 'INVALID_ARGUMENT', message });

@@ -86,7 +86,7 @@ function scenarioAsset(action: Action, status: AssetStatus, holderIsOwner: boole
       {
         ref: REF,
         commitment: sha('a'),
-        category: 'consignee',
+        category: 'name',
         controllerOrg: C,
         addedAt: AT,
         updatedAt: AT,
@@ -126,7 +126,7 @@ async function arrange(action: Action, status: AssetStatus, holderIsOwner: boole
     recallAsset: [ID, 'contamination risk'],
     updateAttributes: [ID, JSON.stringify({ set: { grade: 'B' } })],
     addDocument: [ID, 'certificate-of-analysis.pdf', sha('b')],
-    upsertPersonalDataRef: [ID, JSON.stringify({ ref: NEW_REF, commitment: sha('c'), category: 'recipient' })],
+    upsertPersonalDataRef: [ID, JSON.stringify({ ref: NEW_REF, commitment: sha('c'), category: 'phone' })],
     erasePersonalDataRef: [ID, REF],
   };
   return {

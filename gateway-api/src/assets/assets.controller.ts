@@ -24,6 +24,8 @@ import {
   TermsReceipt,
 } from './asset.types';
 import { AssetsService } from './assets.service';
+import { PersonalDataService } from '../personal-data/personal-data.service';
+import { purposeOf } from '../personal-data/purpose';
 import {
   AssetIdParams,
   AttributesUpdateDto,
@@ -52,10 +54,16 @@ const mode = (request: FastifyRequest): WriteMode => (prefersAsync(request) ? 'a
 @ApiTags('assets')
 @Controller('v1/assets')
 export class AssetsController {
-  constructor(@Inject(AssetsService) private readonly assets: AssetsService) {}
+  constructor(
+    @Inject(AssetsService) private readonly assets: AssetsService,
+    @Inject(PersonalDataService) private readonly personalData: PersonalDataService,
+  ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create an asset (manufacturer role)', operationId: 'createAsset' })
+  @ApiOperation({
+    summary: 'Create an asset (manufacturer role), optionally with personal data kept off-chain',
+    operationId: 'createAsset',
+  })
   @ApiWrite(Asset, { created: true })
   async create(
     @Client() client: AuthenticatedClient,
@@ -63,8 +71,19 @@ export class AssetsController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Write<Asset> {
-    const outcome = await this.assets.create(client, body, mode(req));
-    return writeResponse(reply, outcome, (asset) => `/v1/assets/${encodeURIComponent(asset.id)}`);
+    const location = (asset: Asset) => `/v1/assets/${encodeURIComponent(asset.id)}`;
+    const items = body.personalData ?? [];
+    if (items.length === 0)
+      return writeResponse(reply, await this.assets.create(client, body, mode(req)), location);
+    // Values are stored (sealed) first; the ledger gets their references and commitments. If the
+    // ledger refuses the asset, the records go again: none may point at a reference the ledger lacks.
+    const prepared = await this.personalData.prepare(client, body.id, items, purposeOf(req));
+    try {
+      return writeResponse(reply, await this.assets.create(client, body, mode(req), prepared.refs), location);
+    } catch (err) {
+      await prepared.discard();
+      throw err;
+    }
   }
 
   @Get()

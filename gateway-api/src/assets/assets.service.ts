@@ -115,8 +115,23 @@ export class AssetsService {
 
   // ------------------------------------------------------------------ writes
 
-  create(client: AuthenticatedClient, input: CreateAssetDto, mode: WriteMode): Promise<WriteOutcome<Asset>> {
-    const payload = { ...input, attributes: input.attributes ?? {}, documents: input.documents ?? [] };
+  /**
+   * Creates an asset. `personalDataRefs` come from the personal-data service (which stored the
+   * values off-chain); personal values themselves never reach this method's payload.
+   */
+  create(
+    client: AuthenticatedClient,
+    input: CreateAssetDto,
+    mode: WriteMode,
+    personalDataRefs: readonly { ref: string; commitment: string; category: string }[] = [],
+  ): Promise<WriteOutcome<Asset>> {
+    const { personalData: _values, ...fields } = input;
+    const payload = {
+      ...fields,
+      attributes: input.attributes ?? {},
+      documents: input.documents ?? [],
+      ...(personalDataRefs.length > 0 ? { personalDataRefs } : {}),
+    };
     return this.#write<Asset>(client, 'createAsset', [], [JSON.stringify(payload)], mode);
   }
 

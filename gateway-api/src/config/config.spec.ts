@@ -1,13 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeTestProfile } from '../testing/profile-files';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, DEFAULT_READ_ROLES, DEFAULT_RETENTION_MS, loadConfig } from './config';
+
+const KEK = Buffer.alloc(32, 9).toString('base64');
+
+const KEK_REQUIRED =
+  'WAYBILL_PD_KEK is required (or WAYBILL_PD_KEK_FILE): the 32-byte key-encryption key of personal data, in base64 ' +
+  '(e.g. `openssl rand -base64 32`); the gateway never stores personal data unencrypted';
 
 describe('loadConfig', () => {
   const { dir, profilePath } = writeTestProfile();
 
   it('gives the documented defaults with only WAYBILL_PROFILE set', () => {
-    const config = loadConfig({ WAYBILL_PROFILE: profilePath }, dir);
+    const config = loadConfig({ WAYBILL_PROFILE: profilePath, WAYBILL_PD_KEK: KEK }, dir);
     expect(config).toMatchObject({
       profilePath,
       profile: { organization: 'Manufacturer', mspId: 'ManufacturerMSP' },
@@ -30,6 +36,14 @@ describe('loadConfig', () => {
       auth: { refreshMs: 1000 },
       log: { level: 'info' },
       shutdownTimeoutMs: 10000,
+      personalData: {
+        kek: Buffer.alloc(32, 9),
+        previousKeks: [],
+        readRoles: DEFAULT_READ_ROLES,
+        retentionMs: DEFAULT_RETENTION_MS,
+        retentionIntervalMs: 3_600_000,
+        systemIdentity: 'manufacturer-user1',
+      },
     });
   });
 
@@ -59,6 +73,7 @@ describe('loadConfig', () => {
       'DATABASE_URL must be postgres://…, sqlite:<path> or a file path',
       'WAYBILL_RETRY_MAX_DELAY_MS must not be smaller than WAYBILL_RETRY_BASE_DELAY_MS',
       'WAYBILL_LOG_LEVEL must be one of debug, info, warn, error (got "loud")',
+      KEK_REQUIRED,
       'WAYBILL_PROFILE is required: the path of the connection profile',
     ]);
   });
@@ -71,21 +86,29 @@ describe('loadConfig', () => {
 
   it('reads PostgreSQL and SQLite URLs', () => {
     expect(
-      loadConfig({ WAYBILL_PROFILE: profilePath, DATABASE_URL: 'postgres://u:p@db:5432/waybill' }, dir)
-        .database,
+      loadConfig(
+        { WAYBILL_PROFILE: profilePath, WAYBILL_PD_KEK: KEK, DATABASE_URL: 'postgres://u:p@db:5432/waybill' },
+        dir,
+      ).database,
     ).toEqual({
       kind: 'postgres',
       url: 'postgres://u:p@db:5432/waybill',
       poolSize: 10,
     });
     expect(
-      loadConfig({ WAYBILL_PROFILE: profilePath, DATABASE_URL: 'sqlite:.data/m.sqlite' }, dir).database,
+      loadConfig(
+        { WAYBILL_PROFILE: profilePath, WAYBILL_PD_KEK: KEK, DATABASE_URL: 'sqlite:.data/m.sqlite' },
+        dir,
+      ).database,
     ).toEqual({
       kind: 'sqlite',
       path: join(dir, '.data/m.sqlite'),
     });
     expect(
-      loadConfig({ WAYBILL_PROFILE: profilePath, DATABASE_URL: 'sqlite:///var/lib/m.sqlite' }, dir).database,
+      loadConfig(
+        { WAYBILL_PROFILE: profilePath, WAYBILL_PD_KEK: KEK, DATABASE_URL: 'sqlite:///var/lib/m.sqlite' },
+        dir,
+      ).database,
     ).toEqual({
       kind: 'sqlite',
       path: '/var/lib/m.sqlite',
@@ -96,7 +119,12 @@ describe('loadConfig', () => {
     const file = join(dir, 'gateway.json');
     writeFileSync(
       file,
-      JSON.stringify({ WAYBILL_PROFILE: profilePath, PORT: 4000, WAYBILL_LOG_LEVEL: 'warn' }),
+      JSON.stringify({
+        WAYBILL_PROFILE: profilePath,
+        WAYBILL_PD_KEK: KEK,
+        PORT: 4000,
+        WAYBILL_LOG_LEVEL: 'warn',
+      }),
     );
     const config = loadConfig({ WAYBILL_CONFIG_FILE: file, WAYBILL_LOG_LEVEL: 'debug' }, dir);
     expect(config).toMatchObject({ http: { port: 4000 }, log: { level: 'debug' } });
@@ -106,7 +134,12 @@ describe('loadConfig', () => {
     const file = join(dir, 'typo.json');
     writeFileSync(
       file,
-      JSON.stringify({ WAYBILL_PROFILE: profilePath, PROT: 4000, WAYBILL_LOG_LEVEL: ['x'] }),
+      JSON.stringify({
+        WAYBILL_PROFILE: profilePath,
+        WAYBILL_PD_KEK: KEK,
+        PROT: 4000,
+        WAYBILL_LOG_LEVEL: ['x'],
+      }),
     );
     expect(() => loadConfig({ WAYBILL_CONFIG_FILE: file }, dir)).toThrow(
       new ConfigError([
@@ -114,5 +147,89 @@ describe('loadConfig', () => {
         `WAYBILL_CONFIG_FILE ${file}: WAYBILL_LOG_LEVEL must be a string, number or boolean`,
       ]),
     );
+  });
+
+  describe('personal data', () => {
+    const load = (env: Record<string, string>) => loadConfig({ WAYBILL_PROFILE: profilePath, ...env }, dir);
+    const problems = (env: Record<string, string>): readonly string[] => {
+      try {
+        load(env);
+      } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+      }
+      return [];
+    };
+
+    it('refuses to run without a key-encryption key', () => {
+      expect(problems({})).toEqual([KEK_REQUIRED]);
+    });
+
+    it('refuses a wrong key without showing it', () => {
+      const short = Buffer.alloc(16, 1).toString('base64');
+      const found = problems({ WAYBILL_PD_KEK: short, WAYBILL_PD_PREVIOUS_KEKS: `${KEK},not base64!` });
+      expect(found).toEqual([
+        'WAYBILL_PD_KEK must decode to 32 bytes, got 16',
+        'WAYBILL_PD_PREVIOUS_KEKS must be base64 (entry 2)',
+      ]);
+      expect(found.join('\n')).not.toContain(short);
+    });
+
+    it('reads the key from a private file, and refuses a file others can read', () => {
+      const file = join(dir, 'kek');
+      writeFileSync(file, `${KEK}\n`, { mode: 0o600 });
+      expect(load({ WAYBILL_PD_KEK_FILE: file }).personalData.kek).toEqual(Buffer.alloc(32, 9));
+      const open = join(dir, 'kek-open');
+      writeFileSync(open, KEK, { mode: 0o644 });
+      expect(problems({ WAYBILL_PD_KEK_FILE: open })).toEqual([
+        `WAYBILL_PD_KEK_FILE ${open} is readable by group or others (chmod 600 it)`,
+      ]);
+      expect(problems({ WAYBILL_PD_KEK_FILE: join(dir, 'none') })).toEqual([
+        `WAYBILL_PD_KEK_FILE ${join(dir, 'none')} cannot be read`,
+      ]);
+      expect(problems({ WAYBILL_PD_KEK_FILE: file, WAYBILL_PD_KEK: KEK })).toEqual([
+        'WAYBILL_PD_KEK and WAYBILL_PD_KEK_FILE are both set: give one',
+      ]);
+    });
+
+    it('reads previous keys, read roles, retention and the schedule', () => {
+      const config = load({
+        WAYBILL_PD_KEK: KEK,
+        WAYBILL_PD_PREVIOUS_KEKS: Buffer.alloc(32, 1).toString('base64'),
+        WAYBILL_PD_READ_ROLES: 'phone=carrier,admin; notes=admin',
+        WAYBILL_PD_RETENTION: 'phone=90d;notes=12h',
+        WAYBILL_PD_RETENTION_INTERVAL_MS: '0',
+      }).personalData;
+      expect(config.previousKeks).toEqual([Buffer.alloc(32, 1)]);
+      expect(config.readRoles).toEqual({
+        ...DEFAULT_READ_ROLES,
+        phone: ['carrier', 'admin'],
+        notes: ['admin'],
+      });
+      expect(config.retentionMs).toEqual({
+        ...DEFAULT_RETENTION_MS,
+        phone: 90 * 86_400_000,
+        notes: 12 * 3_600_000,
+      });
+      expect(config.retentionIntervalMs).toBe(0);
+    });
+
+    it('lists every bad personal-data variable', () => {
+      expect(
+        problems({
+          WAYBILL_PD_KEK: KEK,
+          WAYBILL_PD_READ_ROLES: 'shoe-size=admin;phone=janitor;oops',
+          WAYBILL_PD_RETENTION: 'phone=forever;name=0d',
+          WAYBILL_PD_SYSTEM_IDENTITY: 'nobody',
+        }),
+      ).toEqual([
+        'WAYBILL_PD_READ_ROLES has "oops", expected category=value',
+        'WAYBILL_PD_READ_ROLES has unknown category "shoe-size"; categories: name, postal-address, phone, email, national-id, notes',
+        'WAYBILL_PD_READ_ROLES phone needs roles among manufacturer, carrier, retailer, regulator, auditor, admin',
+        'WAYBILL_PD_RETENTION phone needs a positive duration like 90d, 12h, 30m or 45s',
+        'WAYBILL_PD_RETENTION name needs a positive duration like 90d, 12h, 30m or 45s',
+        'WAYBILL_PD_SYSTEM_IDENTITY must name an identity of the profile with role admin, manufacturer, carrier, retailer (got "nobody")',
+      ]);
+    });
   });
 });

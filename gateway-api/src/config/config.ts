@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { ALL_ROLES, PERSONAL_DATA_CATEGORIES, type PersonalDataCategory } from '@waybill/chaincode/constants';
 import { isAbsolute, resolve } from 'node:path';
-import { type ConnectionProfile, loadConnectionProfile, ProfileError } from './profile';
+import { type ConnectionProfile, loadConnectionProfile, ProfileError, type Role } from './profile';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -16,6 +17,43 @@ export interface LedgerTimeouts {
   readonly submitMs: number;
   readonly commitStatusMs: number;
 }
+
+/** Personal data (docs/privacy.md): keys, who may read which category, retention. */
+export interface PersonalDataConfig {
+  /** Key-encryption key (32 bytes) wrapping new data keys. */
+  readonly kek: Buffer;
+  /** Earlier KEKs, still accepted to unwrap data keys until `admin.js pd rewrap` has run. */
+  readonly previousKeks: readonly Buffer[];
+  /** Roles that may read (and write) each category. */
+  readonly readRoles: Readonly<Record<PersonalDataCategory, readonly Role[]>>;
+  /** How long a record is kept after it was created, per category (ms). */
+  readonly retentionMs: Readonly<Record<PersonalDataCategory, number>>;
+  /** How often the retention job runs (ms); 0 switches the schedule off. */
+  readonly retentionIntervalMs: number;
+  /** Identity the retention job acts as on the ledger (an admin identity of the profile by default). */
+  readonly systemIdentity: string;
+}
+
+/** Roles that may read each category unless WAYBILL_PD_READ_ROLES says otherwise. */
+export const DEFAULT_READ_ROLES: Readonly<Record<PersonalDataCategory, readonly Role[]>> = {
+  name: ['manufacturer', 'carrier', 'retailer', 'admin'],
+  'postal-address': ['manufacturer', 'carrier', 'retailer', 'admin'],
+  phone: ['manufacturer', 'carrier', 'retailer', 'admin'],
+  email: ['manufacturer', 'carrier', 'retailer', 'admin'],
+  'national-id': ['admin'],
+  notes: ['manufacturer', 'carrier', 'retailer', 'admin'],
+};
+
+const DAY_MS = 86_400_000;
+/** Retention per category unless WAYBILL_PD_RETENTION says otherwise. */
+export const DEFAULT_RETENTION_MS: Readonly<Record<PersonalDataCategory, number>> = {
+  name: 730 * DAY_MS,
+  'postal-address': 730 * DAY_MS,
+  phone: 365 * DAY_MS,
+  email: 365 * DAY_MS,
+  'national-id': 365 * DAY_MS,
+  notes: 180 * DAY_MS,
+};
 
 /** The whole typed configuration of one gateway process. */
 export interface GatewayConfig {
@@ -43,6 +81,7 @@ export interface GatewayConfig {
   readonly auth: { readonly refreshMs: number };
   readonly log: { readonly level: LogLevel };
   readonly shutdownTimeoutMs: number;
+  readonly personalData: PersonalDataConfig;
 }
 
 /** Raw configuration source: variable name → value (environment, or a file's entries). */
@@ -83,6 +122,17 @@ export const CONFIG_VARIABLES = {
   WAYBILL_AUTH_REFRESH_MS:
     'how often the API-key cache checks the database for new and revoked keys (default 1000)',
   WAYBILL_SHUTDOWN_TIMEOUT_MS: 'how long a shutdown waits for in-flight requests (default 10000)',
+  WAYBILL_PD_KEK:
+    'key-encryption key of personal data: 32 bytes in base64 (this or WAYBILL_PD_KEK_FILE is required)',
+  WAYBILL_PD_KEK_FILE: 'file holding the key-encryption key in base64 (mode 0600 or stricter)',
+  WAYBILL_PD_PREVIOUS_KEKS: 'comma-separated earlier KEKs (base64), accepted until `pd rewrap` has run',
+  WAYBILL_PD_READ_ROLES:
+    'roles that may read a category, e.g. national-id=admin;notes=admin,carrier (defaults in docs/privacy.md)',
+  WAYBILL_PD_RETENTION:
+    'retention per category, e.g. phone=90d;notes=12h (s, m, h or d; defaults in docs/privacy.md)',
+  WAYBILL_PD_RETENTION_INTERVAL_MS: 'how often the retention job runs; 0 switches it off (default 3600000)',
+  WAYBILL_PD_SYSTEM_IDENTITY:
+    'identity the retention job uses on the ledger (default: the profile’s first admin, else manufacturer/carrier/retailer identity)',
 } as const;
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
 
@@ -152,6 +202,7 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
     auth: { refreshMs: r.int('WAYBILL_AUTH_REFRESH_MS', 1_000, 50, 60_000) },
     log: { level: r.oneOf('WAYBILL_LOG_LEVEL', LOG_LEVELS, 'info') },
     shutdownTimeoutMs: r.int('WAYBILL_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    personalData: readPersonalData(r, profile, cwd),
   };
   if (profilePath === undefined)
     problems.push('WAYBILL_PROFILE is required: the path of the connection profile');
@@ -182,6 +233,115 @@ function readDatabase(r: Reader, profile: ConnectionProfile | undefined, cwd: st
   if (path === '') r.problem('DATABASE_URL', 'has an empty SQLite path');
   if (path === ':memory:') return { kind: 'sqlite', path };
   return { kind: 'sqlite', path: isAbsolute(path) ? path : resolve(cwd, path) };
+}
+
+const ROLE_NAMES: readonly Role[] = ALL_ROLES;
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS };
+
+// Never runs without a key: a missing, short or unreadable KEK is a configuration error, and
+// messages name the variable, never the key's bytes.
+function readPersonalData(
+  r: Reader,
+  profile: ConnectionProfile | undefined,
+  cwd: string,
+): PersonalDataConfig {
+  const inline = r.string('WAYBILL_PD_KEK');
+  const file = r.string('WAYBILL_PD_KEK_FILE');
+  let kek: Buffer | undefined;
+  if (inline !== undefined && file !== undefined) {
+    r.problem('WAYBILL_PD_KEK', 'and WAYBILL_PD_KEK_FILE are both set: give one');
+  } else if (inline !== undefined) {
+    kek = decodeKey(r, 'WAYBILL_PD_KEK', inline);
+  } else if (file !== undefined) {
+    const path = resolve(cwd, file);
+    try {
+      const mode = statSync(path).mode & 0o077;
+      if (mode !== 0)
+        r.problem('WAYBILL_PD_KEK_FILE', `${path} is readable by group or others (chmod 600 it)`);
+      kek = decodeKey(r, 'WAYBILL_PD_KEK_FILE', readFileSync(path, 'utf8').trim());
+    } catch {
+      r.problem('WAYBILL_PD_KEK_FILE', `${path} cannot be read`);
+    }
+  } else {
+    r.problem(
+      'WAYBILL_PD_KEK',
+      'is required (or WAYBILL_PD_KEK_FILE): the 32-byte key-encryption key of personal data, in base64 ' +
+        '(e.g. `openssl rand -base64 32`); the gateway never stores personal data unencrypted',
+    );
+  }
+  const previousKeks = r
+    .list('WAYBILL_PD_PREVIOUS_KEKS', () => true, '')
+    .map((k, i) => decodeKey(r, 'WAYBILL_PD_PREVIOUS_KEKS', k, `entry ${i + 1}`))
+    .filter((k): k is Buffer => k !== undefined);
+
+  const readRoles = { ...DEFAULT_READ_ROLES };
+  for (const [category, value] of r.pairs('WAYBILL_PD_READ_ROLES')) {
+    const roles = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    const bad = roles.filter((role) => !(ROLE_NAMES as readonly string[]).includes(role));
+    if (bad.length > 0 || roles.length === 0) {
+      r.problem('WAYBILL_PD_READ_ROLES', `${category} needs roles among ${ROLE_NAMES.join(', ')}`);
+    } else if (isPdCategory(r, 'WAYBILL_PD_READ_ROLES', category)) {
+      readRoles[category] = roles as Role[];
+    }
+  }
+  const retentionMs = { ...DEFAULT_RETENTION_MS };
+  for (const [category, value] of r.pairs('WAYBILL_PD_RETENTION')) {
+    const m = /^(\d{1,7})([smhd])$/.exec(value);
+    const ms = m?.[1] !== undefined && m[2] !== undefined ? Number(m[1]) * (DURATION_UNITS[m[2]] ?? 0) : 0;
+    if (ms <= 0) {
+      r.problem('WAYBILL_PD_RETENTION', `${category} needs a positive duration like 90d, 12h, 30m or 45s`);
+    } else if (isPdCategory(r, 'WAYBILL_PD_RETENTION', category)) {
+      retentionMs[category] = ms;
+    }
+  }
+  // The chaincode lets these roles erase references their organisation controls; admin first.
+  const writers = ['admin', 'manufacturer', 'carrier', 'retailer'];
+  const candidates = [...(profile?.identities ?? [])]
+    .filter((i) => writers.includes(i.role))
+    .sort((a, b) => writers.indexOf(a.role) - writers.indexOf(b.role));
+  const systemIdentity = r.string('WAYBILL_PD_SYSTEM_IDENTITY') ?? candidates[0]?.id ?? '';
+  if (profile !== undefined && !candidates.some((i) => i.id === systemIdentity)) {
+    r.problem(
+      'WAYBILL_PD_SYSTEM_IDENTITY',
+      systemIdentity === ''
+        ? 'is needed: the profile has no identity that may erase personal-data references (admin, manufacturer, carrier, retailer)'
+        : `must name an identity of the profile with role ${writers.join(', ')} (got ${JSON.stringify(systemIdentity)})`,
+    );
+  }
+  return {
+    kek: kek ?? Buffer.alloc(0),
+    previousKeks,
+    readRoles,
+    retentionMs,
+    retentionIntervalMs: r.int('WAYBILL_PD_RETENTION_INTERVAL_MS', 3_600_000, 0, 7 * DAY_MS),
+    systemIdentity,
+  };
+}
+
+function decodeKey(r: Reader, name: ConfigVariable, text: string, which = ''): Buffer | undefined {
+  const where = which === '' ? '' : ` (${which})`;
+  if (!/^[A-Za-z0-9+/]+={0,2}$|^[A-Za-z0-9_-]+$/.test(text)) {
+    r.problem(name, `must be base64${where}`);
+    return undefined;
+  }
+  const key = Buffer.from(text, text.includes('-') || text.includes('_') ? 'base64url' : 'base64');
+  if (key.length !== 32) {
+    r.problem(name, `must decode to 32 bytes${where}, got ${key.length}`);
+    return undefined;
+  }
+  return key;
+}
+
+function isPdCategory(r: Reader, name: ConfigVariable, category: string): category is PersonalDataCategory {
+  if ((PERSONAL_DATA_CATEGORIES as readonly string[]).includes(category)) return true;
+  r.problem(
+    name,
+    `has unknown category ${JSON.stringify(category)}; categories: ${PERSONAL_DATA_CATEGORIES.join(', ')}`,
+  );
+  return false;
 }
 
 function mergeFileSource(env: ConfigSource, cwd: string, problems: string[]): ConfigSource {
@@ -253,6 +413,22 @@ class Reader {
     if ((allowed as readonly string[]).includes(v)) return v as T;
     this.problem(name, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
     return fallback;
+  }
+
+  /** `key=value;key=value` pairs; a malformed pair is reported. */
+  pairs(name: ConfigVariable): [string, string][] {
+    const v = this.string(name);
+    if (v === undefined) return [];
+    const out: [string, string][] = [];
+    for (const item of v
+      .split(';')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')) {
+      const eq = item.indexOf('=');
+      if (eq <= 0) this.problem(name, `has ${JSON.stringify(item)}, expected category=value`);
+      else out.push([item.slice(0, eq).trim(), item.slice(eq + 1).trim()]);
+    }
+    return out;
   }
 
   list(name: ConfigVariable, valid: (item: string) => boolean, expected: string): string[] {

@@ -11,6 +11,56 @@ export interface Migration {
     readonly string[] | { readonly sqlite: readonly string[]; readonly postgres: readonly string[] };
 }
 
+// Version 2 (personal data). Values, salts and data keys are only ever stored sealed (AES-256-GCM):
+// `pd_subjects.wrapped_key` under a key-encryption key from configuration, `pd_records.sealed`
+// under the subject's data key. The access log holds ids, never values.
+function personalDataTables(): string[] {
+  return [
+    `CREATE TABLE pd_subjects (
+       subject_id TEXT PRIMARY KEY,
+       wrapped_key TEXT NOT NULL,
+       kek_id TEXT NOT NULL,
+       created_at BIGINT NOT NULL
+     )`,
+    'CREATE INDEX pd_subjects_kek_id ON pd_subjects (kek_id)',
+    `CREATE TABLE pd_records (
+       ref TEXT PRIMARY KEY,
+       subject_id TEXT NOT NULL REFERENCES pd_subjects (subject_id),
+       asset_id TEXT NOT NULL,
+       category TEXT NOT NULL,
+       sealed TEXT NOT NULL,
+       commitment TEXT NOT NULL,
+       version INTEGER NOT NULL,
+       created_at BIGINT NOT NULL,
+       updated_at BIGINT NOT NULL,
+       expires_at BIGINT NOT NULL
+     )`,
+    'CREATE INDEX pd_records_subject_id ON pd_records (subject_id)',
+    'CREATE INDEX pd_records_expires_at ON pd_records (expires_at)',
+    `CREATE TABLE pd_ledger_erasures (
+       ref TEXT PRIMARY KEY,
+       asset_id TEXT NOT NULL,
+       requested_at BIGINT NOT NULL,
+       attempts INTEGER NOT NULL,
+       done_at BIGINT,
+       tx_id TEXT,
+       outcome TEXT
+     )`,
+  ];
+}
+
+const ACCESS_LOG_COLUMNS = `at BIGINT NOT NULL,
+           actor_key_id TEXT NOT NULL,
+           actor_identity TEXT NOT NULL,
+           actor_role TEXT NOT NULL,
+           action TEXT NOT NULL,
+           purpose TEXT NOT NULL,
+           subject_id TEXT,
+           ref TEXT,
+           asset_id TEXT,
+           category TEXT,
+           outcome TEXT NOT NULL`;
+
 /** The gateway's migrations, in order. Append only: never edit one that has shipped. */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -48,6 +98,28 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
       'CREATE INDEX submitted_transactions_submitted_at ON submitted_transactions (submitted_at)',
     ],
+  },
+  {
+    version: 2,
+    name: 'personal data: subjects (wrapped data keys), sealed records, ledger erasures, access log',
+    up: {
+      sqlite: [
+        ...personalDataTables(),
+        `CREATE TABLE pd_access_log (
+           seq INTEGER PRIMARY KEY AUTOINCREMENT,
+           ${ACCESS_LOG_COLUMNS}
+         )`,
+        'CREATE INDEX pd_access_log_subject ON pd_access_log (subject_id)',
+      ],
+      postgres: [
+        ...personalDataTables(),
+        `CREATE TABLE pd_access_log (
+           seq BIGSERIAL PRIMARY KEY,
+           ${ACCESS_LOG_COLUMNS}
+         )`,
+        'CREATE INDEX pd_access_log_subject ON pd_access_log (subject_id)',
+      ],
+    },
   },
 ];
 

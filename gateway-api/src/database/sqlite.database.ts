@@ -23,6 +23,8 @@ export class SqliteDatabase implements Database {
     this.#db.exec('PRAGMA busy_timeout = 5000');
     if (path !== ':memory:') this.#db.exec('PRAGMA journal_mode = WAL');
     this.#db.exec('PRAGMA foreign_keys = ON');
+    // Deleted content is overwritten, so erased personal data (sealed) leaves no residue in free pages.
+    this.#db.exec('PRAGMA secure_delete = ON');
   }
 
   query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {

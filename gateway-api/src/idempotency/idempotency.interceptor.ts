@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -33,6 +33,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly store: IdempotencyStore,
     private readonly metrics: MetricsService,
     private readonly logger: JsonLogger,
+    /** Key of the stored request hash: bodies may carry personal values (see {@link requestHash}). */
+    private readonly hashKey?: Uint8Array,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -48,7 +50,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         'Idempotency-Key must be 1-255 visible ASCII characters',
       );
     }
-    const hash = requestHash(request);
+    const hash = requestHash(request, this.hashKey);
     const redact = this.reflector.get<string[] | undefined>(IDEMPOTENCY_REDACT, context.getHandler()) ?? [];
     return from(this.store.begin(client.keyId, key, hash)).pipe(
       mergeMap((decision) => {
@@ -129,11 +131,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 }
 
-/** Hash of what makes two requests "the same": method, path with query, and canonical JSON body. */
-export function requestHash(request: Pick<FastifyRequest, 'method' | 'url' | 'body'>): string {
-  return createHash('sha256')
-    .update(`${request.method} ${request.url}\n${canonicalJson(request.body)}`)
-    .digest('hex');
+/**
+ * Hash of what makes two requests "the same": method, path with query, and canonical JSON body.
+ * With a key it is an HMAC: a body with a phone number must not leave a plain hash that a guess
+ * can be checked against in the database.
+ */
+export function requestHash(
+  request: Pick<FastifyRequest, 'method' | 'url' | 'body'>,
+  key?: Uint8Array,
+): string {
+  const message = `${request.method} ${request.url}\n${canonicalJson(request.body)}`;
+  return (key ? createHmac('sha256', key) : createHash('sha256')).update(message).digest('hex');
 }
 
 /** JSON with object keys sorted at every level, so key order does not change the hash. */

@@ -4,7 +4,7 @@ import { ApiKeyRepository } from '../auth/api-key.repository';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { createApp, type GatewayApp } from '../bootstrap';
 import { JsonLogger } from '../common/logger';
-import type { GatewayConfig } from '../config/config';
+import { DEFAULT_READ_ROLES, DEFAULT_RETENTION_MS, type GatewayConfig } from '../config/config';
 import type { ConnectionProfile } from '../config/profile';
 import type { Database } from '../database/database';
 import { migrate } from '../database/migrations';
@@ -34,6 +34,9 @@ export const TEST_PROFILE: ConnectionProfile = {
   organizations: { ManufacturerMSP: 'Manufacturer', CarrierMSP: 'Carrier', RetailerMSP: 'Retailer' },
 };
 
+/** The key-encryption key of test gateways (32 fixed bytes: tests only). */
+export const TEST_KEK = Buffer.alloc(32, 7);
+
 /** A valid configuration for tests; override what a test is about. */
 export function testConfig(
   overrides: Partial<{ [K in keyof GatewayConfig]: Partial<GatewayConfig[K]> }> = {},
@@ -60,6 +63,14 @@ export function testConfig(
     auth: { refreshMs: 50 },
     log: { level: 'debug' },
     shutdownTimeoutMs: 1000,
+    personalData: {
+      kek: TEST_KEK,
+      previousKeks: [],
+      readRoles: DEFAULT_READ_ROLES,
+      retentionMs: DEFAULT_RETENTION_MS,
+      retentionIntervalMs: 0,
+      systemIdentity: 'manufacturer-admin',
+    },
   };
   const merged: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(overrides)) {

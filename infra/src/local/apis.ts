@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -22,15 +23,35 @@ export function apiName(org: Org): string {
   return `api.${org.key}`;
 }
 
-/** The environment one organisation's gateway runs with: its own profile, port and database. */
+/**
+ * The environment one organisation's gateway runs with: its own profile, port, database and
+ * personal-data key-encryption key.
+ */
 export function apiEnv(net: LocalNetwork, org: Org): NodeJS.ProcessEnv {
+  const { WAYBILL_PD_KEK: _inherited, ...env } = process.env;
   return {
-    ...process.env,
+    ...env,
     WAYBILL_PROFILE: net.layout.profile(org),
     PORT: String(org.apiPort),
     HOST: '127.0.0.1',
     DATABASE_URL: path.join(net.layout.root, 'data', `gateway-${org.key}.sqlite`),
+    WAYBILL_PD_KEK_FILE: ensureKek(net, org),
   };
+}
+
+/**
+ * The organisation's key-encryption key of personal data: 32 random bytes (base64), generated
+ * once into a 0600 file beside its database. Deleting it makes that gateway refuse to start (its
+ * stored personal data could not be opened any more): `network clean` removes both together.
+ */
+function ensureKek(net: LocalNetwork, org: Org): string {
+  const dir = path.join(net.layout.root, 'data');
+  const file = path.join(dir, `pd-kek-${org.key}.b64`);
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  }
+  return file;
 }
 
 function keysFile(net: LocalNetwork, org: Org): string {

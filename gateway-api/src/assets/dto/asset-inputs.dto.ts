@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsAmount, IsAttributeMap, NO_CONTROL_CHARACTERS, RE } from '../../common/validators';
+import { PersonalDataItemDto } from '../../personal-data/dto/personal-data.dto';
 
 const ATTRIBUTES_SCHEMA = {
   type: 'object',
@@ -131,6 +132,19 @@ export class CreateAssetDto {
   @ValidateNested({ each: true })
   @Type(() => DocumentDto)
   documents?: DocumentDto[];
+
+  @ApiPropertyOptional({
+    type: [PersonalDataItemDto],
+    maxItems: LIMITS.MAX_PERSONAL_DATA_REFS,
+    description:
+      'Personal values kept off-chain by this gateway (needs the X-Purpose header); the asset gets one random reference and salted commitment each',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(LIMITS.MAX_PERSONAL_DATA_REFS)
+  @ValidateNested({ each: true })
+  @Type(() => PersonalDataItemDto)
+  personalData?: PersonalDataItemDto[];
 }
 
 export class HandoverDto {

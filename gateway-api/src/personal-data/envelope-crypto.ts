@@ -1,0 +1,119 @@
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+
+/** Length of every key here: AES-256 key-encryption keys and data keys. */
+export const KEY_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const FORMAT = 'v1';
+
+/** A sealed value could not be opened: wrong key, wrong context, or tampered bytes. */
+export class SealError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SealError';
+  }
+}
+
+/**
+ * Encrypts with AES-256-GCM under `key`; `context` is authenticated (not stored), so a value moved
+ * to another row or subject no longer opens. Output: `v1.<iv>.<ciphertext>.<tag>` (base64url).
+ */
+export function seal(key: Uint8Array, plaintext: Uint8Array, context: string): string {
+  if (key.length !== KEY_BYTES) throw new SealError(`an AES-256 key has ${KEY_BYTES} bytes`);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(Buffer.from(context, 'utf8'));
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return [FORMAT, iv, body, cipher.getAuthTag()]
+    .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+    .join('.');
+}
+
+/**
+ * Opens what {@link seal} produced.
+ * @throws {@link SealError} when the format is unknown, or the key or context is not the sealing
+ *   one, or the bytes were changed (GCM authentication fails). The message never holds the data.
+ */
+export function open(key: Uint8Array, sealed: string, context: string): Buffer {
+  const parts = sealed.split('.');
+  const [format, iv, body, tag] = parts;
+  if (
+    parts.length !== 4 ||
+    format !== FORMAT ||
+    iv === undefined ||
+    body === undefined ||
+    tag === undefined
+  ) {
+    throw new SealError('not a sealed value of a known format');
+  }
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+      authTagLength: TAG_BYTES,
+    });
+    decipher.setAAD(Buffer.from(context, 'utf8'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]);
+  } catch {
+    throw new SealError('the sealed value does not open with this key (wrong key, or tampered)');
+  }
+}
+
+/** A fresh random data key (one per data subject). */
+export function newDataKey(): Buffer {
+  return randomBytes(KEY_BYTES);
+}
+
+/**
+ * Stable identifier of a key-encryption key, stored next to each wrapped data key so the right KEK
+ * is picked after a rotation. Derived with HMAC so it reveals nothing about the key.
+ */
+export function kekId(kek: Uint8Array): string {
+  return createHmac('sha256', kek).update('waybill:kek-id:v1').digest('hex').slice(0, 16);
+}
+
+/**
+ * The key-encryption keys of this gateway: the current one (wraps new data keys) and previous ones
+ * (still unwrap data keys not yet rewrapped after a rotation).
+ */
+export class KeyRing {
+  readonly currentId: string;
+  readonly #keys = new Map<string, Buffer>();
+
+  /** @throws Error when a key is not 32 bytes (configuration validates this first). */
+  constructor(current: Uint8Array, previous: readonly Uint8Array[] = []) {
+    for (const k of [current, ...previous]) {
+      if (k.length !== KEY_BYTES) throw new Error(`a key-encryption key has ${KEY_BYTES} bytes`);
+      const id = kekId(k);
+      if (!this.#keys.has(id)) this.#keys.set(id, Buffer.from(k));
+    }
+    this.currentId = kekId(current);
+  }
+
+  /** Ids of every key this ring holds, current first. */
+  get ids(): string[] {
+    return [...this.#keys.keys()];
+  }
+
+  has(id: string): boolean {
+    return this.#keys.has(id);
+  }
+
+  /** Wraps a data key under the current KEK; the context binds it to its subject. */
+  wrap(dataKey: Uint8Array, context: string): { wrapped: string; kekId: string } {
+    return {
+      wrapped: seal(this.#key(this.currentId), dataKey, `waybill:dek:${context}`),
+      kekId: this.currentId,
+    };
+  }
+
+  /** @throws {@link SealError} when `id` is not in the ring, or the wrapped key does not open. */
+  unwrap(wrapped: string, id: string, context: string): Buffer {
+    return open(this.#key(id), wrapped, `waybill:dek:${context}`);
+  }
+
+  #key(id: string): Buffer {
+    const key = this.#keys.get(id);
+    if (!key) throw new SealError(`key-encryption key ${id} is not configured`);
+    return key;
+  }
+}

@@ -1,0 +1,468 @@
+import { createHash } from 'node:crypto';
+import type { AuthenticatedClient } from '../auth/api-keys.service';
+import { DEFAULT_READ_ROLES, DEFAULT_RETENTION_MS } from '../config/config';
+import type { Database } from '../database/database';
+import { migrate } from '../database/migrations';
+import { ChaincodeError, LedgerUnavailableError } from '../ledger/ledger.errors';
+import { testDatabases } from '../testing/databases';
+import { AccessLogRepository } from './access-log.repository';
+import { commitment } from './commitment';
+import { KeyRing, kekId } from './envelope-crypto';
+import { checkPersonalDataKeys } from './key-check';
+import { rewrapDataKeys } from './key-rotation';
+import type { LedgerRef, PersonalDataLedger } from './personal-data.ledger';
+import { PersonalDataRepository } from './personal-data.repository';
+import { PersonalDataService, type PersonalDataPolicy } from './personal-data.service';
+
+const KEK_A = Buffer.alloc(32, 0xa1);
+const KEK_B = Buffer.alloc(32, 0xb2);
+const DAY = 86_400_000;
+
+const client = (role: AuthenticatedClient['role'], identityId = `${role}-1`): AuthenticatedClient => ({
+  keyId: `key-${role}`,
+  name: role,
+  identityId,
+  role,
+  mspId: 'CarrierMSP',
+});
+const carrier = client('carrier');
+const admin = client('admin');
+const auditor = client('auditor');
+
+/** The ledger's personalDataRefs, in memory; `failNext` makes the next write fail as given. */
+class FakePdLedger implements PersonalDataLedger {
+  readonly refs = new Map<string, LedgerRef & { assetId: string }>();
+  readonly calls: string[] = [];
+  failNext: Error | undefined;
+  #tx = 0;
+
+  upsertRef(
+    _c: AuthenticatedClient,
+    assetId: string,
+    r: { ref: string; commitment: string; category: string },
+  ) {
+    this.#fail();
+    this.calls.push(`upsert ${assetId} ${r.ref}`);
+    const existing = this.refs.get(r.ref);
+    if (existing?.erasedAt) throw new ChaincodeError('CONFLICT', 'erased');
+    this.refs.set(r.ref, {
+      assetId,
+      ref: r.ref,
+      commitment: r.commitment,
+      category: r.category,
+      controllerOrg: 'CarrierMSP',
+      erasedAt: null,
+    });
+    return Promise.resolve({ txId: `tx${++this.#tx}`, blockNumber: this.#tx });
+  }
+
+  eraseRef(_c: AuthenticatedClient, assetId: string, ref: string) {
+    this.#fail();
+    this.calls.push(`erase ${assetId} ${ref}`);
+    const existing = this.refs.get(ref);
+    if (!existing) throw new ChaincodeError('PERSONAL_DATA_REF_NOT_FOUND', 'no such ref');
+    if (existing.erasedAt) throw new ChaincodeError('CONFLICT', 'already erased');
+    this.refs.set(ref, { ...existing, commitment: null, erasedAt: '2026-01-01T00:00:00.000Z' });
+    return Promise.resolve({ txId: `tx${++this.#tx}`, blockNumber: this.#tx });
+  }
+
+  findRef(_c: AuthenticatedClient, assetId: string, ref: string) {
+    const r = this.refs.get(ref);
+    return Promise.resolve(r && r.assetId === assetId ? r : undefined);
+  }
+
+  #fail(): void {
+    const err = this.failNext;
+    this.failNext = undefined;
+    if (err) throw err;
+  }
+}
+
+describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
+  let db: Database;
+  let ledger: FakePdLedger;
+  let now: number;
+  let policy: PersonalDataPolicy;
+  const service = (ring = new KeyRing(KEK_A)) =>
+    new PersonalDataService(
+      new PersonalDataRepository(db),
+      new AccessLogRepository(db),
+      ring,
+      ledger,
+      policy,
+      () => now,
+    );
+
+  beforeEach(async () => {
+    db = await openDb();
+    await migrate(db);
+    ledger = new FakePdLedger();
+    now = Date.parse('2026-03-01T10:00:00Z');
+    policy = { readRoles: DEFAULT_READ_ROLES, retentionMs: DEFAULT_RETENTION_MS };
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  /** Every text cell of every personal-data table, to search for plaintext at rest. */
+  async function storedText(): Promise<string> {
+    const tables = ['pd_subjects', 'pd_records', 'pd_ledger_erasures', 'pd_access_log', 'idempotency_keys'];
+    const rows = await Promise.all(tables.map((t) => db.query(`SELECT * FROM ${t}`)));
+    return JSON.stringify(rows);
+  }
+  const sha = (v: string) => [
+    createHash('sha256').update(v).digest('hex'),
+    createHash('sha256').update(v).digest('base64'),
+  ];
+
+  it('stores values sealed, puts only ref and salted commitment on the ledger, and reads them back (logged)', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(carrier, 'delivery');
+    const written = await pd.addRecord(
+      carrier,
+      'LOT-1',
+      { subjectId, category: 'phone', value: '+39 333 123 4567' },
+      'delivery',
+    );
+    expect(written).toMatchObject({
+      txId: 'tx1',
+      blockNumber: 1,
+      record: { subjectId, assetId: 'LOT-1', category: 'phone', version: 1 },
+    });
+    expect(written.record.ref).toMatch(/^[0-9a-f]{32}$/);
+    expect(written.record.expiresAt).toBe(new Date(now + DEFAULT_RETENTION_MS.phone).toISOString());
+    expect(ledger.refs.get(written.record.ref)).toMatchObject({
+      commitment: written.record.commitment,
+      category: 'phone',
+    });
+
+    const read = await pd.read(carrier, written.record.ref, 'delivery');
+    expect(read).toMatchObject({ value: '+393331234567', commitment: written.record.commitment });
+    expect(commitment(read.ref, 'phone', read.value, read.salt)).toBe(written.record.commitment);
+
+    const stored = await storedText();
+    for (const needle of ['+393331234567', '3331234567', read.salt, ...sha('+393331234567')]) {
+      expect(stored).not.toContain(needle);
+    }
+    expect(
+      (await pd.accessLog(0, 100)).map((e) => [e.action, e.outcome, e.purpose, e.actorIdentity]),
+    ).toEqual([
+      ['create', 'ok', 'delivery', 'carrier-1'],
+      ['create', 'ok', 'delivery', 'carrier-1'],
+      ['read', 'ok', 'delivery', 'carrier-1'],
+    ]);
+  });
+
+  it('refuses roles not configured for a category, and logs the refusal', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(admin, 'onboarding');
+    await expect(
+      pd.addRecord(carrier, 'LOT-1', { subjectId, category: 'national-id', value: 'AB1234567' }, 'customs'),
+    ).rejects.toMatchObject({ code: 'CATEGORY_FORBIDDEN' });
+    const { record } = await pd.addRecord(
+      admin,
+      'LOT-1',
+      { subjectId, category: 'national-id', value: 'AB1234567' },
+      'customs',
+    );
+    await expect(pd.read(carrier, record.ref, 'curious')).rejects.toMatchObject({
+      code: 'CATEGORY_FORBIDDEN',
+      message: 'role carrier may not access personal data of category national-id',
+    });
+    await expect(pd.read(auditor, record.ref, 'audit')).rejects.toMatchObject({ code: 'CATEGORY_FORBIDDEN' });
+    const denied = (await pd.accessLog(0, 100)).filter((e) => e.outcome === 'denied');
+    expect(denied.map((e) => [e.action, e.actorRole, e.ref])).toEqual([
+      ['create', 'carrier', null],
+      ['read', 'carrier', record.ref],
+      ['read', 'auditor', record.ref],
+    ]);
+  });
+
+  it('refuses malformed values and unknown subjects without writing anything', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(carrier, 'delivery');
+    await expect(
+      pd.addRecord(carrier, 'LOT-1', { subjectId, category: 'email', value: 'maria at example' }, 'delivery'),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      extensions: { errors: [{ field: 'value', message: 'not an e-mail address (local@domain.tld)' }] },
+    });
+    await expect(
+      pd.addRecord(carrier, 'LOT-1', { subjectId, category: 'notes', value: 'x'.repeat(2001) }, 'delivery'),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(
+      pd.addRecord(
+        carrier,
+        'LOT-1',
+        { subjectId: '00000000-0000-4000-8000-000000000000', category: 'name', value: 'Maria' },
+        'delivery',
+      ),
+    ).rejects.toMatchObject({ code: 'PERSONAL_DATA_NOT_FOUND' });
+    expect(await db.query('SELECT ref FROM pd_records')).toEqual([]);
+    expect(ledger.calls).toEqual([]);
+  });
+
+  it('discards the record when the ledger write fails', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(carrier, 'delivery');
+    ledger.failNext = new ChaincodeError('FORBIDDEN', 'not a holder');
+    await expect(
+      pd.addRecord(carrier, 'LOT-1', { subjectId, category: 'name', value: 'Maria Rossi' }, 'delivery'),
+    ).rejects.toBeInstanceOf(ChaincodeError);
+    expect(await db.query('SELECT ref FROM pd_records')).toEqual([]);
+    expect((await pd.accessLog(0, 100)).map((e) => `${e.action}:${e.outcome}`)).toEqual([
+      'create:ok',
+      'create:ok',
+      'create:failed',
+    ]);
+  });
+
+  it('rectifies: new salt and commitment on the ledger, the old value gone', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(carrier, 'delivery');
+    const { record } = await pd.addRecord(
+      carrier,
+      'LOT-1',
+      { subjectId, category: 'postal-address', value: 'Via Roma 1, Roma' },
+      'delivery',
+    );
+    now += 1000;
+    const rectified = await pd.rectify(carrier, record.ref, 'Via Milano 2, Roma', 'customer request');
+    expect(rectified.record).toMatchObject({
+      ref: record.ref,
+      version: 2,
+      updatedAt: new Date(now).toISOString(),
+    });
+    expect(rectified.record.commitment).not.toBe(record.commitment);
+    expect(ledger.refs.get(record.ref)?.commitment).toBe(rectified.record.commitment);
+    const read = await pd.read(carrier, record.ref, 'delivery');
+    expect(read).toMatchObject({ value: 'Via Milano 2, Roma', version: 2 });
+    expect(await storedText()).not.toContain('Via Roma');
+    // A ledger failure leaves the stored record as it was.
+    ledger.failNext = new LedgerUnavailableError('down');
+    await expect(
+      pd.rectify(carrier, record.ref, 'Via Napoli 3, Roma', 'customer request'),
+    ).rejects.toBeInstanceOf(LedgerUnavailableError);
+    expect((await pd.read(carrier, record.ref, 'delivery')).value).toBe('Via Milano 2, Roma');
+  });
+
+  it('exports everything about a subject, verifiably, with its access log', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(admin, 'onboarding');
+    const other = await pd.createSubject(admin, 'onboarding');
+    await pd.addRecord(admin, 'LOT-1', { subjectId, category: 'name', value: 'Maria Rossi' }, 'onboarding');
+    now += 1;
+    await pd.addRecord(
+      admin,
+      'LOT-2',
+      { subjectId, category: 'email', value: 'maria@example.org' },
+      'onboarding',
+    );
+    await pd.addRecord(
+      admin,
+      'LOT-1',
+      { subjectId: other.subjectId, category: 'name', value: 'Luca Bianchi' },
+      'onboarding',
+    );
+    const exported = await pd.export(admin, subjectId, 'art-15 request');
+    expect(exported.records.map((r) => [r.assetId, r.category, r.value])).toEqual([
+      ['LOT-1', 'name', 'Maria Rossi'],
+      ['LOT-2', 'email', 'maria@example.org'],
+    ]);
+    for (const r of exported.records) {
+      expect(
+        await pd.verify(auditor, {
+          assetId: r.assetId,
+          ref: r.ref,
+          category: r.category,
+          value: r.value,
+          salt: r.salt,
+        }),
+      ).toEqual({
+        assetId: r.assetId,
+        ref: r.ref,
+        status: 'match',
+        matches: true,
+      });
+    }
+    expect(exported.accessLog.map((e) => e.action)).toEqual(['create', 'create', 'create', 'export']);
+    expect(JSON.stringify(exported)).not.toContain('Luca');
+  });
+
+  it('verifies: a wrong value or salt is a mismatch, an unknown ref is 404', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(carrier, 'delivery');
+    const { record } = await pd.addRecord(
+      carrier,
+      'LOT-1',
+      { subjectId, category: 'name', value: 'Maria Rossi' },
+      'delivery',
+    );
+    const { salt } = await pd.read(carrier, record.ref, 'delivery');
+    const input = {
+      assetId: 'LOT-1',
+      ref: record.ref,
+      category: 'name' as const,
+      value: 'Maria Rossi',
+      salt,
+    };
+    expect((await pd.verify(auditor, { ...input, value: 'Maria Russo' })).status).toBe('mismatch');
+    expect((await pd.verify(auditor, { ...input, salt: '00'.repeat(32) })).status).toBe('mismatch');
+    expect((await pd.verify(auditor, { ...input, category: 'notes' })).status).toBe('mismatch');
+    await expect(pd.verify(auditor, { ...input, assetId: 'LOT-2' })).rejects.toMatchObject({
+      code: 'PERSONAL_DATA_REF_NOT_FOUND',
+    });
+  });
+
+  it('erases a subject: key, records and salts gone, reads 404, refs erased on the ledger, audited without values', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(admin, 'onboarding');
+    const a = await pd.addRecord(
+      admin,
+      'LOT-1',
+      { subjectId, category: 'name', value: 'Maria Rossi' },
+      'onboarding',
+    );
+    now += 1;
+    const b = await pd.addRecord(
+      admin,
+      'LOT-2',
+      { subjectId, category: 'phone', value: '+393331234567' },
+      'onboarding',
+    );
+    const { salt } = await pd.read(admin, a.record.ref, 'check');
+
+    const report = await pd.eraseSubject(admin, subjectId, 'art-17 request');
+    expect(report).toMatchObject({ subjectId, recordsErased: 2 });
+    expect(report.ledger.map((l) => [l.ref, l.status])).toEqual([
+      [a.record.ref, 'erased'],
+      [b.record.ref, 'erased'],
+    ]);
+    await expect(pd.read(admin, a.record.ref, 'check')).rejects.toMatchObject({
+      code: 'PERSONAL_DATA_NOT_FOUND',
+    });
+    await expect(pd.export(admin, subjectId, 'check')).rejects.toMatchObject({
+      code: 'PERSONAL_DATA_NOT_FOUND',
+    });
+    await expect(pd.eraseSubject(admin, subjectId, 'again')).rejects.toMatchObject({
+      code: 'PERSONAL_DATA_NOT_FOUND',
+    });
+    expect(await db.query('SELECT subject_id FROM pd_subjects')).toEqual([]);
+    expect(await db.query('SELECT ref FROM pd_records')).toEqual([]);
+    expect(ledger.refs.get(a.record.ref)).toMatchObject({ commitment: null });
+    // The old commitment can no longer be opened: the salt was only in the sealed record.
+    expect(
+      await pd.verify(auditor, {
+        assetId: 'LOT-1',
+        ref: a.record.ref,
+        category: 'name',
+        value: 'Maria Rossi',
+        salt,
+      }),
+    ).toMatchObject({ status: 'erased' });
+    const stored = await storedText();
+    for (const needle of ['Maria', '+393331234567', salt, ...sha('Maria Rossi')])
+      expect(stored).not.toContain(needle);
+    const log = await pd.accessLog(0, 100);
+    expect(log.filter((e) => e.action === 'erase').map((e) => e.ref)).toEqual([
+      a.record.ref,
+      b.record.ref,
+      null,
+    ]);
+    expect(log.filter((e) => e.action === 'ledger-erase')).toHaveLength(2);
+  });
+
+  it('keeps a ledger erasure pending when the ledger is down, and the retention run retries it', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(admin, 'onboarding');
+    const { record } = await pd.addRecord(
+      admin,
+      'LOT-1',
+      { subjectId, category: 'name', value: 'Maria Rossi' },
+      'onboarding',
+    );
+    ledger.failNext = new LedgerUnavailableError('down');
+    const report = await pd.eraseSubject(admin, subjectId, 'art-17 request');
+    expect(report.ledger).toEqual([{ ref: record.ref, assetId: 'LOT-1', status: 'pending', txId: null }]);
+    await expect(pd.read(admin, record.ref, 'check')).rejects.toMatchObject({
+      code: 'PERSONAL_DATA_NOT_FOUND',
+    });
+    const retry = await pd.runRetention(admin);
+    expect(retry).toEqual({
+      recordsErased: 0,
+      ledger: [{ ref: record.ref, assetId: 'LOT-1', status: 'erased', txId: expect.any(String) as unknown }],
+    });
+    expect((await pd.runRetention(admin)).ledger).toEqual([]);
+  });
+
+  it('erases records whose retention period ended, per category, and keeps the others', async () => {
+    policy = {
+      readRoles: DEFAULT_READ_ROLES,
+      retentionMs: { ...DEFAULT_RETENTION_MS, phone: 30 * DAY, name: 90 * DAY },
+    };
+    const pd = service();
+    const { subjectId } = await pd.createSubject(carrier, 'delivery');
+    const phone = await pd.addRecord(
+      carrier,
+      'LOT-1',
+      { subjectId, category: 'phone', value: '+393331234567' },
+      'delivery',
+    );
+    const name = await pd.addRecord(
+      carrier,
+      'LOT-1',
+      { subjectId, category: 'name', value: 'Maria Rossi' },
+      'delivery',
+    );
+    now += 30 * DAY - 1;
+    expect(await pd.runRetention(carrier)).toEqual({ recordsErased: 0, ledger: [] });
+    now += 1;
+    const run = await pd.runRetention(carrier);
+    expect(run.recordsErased).toBe(1);
+    expect(run.ledger.map((l) => [l.ref, l.status])).toEqual([[phone.record.ref, 'erased']]);
+    await expect(pd.read(carrier, phone.record.ref, 'delivery')).rejects.toMatchObject({
+      code: 'PERSONAL_DATA_NOT_FOUND',
+    });
+    expect((await pd.read(carrier, name.record.ref, 'delivery')).value).toBe('Maria Rossi');
+    expect(await storedText()).not.toContain('+393331234567');
+    const entries = await pd.accessLog(0, 100);
+    expect(entries.filter((e) => e.action === 'retention-erase').map((e) => [e.ref, e.purpose])).toEqual([
+      [phone.record.ref, 'retention period ended'],
+    ]);
+  });
+
+  it('rotates the key-encryption key without losing data, and refuses a wrong or missing key', async () => {
+    const before = service(new KeyRing(KEK_A));
+    const { subjectId } = await before.createSubject(carrier, 'delivery');
+    const { record } = await before.addRecord(
+      carrier,
+      'LOT-1',
+      { subjectId, category: 'name', value: 'Maria Rossi' },
+      'delivery',
+    );
+    const configWith = (kek: Buffer, previousKeks: Buffer[] = []) =>
+      ({ personalData: { kek, previousKeks } }) as Parameters<typeof checkPersonalDataKeys>[1];
+
+    await expect(checkPersonalDataKeys(db, configWith(KEK_B))).rejects.toThrow(
+      `personal-data store holds data keys wrapped by key-encryption key ${kekId(KEK_A)}, which is neither WAYBILL_PD_KEK (id ${kekId(KEK_B)}) nor in WAYBILL_PD_PREVIOUS_KEKS: configure that key`,
+    );
+    // Step 1: new KEK current, old one previous — everything still reads.
+    const ring = await checkPersonalDataKeys(db, configWith(KEK_B, [KEK_A]));
+    expect((await service(ring).read(carrier, record.ref, 'delivery')).value).toBe('Maria Rossi');
+    // Step 2: rewrap; then the old KEK is no longer needed.
+    const repo = new PersonalDataRepository(db);
+    expect(await rewrapDataKeys(repo, ring)).toEqual({ rewrapped: 1, kekId: kekId(KEK_B) });
+    expect(await rewrapDataKeys(repo, ring)).toEqual({ rewrapped: 0, kekId: kekId(KEK_B) });
+    const after = await checkPersonalDataKeys(db, configWith(KEK_B));
+    expect((await service(after).read(carrier, record.ref, 'delivery')).value).toBe('Maria Rossi');
+    await expect(checkPersonalDataKeys(db, configWith(KEK_A))).rejects.toThrow(/neither WAYBILL_PD_KEK/);
+
+    // A store tampered so that the id matches but the key does not open.
+    await db.execute('UPDATE pd_subjects SET wrapped_key = $1', [
+      new KeyRing(Buffer.alloc(32, 0xee)).wrap(Buffer.alloc(32), subjectId).wrapped,
+    ]);
+    await expect(checkPersonalDataKeys(db, configWith(KEK_B))).rejects.toThrow(
+      `a data key wrapped by key-encryption key ${kekId(KEK_B)} does not open with the configured key: wrong key or tampered store`,
+    );
+  });
+});

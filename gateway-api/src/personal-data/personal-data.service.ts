@@ -1,0 +1,528 @@
+import { randomUUID } from 'node:crypto';
+import type { AuthenticatedClient } from '../auth/api-keys.service';
+import { ProblemException } from '../common/problems';
+import type { Role } from '../config/profile';
+import { ChaincodeError } from '../ledger/ledger.errors';
+import type {
+  AccessAction,
+  AccessLogEntry,
+  AccessLogRecord,
+  AccessLogRepository,
+} from './access-log.repository';
+import { checkValue, type PersonalDataCategory } from './categories';
+import { COMMITMENT_SCHEME, commitment, commitmentMatches, newRef, newSalt } from './commitment';
+import { type KeyRing, newDataKey, open, SealError, seal } from './envelope-crypto';
+import type { PersonalDataLedger } from './personal-data.ledger';
+import type { PersonalDataRepository, RecordRow, SubjectRow } from './personal-data.repository';
+
+/** Who may read which category, and how long each category is kept. */
+export interface PersonalDataPolicy {
+  readonly readRoles: Readonly<Record<PersonalDataCategory, readonly Role[]>>;
+  readonly retentionMs: Readonly<Record<PersonalDataCategory, number>>;
+}
+
+/** A new personal value for an asset. */
+export interface RecordInput {
+  readonly subjectId: string;
+  readonly category: PersonalDataCategory;
+  readonly value: string;
+}
+
+/** What the ledger gets for a record: never the value. */
+export interface LedgerRefInput {
+  readonly ref: string;
+  readonly commitment: string;
+  readonly category: PersonalDataCategory;
+}
+
+/** A record without its value (answers of writes: they may be stored for idempotent replays). */
+export interface RecordSummary {
+  readonly ref: string;
+  readonly subjectId: string;
+  readonly assetId: string;
+  readonly category: PersonalDataCategory;
+  readonly commitment: string;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly expiresAt: string;
+}
+
+/** A record with its value and salt: what is needed to verify it against the ledger. */
+export interface RecordView extends RecordSummary {
+  readonly value: string;
+  readonly salt: string;
+}
+
+/** Everything held about a data subject (Art. 15 access, Art. 20 portability). */
+export interface SubjectExport {
+  readonly subjectId: string;
+  readonly controllerOrg: string;
+  readonly exportedAt: string;
+  readonly createdAt: string;
+  /** How to recompute each commitment (so the export can be verified without this gateway). */
+  readonly commitmentScheme: string;
+  readonly records: RecordView[];
+  readonly accessLog: AccessLogRecord[];
+}
+
+/** A ledger reference marked erased (or why it is still pending). */
+export interface LedgerErasureResult {
+  readonly ref: string;
+  readonly assetId: string;
+  readonly status: 'erased' | 'already-erased' | 'not-on-ledger' | 'pending';
+  readonly txId: string | null;
+}
+
+/** The outcome of erasing a data subject (Art. 17). */
+export interface ErasureReport {
+  readonly subjectId: string;
+  readonly erasedAt: string;
+  readonly recordsErased: number;
+  readonly ledger: LedgerErasureResult[];
+}
+
+/** The outcome of checking a record against the ledger. */
+export interface VerifyResult {
+  readonly assetId: string;
+  readonly ref: string;
+  /** match: the value and salt open the commitment on the ledger; erased: the reference was erased. */
+  readonly status: 'match' | 'mismatch' | 'erased';
+  readonly matches: boolean;
+}
+
+/** The outcome of one retention run. */
+export interface RetentionReport {
+  readonly recordsErased: number;
+  readonly ledger: LedgerErasureResult[];
+}
+
+const RETENTION_BATCH = 200;
+const LEDGER_ERASURE_BATCH = 200;
+
+/**
+ * Personal data off-chain (docs/privacy.md). Values live only in this organisation's store,
+ * sealed with a per-subject data key (AES-256-GCM) that is itself wrapped by the key-encryption
+ * key; the ledger gets a random reference and a salted commitment. Every read, export,
+ * rectification and erasure is appended to the access log, refusals included.
+ */
+export class PersonalDataService {
+  readonly #now: () => number;
+
+  constructor(
+    private readonly repo: PersonalDataRepository,
+    private readonly log: AccessLogRepository,
+    private readonly keys: KeyRing,
+    private readonly ledger: PersonalDataLedger,
+    private readonly policy: PersonalDataPolicy,
+    now: () => number = Date.now,
+  ) {
+    this.#now = now;
+  }
+
+  /** Creates a data subject: a fresh data key, wrapped. The id is random, so it identifies no one. */
+  async createSubject(
+    client: AuthenticatedClient,
+    purpose: string,
+  ): Promise<{ subjectId: string; createdAt: string }> {
+    const subjectId = randomUUID();
+    const { wrapped, kekId } = this.keys.wrap(newDataKey(), subjectId);
+    const at = this.#now();
+    await this.repo.insertSubject({ subjectId, wrappedKey: wrapped, kekId, createdAt: at });
+    await this.log.append([this.#entry(client, 'create', purpose, { subjectId }, 'ok', at)]);
+    return { subjectId, createdAt: iso(at) };
+  }
+
+  /**
+   * Stores records for an asset before its ledger write, and gives what the ledger gets. Call
+   * `discard` when the ledger write fails, so no record points at a reference the ledger lacks.
+   */
+  async prepare(
+    client: AuthenticatedClient,
+    assetId: string,
+    inputs: readonly RecordInput[],
+    purpose: string,
+    field: (index: number) => string = (i) => `personalData[${i}].value`,
+  ): Promise<{ refs: LedgerRefInput[]; records: RecordSummary[]; discard: () => Promise<void> }> {
+    const at = this.#now();
+    const rows: RecordRow[] = [];
+    for (const [index, input] of inputs.entries()) {
+      await this.#requireReadable(client, input.category, 'create', purpose, {
+        subjectId: input.subjectId,
+        assetId,
+      });
+      const checked = checkValue(input.category, input.value);
+      if (!checked.ok) throw invalidValue(checked.message, field(index));
+      const subject = await this.#subject(input.subjectId);
+      const dataKey = this.#dataKey(subject);
+      const ref = newRef();
+      const salt = newSalt();
+      rows.push({
+        ref,
+        subjectId: input.subjectId,
+        assetId,
+        category: input.category,
+        sealed: sealRecord(
+          dataKey,
+          { ref, subjectId: input.subjectId, category: input.category },
+          checked.value,
+          salt,
+        ),
+        commitment: commitment(ref, input.category, checked.value, salt),
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+        expiresAt: at + this.policy.retentionMs[input.category],
+      });
+    }
+    await this.repo.db.transaction(async (tx) => {
+      for (const row of rows) await this.repo.insertRecord(row, tx);
+      await this.log.append(
+        rows.map((r) => this.#entry(client, 'create', purpose, r, 'ok', at)),
+        tx,
+      );
+    });
+    return {
+      refs: rows.map((r) => ({ ref: r.ref, commitment: r.commitment, category: r.category })),
+      records: rows.map(summary),
+      discard: () =>
+        this.repo.db.transaction(async (tx) => {
+          for (const r of rows) await this.repo.deleteRecord(r.ref, tx);
+          await this.log.append(
+            rows.map((r) => this.#entry(client, 'create', purpose, r, 'failed', this.#now())),
+            tx,
+          );
+        }),
+    };
+  }
+
+  /** Adds a record to an existing asset: stored, then its reference and commitment go on the ledger. */
+  async addRecord(
+    client: AuthenticatedClient,
+    assetId: string,
+    input: RecordInput,
+    purpose: string,
+  ): Promise<{ record: RecordSummary; txId: string; blockNumber: number }> {
+    const prepared = await this.prepare(client, assetId, [input], purpose, () => 'value');
+    const [ref] = prepared.refs;
+    const [record] = prepared.records;
+    if (!ref || !record) throw new Error('prepare returned no record');
+    try {
+      const receipt = await this.ledger.upsertRef(client, assetId, ref);
+      return { record, ...receipt };
+    } catch (err) {
+      await prepared.discard();
+      throw err;
+    }
+  }
+
+  /**
+   * Reads one record with its value and salt.
+   * @throws {@link ProblemException} PERSONAL_DATA_NOT_FOUND (also after erasure), CATEGORY_FORBIDDEN.
+   */
+  async read(client: AuthenticatedClient, ref: string, purpose: string): Promise<RecordView> {
+    const row = await this.#record(ref);
+    await this.#requireReadable(client, row.category, 'read', purpose, row);
+    const view = this.#open(row, await this.#subject(row.subjectId));
+    await this.log.append([this.#entry(client, 'read', purpose, row, 'ok')]);
+    return view;
+  }
+
+  /** Everything held about a subject, with the access log about it (Art. 15 and 20). */
+  async export(client: AuthenticatedClient, subjectId: string, purpose: string): Promise<SubjectExport> {
+    const subject = await this.#subject(subjectId);
+    const records = (await this.repo.recordsOf(subjectId)).map((r) => this.#open(r, subject));
+    await this.log.append([this.#entry(client, 'export', purpose, { subjectId }, 'ok')]);
+    return {
+      subjectId,
+      controllerOrg: client.mspId,
+      exportedAt: iso(this.#now()),
+      createdAt: iso(subject.createdAt),
+      commitmentScheme: `hex(HMAC-SHA256(key = hex-decoded salt, message = "${COMMITMENT_SCHEME}\\n" + ref + "\\n" + category + "\\n" + value))`,
+      records,
+      accessLog: await this.log.forSubject(subjectId),
+    };
+  }
+
+  /**
+   * Rectifies a record (Art. 16): a new salt and commitment go on the ledger first (the asset's
+   * history shows a new commitment, never a value), then the store is updated.
+   */
+  async rectify(
+    client: AuthenticatedClient,
+    ref: string,
+    value: string,
+    purpose: string,
+  ): Promise<{ record: RecordSummary; txId: string; blockNumber: number }> {
+    const row = await this.#record(ref);
+    await this.#requireReadable(client, row.category, 'rectify', purpose, row);
+    const checked = checkValue(row.category, value);
+    if (!checked.ok) throw invalidValue(checked.message, 'value');
+    const dataKey = this.#dataKey(await this.#subject(row.subjectId));
+    const salt = newSalt();
+    const next = {
+      sealed: sealRecord(dataKey, row, checked.value, salt),
+      commitment: commitment(row.ref, row.category, checked.value, salt),
+      updatedAt: this.#now(),
+    };
+    let receipt;
+    try {
+      receipt = await this.ledger.upsertRef(client, row.assetId, {
+        ref: row.ref,
+        commitment: next.commitment,
+        category: row.category,
+      });
+    } catch (err) {
+      await this.log.append([this.#entry(client, 'rectify', purpose, row, 'failed')]);
+      throw err;
+    }
+    const replaced = await this.repo.db.transaction(async (tx) => {
+      const ok = await this.repo.replaceRecord(row.ref, row.version, next, tx);
+      await this.log.append(
+        [this.#entry(client, 'rectify', purpose, row, ok ? 'ok' : 'failed', next.updatedAt)],
+        tx,
+      );
+      return ok;
+    });
+    if (!replaced) {
+      throw new ProblemException(
+        'PERSONAL_DATA_CONFLICT',
+        'the record changed or was erased meanwhile; read it and retry',
+      );
+    }
+    return {
+      record: {
+        ...summary(row),
+        commitment: next.commitment,
+        version: row.version + 1,
+        updatedAt: iso(next.updatedAt),
+      },
+      ...receipt,
+    };
+  }
+
+  /**
+   * Erases a data subject (Art. 17): in one transaction the records (values and salts) and the
+   * subject's data key are deleted and their references queued for the ledger; then each reference
+   * is marked erased on the ledger (`PersonalDataRefErased` event). A reference the ledger cannot
+   * mark now stays queued and is retried by the retention job; the data is gone either way.
+   */
+  async eraseSubject(
+    client: AuthenticatedClient,
+    subjectId: string,
+    purpose: string,
+  ): Promise<ErasureReport> {
+    const at = this.#now();
+    const erased = await this.repo.db.transaction(async (tx) => {
+      if (!(await this.repo.subject(subjectId, tx))) return undefined;
+      const records = await this.repo.recordsOf(subjectId, tx);
+      await this.repo.eraseRecords(records, at, tx);
+      await this.repo.deleteSubject(subjectId, tx);
+      await this.log.append(
+        [
+          ...records.map((r) => this.#entry(client, 'erase', purpose, r, 'ok', at)),
+          this.#entry(client, 'erase', purpose, { subjectId }, 'ok', at),
+        ],
+        tx,
+      );
+      return records;
+    });
+    if (!erased) throw notFound('data subject');
+    await this.repo.compact();
+    return {
+      subjectId,
+      erasedAt: iso(at),
+      recordsErased: erased.length,
+      ledger: await this.#eraseOnLedger(client, erased, purpose),
+    };
+  }
+
+  /** Checks a record someone was given against the commitment on the ledger. */
+  async verify(
+    client: AuthenticatedClient,
+    input: { assetId: string; ref: string; category: PersonalDataCategory; value: string; salt: string },
+  ): Promise<VerifyResult> {
+    const onLedger = await this.ledger.findRef(client, input.assetId, input.ref);
+    if (!onLedger) {
+      throw new ProblemException(
+        'PERSONAL_DATA_REF_NOT_FOUND',
+        `asset '${input.assetId}' has no such personal-data reference`,
+      );
+    }
+    const base = { assetId: input.assetId, ref: input.ref };
+    if (onLedger.commitment === null || onLedger.erasedAt !== null)
+      return { ...base, status: 'erased', matches: false };
+    const matches =
+      onLedger.category === input.category &&
+      commitmentMatches(onLedger.commitment, input.ref, input.category, input.value, input.salt);
+    return { ...base, status: matches ? 'match' : 'mismatch', matches };
+  }
+
+  /**
+   * Erases records whose retention period has ended, then retries ledger erasures still queued.
+   * `client` is the system identity (WAYBILL_PD_SYSTEM_IDENTITY).
+   */
+  async runRetention(client: AuthenticatedClient): Promise<RetentionReport> {
+    let recordsErased = 0;
+    for (;;) {
+      const at = this.#now();
+      const expired = await this.repo.expired(at, RETENTION_BATCH);
+      if (expired.length === 0) break;
+      await this.repo.db.transaction(async (tx) => {
+        await this.repo.eraseRecords(expired, at, tx);
+        await this.log.append(
+          expired.map((r) => this.#entry(client, 'retention-erase', 'retention period ended', r, 'ok', at)),
+          tx,
+        );
+      });
+      recordsErased += expired.length;
+      if (expired.length < RETENTION_BATCH) break;
+    }
+    if (recordsErased > 0) await this.repo.compact();
+    const pending = await this.repo.pendingLedgerErasures(LEDGER_ERASURE_BATCH);
+    return { recordsErased, ledger: await this.#eraseOnLedger(client, pending, 'retention period ended') };
+  }
+
+  /** One page of the access log, oldest first, after sequence number `after`. */
+  accessLog(after: number, limit: number): Promise<AccessLogRecord[]> {
+    return this.log.list(after, limit);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  async #eraseOnLedger(
+    client: AuthenticatedClient,
+    items: readonly { ref: string; assetId: string }[],
+    purpose: string,
+  ): Promise<LedgerErasureResult[]> {
+    const results: LedgerErasureResult[] = [];
+    for (const { ref, assetId } of items) {
+      let result: LedgerErasureResult;
+      try {
+        const receipt = await this.ledger.eraseRef(client, assetId, ref);
+        result = { ref, assetId, status: 'erased', txId: receipt.txId };
+      } catch (err) {
+        const code = err instanceof ChaincodeError ? err.code : undefined;
+        // The ledger has nothing left to erase: the reference never got there, or is erased already.
+        if (code === 'PERSONAL_DATA_REF_NOT_FOUND' || code === 'ASSET_NOT_FOUND') {
+          result = { ref, assetId, status: 'not-on-ledger', txId: null };
+        } else if (code === 'CONFLICT') {
+          result = { ref, assetId, status: 'already-erased', txId: null };
+        } else {
+          await this.repo.ledgerErasureFailed(ref, code ?? (err instanceof Error ? err.name : 'error'));
+          results.push({ ref, assetId, status: 'pending', txId: null });
+          continue;
+        }
+      }
+      await this.repo.ledgerErasureDone(ref, this.#now(), result.txId, result.status);
+      await this.log.append([this.#entry(client, 'ledger-erase', purpose, { ref, assetId }, 'ok')]);
+      results.push(result);
+    }
+    return results;
+  }
+
+  async #requireReadable(
+    client: AuthenticatedClient,
+    category: PersonalDataCategory,
+    action: AccessAction,
+    purpose: string,
+    about: { subjectId?: string; ref?: string; assetId?: string },
+  ): Promise<void> {
+    if (this.policy.readRoles[category].includes(client.role)) return;
+    await this.log.append([this.#entry(client, action, purpose, { ...about, category }, 'denied')]);
+    throw new ProblemException(
+      'CATEGORY_FORBIDDEN',
+      `role ${client.role} may not access personal data of category ${category}`,
+    );
+  }
+
+  async #subject(subjectId: string): Promise<SubjectRow> {
+    const subject = await this.repo.subject(subjectId);
+    if (!subject) throw notFound('data subject');
+    return subject;
+  }
+
+  async #record(ref: string): Promise<RecordRow> {
+    const row = await this.repo.record(ref);
+    if (!row) throw notFound('personal-data record');
+    return row;
+  }
+
+  #dataKey(subject: SubjectRow): Buffer {
+    return this.keys.unwrap(subject.wrappedKey, subject.kekId, subject.subjectId);
+  }
+
+  #open(row: RecordRow, subject: SubjectRow): RecordView {
+    const payload = open(this.#dataKey(subject), row.sealed, recordContext(row));
+    const parsed = JSON.parse(payload.toString('utf8')) as { v?: unknown; s?: unknown };
+    if (typeof parsed.v !== 'string' || typeof parsed.s !== 'string') {
+      throw new SealError('a sealed record has an unexpected shape');
+    }
+    return { ...summary(row), value: parsed.v, salt: parsed.s };
+  }
+
+  #entry(
+    client: AuthenticatedClient,
+    action: AccessAction,
+    purpose: string,
+    about: { subjectId?: string; ref?: string; assetId?: string; category?: string },
+    outcome: AccessLogEntry['outcome'],
+    at = this.#now(),
+  ): AccessLogEntry {
+    return {
+      at,
+      actorKeyId: client.keyId,
+      actorIdentity: client.identityId,
+      actorRole: client.role,
+      action,
+      purpose,
+      subjectId: about.subjectId ?? null,
+      ref: about.ref ?? null,
+      assetId: about.assetId ?? null,
+      category: about.category ?? null,
+      outcome,
+    };
+  }
+}
+
+/** The authenticated context of a sealed record: moving it to another row makes it fail to open. */
+function recordContext(r: { ref: string; subjectId: string; category: string }): string {
+  return `waybill:pd:record:${r.ref}:${r.subjectId}:${r.category}`;
+}
+
+function sealRecord(
+  dataKey: Buffer,
+  r: { ref: string; subjectId: string; category: string },
+  value: string,
+  salt: string,
+): string {
+  return seal(dataKey, Buffer.from(JSON.stringify({ v: value, s: salt }), 'utf8'), recordContext(r));
+}
+
+function summary(r: RecordRow): RecordSummary {
+  return {
+    ref: r.ref,
+    subjectId: r.subjectId,
+    assetId: r.assetId,
+    category: r.category,
+    commitment: r.commitment,
+    version: r.version,
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+    expiresAt: iso(r.expiresAt),
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function notFound(what: string): ProblemException {
+  return new ProblemException('PERSONAL_DATA_NOT_FOUND', `no such ${what} (or it was erased)`);
+}
+
+function invalidValue(message: string, field: string): ProblemException {
+  return new ProblemException('VALIDATION_FAILED', 'the personal value is invalid', {
+    errors: [{ field, message }],
+  });
+}
