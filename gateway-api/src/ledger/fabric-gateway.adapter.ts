@@ -15,6 +15,7 @@ import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import type { LedgerTimeouts } from '../config/config';
 import type { ConnectionProfile, PeerProfile } from '../config/profile';
 import { decodeBlock, validationCodeName } from './block-decoder';
+import { grpcChannelOptions } from './grpc-options';
 import { fromFabricGatewayError, fromValidationCode } from './fabric-error.mapper';
 import {
   LedgerError,
@@ -288,13 +289,7 @@ export class FabricGatewayLedger implements LedgerPort {
 
 function newGrpcClient(peer: PeerProfile): grpc.Client {
   const credentials = grpc.credentials.createSsl(readFileSync(peer.tlsRootCertPath));
-  return new grpc.Client(peer.endpoint, credentials, {
-    ...(peer.hostnameOverride ? { 'grpc.ssl_target_name_override': peer.hostnameOverride } : {}),
-    // Fabric peers reject client pings more frequent than every 60 s (peer.keepalive.client.minInterval).
-    'grpc.keepalive_time_ms': 120_000,
-    'grpc.keepalive_timeout_ms': 20_000,
-    'grpc.max_receive_message_length': 100 * 1024 * 1024,
-  });
+  return new grpc.Client(peer.endpoint, credentials, grpcChannelOptions(peer));
 }
 
 function serializedIdentity(signer: Signer): Uint8Array {
