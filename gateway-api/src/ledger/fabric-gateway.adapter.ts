@@ -9,13 +9,13 @@ import {
   type Gateway,
   hash,
   type Network,
-  signers,
 } from '@hyperledger/fabric-gateway';
 import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import type { LedgerTimeouts } from '../config/config';
 import type { ConnectionProfile, PeerProfile } from '../config/profile';
 import { decodeBlock, validationCodeName } from './block-decoder';
 import { grpcChannelOptions } from './grpc-options';
+import { type MessageSigner, newNativeSigner } from './native-signer';
 import { fromFabricGatewayError, fromValidationCode } from './fabric-error.mapper';
 import {
   LedgerError,
@@ -46,7 +46,7 @@ export interface FabricGatewayLedgerOptions {
 interface Signer {
   readonly mspId: string;
   readonly credentials: Uint8Array;
-  readonly sign: ReturnType<typeof signers.newPrivateKeySigner>;
+  readonly sign: MessageSigner;
 }
 
 interface Connection {
@@ -87,7 +87,7 @@ export class FabricGatewayLedger implements LedgerPort {
       this.#signers.set(identity.id, {
         mspId: options.profile.mspId,
         credentials: readFileSync(identity.certPath),
-        sign: signers.newPrivateKeySigner(key),
+        sign: newNativeSigner(key),
       });
     }
   }
@@ -274,7 +274,8 @@ export class FabricGatewayLedger implements LedgerPort {
       client,
       identity: { mspId: signer.mspId, credentials: signer.credentials },
       signer: signer.sign,
-      hash: hash.sha256,
+      // The native signer hashes as it signs (see native-signer.ts).
+      hash: hash.none,
       evaluateOptions: () => ({ deadline: Date.now() + t.evaluateMs }),
       endorseOptions: () => ({ deadline: Date.now() + t.endorseMs }),
       submitOptions: () => ({ deadline: Date.now() + t.submitMs }),
