@@ -52,3 +52,76 @@ export async function call<T = unknown>(
   const body = (type.includes('json') && text ? JSON.parse(text) : text) as T;
   return { status: res.status, headers: res.headers, body };
 }
+
+/** The RFC 9457 body the gateway answers errors with. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly instance?: string;
+  readonly code: string;
+  readonly correlationId: string;
+  readonly retryable: boolean;
+  readonly txId?: string;
+  readonly attempts?: number;
+  readonly validationCode?: string;
+  readonly errors?: readonly { field: string; message: string }[];
+}
+
+/** Body of a committed write. */
+export interface Committed<T> {
+  readonly txId: string;
+  readonly blockNumber: number;
+  readonly attempts: number;
+  readonly result: T;
+}
+
+/**
+ * Checks that `res` is a well-formed problem+json for `code` with `status`: stable `type`, the
+ * correlation id in body and header, no stack trace or peer internals. Returns the problem.
+ */
+export function expectProblem(res: ApiResponse, status: number, code: string): Problem {
+  const problem = res.body as Problem;
+  const summary = JSON.stringify({ status: res.status, body: res.body });
+  if (res.status !== status) throw new Error(`expected ${status} ${code}, got ${summary}`);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(problem).toMatchObject({
+    type: `urn:waybill:problem:${code.toLowerCase().replace(/_/g, '-')}`,
+    status,
+    code,
+    title: expect.any(String) as unknown,
+    retryable: expect.any(Boolean) as unknown,
+  });
+  expect(problem.correlationId).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
+  expect(res.headers.get('x-correlation-id')).toBe(problem.correlationId);
+  if (problem.txId !== undefined) expect(res.headers.get('x-transaction-id')).toBe(problem.txId);
+  // Internals stay in the gateway's log: no stack frames, no gRPC or peer wording.
+  const text = JSON.stringify(problem);
+  expect(text).not.toMatch(/\bat .+\.(js|ts):\d+|node_modules|stack|grpc|endorsement failure|peer0\./i);
+  return problem;
+}
+
+/** Body and write metadata of a committed write, failing with the whole answer otherwise. */
+export function committed<T>(res: ApiResponse, status = 200): Committed<T> {
+  if (res.status !== status) {
+    throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+  }
+  const body = res.body as Committed<T>;
+  expect(body.txId).toMatch(/^[0-9a-f]{64}$/);
+  expect(res.headers.get('x-transaction-id')).toBe(body.txId);
+  expect(body.blockNumber).toBeGreaterThan(0);
+  expect(body.attempts).toBeGreaterThanOrEqual(1);
+  return body;
+}
+
+/** A valid `POST /v1/assets` body. */
+export function assetBody(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    product: { sku: 'SKU-API-E2E', description: 'Pallet of canned tomatoes' },
+    quantity: { amount: 100, unit: 'case' },
+    origin: { site: 'Plant 7', country: 'IT' },
+    ...overrides,
+  };
+}

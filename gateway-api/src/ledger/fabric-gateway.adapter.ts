@@ -9,12 +9,13 @@ import {
   type Gateway,
   hash,
   type Network,
-  signers,
 } from '@hyperledger/fabric-gateway';
 import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import type { LedgerTimeouts } from '../config/config';
 import type { ConnectionProfile, PeerProfile } from '../config/profile';
 import { decodeBlock, validationCodeName } from './block-decoder';
+import { grpcChannelOptions } from './grpc-options';
+import { type MessageSigner, newNativeSigner } from './native-signer';
 import { fromFabricGatewayError, fromValidationCode } from './fabric-error.mapper';
 import {
   LedgerError,
@@ -45,7 +46,7 @@ export interface FabricGatewayLedgerOptions {
 interface Signer {
   readonly mspId: string;
   readonly credentials: Uint8Array;
-  readonly sign: ReturnType<typeof signers.newPrivateKeySigner>;
+  readonly sign: MessageSigner;
 }
 
 interface Connection {
@@ -86,7 +87,7 @@ export class FabricGatewayLedger implements LedgerPort {
       this.#signers.set(identity.id, {
         mspId: options.profile.mspId,
         credentials: readFileSync(identity.certPath),
-        sign: signers.newPrivateKeySigner(key),
+        sign: newNativeSigner(key),
       });
     }
   }
@@ -273,7 +274,8 @@ export class FabricGatewayLedger implements LedgerPort {
       client,
       identity: { mspId: signer.mspId, credentials: signer.credentials },
       signer: signer.sign,
-      hash: hash.sha256,
+      // The native signer hashes as it signs (see native-signer.ts).
+      hash: hash.none,
       evaluateOptions: () => ({ deadline: Date.now() + t.evaluateMs }),
       endorseOptions: () => ({ deadline: Date.now() + t.endorseMs }),
       submitOptions: () => ({ deadline: Date.now() + t.submitMs }),
@@ -288,13 +290,7 @@ export class FabricGatewayLedger implements LedgerPort {
 
 function newGrpcClient(peer: PeerProfile): grpc.Client {
   const credentials = grpc.credentials.createSsl(readFileSync(peer.tlsRootCertPath));
-  return new grpc.Client(peer.endpoint, credentials, {
-    ...(peer.hostnameOverride ? { 'grpc.ssl_target_name_override': peer.hostnameOverride } : {}),
-    // Fabric peers reject client pings more frequent than every 60 s (peer.keepalive.client.minInterval).
-    'grpc.keepalive_time_ms': 120_000,
-    'grpc.keepalive_timeout_ms': 20_000,
-    'grpc.max_receive_message_length': 100 * 1024 * 1024,
-  });
+  return new grpc.Client(peer.endpoint, credentials, grpcChannelOptions(peer));
 }
 
 function serializedIdentity(signer: Signer): Uint8Array {

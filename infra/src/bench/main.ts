@@ -1,15 +1,24 @@
 #!/usr/bin/env node
+import { apiBench } from './api-bench';
 import { networkBench, type Row } from './network-bench';
 
 /**
  * `npm run bench`: prints the project's performance figures. Each section starts its own network
- * on its own ports (37000+), so a dev network can stay up.
+ * on its own ports (network: 37000+; api: 38000+ or `WAYBILL_BENCH_BASE_PORT`), so a dev network
+ * can stay up.
  */
 async function main(): Promise<void> {
   const only = process.argv.slice(2).find((a) => !a.startsWith('-'));
   const rows: Row[] = [];
   const sections: Record<string, () => Promise<Row[]>> = {
     network: () => networkBench(Number(process.env['WAYBILL_BENCH_TX'] ?? 30)),
+    api: () =>
+      apiBench({
+        basePort: Number(process.env['WAYBILL_BENCH_BASE_PORT'] ?? 38000),
+        concurrency: Number(process.env['WAYBILL_BENCH_CONCURRENCY'] ?? 16),
+        evaluations: Number(process.env['WAYBILL_BENCH_EVALUATIONS'] ?? 2000),
+        submissions: Number(process.env['WAYBILL_BENCH_SUBMISSIONS'] ?? 300),
+      }),
   };
   if (only && !sections[only]) {
     process.stderr.write(`bench: unknown section "${only}"; known: ${Object.keys(sections).join(', ')}\n`);

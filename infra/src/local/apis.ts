@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { WaybillError, commandOutput } from '../common/errors';
 import { PROJECT_ROOT } from './context';
 import type { LocalNetwork, Say } from './network';
-import { portInUse, runningPid, startProcess, stopProcess, waitHealthy } from './processes';
+import { isSelfConnection, portInUse, runningPid, startProcess, stopProcess, waitHealthy } from './processes';
 import type { Org } from './topology';
 
 const run = promisify(execFile);
@@ -87,10 +87,13 @@ async function ensureKeys(net: LocalNetwork, org: Org): Promise<string> {
 
 function live(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/health/live', timeout: 1000 }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/health/live', timeout: 1000, agent: false }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
+    // Probing before the gateway listens can connect the probe to itself, holding the gateway's
+    // port (seen: EADDRINUSE at start); drop such a socket at once.
+    req.on('socket', (socket) => socket.once('connect', () => isSelfConnection(socket) && req.destroy()));
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
   });

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WaybillError } from '../common/errors';
 import {
   isAlive,
+  isSelfConnection,
   portInUse,
   readPid,
   runningPid,
@@ -117,6 +118,24 @@ describe('portInUse', () => {
     await expect(portInUse(port)).resolves.toBe(true);
     await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     await expect(portInUse(port)).resolves.toBe(false);
+  });
+});
+
+describe('isSelfConnection', () => {
+  it('recognises a socket connected to itself (what a probe of an unbound ephemeral port can get)', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const other = net.connect({ host: '127.0.0.1', port });
+    await new Promise((resolve) => other.once('connect', resolve));
+    expect(isSelfConnection(other)).toBe(false);
+    other.destroy();
+    await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    // Forcing the source port to the (now free) destination port: TCP simultaneous open.
+    const self = net.connect({ host: '127.0.0.1', port, localAddress: '127.0.0.1', localPort: port });
+    await new Promise((resolve, reject) => self.once('connect', resolve).once('error', reject));
+    expect(isSelfConnection(self)).toBe(true);
+    self.destroy();
   });
 });
 

@@ -99,13 +99,24 @@ export async function stopProcess(pidFile: string, graceMs = 8000): Promise<bool
   return true;
 }
 
+/**
+ * Whether a connected socket is connected to itself. Connecting to a local port nobody listens on
+ * can succeed when the kernel picks that very port as the ephemeral source port (TCP simultaneous
+ * open; ports above 32768 are in Linux's ephemeral range). Such a socket holds the port, so the
+ * server about to listen there fails with EADDRINUSE: probes must drop it at once.
+ */
+export function isSelfConnection(socket: net.Socket): boolean {
+  return socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress;
+}
+
 /** Is something listening on 127.0.0.1:port? */
 export function portInUse(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {
+      const self = isSelfConnection(socket);
       socket.destroy();
-      resolve(true);
+      resolve(!self);
     });
     socket.once('error', () => resolve(false));
     socket.setTimeout(1000, () => {
