@@ -33,7 +33,10 @@ function personalDataTables(): string[] {
        version INTEGER NOT NULL,
        created_at BIGINT NOT NULL,
        updated_at BIGINT NOT NULL,
-       expires_at BIGINT NOT NULL
+       expires_at BIGINT NOT NULL,
+       pending_sealed TEXT,
+       pending_commitment TEXT,
+       pending_since BIGINT
      )`,
     'CREATE INDEX pd_records_subject_id ON pd_records (subject_id)',
     'CREATE INDEX pd_records_expires_at ON pd_records (expires_at)',

@@ -94,17 +94,59 @@ export class PersonalDataRepository {
    * Replaces a record's sealed value and commitment if it is still at `expectedVersion`.
    * @returns whether it was replaced (false: changed or erased meanwhile).
    */
-  async replaceRecord(
+  /**
+   * First step of a rectification: stages the new sealed value and commitment beside the current
+   * ones, if the record is still at `expectedVersion` and no other rectification is staged (one
+   * staged before `staleBefore` is abandoned and may be replaced).
+   * @returns false when the record changed or another rectification is in progress.
+   */
+  async stageRectification(
     ref: string,
     expectedVersion: number,
-    next: Pick<RecordRow, 'sealed' | 'commitment' | 'updatedAt'>,
+    next: Pick<RecordRow, 'sealed' | 'commitment'>,
+    at: number,
+    staleBefore: number,
+  ): Promise<boolean> {
+    const changed = await this.db.execute(
+      `UPDATE pd_records SET pending_sealed = $1, pending_commitment = $2, pending_since = $3
+        WHERE ref = $4 AND version = $5 AND (pending_since IS NULL OR pending_since < $6)`,
+      [next.sealed, next.commitment, at, ref, expectedVersion, staleBefore],
+    );
+    return changed === 1;
+  }
+
+  /** The staged rectification of a record, if any. */
+  async staged(ref: string): Promise<{ commitment: string; since: number } | undefined> {
+    const [row] = await this.db.query<{ pending_commitment: string | null; pending_since: number | null }>(
+      'SELECT pending_commitment, pending_since FROM pd_records WHERE ref = $1',
+      [ref],
+    );
+    if (!row?.pending_commitment || row.pending_since === null) return undefined;
+    return { commitment: row.pending_commitment, since: Number(row.pending_since) };
+  }
+
+  /** Makes the staged rectification the record's value (after the ledger took its commitment). */
+  async promoteRectification(
+    ref: string,
+    expectedVersion: number,
+    updatedAt: number,
     tx: SqlExecutor = this.db,
   ): Promise<boolean> {
     const changed = await tx.execute(
-      'UPDATE pd_records SET sealed = $1, commitment = $2, updated_at = $3, version = version + 1 WHERE ref = $4 AND version = $5',
-      [next.sealed, next.commitment, next.updatedAt, ref, expectedVersion],
+      `UPDATE pd_records SET sealed = pending_sealed, commitment = pending_commitment, updated_at = $1,
+              version = version + 1, pending_sealed = NULL, pending_commitment = NULL, pending_since = NULL
+        WHERE ref = $2 AND version = $3 AND pending_commitment IS NOT NULL`,
+      [updatedAt, ref, expectedVersion],
     );
     return changed === 1;
+  }
+
+  /** Drops a staged rectification (its ledger write failed). */
+  async dropRectification(ref: string, expectedVersion: number): Promise<void> {
+    await this.db.execute(
+      'UPDATE pd_records SET pending_sealed = NULL, pending_commitment = NULL, pending_since = NULL WHERE ref = $1 AND version = $2',
+      [ref, expectedVersion],
+    );
   }
 
   /** Deletes a record outright (a ledger write that failed: its ref never reached the ledger). */

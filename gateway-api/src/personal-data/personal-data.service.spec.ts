@@ -12,7 +12,11 @@ import { checkPersonalDataKeys } from './key-check';
 import { rewrapDataKeys } from './key-rotation';
 import type { LedgerRef, PersonalDataLedger } from './personal-data.ledger';
 import { PersonalDataRepository } from './personal-data.repository';
-import { PersonalDataService, type PersonalDataPolicy } from './personal-data.service';
+import {
+  PersonalDataService,
+  RECTIFICATION_STALE_MS,
+  type PersonalDataPolicy,
+} from './personal-data.service';
 
 const KEK_A = Buffer.alloc(32, 0xa1);
 const KEK_B = Buffer.alloc(32, 0xb2);
@@ -244,6 +248,73 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
       pd.rectify(carrier, record.ref, 'Via Napoli 3, Roma', 'customer request'),
     ).rejects.toBeInstanceOf(LedgerUnavailableError);
     expect((await pd.read(carrier, record.ref, 'delivery')).value).toBe('Via Milano 2, Roma');
+  });
+
+  it('refuses a second rectification of the same record while one is in flight, before it reaches the ledger', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(carrier, 'delivery');
+    const { record } = await pd.addRecord(
+      carrier,
+      'LOT-1',
+      { subjectId, category: 'phone', value: '+39 333 000 0001' },
+      'delivery',
+    );
+    // The first rectification is staged and waiting for its commit when the second arrives.
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const upsert = ledger.upsertRef.bind(ledger);
+    ledger.upsertRef = async (...args) => {
+      await gate;
+      return upsert(...args);
+    };
+    const first = pd.rectify(carrier, record.ref, '+39 333 000 0002', 'customer request');
+    await new Promise((r) => setImmediate(r));
+    await expect(
+      pd.rectify(carrier, record.ref, '+39 333 000 0003', 'customer request'),
+    ).rejects.toMatchObject({
+      code: 'PERSONAL_DATA_CONFLICT',
+    });
+    release();
+    const done = await first;
+    expect(ledger.refs.get(record.ref)?.commitment).toBe(done.record.commitment);
+    expect(await pd.read(carrier, record.ref, 'delivery')).toMatchObject({
+      value: '+393330000002',
+      version: 2,
+    });
+    expect(ledger.calls.filter((c) => c.startsWith('upsert'))).toHaveLength(2); // create + one rectification
+  });
+
+  it('completes a rectification abandoned after its ledger commit, so store and ledger agree again', async () => {
+    const pd = service();
+    const repo = new PersonalDataRepository(db);
+    const { subjectId } = await pd.createSubject(carrier, 'delivery');
+    const { record } = await pd.addRecord(
+      carrier,
+      'LOT-1',
+      { subjectId, category: 'name', value: 'Maria Rossi' },
+      'delivery',
+    );
+    // A process staged a rectification, the ledger took it, and the process died before promoting.
+    const stored = await repo.record(record.ref);
+    const abandoned = { sealed: stored?.sealed ?? '', commitment: 'f'.repeat(64) };
+    expect(await repo.stageRectification(record.ref, 1, abandoned, now, now - 1)).toBe(true);
+    ledger.refs.set(record.ref, {
+      ...(ledger.refs.get(record.ref) as LedgerRef & { assetId: string }),
+      commitment: abandoned.commitment,
+    });
+    // Within the staleness window another rectification is refused; after it, the staged one is found committed.
+    await expect(pd.rectify(carrier, record.ref, 'Maria Bianchi', 'customer request')).rejects.toMatchObject({
+      code: 'PERSONAL_DATA_CONFLICT',
+    });
+    now += RECTIFICATION_STALE_MS + 1;
+    await expect(pd.rectify(carrier, record.ref, 'Maria Bianchi', 'customer request')).rejects.toMatchObject({
+      code: 'PERSONAL_DATA_CONFLICT',
+    });
+    expect(await repo.record(record.ref)).toMatchObject({ version: 2, commitment: abandoned.commitment });
+    // The next rectification goes through.
+    const ok = await pd.rectify(carrier, record.ref, 'Maria Bianchi', 'customer request');
+    expect(ok.record.version).toBe(3);
+    expect(ledger.refs.get(record.ref)?.commitment).toBe(ok.record.commitment);
   });
 
   it('exports everything about a subject, verifiably, with its access log', async () => {

@@ -106,6 +106,9 @@ const LEDGER_ERASURE_BATCH = 200;
  * key; the ledger gets a random reference and a salted commitment. Every read, export,
  * rectification and erasure is appended to the access log, refusals included.
  */
+/** A staged rectification older than this was abandoned by a stopped process. */
+export const RECTIFICATION_STALE_MS = 5 * 60_000;
+
 export class PersonalDataService {
   readonly #now: () => number;
 
@@ -265,6 +268,24 @@ export class PersonalDataService {
       commitment: commitment(row.ref, row.category, checked.value, salt),
       updatedAt: this.#now(),
     };
+    // Stage, write the ledger, promote: the store never holds a value whose commitment the ledger
+    // lacks, and a second rectification of the same record meanwhile is refused before it reaches
+    // the ledger (the two ledger writes could otherwise commit in the other order).
+    await this.#settleAbandonedRectification(client, row);
+    const staged = await this.repo.stageRectification(
+      row.ref,
+      row.version,
+      next,
+      next.updatedAt,
+      next.updatedAt - RECTIFICATION_STALE_MS,
+    );
+    if (!staged) {
+      await this.log.append([this.#entry(client, 'rectify', purpose, row, 'failed')]);
+      throw new ProblemException(
+        'PERSONAL_DATA_CONFLICT',
+        'the record changed, was erased or is being rectified; read it and retry',
+      );
+    }
     let receipt;
     try {
       receipt = await this.ledger.upsertRef(client, row.assetId, {
@@ -273,11 +294,12 @@ export class PersonalDataService {
         category: row.category,
       });
     } catch (err) {
+      await this.repo.dropRectification(row.ref, row.version);
       await this.log.append([this.#entry(client, 'rectify', purpose, row, 'failed')]);
       throw err;
     }
     const replaced = await this.repo.db.transaction(async (tx) => {
-      const ok = await this.repo.replaceRecord(row.ref, row.version, next, tx);
+      const ok = await this.repo.promoteRectification(row.ref, row.version, next.updatedAt, tx);
       await this.log.append(
         [this.#entry(client, 'rectify', purpose, row, ok ? 'ok' : 'failed', next.updatedAt)],
         tx,
@@ -285,10 +307,8 @@ export class PersonalDataService {
       return ok;
     });
     if (!replaced) {
-      throw new ProblemException(
-        'PERSONAL_DATA_CONFLICT',
-        'the record changed or was erased meanwhile; read it and retry',
-      );
+      // Only an erasure can remove the staged row meanwhile: the data is gone, as asked.
+      throw new ProblemException('PERSONAL_DATA_CONFLICT', 'the record was erased meanwhile');
     }
     return {
       record: {
@@ -299,6 +319,23 @@ export class PersonalDataService {
       },
       ...receipt,
     };
+  }
+
+  /**
+   * A rectification staged longer ago than {@link RECTIFICATION_STALE_MS} was abandoned (the
+   * process stopped between the ledger write and the promotion). If the ledger holds its commitment
+   * the write did commit: promote it so store and ledger agree again; otherwise it is replaced.
+   */
+  async #settleAbandonedRectification(client: AuthenticatedClient, row: RecordRow): Promise<void> {
+    const staged = await this.repo.staged(row.ref);
+    if (!staged || staged.since >= this.#now() - RECTIFICATION_STALE_MS) return;
+    const onLedger = await this.ledger.findRef(client, row.assetId, row.ref);
+    if (onLedger?.commitment !== staged.commitment) return;
+    await this.repo.promoteRectification(row.ref, row.version, staged.since);
+    throw new ProblemException(
+      'PERSONAL_DATA_CONFLICT',
+      'an earlier rectification of this record completed meanwhile; read it and retry',
+    );
   }
 
   /**

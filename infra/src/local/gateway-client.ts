@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WaybillError } from '../common/errors';
@@ -14,25 +14,37 @@ export interface GatewaySession {
   close(): void;
 }
 
+/** Options of {@link connectAs}. */
+export interface ConnectOptions {
+  /**
+   * Signs whole messages (used with the SDK's `hash.none`) instead of the SDK's default signer
+   * (ECDSA in JavaScript), e.g. the gateway API's native OpenSSL signer, so a benchmark's raw
+   * baseline signs the way the API does.
+   */
+  readonly messageSigner?: (key: KeyObject) => (message: Uint8Array) => Promise<Uint8Array>;
+}
+
 /**
  * Connects as `userId` of `orgName` to one of its peers (default: the first), the way any Fabric
  * Gateway client would: TLS to the peer, the user's enrolment certificate and key from the CA.
  * Used by the benchmarks (the raw baseline) and the end-to-end suites.
  */
-export function connectAs(net: LocalNetwork, orgName: string, userId: string, peerIndex = 0): GatewaySession {
+export function connectAs(net: LocalNetwork, orgName: string, userId: string, peerIndex = 0, options: Readonly<ConnectOptions> = {}): GatewaySession {
   const org = net.topology.peerOrgs.find((o) => o.name === orgName);
   const peer = org?.peers[peerIndex];
   if (!org || !peer) throw new WaybillError(`no peer ${peerIndex} in organisation ${orgName}`);
   if (!org.users.some((u) => u.id === userId)) throw new WaybillError(`no identity ${userId} in ${orgName}`);
   const msp = net.layout.userMsp(org, userId);
+  const key = createPrivateKey(readFileSync(path.join(msp, 'keystore', 'key.pem')));
   const client = new grpc.Client(`localhost:${peer.port}`, grpc.credentials.createSsl(readFileSync(net.layout.orgTlsCa(org))), {
     'grpc.ssl_target_name_override': 'localhost',
   });
   const gateway = connect({
     client,
     identity: { mspId: org.mspId, credentials: readFileSync(path.join(msp, 'signcerts', 'cert.pem')) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(path.join(msp, 'keystore', 'key.pem')))),
-    hash: hash.sha256,
+    ...(options.messageSigner
+      ? { signer: options.messageSigner(key), hash: hash.none }
+      : { signer: signers.newPrivateKeySigner(key), hash: hash.sha256 }),
     evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
     endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
     submitOptions: () => ({ deadline: Date.now() + 10_000 }),
