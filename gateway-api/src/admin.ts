@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util';
 import { ApiKeyError, type ApiKeyView, ApiKeysService } from './auth/api-keys.service';
 import { ApiKeyRepository } from './auth/api-key.repository';
-import { ConfigError, loadConfig } from './config/config';
+import { ConfigError, type GatewayConfig, loadConfig } from './config/config';
+import { EventStoreRepository } from './events/event-store.repository';
+import { createLedger } from './ledger/create-ledger';
+import { ProjectionRepository } from './read-model/projection.repository';
+import { ReadModelService } from './read-model/read-model.service';
 import type { Database } from './database/database';
 import { openDatabase } from './database/open-database';
 
@@ -15,6 +19,9 @@ commands:
   keys revoke <keyId> [--json]
   migrate
       Apply pending database migrations (the gateway also does this at start).
+  read-model reconcile [--json]
+      Compare every asset on the ledger with the gateway's read model and print the differences;
+      exit 1 when there is any. Reads the ledger as WAYBILL_EVENTS_IDENTITY.
 
 Configuration as for the gateway (docs/api.md): WAYBILL_PROFILE, DATABASE_URL, WAYBILL_CONFIG_FILE.
 Flags fall back to WAYBILL_KEY_IDENTITY, WAYBILL_KEY_NAME, WAYBILL_API_KEY.
@@ -74,6 +81,9 @@ export async function runAdmin(
     const keys = new ApiKeysService(new ApiKeyRepository(db), config.profile, { refreshMs: 1000 });
     const [group, command, ...rest] = positionals;
     if (group === 'migrate' && command === undefined) return ok('database schema is up to date\n');
+    if (group === 'read-model' && command === 'reconcile' && rest.length === 0) {
+      return await reconcile(db, config, values.json);
+    }
     if (group !== 'keys') throw new UsageError(`unknown command ${positionals.join(' ')}`);
     if (command === 'create') {
       const identityId = values.identity ?? env.WAYBILL_KEY_IDENTITY;
@@ -119,6 +129,30 @@ export async function runAdmin(
     };
   } finally {
     await db?.close();
+  }
+}
+
+async function reconcile(db: Database, config: GatewayConfig, json: boolean): Promise<AdminResult> {
+  const ledger = createLedger(config);
+  try {
+    const service = new ReadModelService(
+      ledger,
+      new EventStoreRepository(db),
+      new ProjectionRepository(db),
+      config.events.identity,
+    );
+    const report = await service.reconcile();
+    const code = report.differences.length === 0 ? 0 : 1;
+    if (json) return { stdout: `${JSON.stringify(report)}\n`, stderr: '', code };
+    const lines = report.differences.map(
+      (d) => `${d.kind.padEnd(9)} ${d.assetId}${d.fields ? ` (${d.fields.join(', ')})` : ''}\n`,
+    );
+    const summary =
+      `ledger ${report.ledgerAssets} assets, read model ${report.readModelAssets}, ` +
+      `${report.differences.length} difference(s), lag ${report.status.lagBlocks ?? 'unknown'} block(s)\n`;
+    return { stdout: lines.join('') + summary, stderr: '', code };
+  } finally {
+    await ledger.close();
   }
 }
 
