@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { eventsBench } from './events-bench';
 import { networkBench, type Row } from './network-bench';
 
 /**
@@ -10,6 +11,13 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const sections: Record<string, () => Promise<Row[]>> = {
     network: () => networkBench(Number(process.env['WAYBILL_BENCH_TX'] ?? 30)),
+    events: () =>
+      eventsBench({
+        basePort: Number(process.env['WAYBILL_BENCH_EVENTS_BASE_PORT'] ?? 42000),
+        ratePerSecond: Number(process.env['WAYBILL_BENCH_EVENTS_RATE'] ?? 10),
+        seconds: Number(process.env['WAYBILL_BENCH_EVENTS_SECONDS'] ?? 30),
+        burst: Number(process.env['WAYBILL_BENCH_EVENTS_BURST'] ?? 300),
+      }),
   };
   if (only && !sections[only]) {
     process.stderr.write(`bench: unknown section "${only}"; known: ${Object.keys(sections).join(', ')}\n`);
