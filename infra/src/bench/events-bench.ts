@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -24,6 +24,41 @@ interface Committed {
 const now = (): number => performance.timeOrigin + performance.now();
 
 /**
+ * The webhook receiver runs in a process of its own: in the load generator's process, signing and
+ * submitting would delay the moment a request is seen and inflate the latency measured. It prints
+ * `<event id> <epoch ms>` per first delivery of an event; both processes read the same clock.
+ */
+const RECEIVER = `
+const http = require('node:http');
+const seen = new Set();
+const server = http.createServer((req, res) => {
+  const at = performance.timeOrigin + performance.now();
+  req.resume();
+  req.on('end', () => {
+    const id = req.headers['waybill-event-id'];
+    if (typeof id === 'string' && !seen.has(id)) { seen.add(id); process.stdout.write(id + ' ' + at + '\\n'); }
+    res.writeHead(204).end();
+  });
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write('port ' + server.address().port + '\\n'));
+`;
+
+async function startReceiver(): Promise<{ port: number; received: Map<string, number>; stop(): void }> {
+  const child = spawn(process.execPath, ['-e', RECEIVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const received = new Map<string, number>();
+  const lines = createInterface({ input: child.stdout });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`webhook receiver exited (${code ?? 'signal'})`)));
+    lines.on('line', (line) => {
+      const [key, value] = line.split(' ');
+      if (key === 'port') resolve(Number(value));
+      else if (key !== undefined) received.set(key, Number(value));
+    });
+  });
+  return { port, received, stop: () => child.kill() };
+}
+
+/**
  * Commit-to-webhook latency and delivered events per second (issue 6). Starts its own stack (network,
  * chaincode, one gateway per organisation) on `basePort`, subscribes a local receiver to the
  * Manufacturer gateway, drives `createAsset` transactions through a raw Fabric Gateway client at a
@@ -39,17 +74,8 @@ export async function eventsBench(options: {
 }): Promise<Row[]> {
   const dir = path.join(PROJECT_ROOT, '.network', 'bench-events');
   const flags = ['--dir', dir, '--base-port', String(options.basePort)];
-  const received = new Map<string, number>();
-  const server = http.createServer((req, res) => {
-    const at = now();
-    req.resume();
-    req.on('end', () => {
-      const id = req.headers['waybill-event-id'];
-      if (typeof id === 'string' && !received.has(id)) received.set(id, at);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const receiver = await startReceiver();
+  const received = receiver.received;
   const rows: Row[] = [];
   try {
     await run(process.execPath, [CLI, 'network', 'clean', ...flags], { timeout: 120_000 });
@@ -62,7 +88,7 @@ export async function eventsBench(options: {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': api.keys['manufacturer-admin1'] ?? '' },
       body: JSON.stringify({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+        url: `http://127.0.0.1:${receiver.port}/hook`,
         events: ['AssetCreated'],
       }),
     });
@@ -144,8 +170,7 @@ export async function eventsBench(options: {
       client.close();
     }
   } finally {
-    server.closeAllConnections();
-    server.close();
+    receiver.stop();
     await run(process.execPath, [CLI, 'network', 'clean', ...flags], { timeout: 120_000 }).catch(() => undefined);
   }
   return rows;
