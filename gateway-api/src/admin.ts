@@ -1,11 +1,9 @@
 import { parseArgs } from 'node:util';
 import { ApiKeyError, type ApiKeyView, ApiKeysService } from './auth/api-keys.service';
 import { ApiKeyRepository } from './auth/api-key.repository';
-import { ConfigError, type GatewayConfig, loadConfig } from './config/config';
-import { EventStoreRepository } from './events/event-store.repository';
-import { createLedger } from './ledger/create-ledger';
-import { ProjectionRepository } from './read-model/projection.repository';
-import { ReadModelService } from './read-model/read-model.service';
+import { ConfigError, loadConfig } from './config/config';
+import type * as ReconcileCommand from './read-model/reconcile-command';
+
 import type { Database } from './database/database';
 import { openDatabase } from './database/open-database';
 
@@ -82,7 +80,10 @@ export async function runAdmin(
     const [group, command, ...rest] = positionals;
     if (group === 'migrate' && command === undefined) return ok('database schema is up to date\n');
     if (group === 'read-model' && command === 'reconcile' && rest.length === 0) {
-      return await reconcile(db, config, values.json);
+      // Loaded only here: the Fabric SDK would slow the start of every database-only command.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const command = require('./read-model/reconcile-command') as typeof ReconcileCommand;
+      return await command.reconcileCommand(db, config, values.json);
     }
     if (group !== 'keys') throw new UsageError(`unknown command ${positionals.join(' ')}`);
     if (command === 'create') {
@@ -129,30 +130,6 @@ export async function runAdmin(
     };
   } finally {
     await db?.close();
-  }
-}
-
-async function reconcile(db: Database, config: GatewayConfig, json: boolean): Promise<AdminResult> {
-  const ledger = createLedger(config);
-  try {
-    const service = new ReadModelService(
-      ledger,
-      new EventStoreRepository(db),
-      new ProjectionRepository(db),
-      config.events.identity,
-    );
-    const report = await service.reconcile();
-    const code = report.differences.length === 0 ? 0 : 1;
-    if (json) return { stdout: `${JSON.stringify(report)}\n`, stderr: '', code };
-    const lines = report.differences.map(
-      (d) => `${d.kind.padEnd(9)} ${d.assetId}${d.fields ? ` (${d.fields.join(', ')})` : ''}\n`,
-    );
-    const summary =
-      `ledger ${report.ledgerAssets} assets, read model ${report.readModelAssets}, ` +
-      `${report.differences.length} difference(s), lag ${report.status.lagBlocks ?? 'unknown'} block(s)\n`;
-    return { stdout: lines.join('') + summary, stderr: '', code };
-  } finally {
-    await ledger.close();
   }
 }
 

@@ -1,7 +1,7 @@
 import type { JsonLogger } from '../common/logger';
 import type { LedgerPort, LedgerStream, LedgerBlock } from '../ledger/ledger.port';
 import type { MetricsService } from '../metrics/metrics.service';
-import { backoffDelay } from './backoff';
+import { backoffDelay, settleWithin } from './backoff';
 import type { EventBus } from './event-bus';
 import { READER_CHECKPOINT, type EventStoreRepository } from './event-store.repository';
 
@@ -62,11 +62,15 @@ export class EventReaderService {
     this.#loop = this.#run();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops reading. Waits at most `graceMs` for the loop: a stream being opened to an unreachable
+   * peer only gives up at its deadline, and closing the ledger afterwards cancels it anyway.
+   */
+  async stop(graceMs = 2_000): Promise<void> {
     this.#running = false;
     this.#stream?.close();
     this.#abortSleep?.();
-    await this.#loop;
+    await settleWithin(this.#loop, graceMs);
   }
 
   status(): EventReaderStatus {

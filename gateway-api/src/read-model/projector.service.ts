@@ -1,5 +1,6 @@
 import { ERROR_CODES } from '@waybill/chaincode/constants';
 import type { JsonLogger } from '../common/logger';
+import { settleWithin } from '../events/backoff';
 import { type EventBus, Wakeup } from '../events/event-bus';
 import { PROJECTION_CHECKPOINT, type EventStoreRepository } from '../events/event-store.repository';
 import { ChaincodeError } from '../ledger/ledger.errors';
@@ -41,11 +42,12 @@ export class ProjectorService {
     this.#loop = this.#run();
   }
 
-  async stop(): Promise<void> {
+  /** Stops after the batch in progress, waiting at most `graceMs` (a ledger read may hang). */
+  async stop(graceMs = 2_000): Promise<void> {
     this.#running = false;
     this.#unsubscribe?.();
     this.#wake.signal();
-    await this.#loop;
+    await settleWithin(this.#loop, graceMs);
   }
 
   async #run(): Promise<void> {

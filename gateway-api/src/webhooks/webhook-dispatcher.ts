@@ -1,5 +1,5 @@
 import type { JsonLogger } from '../common/logger';
-import { backoffDelay } from '../events/backoff';
+import { backoffDelay, settleWithin } from '../events/backoff';
 import { type EventBus, Wakeup } from '../events/event-bus';
 import type { EventStoreRepository } from '../events/event-store.repository';
 import { eventJson } from '../events/event.types';
@@ -123,11 +123,11 @@ class SubscriptionWorker {
     this.#loop = this.#run();
   }
 
-  async stop(): Promise<void> {
+  /** Stops; attempts in flight may finish within `graceMs` (else they are repeated after a restart). */
+  async stop(graceMs = 2_000): Promise<void> {
     this.#running = false;
     this.#wake.signal();
-    await this.#loop;
-    await Promise.all(this.#inflight.values());
+    await settleWithin(Promise.all([this.#loop, ...this.#inflight.values()]), graceMs);
   }
 
   wake(): void {
