@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { ApiKeyError, type ApiKeyView, ApiKeysService } from './auth/api-keys.service';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ConfigError, loadConfig } from './config/config';
+import type * as ReconcileCommand from './read-model/reconcile-command';
+
 import type { Database } from './database/database';
 import { openDatabase } from './database/open-database';
 import { checkPersonalDataKeys } from './personal-data/key-check';
@@ -23,6 +25,9 @@ commands:
       personal-data key under the new KEK. Afterwards the old KEK can be removed and destroyed.
   pd check-keys
       Check that the configured KEKs open the stored data keys (the gateway does this at start).
+  read-model reconcile [--json]
+      Compare every asset on the ledger with the gateway's read model and print the differences;
+      exit 1 when there is any. Reads the ledger as WAYBILL_EVENTS_IDENTITY.
 
 Configuration as for the gateway (docs/api.md): WAYBILL_PROFILE, DATABASE_URL, WAYBILL_PD_KEK,
 WAYBILL_CONFIG_FILE.
@@ -94,6 +99,12 @@ export async function runAdmin(
           ? `${JSON.stringify(result)}\n`
           : `rewrapped ${result.rewrapped} data key(s) under KEK ${result.kekId}\n`,
       );
+    }
+    if (group === 'read-model' && command === 'reconcile' && rest.length === 0) {
+      // Loaded only here: the Fabric SDK would slow the start of every database-only command.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const command = require('./read-model/reconcile-command') as typeof ReconcileCommand;
+      return await command.reconcileCommand(db, config, values.json);
     }
     if (group !== 'keys') throw new UsageError(`unknown command ${positionals.join(' ')}`);
     if (command === 'create') {

@@ -43,6 +43,18 @@ import { KeyRing } from './personal-data/envelope-crypto';
 import { PersonalDataController } from './personal-data/personal-data.controller';
 import { PersonalDataRepository } from './personal-data/personal-data.repository';
 import { PersonalDataService } from './personal-data/personal-data.service';
+import { EventBus } from './events/event-bus';
+import { EventReaderService } from './events/event-reader.service';
+import { EventStoreRepository } from './events/event-store.repository';
+import { EventStreamService } from './events/event-stream.service';
+import { EventsController } from './events/events.controller';
+import { ProjectionRepository } from './read-model/projection.repository';
+import { ProjectorService } from './read-model/projector.service';
+import { ReadModelController } from './read-model/read-model.controller';
+import { ReadModelService } from './read-model/read-model.service';
+import { type HttpPost, WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { WebhookRepository } from './webhooks/webhook.repository';
+import { WEBHOOK_DEFAULTS, WebhooksController } from './webhooks/webhooks.controller';
 
 /** Injection token of the {@link GatewayConfig}. */
 export const CONFIG = Symbol('CONFIG');
@@ -56,6 +68,8 @@ export interface AppDependencies {
   readonly metrics: MetricsService;
   /** Randomness and waiting of write retries (tests make them instant). */
   readonly clock?: LedgerServiceClock;
+  /** How webhooks are sent (tests capture them); default: fetch. */
+  readonly webhookPost?: HttpPost;
 }
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -81,10 +95,19 @@ class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Inject(LOGGER) private readonly logger: JsonLogger,
     @Inject(PersonalDataService) private readonly personalData: PersonalDataService,
     @Inject(CONFIG) private readonly config: GatewayConfig,
+    @Inject(EventReaderService) private readonly reader: EventReaderService,
+    @Inject(WebhookDispatcher) private readonly webhooks: WebhookDispatcher,
+    @Inject(ProjectorService) private readonly projector: ProjectorService,
+    @Inject(EventStreamService) private readonly streams: EventStreamService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.keys.start();
+    if (this.config.events.enabled) {
+      this.reader.start();
+      this.projector.start();
+      await this.webhooks.start();
+    }
     this.#timer = setInterval(() => void this.#purge(), PURGE_INTERVAL_MS);
     this.#timer.unref();
     const every = this.config.personalData.retentionIntervalMs;
@@ -101,7 +124,9 @@ class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     this.keys.stop();
     if (this.#timer) clearInterval(this.#timer);
     if (this.#retentionTimer) clearInterval(this.#retentionTimer);
-    await this.#retention;
+    // Event streams never end on their own: end them so the HTTP server can drain.
+    this.streams.closeAll();
+    await Promise.all([this.#retention, this.reader.stop(), this.projector.stop(), this.webhooks.stop()]);
   }
 
   async #runRetention(): Promise<void> {
@@ -156,6 +181,9 @@ export class AppModule {
         AdminController,
         HealthController,
         MetricsController,
+        EventsController,
+        WebhooksController,
+        ReadModelController,
       ],
       providers: [
         { provide: CONFIG, useValue: config },
@@ -201,11 +229,101 @@ export class AppModule {
           ) => new LedgerService(port, metrics, config.retry, submitted, deps.clock),
           inject: [LEDGER_PORT, MetricsService, SubmittedTransactionsRepository],
         },
+        { provide: EventBus, useValue: new EventBus() },
+        {
+          provide: EventStoreRepository,
+          useFactory: (db: Database) => new EventStoreRepository(db),
+          inject: [DATABASE],
+        },
+        {
+          provide: EventStreamService,
+          useFactory: (store: EventStoreRepository, bus: EventBus, logger: JsonLogger) =>
+            new EventStreamService(store, bus, logger),
+          inject: [EventStoreRepository, EventBus, LOGGER],
+        },
+        {
+          provide: EventReaderService,
+          useFactory: (
+            port: LedgerPort,
+            store: EventStoreRepository,
+            bus: EventBus,
+            logger: JsonLogger,
+            metrics: MetricsService,
+          ) =>
+            new EventReaderService(
+              port,
+              store,
+              bus,
+              {
+                identity: config.events.identity,
+                chaincode: config.profile.chaincode,
+                startBlock: config.events.startBlock,
+                reconnectBaseDelayMs: 250,
+                reconnectMaxDelayMs: config.events.reconnectMaxDelayMs,
+              },
+              logger,
+              metrics,
+            ),
+          inject: [LEDGER_PORT, EventStoreRepository, EventBus, LOGGER, MetricsService],
+        },
+        {
+          provide: WebhookRepository,
+          useFactory: (db: Database) => new WebhookRepository(db),
+          inject: [DATABASE],
+        },
+        { provide: WEBHOOK_DEFAULTS, useValue: { maxAttempts: config.events.webhooks.maxAttempts } },
+        {
+          provide: WebhookDispatcher,
+          useFactory: (
+            repo: WebhookRepository,
+            store: EventStoreRepository,
+            bus: EventBus,
+            logger: JsonLogger,
+            metrics: MetricsService,
+          ) =>
+            new WebhookDispatcher(
+              repo,
+              store,
+              bus,
+              config.events.webhooks,
+              logger,
+              metrics,
+              deps.webhookPost,
+            ),
+          inject: [WebhookRepository, EventStoreRepository, EventBus, LOGGER, MetricsService],
+        },
+        {
+          provide: ProjectionRepository,
+          useFactory: (db: Database) => new ProjectionRepository(db),
+          inject: [DATABASE],
+        },
+        {
+          provide: ProjectorService,
+          useFactory: (
+            port: LedgerPort,
+            store: EventStoreRepository,
+            repo: ProjectionRepository,
+            bus: EventBus,
+            logger: JsonLogger,
+            metrics: MetricsService,
+          ) => new ProjectorService(port, store, repo, bus, config.events.identity, logger, metrics),
+          inject: [LEDGER_PORT, EventStoreRepository, ProjectionRepository, EventBus, LOGGER, MetricsService],
+        },
+        {
+          provide: ReadModelService,
+          useFactory: (port: LedgerPort, store: EventStoreRepository, repo: ProjectionRepository) =>
+            new ReadModelService(port, store, repo, config.events.identity),
+          inject: [LEDGER_PORT, EventStoreRepository, ProjectionRepository],
+        },
         {
           provide: AssetsService,
-          useFactory: (ledger: LedgerService) =>
-            new AssetsService(ledger, Object.keys(config.profile.organizations)),
-          inject: [LedgerService],
+          useFactory: (ledger: LedgerService, readModel: ReadModelService) =>
+            new AssetsService(
+              ledger,
+              Object.keys(config.profile.organizations),
+              config.events.enabled ? readModel : undefined,
+            ),
+          inject: [LedgerService, ReadModelService],
         },
         {
           provide: PersonalDataService,

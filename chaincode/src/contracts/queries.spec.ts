@@ -43,6 +43,18 @@ describe('getAsset / assetExists', () => {
   });
 });
 
+describe('empty pages', () => {
+  it('answer an empty page with an empty bookmark (the shim sends no metadata for them)', async () => {
+    const h = await lots(1);
+    const reader = { mspId: MSP.RETAILER, role: 'auditor' };
+    expect(await h.evaluate<AssetPage>(reader, 'listAssetsByStatus', ['RECALLED', 5, ''])).toEqual({
+      records: [],
+      bookmark: '',
+      fetchedRecordsCount: 0,
+    });
+  });
+});
+
 describe('read access', () => {
   it.each(['manufacturer', 'carrier', 'retailer', 'regulator', 'auditor', 'admin'])('every role reads, whatever its organisation: %s', async (role) => {
     const h = await lots(1);

@@ -401,10 +401,14 @@ export class InMemoryStub implements ChaincodeStub {
     const all = this.#range(from, endKey);
     const page = all.slice(0, pageSize);
     const next = all[pageSize];
-    const response: StateQueryResponse<Iterators.StateQueryIterator> = {
+    // As fabric-shim does: an empty page's metadata (all default values) is empty on the wire, and
+    // the shim then leaves `metadata` out altogether.
+    const response = {
       iterator: iteratorOf(page),
-      metadata: { fetchedRecordsCount: page.length, bookmark: next === undefined ? '' : next.key },
-    };
+      ...(page.length === 0 && next === undefined
+        ? {}
+        : { metadata: { fetchedRecordsCount: page.length, bookmark: next === undefined ? '' : next.key } }),
+    } as StateQueryResponse<Iterators.StateQueryIterator>;
     return asyncIterable(Promise.resolve(response), (r) => r.iterator);
   }
 

@@ -107,6 +107,13 @@ export class Asset {
   @ApiProperty() updatedTxId!: string;
 }
 
+export class ReadModelLag {
+  @ApiProperty({ type: Number, ...nullable }) ledgerHeight!: number | null;
+  @ApiProperty({ type: Number, ...nullable }) projectedBlock!: number | null;
+  @ApiProperty({ type: Number, ...nullable, description: 'Blocks the read model is behind the ledger' })
+  lagBlocks!: number | null;
+}
+
 export class AssetList {
   @ApiProperty({ type: [Asset] }) items!: Asset[];
   @ApiProperty({
@@ -115,6 +122,8 @@ export class AssetList {
     description: 'Pass as cursor (with the same filters) for the next page',
   })
   nextCursor!: string | null;
+  @ApiPropertyOptional({ type: ReadModelLag, description: 'Answers from the read model only: its lag' })
+  readModel?: ReadModelLag;
 }
 
 export class AssetHistoryEntry {

@@ -88,12 +88,20 @@ export class AssetsController {
 
   @Get()
   @ApiOperation({
-    summary: 'List assets by owner, custodian, status or SKU (at least one), with cursor pagination',
+    summary:
+      'List assets by owner, custodian, status or SKU (at least one) from the ledger indexes, or from the ' +
+      'read model with text search, date ranges and sorting (X-Read-Model-Lag-Blocks tells its lag)',
     operationId: 'listAssets',
   })
   @ApiRead(AssetList)
-  list(@Client() client: AuthenticatedClient, @Query() query: ListAssetsQuery): Promise<AssetList> {
-    return this.assets.list(client, query);
+  async list(
+    @Client() client: AuthenticatedClient,
+    @Query() query: ListAssetsQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AssetList> {
+    const list = await this.assets.list(client, query);
+    if (list.readModel) void reply.header('x-read-model-lag-blocks', String(list.readModel.lagBlocks ?? 'unknown'));
+    return list;
   }
 
   @Post('merge')

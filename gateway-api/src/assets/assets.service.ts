@@ -14,6 +14,7 @@ import type {
   SplitResult,
   TermsReceipt,
 } from './asset.types';
+import type { ReadModelService } from '../read-model/read-model.service';
 import { endorsingOrganizations, type Holders, needsAssets, type SubmitTransaction } from './endorsement';
 import type {
   AttributesUpdateDto,
@@ -33,6 +34,9 @@ const INDEXES = [
 ] as const;
 type Filter = (typeof INDEXES)[number]['field'];
 
+/** Query parameters only the read model answers. */
+const READ_MODEL_ONLY = ['q', 'createdFrom', 'createdTo', 'updatedFrom', 'updatedTo', 'sort'] as const;
+
 const DEFAULT_PAGE_SIZE = 20;
 const DEFAULT_LINEAGE_DEPTH = 3;
 
@@ -46,6 +50,8 @@ export class AssetsService {
     private readonly ledger: LedgerService,
     /** MSP IDs of every organisation of the channel (connection profile). */
     private readonly channelOrganizations: readonly string[],
+    /** The asset read model; absent when event processing is off. */
+    private readonly readModel?: ReadModelService,
   ) {}
 
   // ------------------------------------------------------------------ reads
@@ -91,6 +97,15 @@ export class AssetsService {
    * @throws {@link ProblemException} VALIDATION_FAILED without any filter, or with a cursor of another query.
    */
   async list(client: AuthenticatedClient, query: ListAssetsQuery): Promise<AssetList> {
+    const rich = READ_MODEL_ONLY.filter((f) => query[f] !== undefined);
+    if (query.source === 'read-model' || rich.length > 0) {
+      if (query.source === 'ledger') {
+        throw new ProblemException('VALIDATION_FAILED', 'these parameters need source=read-model', {
+          errors: rich.map((field) => ({ field, message: `${field} is answered by the read model only` })),
+        });
+      }
+      return this.#listReadModel(query);
+    }
     const filters: Partial<Record<Filter, string>> = {};
     for (const { field } of INDEXES) if (query[field] !== undefined) filters[field] = query[field];
     const index = INDEXES.find((i) => filters[i.field] !== undefined);
@@ -111,6 +126,42 @@ export class AssetsService {
       INDEXES.every(({ field }) => filters[field] === undefined || fieldOf(a, field) === filters[field]),
     );
     return { items, nextCursor: page.bookmark ? encodeCursor(page.bookmark, fingerprint) : null };
+  }
+
+  async #listReadModel(query: ListAssetsQuery): Promise<AssetList> {
+    if (!this.readModel) {
+      throw new ProblemException('EVENTS_DISABLED', 'the read model is off on this gateway (WAYBILL_EVENTS_ENABLED)');
+    }
+    const time = (v: string | undefined) => (v === undefined ? undefined : Date.parse(v));
+    const filters = {
+      owner: query.owner,
+      custodian: query.custodian,
+      status: query.status,
+      sku: query.sku,
+      q: query.q,
+      createdFrom: time(query.createdFrom),
+      createdTo: time(query.createdTo),
+      updatedFrom: time(query.updatedFrom),
+      updatedTo: time(query.updatedTo),
+      sort: query.sort ?? 'id',
+    };
+    const fingerprint = JSON.stringify(filters);
+    const offset = query.cursor === undefined ? 0 : Number(decodeCursor(query.cursor, fingerprint));
+    const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, LIMITS.MAX_PAGE_SIZE);
+    const defined = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
+    const [page, status] = await Promise.all([
+      this.readModel.query({ ...defined, sort: filters.sort, offset, limit }),
+      this.readModel.status(),
+    ]);
+    return {
+      items: page.items.map((json) => JSON.parse(json) as Asset),
+      nextCursor: page.more ? encodeCursor(String(offset + limit), fingerprint) : null,
+      readModel: {
+        ledgerHeight: status.ledgerHeight,
+        projectedBlock: status.projectedBlock,
+        lagBlocks: status.lagBlocks,
+      },
+    };
   }
 
   // ------------------------------------------------------------------ writes

@@ -82,6 +82,30 @@ export interface GatewayConfig {
   readonly log: { readonly level: LogLevel };
   readonly shutdownTimeoutMs: number;
   readonly personalData: PersonalDataConfig;
+  /** The event reader, read model and webhook delivery (docs/events.md). */
+  readonly events: EventsConfig;
+}
+
+/** Event stream, read model and webhooks settings. */
+export interface EventsConfig {
+  /** Run the event reader, the projection and webhook delivery in this process. */
+  readonly enabled: boolean;
+  /** Identity id (of the profile) that reads blocks and assets for the projection. */
+  readonly identity: string;
+  /** First block read when the database has no checkpoint yet (0: the whole channel). */
+  readonly startBlock: number;
+  /** Cap of the reconnect backoff after the block stream fails. */
+  readonly reconnectMaxDelayMs: number;
+  readonly webhooks: {
+    /** Deadline of one delivery attempt (connect, send, response). */
+    readonly timeoutMs: number;
+    /** Attempts before a delivery is dead-lettered (a subscription may ask for fewer or more). */
+    readonly maxAttempts: number;
+    readonly retryBaseDelayMs: number;
+    readonly retryMaxDelayMs: number;
+    /** Deliveries in flight at once per subscription (each for a different asset). */
+    readonly concurrency: number;
+  };
 }
 
 /** Raw configuration source: variable name → value (environment, or a file's entries). */
@@ -133,6 +157,18 @@ export const CONFIG_VARIABLES = {
   WAYBILL_PD_RETENTION_INTERVAL_MS: 'how often the retention job runs; 0 switches it off (default 3600000)',
   WAYBILL_PD_SYSTEM_IDENTITY:
     'identity the retention job uses on the ledger (default: the profile’s first admin, else manufacturer/carrier/retailer identity)',
+  WAYBILL_EVENTS_ENABLED: 'run the event reader, read model and webhook delivery (default true)',
+  WAYBILL_EVENTS_IDENTITY:
+    'identity id that reads blocks and assets for the read model (default: the first of the profile)',
+  WAYBILL_EVENTS_START_BLOCK:
+    'first block read when the database has no checkpoint yet (default 0: the whole channel)',
+  WAYBILL_EVENTS_RECONNECT_MAX_MS: 'cap of the reconnect backoff of the block stream (default 30000)',
+  WAYBILL_WEBHOOK_TIMEOUT_MS: 'deadline of one webhook delivery attempt (default 5000)',
+  WAYBILL_WEBHOOK_MAX_ATTEMPTS: 'attempts before a delivery is dead-lettered (default 10)',
+  WAYBILL_WEBHOOK_RETRY_BASE_MS: 'base of the exponential backoff between delivery attempts (default 500)',
+  WAYBILL_WEBHOOK_RETRY_MAX_MS: 'cap of that backoff (default 60000)',
+  WAYBILL_WEBHOOK_CONCURRENCY:
+    'deliveries in flight at once per subscription, each for another asset (default 4)',
 } as const;
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
 
@@ -203,12 +239,40 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
     log: { level: r.oneOf('WAYBILL_LOG_LEVEL', LOG_LEVELS, 'info') },
     shutdownTimeoutMs: r.int('WAYBILL_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     personalData: readPersonalData(r, profile, cwd),
+    events: readEvents(r, profile),
   };
   if (profilePath === undefined)
     problems.push('WAYBILL_PROFILE is required: the path of the connection profile');
   if (problems.length > 0 || profile === undefined || profilePath === undefined)
     throw new ConfigError(problems);
   return { profilePath: resolve(cwd, profilePath), profile, ...config };
+}
+
+function readEvents(r: Reader, profile: ConnectionProfile | undefined): EventsConfig {
+  const identity = r.string('WAYBILL_EVENTS_IDENTITY') ?? profile?.identities[0]?.id ?? '';
+  if (profile && !profile.identities.some((i) => i.id === identity)) {
+    r.problem(
+      'WAYBILL_EVENTS_IDENTITY',
+      `names no identity of the connection profile (got ${JSON.stringify(identity)})`,
+    );
+  }
+  const webhooks = {
+    timeoutMs: r.int('WAYBILL_WEBHOOK_TIMEOUT_MS', 5_000, 100, 120_000),
+    maxAttempts: r.int('WAYBILL_WEBHOOK_MAX_ATTEMPTS', 10, 1, 50),
+    retryBaseDelayMs: r.int('WAYBILL_WEBHOOK_RETRY_BASE_MS', 500, 1, 3_600_000),
+    retryMaxDelayMs: r.int('WAYBILL_WEBHOOK_RETRY_MAX_MS', 60_000, 1, 86_400_000),
+    concurrency: r.int('WAYBILL_WEBHOOK_CONCURRENCY', 4, 1, 64),
+  };
+  if (webhooks.retryMaxDelayMs < webhooks.retryBaseDelayMs) {
+    r.problem('WAYBILL_WEBHOOK_RETRY_MAX_MS', 'must not be smaller than WAYBILL_WEBHOOK_RETRY_BASE_MS');
+  }
+  return {
+    enabled: r.bool('WAYBILL_EVENTS_ENABLED', true),
+    identity,
+    startBlock: r.int('WAYBILL_EVENTS_START_BLOCK', 0, 0, Number.MAX_SAFE_INTEGER),
+    reconnectMaxDelayMs: r.int('WAYBILL_EVENTS_RECONNECT_MAX_MS', 30_000, 100, 600_000),
+    webhooks,
+  };
 }
 
 function readDatabase(r: Reader, profile: ConnectionProfile | undefined, cwd: string): DatabaseConfig {

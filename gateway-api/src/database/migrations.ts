@@ -124,6 +124,97 @@ export const MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  {
+    // Self-contained: touches no table of another migration (version 2 is personal data).
+    version: 3,
+    name: 'ledger events, checkpoints, webhook subscriptions and deliveries, asset projection',
+    up: [
+      // seq: the gateway's own gap-free order of events (ledger order); assigned by the one reader.
+      `CREATE TABLE ledger_events (
+         seq BIGINT PRIMARY KEY,
+         event_id TEXT NOT NULL UNIQUE,
+         block_number BIGINT NOT NULL,
+         tx_id TEXT NOT NULL,
+         event_name TEXT NOT NULL,
+         asset_id TEXT NOT NULL,
+         asset_ids TEXT NOT NULL,
+         tx_timestamp BIGINT NOT NULL,
+         payload TEXT NOT NULL,
+         stored_at BIGINT NOT NULL
+       )`,
+      'CREATE INDEX ledger_events_block ON ledger_events (block_number)',
+      'CREATE INDEX ledger_events_name ON ledger_events (event_name, seq)',
+      `CREATE TABLE ledger_event_assets (
+         asset_id TEXT NOT NULL,
+         seq BIGINT NOT NULL,
+         PRIMARY KEY (asset_id, seq)
+       )`,
+      // name 'reader': last block whose events are all stored; 'projection': last event seq applied.
+      `CREATE TABLE event_checkpoints (
+         name TEXT PRIMARY KEY,
+         position BIGINT NOT NULL,
+         updated_at BIGINT NOT NULL
+       )`,
+      `CREATE TABLE webhook_subscriptions (
+         id TEXT PRIMARY KEY,
+         url TEXT NOT NULL,
+         secret TEXT NOT NULL,
+         event_names TEXT,
+         asset_id TEXT,
+         max_attempts INTEGER,
+         last_event_seq BIGINT NOT NULL,
+         created_by TEXT NOT NULL,
+         created_at BIGINT NOT NULL,
+         deleted_at BIGINT
+       )`,
+      `CREATE TABLE webhook_deliveries (
+         id TEXT PRIMARY KEY,
+         subscription_id TEXT NOT NULL,
+         event_seq BIGINT NOT NULL,
+         event_id TEXT NOT NULL,
+         order_key TEXT NOT NULL,
+         state TEXT NOT NULL,
+         attempts INTEGER NOT NULL,
+         round_attempts INTEGER NOT NULL,
+         next_attempt_at BIGINT NOT NULL,
+         last_status INTEGER,
+         last_error TEXT,
+         created_at BIGINT NOT NULL,
+         updated_at BIGINT NOT NULL,
+         delivered_at BIGINT,
+         UNIQUE (subscription_id, event_seq)
+       )`,
+      'CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (subscription_id, state, event_seq)',
+      `CREATE TABLE webhook_attempts (
+         delivery_id TEXT NOT NULL,
+         attempt INTEGER NOT NULL,
+         started_at BIGINT NOT NULL,
+         duration_ms INTEGER NOT NULL,
+         status_code INTEGER,
+         error TEXT,
+         PRIMARY KEY (delivery_id, attempt)
+       )`,
+      `CREATE TABLE asset_projection (
+         asset_id TEXT PRIMARY KEY,
+         sku TEXT NOT NULL,
+         search_text TEXT NOT NULL,
+         owner TEXT NOT NULL,
+         custodian TEXT NOT NULL,
+         status TEXT NOT NULL,
+         created_at BIGINT NOT NULL,
+         updated_at BIGINT NOT NULL,
+         updated_tx_id TEXT NOT NULL,
+         event_seq BIGINT NOT NULL,
+         document TEXT NOT NULL
+       )`,
+      'CREATE INDEX asset_projection_owner ON asset_projection (owner)',
+      'CREATE INDEX asset_projection_custodian ON asset_projection (custodian)',
+      'CREATE INDEX asset_projection_status ON asset_projection (status)',
+      'CREATE INDEX asset_projection_sku ON asset_projection (sku)',
+      'CREATE INDEX asset_projection_created_at ON asset_projection (created_at)',
+      'CREATE INDEX asset_projection_updated_at ON asset_projection (updated_at)',
+    ],
+  },
 ];
 
 /** Arbitrary constant: the PostgreSQL advisory lock that serialises concurrent migrators. */

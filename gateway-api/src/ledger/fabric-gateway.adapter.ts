@@ -10,7 +10,7 @@ import {
   hash,
   type Network,
 } from '@hyperledger/fabric-gateway';
-import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
+import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import type { LedgerTimeouts } from '../config/config';
 import type { ConnectionProfile, PeerProfile } from '../config/profile';
 import { decodeBlock, validationCodeName } from './block-decoder';
@@ -190,6 +190,21 @@ export class FabricGatewayLedger implements LedgerPort {
         return mapStream(blocks, decodeBlock);
       } catch (err) {
         throw fromFabricGatewayError(err, 'events');
+      }
+    });
+  }
+
+  async chainHeight(identity: string): Promise<bigint> {
+    return this.#withFailover(identity, 'evaluate', async (c) => {
+      // qscc is the peer's system chaincode for ledger queries; channel readers may call it.
+      const proposal = c.network.getContract('qscc').newProposal('GetChainInfo', {
+        arguments: [this.#profile.channel],
+      });
+      try {
+        const info = common.BlockchainInfo.deserializeBinary(await proposal.evaluate());
+        return BigInt(info.getHeight());
+      } catch (err) {
+        throw fromFabricGatewayError(err, 'evaluate', proposal.getTransactionId());
       }
     });
   }

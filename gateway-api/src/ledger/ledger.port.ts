@@ -154,6 +154,12 @@ export interface LedgerPort {
    */
   blocks(identity: string, startBlock?: bigint): Promise<LedgerStream<LedgerBlock>>;
 
+  /**
+   * The channel's block height as a peer of this organisation sees it (the next block's number).
+   * @throws {@link LedgerError} — `LedgerUnavailableError` when no peer answers.
+   */
+  chainHeight(identity: string): Promise<bigint>;
+
   /** Closes every connection. Calls after `close()` reject with `LedgerUnavailableError`. */
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Every metric the gateway exports at `/metrics` (Prometheus text format). */
 export class MetricsService {
@@ -44,6 +44,44 @@ export class MetricsService {
   readonly idempotentReplays = new Counter({
     name: 'waybill_idempotent_replays_total',
     help: 'POST requests answered from a stored Idempotency-Key response',
+    registers: [this.registry],
+  });
+
+  readonly eventsStored = new Counter({
+    name: 'waybill_events_stored_total',
+    help: 'Chaincode events stored by the event reader',
+    registers: [this.registry],
+  });
+
+  readonly eventsBlock = new Gauge({
+    name: 'waybill_events_checkpoint_block',
+    help: 'Last block whose events the gateway has stored',
+    registers: [this.registry],
+  });
+
+  readonly eventsReconnects = new Counter({
+    name: 'waybill_events_reconnects_total',
+    help: 'Times the event reader lost its block stream and reconnected',
+    registers: [this.registry],
+  });
+
+  readonly webhookAttempts = new Counter({
+    name: 'waybill_webhook_attempts_total',
+    help: 'Webhook delivery attempts by outcome (delivered, failed, dead)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookLatency = new Histogram({
+    name: 'waybill_webhook_attempt_duration_seconds',
+    help: 'Duration of one webhook delivery attempt (request to response)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly projectionSeq = new Gauge({
+    name: 'waybill_read_model_event_position',
+    help: 'Last event position applied to the asset read model',
     registers: [this.registry],
   });
 

@@ -11,6 +11,7 @@ import { migrate } from '../database/migrations';
 import { SqliteDatabase } from '../database/sqlite.database';
 import { FakeLedger } from '../ledger/testing/fake-ledger';
 import { MetricsService } from '../metrics/metrics.service';
+import type { HttpPost } from '../webhooks/webhook-dispatcher';
 
 /** The Manufacturer organisation's profile, as the infra writes it (paths are not read in tests). */
 export const TEST_PROFILE: ConnectionProfile = {
@@ -71,6 +72,15 @@ export function testConfig(
       retentionIntervalMs: 0,
       systemIdentity: 'manufacturer-admin',
     },
+    // Off by default: controller tests assert on the ledger calls they cause, and the reader's
+    // calls would interleave. The events tests switch it on.
+    events: {
+      enabled: false,
+      identity: 'manufacturer-auditor',
+      startBlock: 0,
+      reconnectMaxDelayMs: 200,
+      webhooks: { timeoutMs: 1000, maxAttempts: 3, retryBaseDelayMs: 5, retryMaxDelayMs: 20, concurrency: 2 },
+    },
   };
   const merged: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(overrides)) {
@@ -98,7 +108,7 @@ export interface TestApp {
 
 /** Starts a test gateway; `ledger` lets a test script the chaincode first. */
 export async function startTestApp(
-  options: { config?: GatewayConfig; ledger?: FakeLedger; database?: Database } = {},
+  options: { config?: GatewayConfig; ledger?: FakeLedger; database?: Database; webhookPost?: HttpPost } = {},
 ): Promise<TestApp> {
   const config = options.config ?? testConfig();
   const ledger = options.ledger ?? new FakeLedger(config.profile.mspId);
@@ -124,6 +134,7 @@ export async function startTestApp(
     logger,
     metrics,
     clock: { random: () => 0.5, sleep: () => Promise.resolve() },
+    ...(options.webhookPost ? { webhookPost: options.webhookPost } : {}),
   });
   await gateway.app.getHttpAdapter().getInstance().ready();
   return {

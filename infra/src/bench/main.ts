@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { apiBench } from './api-bench';
+import { eventsBench } from './events-bench';
 import { networkBench, type Row } from './network-bench';
 
 /**
@@ -18,6 +19,13 @@ async function main(): Promise<void> {
         concurrency: Number(process.env['WAYBILL_BENCH_CONCURRENCY'] ?? 16),
         evaluations: Number(process.env['WAYBILL_BENCH_EVALUATIONS'] ?? 2000),
         submissions: Number(process.env['WAYBILL_BENCH_SUBMISSIONS'] ?? 300),
+      }),
+    events: () =>
+      eventsBench({
+        basePort: Number(process.env['WAYBILL_BENCH_EVENTS_BASE_PORT'] ?? 22000),
+        ratePerSecond: Number(process.env['WAYBILL_BENCH_EVENTS_RATE'] ?? 10),
+        seconds: Number(process.env['WAYBILL_BENCH_EVENTS_SECONDS'] ?? 30),
+        burst: Number(process.env['WAYBILL_BENCH_EVENTS_BURST'] ?? 300),
       }),
   };
   if (only && !sections[only]) {

@@ -165,7 +165,9 @@ export async function listAssets(
   } finally {
     await iterator.close();
   }
-  return { records, bookmark: metadata.bookmark, fetchedRecordsCount: metadata.fetchedRecordsCount };
+  // fabric-shim omits the metadata of an empty page (its protobuf encodes to nothing).
+  const page = metadata as typeof metadata | undefined;
+  return { records, bookmark: page?.bookmark ?? '', fetchedRecordsCount: page?.fetchedRecordsCount ?? 0 };
 }
 
 function validateIndexValue(index: ListIndex, value: unknown): string {

@@ -7,6 +7,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsISO8601,
   IsOptional,
   IsString,
   Matches,
@@ -18,6 +19,7 @@ import {
 } from 'class-validator';
 import { IsAmount, IsAttributeMap, NO_CONTROL_CHARACTERS, RE } from '../../common/validators';
 import { PersonalDataItemDto } from '../../personal-data/dto/personal-data.dto';
+import { SORT_VALUES } from '../../read-model/projection.repository';
 
 const ATTRIBUTES_SCHEMA = {
   type: 'object',
@@ -311,6 +313,50 @@ export class ListAssetsQuery {
   @IsString()
   @MaxLength(2048)
   cursor?: string;
+
+  @ApiPropertyOptional({
+    enum: ['ledger', 'read-model'],
+    description:
+      'ledger (default): the chaincode indexes; read-model: the gateway projection (implied by q, the date ranges and sort)',
+  })
+  @IsOptional()
+  @IsIn(['ledger', 'read-model'])
+  source?: 'ledger' | 'read-model';
+
+  @ApiPropertyOptional({ description: 'Read model: case-insensitive text in the product SKU or description' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  q?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Read model: created at or after' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  createdFrom?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Read model: created at or before' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  createdTo?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Read model: last changed at or after' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  updatedFrom?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Read model: last changed at or before' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  updatedTo?: string;
+
+  @ApiPropertyOptional({
+    enum: SORT_VALUES,
+    description: 'Read model: sort field, `-` for descending (default id); ties by id',
+  })
+  @IsOptional()
+  @IsIn(SORT_VALUES)
+  sort?: string;
 }
 
 export class LineageQuery {

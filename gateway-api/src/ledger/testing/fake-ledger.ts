@@ -187,6 +187,11 @@ export class FakeLedger implements LedgerPort {
     return Promise.resolve(this.#stream(startBlock, (block) => [block]));
   }
 
+  chainHeight(_identity: string): Promise<bigint> {
+    if (this.#closed || this.unavailable) return Promise.reject(this.#unavailable('evaluate'));
+    return Promise.resolve(BigInt(this.#blocks.length));
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     for (const wake of this.#listeners) wake();

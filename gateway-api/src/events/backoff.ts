@@ -1,0 +1,30 @@
+/**
+ * Exponential backoff with "equal jitter": half the exponential delay is kept, the other half is
+ * random. Retries spread out (no thundering herd after an outage) yet always wait at least half the
+ * nominal delay, so the schedule still grows.
+ *
+ * @param attempt 1 for the delay after the first failure.
+ * @param random a number in [0, 1) (tests pass a constant).
+ */
+export function backoffDelay(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
+  const nominal = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30));
+  return Math.round(nominal / 2 + random() * (nominal / 2));
+}
+
+/** Waits for `promise` (its rejection ignored), or at most `ms`. */
+export async function settleWithin(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (promise === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}

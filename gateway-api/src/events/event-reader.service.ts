@@ -1,0 +1,143 @@
+import type { JsonLogger } from '../common/logger';
+import type { LedgerPort, LedgerStream, LedgerBlock } from '../ledger/ledger.port';
+import type { MetricsService } from '../metrics/metrics.service';
+import { backoffDelay, settleWithin } from './backoff';
+import type { EventBus } from './event-bus';
+import { READER_CHECKPOINT, type EventStoreRepository } from './event-store.repository';
+
+/** Options of {@link EventReaderService}. */
+export interface EventReaderOptions {
+  /** Identity id the block stream is opened as. */
+  readonly identity: string;
+  /** Chaincode whose events are kept. */
+  readonly chaincode: string;
+  /** First block when there is no checkpoint. */
+  readonly startBlock: number;
+  readonly reconnectBaseDelayMs: number;
+  readonly reconnectMaxDelayMs: number;
+}
+
+/** What the reader is doing, for /health and the read-model status. */
+export interface EventReaderStatus {
+  readonly connected: boolean;
+  /** Last block whose events are stored (undefined before the first). */
+  readonly checkpointBlock: number | undefined;
+  readonly reconnects: number;
+  readonly lastError: string | undefined;
+}
+
+/**
+ * Follows the channel's blocks from the durable checkpoint and stores their chaincode events.
+ *
+ * Why blocks and not the chaincode-event stream: a block is the unit Fabric commits, so storing a
+ * block's events together with "this block is done" makes the checkpoint exact (a crash repeats a
+ * whole block or nothing), and the checkpoint advances over blocks without Waybill events (config
+ * blocks, invalid transactions) so the read model's lag is measured against the real height.
+ *
+ * When the stream fails (peer down, network) it reconnects on its own after an exponential backoff
+ * with jitter, from the checkpoint, to the next peer of the organisation if the first is down.
+ */
+export class EventReaderService {
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #stream: LedgerStream<LedgerBlock> | undefined;
+  #connected = false;
+  #checkpoint: number | undefined;
+  #reconnects = 0;
+  #lastError: string | undefined;
+  #abortSleep: (() => void) | undefined;
+
+  constructor(
+    private readonly ledger: LedgerPort,
+    private readonly store: EventStoreRepository,
+    private readonly bus: EventBus,
+    private readonly options: Readonly<EventReaderOptions>,
+    private readonly logger: JsonLogger,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /**
+   * Stops reading. Waits at most `graceMs` for the loop: a stream being opened to an unreachable
+   * peer only gives up at its deadline, and closing the ledger afterwards cancels it anyway.
+   */
+  async stop(graceMs = 2_000): Promise<void> {
+    this.#running = false;
+    this.#stream?.close();
+    this.#abortSleep?.();
+    await settleWithin(this.#loop, graceMs);
+  }
+
+  status(): EventReaderStatus {
+    return {
+      connected: this.#connected,
+      checkpointBlock: this.#checkpoint,
+      reconnects: this.#reconnects,
+      lastError: this.#lastError,
+    };
+  }
+
+  async #run(): Promise<void> {
+    let failures = 0;
+    while (this.#running) {
+      try {
+        this.#checkpoint = await this.store.checkpoint(READER_CHECKPOINT);
+        const start = this.#checkpoint === undefined ? this.options.startBlock : this.#checkpoint + 1;
+        this.#stream = await this.ledger.blocks(this.options.identity, BigInt(start));
+        this.#connected = true;
+        this.logger.write('info', 'event reader connected', { fromBlock: start });
+        for await (const block of this.#stream) {
+          if (!this.#running) break;
+          const stored = await this.store.appendBlock(block, this.options.chaincode);
+          this.#checkpoint = Number(block.number);
+          failures = 0;
+          this.metrics.eventsBlock.set(this.#checkpoint);
+          if (stored.length > 0) {
+            this.metrics.eventsStored.inc(stored.length);
+            this.bus.notify();
+          }
+        }
+        if (this.#running) throw new Error('the block stream ended');
+      } catch (err) {
+        if (!this.#running) break;
+        failures += 1;
+        this.#reconnects += 1;
+        this.#lastError = err instanceof Error ? err.message : String(err);
+        const delay = backoffDelay(
+          failures,
+          this.options.reconnectBaseDelayMs,
+          this.options.reconnectMaxDelayMs,
+        );
+        this.metrics.eventsReconnects.inc();
+        this.logger.write('warn', 'event reader disconnected; reconnecting', {
+          error: this.#lastError,
+          attempt: failures,
+          delayMs: delay,
+          checkpointBlock: this.#checkpoint,
+        });
+        await this.#sleep(delay);
+      } finally {
+        this.#connected = false;
+        this.#stream?.close();
+        this.#stream = undefined;
+      }
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#abortSleep = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#abortSleep = done;
+    });
+  }
+}

@@ -1,0 +1,106 @@
+import { ERROR_CODES } from '@waybill/chaincode/constants';
+import type { JsonLogger } from '../common/logger';
+import { settleWithin } from '../events/backoff';
+import { type EventBus, Wakeup } from '../events/event-bus';
+import { PROJECTION_CHECKPOINT, type EventStoreRepository } from '../events/event-store.repository';
+import { ChaincodeError } from '../ledger/ledger.errors';
+import type { LedgerPort } from '../ledger/ledger.port';
+import type { MetricsService } from '../metrics/metrics.service';
+import type { ProjectionRepository } from './projection.repository';
+
+const BATCH = 200;
+const PARALLEL_READS = 8;
+const decoder = new TextDecoder();
+
+/**
+ * Keeps the asset read model up to date from the stored events. Payloads summarise a change, not
+ * the whole asset, so each event's assets are read from the ledger (evaluate `getAsset`): the row
+ * then holds exactly the ledger's JSON, at least as new as the event. Events are applied in
+ * batches; an asset touched several times in a batch is read once. The checkpoint moves with the
+ * rows, so a restart repeats at most one batch, harmlessly.
+ */
+export class ProjectorService {
+  readonly #wake = new Wakeup();
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly ledger: LedgerPort,
+    private readonly store: EventStoreRepository,
+    private readonly repo: ProjectionRepository,
+    private readonly bus: EventBus,
+    private readonly identity: string,
+    private readonly logger: JsonLogger,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#unsubscribe = this.bus.subscribe(() => this.#wake.signal());
+    this.#loop = this.#run();
+  }
+
+  /** Stops after the batch in progress, waiting at most `graceMs` (a ledger read may hang). */
+  async stop(graceMs = 2_000): Promise<void> {
+    this.#running = false;
+    this.#unsubscribe?.();
+    this.#wake.signal();
+    await settleWithin(this.#loop, graceMs);
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let waitMs = 5_000;
+      try {
+        if (await this.step()) waitMs = 0;
+      } catch (err) {
+        this.logger.write('warn', 'read model update failed; retrying', {
+          error: err instanceof Error ? err.message : String(err),
+        });
+        waitMs = 1_000;
+      }
+      if (this.#running && waitMs > 0) await this.#wake.wait(waitMs);
+    }
+  }
+
+  /**
+   * Applies the next batch of events. Exported for tests.
+   * @returns whether a full batch was applied (more may be waiting).
+   */
+  async step(): Promise<boolean> {
+    const position = (await this.store.checkpoint(PROJECTION_CHECKPOINT)) ?? 0;
+    const events = await this.store.list({ afterSeq: position, limit: BATCH });
+    if (events.length === 0) return false;
+    const lastSeqOf = new Map<string, number>();
+    for (const e of events) for (const id of e.assetIds) lastSeqOf.set(id, e.seq);
+    const ids = [...lastSeqOf.keys()];
+    const assets: { json: string; seq: number }[] = [];
+    const removed: string[] = [];
+    for (let i = 0; i < ids.length; i += PARALLEL_READS) {
+      const chunk = ids.slice(i, i + PARALLEL_READS);
+      const read = await Promise.all(chunk.map((id) => this.#read(id)));
+      chunk.forEach((id, j) => {
+        const json = read[j];
+        if (json === undefined) removed.push(id);
+        else assets.push({ json, seq: lastSeqOf.get(id) ?? 0 });
+      });
+    }
+    const last = events[events.length - 1]?.seq ?? position;
+    await this.repo.apply(assets, removed, last);
+    this.metrics.projectionSeq.set(last);
+    return events.length === BATCH;
+  }
+
+  async #read(assetId: string): Promise<string | undefined> {
+    try {
+      return decoder.decode(
+        await this.ledger.evaluate({ identity: this.identity, transaction: 'getAsset', args: [assetId] }),
+      );
+    } catch (err) {
+      if (err instanceof ChaincodeError && err.code === ERROR_CODES.ASSET_NOT_FOUND) return undefined;
+      throw err;
+    }
+  }
+}

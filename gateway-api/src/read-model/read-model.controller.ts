@@ -1,0 +1,56 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiRead } from '../common/openapi';
+import { Roles } from '../common/request-context';
+import { ReadModelService } from './read-model.service';
+
+export class ReadModelStatusView {
+  @ApiProperty({ type: Number, nullable: true }) ledgerHeight!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) eventsBlock!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) projectedBlock!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Blocks the read model is behind the ledger' })
+  lagBlocks!: number | null;
+}
+
+export class DifferenceView {
+  @ApiProperty() assetId!: string;
+  @ApiProperty({
+    enum: ['missing', 'extra', 'different'],
+    description: 'missing: on the ledger only; extra: in the read model only',
+  })
+  kind!: string;
+  @ApiPropertyOptional({ type: [String] }) fields?: string[];
+}
+
+export class ReconcileReportView {
+  @ApiProperty() ledgerAssets!: number;
+  @ApiProperty() readModelAssets!: number;
+  @ApiProperty({ type: [DifferenceView] }) differences!: DifferenceView[];
+  @ApiProperty({ type: ReadModelStatusView }) status!: ReadModelStatusView;
+}
+
+/** `/v1/read-model`: the asset projection's lag and its reconciliation against the ledger. */
+@ApiTags('read model')
+@Controller('v1/read-model')
+export class ReadModelController {
+  constructor(@Inject(ReadModelService) private readonly readModel: ReadModelService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'How far the read model is behind the ledger', operationId: 'readModelStatus' })
+  @ApiRead(ReadModelStatusView)
+  status(): Promise<ReadModelStatusView> {
+    return this.readModel.status(true);
+  }
+
+  @Get('reconcile')
+  @Roles('admin', 'auditor')
+  @ApiOperation({
+    summary: 'Compare every ledger asset with the read model and list the differences (admin, auditor)',
+    operationId: 'reconcileReadModel',
+  })
+  @ApiRead(ReconcileReportView)
+  async reconcile(): Promise<ReconcileReportView> {
+    const report = await this.readModel.reconcile();
+    return { ...report, differences: report.differences.map((d) => ({ ...d, fields: d.fields ? [...d.fields] : undefined })) };
+  }
+}

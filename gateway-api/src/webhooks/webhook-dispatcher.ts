@@ -1,0 +1,275 @@
+import type { JsonLogger } from '../common/logger';
+import { backoffDelay, settleWithin } from '../events/backoff';
+import { type EventBus, Wakeup } from '../events/event-bus';
+import type { EventStoreRepository } from '../events/event-store.repository';
+import { eventJson } from '../events/event.types';
+import type { MetricsService } from '../metrics/metrics.service';
+import { SIGNATURE_HEADER, signatureHeader } from './signature';
+import type { AttemptOutcome, Delivery, Subscription, WebhookRepository } from './webhook.repository';
+
+/** Delivery settings (from the configuration). */
+export interface DispatcherOptions {
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  readonly concurrency: number;
+}
+
+/** How a delivery is sent: `fetch` in production; tests may pass their own. */
+export type HttpPost = (
+  url: string,
+  init: { readonly headers: Record<string, string>; readonly body: string; readonly timeoutMs: number },
+) => Promise<number>;
+
+const ENQUEUE_PAGE = 500;
+const PENDING_WINDOW = 200;
+/** A worker looks at its queue at least this often even without a signal. */
+const IDLE_CHECK_MS = 5_000;
+
+/** POST with a deadline; 3xx are not followed (a receiver answers 2xx or it failed). */
+export const fetchPost: HttpPost = async (url, init) => {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: init.headers,
+    body: init.body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(init.timeoutMs),
+  });
+  // Drain without reading a possibly endless body.
+  await res.body?.cancel().catch(() => undefined);
+  return res.status;
+};
+
+/**
+ * Webhook delivery: one worker per subscription, so a slow or dead receiver only holds up its own
+ * subscription. A worker turns new events into deliveries (durably, with its cursor), then sends
+ * them: in event order per asset, up to `concurrency` assets at once, retrying with exponential
+ * backoff and jitter, dead-lettering after the maximum attempts.
+ */
+export class WebhookDispatcher {
+  readonly #workers = new Map<string, SubscriptionWorker>();
+  #unsubscribe: (() => void) | undefined;
+  #running = false;
+
+  constructor(
+    private readonly repo: WebhookRepository,
+    private readonly events: EventStoreRepository,
+    private readonly bus: EventBus,
+    private readonly options: Readonly<DispatcherOptions>,
+    private readonly logger: JsonLogger,
+    private readonly metrics: MetricsService,
+    private readonly post: HttpPost = fetchPost,
+  ) {}
+
+  async start(): Promise<void> {
+    this.#running = true;
+    this.#unsubscribe = this.bus.subscribe(() => {
+      for (const w of this.#workers.values()) w.wake();
+    });
+    for (const s of await this.repo.list()) this.add(s);
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#unsubscribe?.();
+    const workers = [...this.#workers.values()];
+    this.#workers.clear();
+    await Promise.all(workers.map((w) => w.stop()));
+  }
+
+  /** Starts delivering to a (new) subscription. */
+  add(subscription: Subscription): void {
+    if (!this.#running || this.#workers.has(subscription.id)) return;
+    const worker = new SubscriptionWorker(subscription, this.repo, this.events, this.options, this.logger, this.metrics, this.post);
+    this.#workers.set(subscription.id, worker);
+    worker.start();
+  }
+
+  /** Stops delivering to a deleted subscription (attempts in flight finish). */
+  async remove(id: string): Promise<void> {
+    const worker = this.#workers.get(id);
+    this.#workers.delete(id);
+    await worker?.stop();
+  }
+
+  /** Makes a subscription's worker look at its queue now (after a redeliver). */
+  wake(id: string): void {
+    this.#workers.get(id)?.wake();
+  }
+}
+
+class SubscriptionWorker {
+  readonly #wake = new Wakeup();
+  readonly #inflight = new Map<string, Promise<void>>();
+  #cursor: number;
+  #running = false;
+  #loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly sub: Subscription,
+    private readonly repo: WebhookRepository,
+    private readonly events: EventStoreRepository,
+    private readonly options: Readonly<DispatcherOptions>,
+    private readonly logger: JsonLogger,
+    private readonly metrics: MetricsService,
+    private readonly post: HttpPost,
+  ) {
+    this.#cursor = sub.lastEventSeq;
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Stops; attempts in flight may finish within `graceMs` (else they are repeated after a restart). */
+  async stop(graceMs = 2_000): Promise<void> {
+    this.#running = false;
+    this.#wake.signal();
+    await settleWithin(Promise.all([this.#loop, ...this.#inflight.values()]), graceMs);
+  }
+
+  wake(): void {
+    this.#wake.signal();
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let waitMs = IDLE_CHECK_MS;
+      try {
+        await this.#enqueue();
+        waitMs = await this.#dispatch();
+      } catch (err) {
+        this.logger.write('warn', 'webhook worker step failed', {
+          subscriptionId: this.sub.id,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        waitMs = 1_000;
+      }
+      if (this.#running) await this.#wake.wait(waitMs);
+    }
+  }
+
+  /** New events since the cursor become deliveries (those the filter selects). */
+  async #enqueue(): Promise<void> {
+    for (;;) {
+      const upto = await this.events.maxSeq();
+      if (upto <= this.#cursor) return;
+      const page = await this.events.list({ afterSeq: this.#cursor, uptoSeq: upto, limit: ENQUEUE_PAGE });
+      const selected = page.filter(
+        (e) =>
+          (this.sub.eventNames === null || this.sub.eventNames.includes(e.name)) &&
+          (this.sub.assetId === null || e.assetIds.includes(this.sub.assetId)),
+      );
+      const cursor = page.length < ENQUEUE_PAGE ? upto : (page[page.length - 1]?.seq ?? upto);
+      await this.repo.enqueue(
+        this.sub.id,
+        selected.map((e) => ({ seq: e.seq, id: e.id, orderKey: e.assetIds[0] ?? '' })),
+        cursor,
+      );
+      this.#cursor = cursor;
+      if (page.length < ENQUEUE_PAGE) return;
+    }
+  }
+
+  /**
+   * Starts what may start: per order key only the oldest pending delivery, when due, while fewer
+   * than `concurrency` are in flight. Returns how long to wait before looking again.
+   */
+  async #dispatch(): Promise<number> {
+    const pending = await this.repo.pending(this.sub.id, PENDING_WINDOW);
+    const now = Date.now();
+    const busyKeys = new Set<string>();
+    for (const d of pending) if (this.#inflight.has(d.id)) busyKeys.add(d.orderKey);
+    let next = IDLE_CHECK_MS;
+    for (const d of pending) {
+      if (busyKeys.has(d.orderKey)) continue;
+      busyKeys.add(d.orderKey);
+      if (d.nextAttemptAt > now) {
+        next = Math.min(next, d.nextAttemptAt - now);
+        continue;
+      }
+      if (this.#inflight.size >= this.options.concurrency) break;
+      const run = this.#attempt(d)
+        .catch((err: unknown) => {
+          this.logger.write('warn', 'webhook attempt could not be recorded', {
+            subscriptionId: this.sub.id,
+            deliveryId: d.id,
+            error: err instanceof Error ? err.message : String(err),
+          });
+        })
+        .finally(() => {
+          this.#inflight.delete(d.id);
+          this.#wake.signal();
+        });
+      this.#inflight.set(d.id, run);
+    }
+    return Math.max(next, 0);
+  }
+
+  async #attempt(d: Delivery): Promise<void> {
+    const [event] = await this.events.bySeq([d.eventSeq]);
+    if (!event) throw new Error(`event ${d.eventId} is not in the store`);
+    const body = eventJson(event);
+    const startedAt = Date.now();
+    const timestamp = Math.floor(startedAt / 1000);
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      statusCode = await this.post(this.sub.url, {
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'waybill-webhooks/1',
+          'waybill-event-id': event.id,
+          'waybill-event-name': event.name,
+          'waybill-delivery-id': d.id,
+          'waybill-timestamp': String(timestamp),
+          [SIGNATURE_HEADER]: signatureHeader(this.sub.secret, timestamp, body),
+        },
+        body,
+        timeoutMs: this.options.timeoutMs,
+      });
+      if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
+    } catch (err) {
+      error = describe(err);
+    }
+    const durationMs = Date.now() - startedAt;
+    this.metrics.webhookLatency.observe(durationMs / 1000);
+    const max = this.sub.maxAttempts ?? this.options.maxAttempts;
+    const round = d.roundAttempts + 1;
+    const outcome: AttemptOutcome =
+      error === null
+        ? { state: 'delivered' }
+        : round >= max
+          ? { state: 'dead' }
+          : {
+              state: 'pending',
+              nextAttemptAt:
+                Date.now() + backoffDelay(round, this.options.retryBaseDelayMs, this.options.retryMaxDelayMs),
+            };
+    await this.repo.recordAttempt(d, { startedAt, durationMs, statusCode, error }, outcome);
+    this.metrics.webhookAttempts.inc({ outcome: outcome.state === 'pending' ? 'failed' : outcome.state });
+    if (outcome.state !== 'delivered') {
+      this.logger.write(outcome.state === 'dead' ? 'warn' : 'info', 'webhook delivery failed', {
+        subscriptionId: this.sub.id,
+        deliveryId: d.id,
+        eventId: event.id,
+        attempt: round,
+        error,
+        deadLettered: outcome.state === 'dead',
+      });
+    }
+  }
+}
+
+/** A transport failure in a few words (the URL is not repeated: it may carry a token). */
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout';
+    const cause = (err as { cause?: { code?: unknown } }).cause;
+    if (cause && typeof cause.code === 'string') return cause.code;
+    return err.message.slice(0, 200);
+  }
+  return String(err).slice(0, 200);
+}
