@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { assetBody, call, committed, expectProblem, orgApi } from '../support/api';
-import { env, uniqueId } from '../support/fabric';
+import { env, gatewayEnv, uniqueId } from '../support/fabric';
 
 // API keys, probes, metrics and the OpenAPI document of the running gateways.
 
@@ -20,11 +20,7 @@ async function adminCli(org: string, ...args: string[]): Promise<string> {
     process.execPath,
     [path.join(env.root, 'gateway-api', 'dist', 'admin.js'), 'keys', ...args, '--json'],
     {
-      env: {
-        ...process.env,
-        WAYBILL_PROFILE: path.join(env.dir, 'gateway', `${org}.json`),
-        DATABASE_URL: path.join(env.dir, 'data', `gateway-${org}.sqlite`),
-      },
+      env: gatewayEnv(org),
       timeout: 60_000,
     },
   );

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { call } from '../support/api';
-import { connectAs, env, sampleAssetInput, uniqueId } from '../support/fabric';
+import { connectAs, env, gatewayEnv, sampleAssetInput, uniqueId } from '../support/fabric';
 import { openSse } from '../support/sse';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
@@ -270,11 +270,7 @@ describe('events, webhooks and read model on the real network', () => {
     // The admin command does the same from outside the gateway, with an exit code.
     const cli = path.join(env.root, 'gateway-api', 'dist', 'admin.js');
     const { stdout } = await run(process.execPath, [cli, 'read-model', 'reconcile'], {
-      env: {
-        ...process.env,
-        WAYBILL_PROFILE: path.join(env.dir, 'gateway', 'manufacturer.json'),
-        DATABASE_URL: path.join(env.dir, 'data', 'gateway-manufacturer.sqlite'),
-      },
+      env: gatewayEnv('manufacturer'),
       timeout: 120_000,
     });
     expect(stdout).toMatch(/ 0 difference\(s\), lag \d+ block\(s\)/);

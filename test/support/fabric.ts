@@ -1,5 +1,6 @@
 import { resolveNetwork } from '../../infra/src/local/context';
 import { connectAs as connectGateway, type GatewaySession } from '../../infra/src/local/gateway-client';
+import { apiEnv } from '../../infra/src/local/apis';
 import { LocalNetwork } from '../../infra/src/local/network';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const env = require('./env') as { dir: string; basePort: string; root: string; cli: string };
@@ -7,6 +8,17 @@ const env = require('./env') as { dir: string; basePort: string; root: string; c
 /** The end-to-end network as the infra sees it (same topology, test directory and ports). */
 export function testNetwork(): LocalNetwork {
   return new LocalNetwork(resolveNetwork({ dir: env.dir, basePort: Number(env.basePort) }), () => undefined);
+}
+
+/**
+ * The environment `stack up` runs an organisation's gateway with (profile, database, personal-data
+ * KEK…), for the gateway's admin command in tests; `orgKey` as in file names (`manufacturer`).
+ */
+export function gatewayEnv(orgKey: string): NodeJS.ProcessEnv {
+  const net = testNetwork();
+  const org = net.topology.peerOrgs.find((o) => o.key === orgKey);
+  if (!org) throw new Error(`no organisation ${orgKey} in the topology`);
+  return apiEnv(net, org);
 }
 
 /** A Fabric Gateway session as one identity of an organisation on the e2e network. */
