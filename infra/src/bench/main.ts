@@ -5,7 +5,7 @@ import { networkBench, type Row } from './network-bench';
 
 /**
  * `npm run bench`: prints the project's performance figures. Each section starts its own network
- * on its own ports (network: 37000+; api: 38000+ or `WAYBILL_BENCH_BASE_PORT`), so a dev network
+ * on its own ports (network: 37000+; api: 20000+ or `WAYBILL_BENCH_BASE_PORT`; events: 22000+), so a dev network
  * can stay up.
  */
 async function main(): Promise<void> {
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     network: () => networkBench(Number(process.env['WAYBILL_BENCH_TX'] ?? 30)),
     api: () =>
       apiBench({
-        basePort: Number(process.env['WAYBILL_BENCH_BASE_PORT'] ?? 38000),
+        basePort: Number(process.env['WAYBILL_BENCH_BASE_PORT'] ?? 20000),
         concurrency: Number(process.env['WAYBILL_BENCH_CONCURRENCY'] ?? 16),
         evaluations: Number(process.env['WAYBILL_BENCH_EVALUATIONS'] ?? 2000),
         submissions: Number(process.env['WAYBILL_BENCH_SUBMISSIONS'] ?? 300),
