@@ -6,6 +6,8 @@ import { postgresTestSchema, type PostgresTestSchema, testDatabases } from '../t
 import { eventChaincode, keepOpen, until } from '../testing/event-chaincode';
 import { request, startTestApp, type TestApp, testConfig } from '../testing/test-app';
 import type { HttpPost } from '../webhooks/webhook-dispatcher';
+import { EventReaderService } from './event-reader.service';
+import { LEADER_LOCK_CLASS } from './postgres-leader-election';
 
 // The PostgreSQL server of the storage tests; left out only on an explicit WAYBILL_TEST_SQLITE_ONLY=1.
 const postgres = testDatabases().some(([name]) => name === 'postgres')
@@ -165,6 +167,50 @@ for (const pgUrl of postgres) {
       }, WAIT_MS);
       const found = await request(b, 'GET', '/v1/assets?q=arabica&sort=id', { key: key(b, 'manufacturer-user1') });
       expect((found.body.items as Asset[]).map((x) => x.id)).toEqual(['LOT-1', 'LOT-2', 'LOT-3']);
+    }, 60_000);
+
+    it('stops the event work of a leader whose lock session is terminated; events stay exactly once', async () => {
+      const a = await start();
+      const b = await start();
+      expect(await isLeader(a)).toBe(true);
+      const sub = await request(a, 'POST', '/v1/webhooks', {
+        key: key(a, 'manufacturer-admin'),
+        body: { url: 'https://receiver.example/hook' },
+      });
+      expect(sub.status).toBe(201);
+      await create(a, 'LOT-T1');
+      await until(() => received.length >= 1, WAIT_MS);
+
+      const holders = await a.db.query<{ pid: number }>(
+        `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2
+           AND objid = hashtext(current_schema())::oid AND granted`,
+        [LEADER_LOCK_CLASS],
+      );
+      expect(holders).toHaveLength(1);
+      await a.db.query('SELECT pg_terminate_backend($1)', [holders[0]?.pid ?? 0]);
+      await until(() => a.logs.some((l) => l.msg === 'event leadership lost'), WAIT_MS);
+      expect(a.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'event leadership lost' }));
+      // Whichever process wins the next round, there is one leader, and it carries on.
+      await until(async () => [await isLeader(a), await isLeader(b)].filter(Boolean).length === 1, WAIT_MS);
+      // The old leader's reader was stopped: it is idle if `a` follows now, and it was started anew
+      // (one connection per leadership spell) if `a` won again.
+      const reader = a.app.get(EventReaderService);
+      if (await isLeader(a)) {
+        const count = (msg: string) => a.logs.filter((l) => l.msg === msg).length;
+        await until(() => count('event reader connected') === 2, WAIT_MS);
+        expect(count('event leadership acquired')).toBe(2);
+      } else {
+        await until(() => !reader.status().connected, WAIT_MS);
+      }
+      await create(b, 'LOT-T2');
+      await create(a, 'LOT-T3');
+      await until(() => received.length >= 3, WAIT_MS);
+      await until(async () => (await storedIds(b)).length === 3, WAIT_MS);
+      // Give a second writer (there must be none) the time to show itself.
+      await new Promise((r) => setTimeout(r, 500));
+      const ids = await storedIds(b);
+      expect(ids).toHaveLength(3);
+      expect(received.map((r) => r.eventId).sort()).toEqual([...ids].sort());
     }, 60_000);
 
     it('streams live events on the follower as the leader stores them', async () => {
