@@ -48,6 +48,11 @@ import { EventReaderService } from './events/event-reader.service';
 import { EventStoreRepository } from './events/event-store.repository';
 import { EventStreamService } from './events/event-stream.service';
 import { EventsController } from './events/events.controller';
+import { AlwaysLeader } from './events/always-leader';
+import { EventStoreWatcher } from './events/event-store-watcher';
+import { LEADER_ELECTION, type LeaderElection } from './events/leader-election';
+import { PostgresLeaderElection } from './events/postgres-leader-election';
+import { PostgresDatabase } from './database/postgres.database';
 import { ProjectionRepository } from './read-model/projection.repository';
 import { ProjectorService } from './read-model/projector.service';
 import { ReadModelController } from './read-model/read-model.controller';
@@ -70,6 +75,22 @@ export interface AppDependencies {
   readonly clock?: LedgerServiceClock;
   /** How webhooks are sent (tests capture them); default: fetch. */
   readonly webhookPost?: HttpPost;
+  /** Who does the event work (default: PostgreSQL advisory lock, or always this process on SQLite). */
+  readonly leaderElection?: LeaderElection;
+}
+
+/** How often a process that is not the event leader looks for events another process stored. */
+const FOLLOWER_POLL_MS = 1_000;
+
+/**
+ * The event leader election for a database: on PostgreSQL, processes sharing the database elect
+ * one with an advisory lock; a SQLite file belongs to one process, which always leads.
+ */
+export function leaderElectionFor(database: Database, config: GatewayConfig, logger: JsonLogger): LeaderElection {
+  if (database instanceof PostgresDatabase) {
+    return new PostgresLeaderElection((o) => database.session(o), { retryMs: config.events.leaderRetryMs }, logger);
+  }
+  return new AlwaysLeader();
 }
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -77,13 +98,17 @@ const SUBMITTED_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * Starts and stops what the application owns: key cache polling, purges, the personal-data
- * retention job, ledger and database.
+ * retention job, ledger and database, and the event work (reader, projector, webhook delivery)
+ * while this process is the event leader.
  */
 @Injectable()
 class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   #timer: NodeJS.Timeout | undefined;
   #retentionTimer: NodeJS.Timeout | undefined;
   #retention: Promise<void> | undefined;
+  /** The last leadership transition (start or stop of the event work). */
+  #eventWork: Promise<void> = Promise.resolve();
+  #shuttingDown = false;
 
   constructor(
     @Inject(ApiKeysService) private readonly keys: ApiKeysService,
@@ -99,14 +124,19 @@ class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     @Inject(WebhookDispatcher) private readonly webhooks: WebhookDispatcher,
     @Inject(ProjectorService) private readonly projector: ProjectorService,
     @Inject(EventStreamService) private readonly streams: EventStreamService,
+    @Inject(LEADER_ELECTION) private readonly election: LeaderElection,
+    @Inject(EventStoreWatcher) private readonly watcher: EventStoreWatcher,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.keys.start();
     if (this.config.events.enabled) {
-      this.reader.start();
-      this.projector.start();
-      await this.webhooks.start();
+      this.metrics.eventsLeader.set(0);
+      await this.election.start((leader) => this.#leadershipChanged(leader));
+      if (!this.election.isLeader()) this.watcher.start();
+      // A process that leads from the start has its event work running before it serves requests.
+      await this.#eventWork;
     }
     this.#timer = setInterval(() => void this.#purge(), PURGE_INTERVAL_MS);
     this.#timer.unref();
@@ -126,7 +156,44 @@ class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, On
     if (this.#retentionTimer) clearInterval(this.#retentionTimer);
     // Event streams never end on their own: end them so the HTTP server can drain.
     this.streams.closeAll();
-    await Promise.all([this.#retention, this.reader.stop(), this.projector.stop(), this.webhooks.stop()]);
+    this.#shuttingDown = true;
+    this.watcher.stop();
+    await Promise.all([this.#retention, this.#eventWork, this.#stopEventWork()]);
+    // Only once the work has stopped: the next leader must not overlap with this one.
+    await this.election.stop();
+    this.metrics.eventsLeader.set(0);
+  }
+
+  #leadershipChanged(leader: boolean): void {
+    this.metrics.eventsLeader.set(leader ? 1 : 0);
+    if (leader) {
+      this.watcher.stop();
+      this.#eventWork = this.#eventWork.then(() => this.#startEventWork());
+    } else {
+      // At once, not behind a transition in progress: a process that lost the lock must stop
+      // storing and delivering now. A start still queued sees it is no longer leader and skips.
+      const stopping = this.#stopEventWork();
+      if (!this.#shuttingDown) this.watcher.start();
+      this.#eventWork = Promise.all([this.#eventWork, stopping]).then(() => undefined);
+    }
+  }
+
+  async #startEventWork(): Promise<void> {
+    if (!this.election.isLeader() || this.#shuttingDown) return;
+    this.reader.start();
+    this.projector.start();
+    try {
+      await this.webhooks.start();
+    } catch (err) {
+      // Its periodic re-read of the subscriptions retries.
+      this.logger.write('warn', 'webhook delivery could not list its subscriptions', {
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  async #stopEventWork(): Promise<void> {
+    await Promise.all([this.reader.stop(), this.projector.stop(), this.webhooks.stop()]);
   }
 
   async #runRetention(): Promise<void> {
@@ -230,6 +297,16 @@ export class AppModule {
           inject: [LEDGER_PORT, MetricsService, SubmittedTransactionsRepository],
         },
         { provide: EventBus, useValue: new EventBus() },
+        {
+          provide: LEADER_ELECTION,
+          useValue: deps.leaderElection ?? leaderElectionFor(deps.database, config, deps.logger),
+        },
+        {
+          provide: EventStoreWatcher,
+          useFactory: (store: EventStoreRepository, bus: EventBus) =>
+            new EventStoreWatcher(store, bus, FOLLOWER_POLL_MS),
+          inject: [EventStoreRepository, EventBus],
+        },
         {
           provide: EventStoreRepository,
           useFactory: (db: Database) => new EventStoreRepository(db),

@@ -96,6 +96,11 @@ export interface EventsConfig {
   readonly startBlock: number;
   /** Cap of the reconnect backoff after the block stream fails. */
   readonly reconnectMaxDelayMs: number;
+  /**
+   * PostgreSQL: how often a process that is not the event leader tries to become it, and the leader
+   * checks its lock's connection (so the longest a dead leader goes unreplaced).
+   */
+  readonly leaderRetryMs: number;
   readonly webhooks: {
     /** Deadline of one delivery attempt (connect, send, response). */
     readonly timeoutMs: number;
@@ -163,6 +168,8 @@ export const CONFIG_VARIABLES = {
   WAYBILL_EVENTS_START_BLOCK:
     'first block read when the database has no checkpoint yet (default 0: the whole channel)',
   WAYBILL_EVENTS_RECONNECT_MAX_MS: 'cap of the reconnect backoff of the block stream (default 30000)',
+  WAYBILL_EVENTS_LEADER_RETRY_MS:
+    'PostgreSQL: how often a gateway that is not the event leader tries to take over (default 5000)',
   WAYBILL_WEBHOOK_TIMEOUT_MS: 'deadline of one webhook delivery attempt (default 5000)',
   WAYBILL_WEBHOOK_MAX_ATTEMPTS: 'attempts before a delivery is dead-lettered (default 10)',
   WAYBILL_WEBHOOK_RETRY_BASE_MS: 'base of the exponential backoff between delivery attempts (default 500)',
@@ -271,6 +278,7 @@ function readEvents(r: Reader, profile: ConnectionProfile | undefined): EventsCo
     identity,
     startBlock: r.int('WAYBILL_EVENTS_START_BLOCK', 0, 0, Number.MAX_SAFE_INTEGER),
     reconnectMaxDelayMs: r.int('WAYBILL_EVENTS_RECONNECT_MAX_MS', 30_000, 100, 600_000),
+    leaderRetryMs: r.int('WAYBILL_EVENTS_LEADER_RETRY_MS', 5_000, 100, 600_000),
     webhooks,
   };
 }

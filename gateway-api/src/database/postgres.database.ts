@@ -1,4 +1,4 @@
-import { Pool, type PoolClient, types } from 'pg';
+import { Client, Pool, type PoolClient, types } from 'pg';
 import type { Database, Row, SqlExecutor, SqlValue } from './database';
 
 const INT8 = 20;
@@ -17,8 +17,10 @@ function numberTypeParser(oid: number): (value: string) => unknown {
 export class PostgresDatabase implements Database {
   readonly dialect = 'postgres';
   readonly #pool: Pool;
+  readonly #url: string;
 
   constructor(url: string, poolSize: number) {
+    this.#url = url;
     this.#pool = new Pool({
       connectionString: url,
       max: poolSize,
@@ -55,6 +57,21 @@ export class PostgresDatabase implements Database {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * A new connection outside the pool, with the pool's settings, for session state that must
+   * outlive one query (the event leader's advisory lock). Unconnected: the caller registers its
+   * error handler, connects, and ends it.
+   */
+  session(options: { readonly queryTimeoutMs: number }): Client {
+    return new Client({
+      connectionString: this.#url,
+      types: { getTypeParser: numberTypeParser },
+      query_timeout: options.queryTimeoutMs,
+      connectionTimeoutMillis: options.queryTimeoutMs,
+      keepAlive: true,
+    });
   }
 
   async close(): Promise<void> {

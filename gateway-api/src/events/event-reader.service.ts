@@ -46,6 +46,12 @@ export class EventReaderService {
   #reconnects = 0;
   #lastError: string | undefined;
   #abortSleep: (() => void) | undefined;
+  /**
+   * Bumped by every start and stop: a loop only runs while its generation is current, so a loop
+   * still settling after a stop (a stream being opened to an unreachable peer) never runs on beside
+   * the loop of the next start (leadership lost and won again).
+   */
+  #generation = 0;
 
   constructor(
     private readonly ledger: LedgerPort,
@@ -59,7 +65,7 @@ export class EventReaderService {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#loop = this.#run();
+    this.#loop = this.#run(++this.#generation);
   }
 
   /**
@@ -68,6 +74,7 @@ export class EventReaderService {
    */
   async stop(graceMs = 2_000): Promise<void> {
     this.#running = false;
+    this.#generation += 1;
     this.#stream?.close();
     this.#abortSleep?.();
     await settleWithin(this.#loop, graceMs);
@@ -82,17 +89,21 @@ export class EventReaderService {
     };
   }
 
-  async #run(): Promise<void> {
+  async #run(generation: number): Promise<void> {
+    const active = () => this.#running && generation === this.#generation;
     let failures = 0;
-    while (this.#running) {
+    while (active()) {
+      let stream: LedgerStream<LedgerBlock> | undefined;
       try {
         this.#checkpoint = await this.store.checkpoint(READER_CHECKPOINT);
         const start = this.#checkpoint === undefined ? this.options.startBlock : this.#checkpoint + 1;
-        this.#stream = await this.ledger.blocks(this.options.identity, BigInt(start));
+        stream = await this.ledger.blocks(this.options.identity, BigInt(start));
+        if (!active()) break;
+        this.#stream = stream;
         this.#connected = true;
         this.logger.write('info', 'event reader connected', { fromBlock: start });
-        for await (const block of this.#stream) {
-          if (!this.#running) break;
+        for await (const block of stream) {
+          if (!active()) break;
           const stored = await this.store.appendBlock(block, this.options.chaincode);
           this.#checkpoint = Number(block.number);
           failures = 0;
@@ -102,9 +113,9 @@ export class EventReaderService {
             this.bus.notify();
           }
         }
-        if (this.#running) throw new Error('the block stream ended');
+        if (active()) throw new Error('the block stream ended');
       } catch (err) {
-        if (!this.#running) break;
+        if (!active()) break;
         failures += 1;
         this.#reconnects += 1;
         this.#lastError = err instanceof Error ? err.message : String(err);
@@ -122,9 +133,11 @@ export class EventReaderService {
         });
         await this.#sleep(delay);
       } finally {
-        this.#connected = false;
-        this.#stream?.close();
-        this.#stream = undefined;
+        stream?.close();
+        if (this.#stream === stream) {
+          this.#connected = false;
+          this.#stream = undefined;
+        }
       }
     }
   }

@@ -52,9 +52,12 @@ export class EventStoreRepository {
    */
   async appendBlock(block: LedgerBlock, chaincode: string): Promise<StoredEvent[]> {
     const number = Number(block.number);
+    // PostgreSQL: appends are serialised on the checkpoint row, so a writer that is no longer the
+    // event leader (it lost its lock a moment ago) sees the new leader's checkpoint and stores nothing.
+    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
     return this.db.transaction(async (tx) => {
       const cp = await tx.query<{ position: unknown }>(
-        'SELECT position FROM event_checkpoints WHERE name = $1',
+        `SELECT position FROM event_checkpoints WHERE name = $1${lock}`,
         [READER_CHECKPOINT],
       );
       if (cp[0] !== undefined && Number(cp[0].position) >= number) return [];

@@ -59,6 +59,12 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly eventsLeader = new Gauge({
+    name: 'waybill_events_leader',
+    help: '1 while this process is the event leader of its database (reads blocks, projects, delivers webhooks), else 0',
+    registers: [this.registry],
+  });
+
   readonly eventsReconnects = new Counter({
     name: 'waybill_events_reconnects_total',
     help: 'Times the event reader lost its block stream and reconnected',

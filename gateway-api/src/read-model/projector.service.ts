@@ -24,6 +24,8 @@ export class ProjectorService {
   #running = false;
   #loop: Promise<void> | undefined;
   #unsubscribe: (() => void) | undefined;
+  /** Bumped by every start and stop: a loop still settling after a stop never runs beside the next. */
+  #generation = 0;
 
   constructor(
     private readonly ledger: LedgerPort,
@@ -39,19 +41,21 @@ export class ProjectorService {
     if (this.#running) return;
     this.#running = true;
     this.#unsubscribe = this.bus.subscribe(() => this.#wake.signal());
-    this.#loop = this.#run();
+    this.#loop = this.#run(++this.#generation);
   }
 
   /** Stops after the batch in progress, waiting at most `graceMs` (a ledger read may hang). */
   async stop(graceMs = 2_000): Promise<void> {
     this.#running = false;
+    this.#generation += 1;
     this.#unsubscribe?.();
     this.#wake.signal();
     await settleWithin(this.#loop, graceMs);
   }
 
-  async #run(): Promise<void> {
-    while (this.#running) {
+  async #run(generation: number): Promise<void> {
+    const active = () => this.#running && generation === this.#generation;
+    while (active()) {
       let waitMs = 5_000;
       try {
         if (await this.step()) waitMs = 0;
@@ -61,7 +65,7 @@ export class ProjectorService {
         });
         waitMs = 1_000;
       }
-      if (this.#running && waitMs > 0) await this.#wake.wait(waitMs);
+      if (active() && waitMs > 0) await this.#wake.wait(waitMs);
     }
   }
 

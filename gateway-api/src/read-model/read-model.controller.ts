@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ApiRead } from '../common/openapi';
 import { Roles } from '../common/request-context';
+import { LEADER_ELECTION, type LeaderElection } from '../events/leader-election';
 import { ReadModelService } from './read-model.service';
 
 export class ReadModelStatusView {
@@ -10,6 +11,15 @@ export class ReadModelStatusView {
   @ApiProperty({ type: Number, nullable: true }) projectedBlock!: number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Blocks the read model is behind the ledger' })
   lagBlocks!: number | null;
+}
+
+export class ReadModelStatusWithLeaderView extends ReadModelStatusView {
+  @ApiProperty({
+    description:
+      'Whether this gateway process is the event leader of its database (reads blocks, updates the read model, delivers webhooks); ' +
+      'the other processes on the database serve from what it stores',
+  })
+  leader!: boolean;
 }
 
 export class DifferenceView {
@@ -33,13 +43,19 @@ export class ReconcileReportView {
 @ApiTags('read model')
 @Controller('v1/read-model')
 export class ReadModelController {
-  constructor(@Inject(ReadModelService) private readonly readModel: ReadModelService) {}
+  constructor(
+    @Inject(ReadModelService) private readonly readModel: ReadModelService,
+    @Inject(LEADER_ELECTION) private readonly election: LeaderElection,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'How far the read model is behind the ledger', operationId: 'readModelStatus' })
-  @ApiRead(ReadModelStatusView)
-  status(): Promise<ReadModelStatusView> {
-    return this.readModel.status(true);
+  @ApiOperation({
+    summary: 'How far the read model is behind the ledger, and whether this process is the event leader',
+    operationId: 'readModelStatus',
+  })
+  @ApiRead(ReadModelStatusWithLeaderView)
+  async status(): Promise<ReadModelStatusWithLeaderView> {
+    return { ...(await this.readModel.status(true)), leader: this.election.isLeader() };
   }
 
   @Get('reconcile')

@@ -25,18 +25,40 @@ export function testDatabases(): [name: string, open: () => Promise<Database>][]
 }
 
 async function openPostgresSchema(url: string): Promise<Database> {
+  const schema = await postgresTestSchema(url);
+  const db = new PostgresDatabase(schema.url, 4);
+  const close = db.close.bind(db);
+  return Object.assign(db, {
+    close: async () => {
+      await close();
+      await schema.drop();
+    },
+  });
+}
+
+/** A fresh schema on a PostgreSQL test server. */
+export interface PostgresTestSchema {
+  /** The server URL with the schema as search path: each `new PostgresDatabase(url)` uses it. */
+  readonly url: string;
+  /** Drops the schema and everything in it. */
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates a fresh schema on the server at `url`. For tests that connect to one database several
+ * times, as several gateway processes would.
+ */
+export async function postgresTestSchema(url: string): Promise<PostgresTestSchema> {
   const schema = `test_${randomBytes(6).toString('hex')}`;
   const admin = new PostgresDatabase(url, 1);
   await admin.execute(`CREATE SCHEMA ${schema}`);
   const scoped = new URL(url);
   scoped.searchParams.set('options', `-c search_path=${schema}`);
-  const db = new PostgresDatabase(scoped.toString(), 4);
-  const close = db.close.bind(db);
-  return Object.assign(db, {
-    close: async () => {
-      await close();
+  return {
+    url: scoped.toString(),
+    drop: async () => {
       await admin.execute(`DROP SCHEMA ${schema} CASCADE`);
       await admin.close();
     },
-  });
+  };
 }

@@ -79,6 +79,7 @@ export function testConfig(
       identity: 'manufacturer-auditor',
       startBlock: 0,
       reconnectMaxDelayMs: 200,
+      leaderRetryMs: 100,
       webhooks: { timeoutMs: 1000, maxAttempts: 3, retryBaseDelayMs: 5, retryMaxDelayMs: 20, concurrency: 2 },
     },
   };

@@ -26,6 +26,11 @@ const ENQUEUE_PAGE = 500;
 const PENDING_WINDOW = 200;
 /** A worker looks at its queue at least this often even without a signal. */
 const IDLE_CHECK_MS = 5_000;
+/**
+ * How often the subscription list is re-read: another gateway process on the database (one that is
+ * not the event leader) may have created or deleted a subscription.
+ */
+const SYNC_MS = 5_000;
 
 /** POST with a deadline; 3xx are not followed (a receiver answers 2xx or it failed). */
 export const fetchPost: HttpPost = async (url, init) => {
@@ -51,6 +56,7 @@ export class WebhookDispatcher {
   readonly #workers = new Map<string, SubscriptionWorker>();
   #unsubscribe: (() => void) | undefined;
   #running = false;
+  #syncTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly repo: WebhookRepository,
@@ -63,15 +69,19 @@ export class WebhookDispatcher {
   ) {}
 
   async start(): Promise<void> {
+    if (this.#running) return;
     this.#running = true;
     this.#unsubscribe = this.bus.subscribe(() => {
       for (const w of this.#workers.values()) w.wake();
     });
+    this.#syncTimer = setInterval(() => void this.#sync(), SYNC_MS);
+    this.#syncTimer.unref();
     for (const s of await this.repo.list()) this.add(s);
   }
 
   async stop(): Promise<void> {
     this.#running = false;
+    clearInterval(this.#syncTimer);
     this.#unsubscribe?.();
     const workers = [...this.#workers.values()];
     this.#workers.clear();
@@ -91,6 +101,24 @@ export class WebhookDispatcher {
     const worker = this.#workers.get(id);
     this.#workers.delete(id);
     await worker?.stop();
+  }
+
+  /** Starts workers of subscriptions it does not know, stops those of deleted subscriptions. */
+  async #sync(): Promise<void> {
+    try {
+      const listed = await this.repo.list();
+      if (!this.#running) return;
+      for (const s of listed) this.add(s);
+      const ids = new Set(listed.map((s) => s.id));
+      for (const id of [...this.#workers.keys()]) {
+        // Re-checked one by one: a subscription created here after the list was read is not gone.
+        if (!ids.has(id) && (await this.repo.get(id)) === undefined) await this.remove(id);
+      }
+    } catch (err) {
+      this.logger.write('warn', 'webhook subscriptions could not be re-read', {
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
   }
 
   /** Makes a subscription's worker look at its queue now (after a redeliver). */
