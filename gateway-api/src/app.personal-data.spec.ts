@@ -145,7 +145,7 @@ describe('personal data over HTTP', () => {
     ],
     [
       'an unknown category',
-      { category: 'shoe-size', value: '38' },
+      { category: 'shoe-size', value: 'EU 38 wide' },
       'personalData[0].category',
       'category must be one of',
     ],

@@ -5,6 +5,7 @@ import { WaybillError } from '../common/errors';
 import type { LocalNetwork, Say } from '../local/network';
 import type { Org, PeerNode } from '../local/topology';
 import { runningPid } from '../local/processes';
+import { waitForEndorsers } from './endorsers';
 import { CHAINCODE_DIR, serverAddress, startChaincodeServer } from './chaincode-server';
 import { packageCcaas, packageNode, type ChaincodePackage, type DeployMode } from './package';
 
@@ -107,6 +108,7 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: 
   }
   writeFileSync(deployStateFile(net), JSON.stringify({ mode, packageId: pkg.packageId, sequence }, null, 2));
   await Promise.all(peers.map((p) => waitForChaincode(net, p, mode === 'package' ? 180_000 : 60_000)));
+  await waitForEndorsers(net, 90_000);
   return { mode, packageId: pkg.packageId, sequence, version: pkg.codeHash, changed, seconds: (Date.now() - t0) / 1000 };
 }
 

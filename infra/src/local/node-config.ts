@@ -59,6 +59,14 @@ export function peerConfig(peer: PeerNode, o: PeerConfigOptions): string {
   set('peer.gossip.orgLeader', true);
   set('peer.gossip.state.enabled', false);
   set('peer.deliveryclient.blockGossipEnabled', false);
+  // A peer learns of other organisations' peers through their anchor peers; with Fabric's
+  // defaults a peer that started before the others retries only every 25 s, so for half a minute
+  // after `up` the Gateway finds no endorser of another organisation ("failed to find any
+  // endorsing peers"). On one machine a second is plenty; a dead peer is dropped after 10 s.
+  set('peer.gossip.reconnectInterval', '1s');
+  set('peer.gossip.aliveTimeInterval', '1s');
+  set('peer.gossip.aliveExpirationTimeout', '10s');
+  set('peer.gossip.membershipTrackerInterval', '1s');
   set('peer.tls.enabled', true);
   set('peer.tls.clientAuthRequired', false);
   set('peer.tls.cert.file', path.join(tls, 'server.crt'));
