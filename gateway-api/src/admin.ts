@@ -3,6 +3,7 @@ import { ApiKeyError, type ApiKeyView, ApiKeysService } from './auth/api-keys.se
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { ConfigError, loadConfig } from './config/config';
 import type * as ReconcileCommand from './read-model/reconcile-command';
+import { WebhookRepository } from './webhooks/webhook.repository';
 
 import type { Database } from './database/database';
 import { openDatabase } from './database/open-database';
@@ -94,10 +95,11 @@ export async function runAdmin(
       if (command === 'check-keys') return ok(`personal-data keys open with KEK ${ring.currentId}\n`);
       if (command !== 'rewrap') throw new UsageError(`unknown command pd ${command ?? ''}`.trim());
       const result = await rewrapDataKeys(new PersonalDataRepository(db), ring);
+      const webhookSecrets = await new WebhookRepository(db, ring).rewrapSecrets();
       return ok(
         values.json
-          ? `${JSON.stringify(result)}\n`
-          : `rewrapped ${result.rewrapped} data key(s) under KEK ${result.kekId}\n`,
+          ? `${JSON.stringify({ ...result, webhookSecrets })}\n`
+          : `rewrapped ${result.rewrapped} data key(s) and ${webhookSecrets} webhook secret(s) under KEK ${result.kekId}\n`,
       );
     }
     if (group === 'read-model' && command === 'reconcile' && rest.length === 0) {

@@ -86,9 +86,17 @@ const FOLLOWER_POLL_MS = 1_000;
  * The event leader election for a database: on PostgreSQL, processes sharing the database elect
  * one with an advisory lock; a SQLite file belongs to one process, which always leads.
  */
-export function leaderElectionFor(database: Database, config: GatewayConfig, logger: JsonLogger): LeaderElection {
+export function leaderElectionFor(
+  database: Database,
+  config: GatewayConfig,
+  logger: JsonLogger,
+): LeaderElection {
   if (database instanceof PostgresDatabase) {
-    return new PostgresLeaderElection((o) => database.session(o), { retryMs: config.events.leaderRetryMs }, logger);
+    return new PostgresLeaderElection(
+      (o) => database.session(o),
+      { retryMs: config.events.leaderRetryMs },
+      logger,
+    );
   }
   return new AlwaysLeader();
 }
@@ -345,7 +353,8 @@ export class AppModule {
         },
         {
           provide: WebhookRepository,
-          useFactory: (db: Database) => new WebhookRepository(db),
+          useFactory: (db: Database) =>
+            new WebhookRepository(db, new KeyRing(config.personalData.kek, config.personalData.previousKeks)),
           inject: [DATABASE],
         },
         { provide: WEBHOOK_DEFAULTS, useValue: { maxAttempts: config.events.webhooks.maxAttempts } },

@@ -246,7 +246,7 @@ describe('personal-data keys at start (dist/main.js, dist/admin.js)', () => {
     expect(await cli('admin.js', ['pd', 'rewrap'], env(NEW))).toMatchObject({ code: 1 });
     expect(await cli('admin.js', ['pd', 'rewrap', '--json'], env(NEW, OLD))).toEqual({
       code: 0,
-      stdout: `${JSON.stringify({ rewrapped: 1, kekId: kekId(NEW) })}\n`,
+      stdout: `${JSON.stringify({ rewrapped: 1, kekId: kekId(NEW), webhookSecrets: 0 })}\n`,
       stderr: '',
     });
     expect(await cli('admin.js', ['pd', 'check-keys'], env(NEW))).toEqual({

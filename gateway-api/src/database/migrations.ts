@@ -215,6 +215,13 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX asset_projection_updated_at ON asset_projection (updated_at)',
     ],
   },
+  {
+    // Webhook secrets were stored in clear by version 3: they are now sealed under the gateway's
+    // key-encryption key (the personal-data KEK). NULL marks a row still in clear; `pd rewrap` seals it.
+    version: 4,
+    name: 'webhook secrets sealed under the key-encryption key',
+    up: ['ALTER TABLE webhook_subscriptions ADD COLUMN secret_kek_id TEXT'],
+  },
 ];
 
 /** Arbitrary constant: the PostgreSQL advisory lock that serialises concurrent migrators. */

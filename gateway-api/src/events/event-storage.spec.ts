@@ -4,8 +4,12 @@ import type { LedgerBlock } from '../ledger/ledger.port';
 import { ProjectionRepository } from '../read-model/projection.repository';
 import { anAsset } from '../testing/fake-assets';
 import { testDatabases } from '../testing/databases';
+import { KeyRing } from '../personal-data/envelope-crypto';
 import { WebhookRepository } from '../webhooks/webhook.repository';
 import { EventStoreRepository, READER_CHECKPOINT } from './event-store.repository';
+
+const KEK_A = Buffer.alloc(32, 1);
+const KEK_B = Buffer.alloc(32, 2);
 
 const encoder = new TextEncoder();
 
@@ -72,7 +76,7 @@ describe.each(testDatabases())('event storage on %s', (_name, open) => {
 
   it('keeps subscriptions, deliveries and attempts, and redelivers dead letters', async () => {
     await store.appendBlock(block(1, [{ txId: 'a', name: 'AssetCreated', payload: { assetId: 'L1' } }]), 'waybill');
-    const repo = new WebhookRepository(db);
+    const repo = new WebhookRepository(db, new KeyRing(KEK_A));
     const sub = await repo.create({ url: 'https://r.example/h', secret: 's'.repeat(20), eventNames: ['AssetCreated'], assetId: null, maxAttempts: 2, createdBy: 'admin' });
     expect(sub).toMatchObject({ lastEventSeq: 1, eventNames: ['AssetCreated'], maxAttempts: 2 });
     await repo.enqueue(sub.id, [{ seq: 2, id: 'b:AssetCreated', orderKey: 'L2' }], 2);
@@ -95,6 +99,31 @@ describe.each(testDatabases())('event storage on %s', (_name, open) => {
     expect((await repo.get(sub.id))?.lastEventSeq).toBe(2);
     expect(await repo.delete(sub.id)).toBe(true);
     expect(await repo.list()).toEqual([]);
+  });
+
+  it('keeps webhook secrets sealed under the KEK, rewraps them after a rotation and seals ones left in clear', async () => {
+    const secret = 'whsec_do-not-store-me-in-clear';
+    const old = new WebhookRepository(db, new KeyRing(KEK_A));
+    const sub = await old.create({ url: 'https://r.example/h', secret, eventNames: null, assetId: null, maxAttempts: null, createdBy: 'admin' });
+    expect(sub.secret).toBe(secret);
+    const stored = JSON.stringify(await db.query('SELECT * FROM webhook_subscriptions'));
+    expect(stored).not.toContain(secret);
+    expect(stored).not.toContain(Buffer.from(secret).toString('base64'));
+    // A row from schema version 3 (secret in clear) is still readable, and sealed by the rewrap.
+    await db.execute(
+      `INSERT INTO webhook_subscriptions (id, url, secret, event_names, asset_id, max_attempts, last_event_seq, created_by, created_at)
+       VALUES ('wh_legacy', 'https://r.example/l', 'legacy-secret-in-clear', NULL, NULL, NULL, 0, 'admin', 1)`,
+    );
+    // Rotation: the new KEK with the old one as previous opens both, then seals both under the new one.
+    const rotated = new WebhookRepository(db, new KeyRing(KEK_B, [KEK_A]));
+    expect((await rotated.list()).map((x) => x.secret).sort()).toEqual(['legacy-secret-in-clear', secret]);
+    expect(await rotated.rewrapSecrets()).toBe(2);
+    expect(await rotated.rewrapSecrets()).toBe(0);
+    expect(JSON.stringify(await db.query('SELECT * FROM webhook_subscriptions'))).not.toContain('legacy-secret-in-clear');
+    const only = new WebhookRepository(db, new KeyRing(KEK_B));
+    expect((await only.get(sub.id))?.secret).toBe(secret);
+    // Without the key that sealed them, secrets do not open.
+    await expect(new WebhookRepository(db, new KeyRing(KEK_A)).list()).rejects.toThrow(/not configured/);
   });
 
   it('queries the projection by text, dates and sort, with LIKE wildcards taken literally', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Row, SqlValue } from '../database/database';
+import type { KeyRing } from '../personal-data/envelope-crypto';
 
 /** A webhook subscription as stored (the secret never leaves the gateway after creation). */
 export interface Subscription {
@@ -55,27 +56,36 @@ export type AttemptOutcome =
   | { readonly state: 'pending'; readonly nextAttemptAt: number }
   | { readonly state: 'dead' };
 
-/** Subscriptions, deliveries and their attempts in the gateway's database. */
+/**
+ * Subscriptions, deliveries and their attempts in the gateway's database. Signing secrets are
+ * sealed (AES-256-GCM) under the gateway's key-encryption key, bound to their subscription id, and
+ * opened only in memory to sign.
+ */
 export class WebhookRepository {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly keys: KeyRing,
+  ) {}
 
   /** Creates a subscription that receives events stored from now on. */
   async create(input: Omit<Subscription, 'id' | 'lastEventSeq' | 'createdAt'>): Promise<Subscription> {
     const id = `wh_${randomUUID().replace(/-/g, '')}`;
     const createdAt = Date.now();
+    const sealed = this.keys.wrap(Buffer.from(input.secret, 'utf8'), secretContext(id));
     await this.db.execute(
-      `INSERT INTO webhook_subscriptions (id, url, secret, event_names, asset_id, max_attempts, last_event_seq,
-         created_by, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, (SELECT COALESCE(MAX(seq), 0) FROM ledger_events), $7, $8)`,
+      `INSERT INTO webhook_subscriptions (id, url, secret, secret_kek_id, event_names, asset_id, max_attempts,
+         last_event_seq, created_by, created_at)
+       VALUES ($1, $2, $3, $9, $4, $5, $6, (SELECT COALESCE(MAX(seq), 0) FROM ledger_events), $7, $8)`,
       [
         id,
         input.url,
-        input.secret,
+        sealed.wrapped,
         input.eventNames === null ? null : JSON.stringify(input.eventNames),
         input.assetId,
         input.maxAttempts,
         input.createdBy,
         createdAt,
+        sealed.kekId,
       ],
     );
     const created = await this.get(id);
@@ -88,14 +98,60 @@ export class WebhookRepository {
       'SELECT * FROM webhook_subscriptions WHERE id = $1 AND deleted_at IS NULL',
       [id],
     );
-    return rows[0] === undefined ? undefined : toSubscription(rows[0]);
+    return rows[0] === undefined ? undefined : this.#toSubscription(rows[0]);
   }
 
   async list(): Promise<Subscription[]> {
     const rows = await this.db.query(
       'SELECT * FROM webhook_subscriptions WHERE deleted_at IS NULL ORDER BY created_at, id',
     );
-    return rows.map(toSubscription);
+    return rows.map((r) => this.#toSubscription(r));
+  }
+
+  /**
+   * Seals again every secret not under the current key-encryption key (after a KEK rotation, with
+   * `pd rewrap`), and seals any left in clear by schema version 3.
+   * @returns how many secrets were sealed again.
+   * @throws SealError when a secret does not open with any configured KEK.
+   */
+  async rewrapSecrets(): Promise<number> {
+    const rows = await this.db.query(
+      'SELECT id, secret, secret_kek_id FROM webhook_subscriptions WHERE secret_kek_id IS NULL OR secret_kek_id <> $1',
+      [this.keys.currentId],
+    );
+    let n = 0;
+    for (const r of rows) {
+      const id = String(r.id);
+      const secret = this.#openSecret(id, String(r.secret), text(r.secret_kek_id));
+      const sealed = this.keys.wrap(secret, secretContext(id));
+      n += await this.db.execute(
+        'UPDATE webhook_subscriptions SET secret = $1, secret_kek_id = $2 WHERE id = $3 AND secret = $4',
+        [sealed.wrapped, sealed.kekId, id, String(r.secret)],
+      );
+    }
+    return n;
+  }
+
+  /** One sealed secret per key-encryption key id in use, for the start-up key check. */
+  async secretSamples(): Promise<{ id: string; kekId: string; sealed: string }[]> {
+    const rows = await this.db.query(
+      `SELECT s.id, s.secret, s.secret_kek_id FROM webhook_subscriptions s
+        WHERE s.secret_kek_id IS NOT NULL
+          AND s.id = (SELECT MIN(t.id) FROM webhook_subscriptions t WHERE t.secret_kek_id = s.secret_kek_id)`,
+    );
+    return rows.map((r) => ({ id: String(r.id), kekId: String(r.secret_kek_id), sealed: String(r.secret) }));
+  }
+
+  #openSecret(id: string, stored: string, kekId: string | null): Buffer {
+    return kekId === null ? Buffer.from(stored, 'utf8') : this.keys.unwrap(stored, kekId, secretContext(id));
+  }
+
+  #toSubscription(r: Row): Subscription {
+    const id = String(r.id);
+    return {
+      ...toSubscription(r),
+      secret: this.#openSecret(id, String(r.secret), text(r.secret_kek_id)).toString('utf8'),
+    };
   }
 
   /** Deletes a subscription: nothing more is delivered; its deliveries log stays readable. */
@@ -258,11 +314,15 @@ function text(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
 }
 
-function toSubscription(r: Row): Subscription {
+/** What a subscription's sealed secret is bound to (a sealed secret moved to another row does not open). */
+function secretContext(id: string): string {
+  return `webhook-secret:${id}`;
+}
+
+function toSubscription(r: Row): Omit<Subscription, 'secret'> {
   return {
     id: String(r.id),
     url: String(r.url),
-    secret: String(r.secret),
     eventNames: typeof r.event_names === 'string' ? (JSON.parse(r.event_names) as string[]) : null,
     assetId: text(r.asset_id),
     maxAttempts: r.max_attempts === null ? null : Number(r.max_attempts),
