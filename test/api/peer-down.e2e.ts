@@ -1,16 +1,13 @@
-import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { runningPid, stopProcess } from '../../infra/src/local/processes';
 import { assetBody, call, committed, expectProblem, orgApi } from '../support/api';
-import { env, testNetwork, uniqueId } from '../support/fabric';
+import { testNetwork, uniqueId, waybill } from '../support/fabric';
 
 // The manufacturer's only peer stops: its gateway answers 503 and fails readiness while the other
 // organisations' gateways keep serving; once the peer is back, the same gateway process serves
 // again without a restart. The peer is restarted even when an assertion fails: other suites
 // share this network.
 
-const run = promisify(execFile);
 const PEER = 'peer0.manufacturer';
 
 async function ready(org: string): Promise<number> {
@@ -19,10 +16,7 @@ async function ready(org: string): Promise<number> {
 
 /** `network up` is idempotent: it starts only the nodes that are not running. */
 async function restartMissingNodes(): Promise<void> {
-  await run(process.execPath, [env.cli, 'network', 'up', '--dir', env.dir, '--base-port', env.basePort], {
-    cwd: env.root,
-    timeout: 180_000,
-  });
+  await waybill(['network', 'up'], { timeoutMs: 180_000 });
 }
 
 describe('partner API when a peer is down', () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { call } from '../support/api';
-import { connectAs, env, gatewayEnv, sampleAssetInput, uniqueId } from '../support/fabric';
+import { connectAs, env, gatewayEnv, sampleAssetInput, uniqueId, waybill } from '../support/fabric';
 import { openSse } from '../support/sse';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
@@ -18,14 +18,22 @@ async function until(what: string, check: () => Promise<boolean> | boolean, ms =
   }
 }
 
-const ADMIN = { manufacturer: 'manufacturer-admin1', carrier: 'carrier-admin1', retailer: 'retailer-admin1' } as const;
+const ADMIN = {
+  manufacturer: 'manufacturer-admin1',
+  carrier: 'carrier-admin1',
+  retailer: 'retailer-admin1',
+} as const;
 
 interface Subscribed {
   readonly subscription: { id: string };
   readonly secret: string;
 }
 
-async function subscribe(receiver: WebhookReceiver, hookPath: string, body: Record<string, unknown> = {}): Promise<Subscribed> {
+async function subscribe(
+  receiver: WebhookReceiver,
+  hookPath: string,
+  body: Record<string, unknown> = {},
+): Promise<Subscribed> {
   const r = await call<Subscribed>('manufacturer', 'POST', '/v1/webhooks', {
     as: ADMIN.manufacturer,
     body: { url: receiver.url(hookPath), ...body },
@@ -35,9 +43,16 @@ async function subscribe(receiver: WebhookReceiver, hookPath: string, body: Reco
   return r.body;
 }
 
-async function ok<T = unknown>(org: string, method: string, urlPath: string, as: string, body?: unknown): Promise<T> {
+async function ok<T = unknown>(
+  org: string,
+  method: string,
+  urlPath: string,
+  as: string,
+  body?: unknown,
+): Promise<T> {
   const r = await call<T>(org, method, urlPath, { as, ...(body === undefined ? {} : { body }) });
-  if (r.status >= 300) throw new Error(`${method} ${urlPath} as ${as} on ${org}: ${r.status} ${JSON.stringify(r.body)}`);
+  if (r.status >= 300)
+    throw new Error(`${method} ${urlPath} as ${as} on ${org}: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body;
 }
 
@@ -55,7 +70,8 @@ describe('events, webhooks and read model on the real network', () => {
   });
 
   afterAll(async () => {
-    for (const id of subscriptions) await call('manufacturer', 'DELETE', `/v1/webhooks/${id}`, { as: ADMIN.manufacturer });
+    for (const id of subscriptions)
+      await call('manufacturer', 'DELETE', `/v1/webhooks/${id}`, { as: ADMIN.manufacturer });
     await receiver.stop();
   });
 
@@ -95,7 +111,9 @@ describe('events, webhooks and read model on the real network', () => {
     const streamed = await sse.waitFor(expected.length);
     sse.close();
     expect(streamed.map((e) => e.event)).toEqual(expected);
-    expect(streamed.every((e) => e.id === `${e.data.txId}:${e.data.name}` && e.data.assetIds[0] === journeyId)).toBe(true);
+    expect(
+      streamed.every((e) => e.id === `${e.data.txId}:${e.data.name}` && e.data.assetIds[0] === journeyId),
+    ).toBe(true);
     const blocks = streamed.map((e) => e.data.blockNumber);
     expect([...blocks].sort((x, y) => x - y)).toEqual(blocks);
 
@@ -124,12 +142,19 @@ describe('events, webhooks and read model on the real network', () => {
       quantity: { amount: 1, unit: 'case' },
       origin: { site: 'Plant 7', country: 'IT' },
     });
-    await ok('manufacturer', 'POST', `/v1/assets/${straddle}/handover`, 'manufacturer-user1', { toOrg: 'CarrierMSP' });
+    await ok('manufacturer', 'POST', `/v1/assets/${straddle}/handover`, 'manufacturer-user1', {
+      toOrg: 'CarrierMSP',
+    });
     process.kill(pid, 'SIGKILL');
 
     // While it is down: the carrier's gateway and a raw Fabric client keep committing.
     const expectedIds: string[] = [];
-    const accept = await ok<{ txId: string }>('carrier', 'POST', `/v1/assets/${straddle}/handover/accept`, 'carrier-user1');
+    const accept = await ok<{ txId: string }>(
+      'carrier',
+      'POST',
+      `/v1/assets/${straddle}/handover/accept`,
+      'carrier-user1',
+    );
     expectedIds.push(`${accept.txId}:HandoverAccepted`);
     const raw = connectAs('Manufacturer', 'manufacturer-user1');
     const created: string[] = [];
@@ -147,23 +172,29 @@ describe('events, webhooks and read model on the real network', () => {
     }
 
     // Restart: `stack up` is idempotent and starts what is not running.
-    await run(process.execPath, [env.cli, 'stack', 'up', '--mode', 'ccaas', '--dir', env.dir, '--base-port', env.basePort], {
-      timeout: 300_000,
-    });
+    await waybill(['stack', 'up', '--mode', 'ccaas']);
     const newPid = Number(readFileSync(pidFile, 'utf8').trim());
     expect(newPid).not.toBe(pid);
 
-    await until('every event of the outage at the receiver', () => {
-      const ids = new Set(receiver.accepted('/all').map((r) => r.eventId));
-      return expectedIds.every((id) => ids.has(id));
-    }, 90_000);
+    await until(
+      'every event of the outage at the receiver',
+      () => {
+        const ids = new Set(receiver.accepted('/all').map((r) => r.eventId));
+        return expectedIds.every((id) => ids.has(id));
+      },
+      90_000,
+    );
     const accepted = receiver.accepted('/all');
     const unique = [...new Set(accepted.map((r) => r.eventId))];
     // Exactly once after de-duplication by ID; none missing.
     expect(expectedIds.filter((id) => !unique.includes(id))).toEqual([]);
     expect(unique.length).toBe(new Set(unique).size);
     // In order per asset: the straddling asset's events arrive in ledger order.
-    const straddleNames = [...new Map(accepted.filter((r) => r.event.assetIds[0] === straddle).map((r) => [r.eventId, r.event.name])).values()];
+    const straddleNames = [
+      ...new Map(
+        accepted.filter((r) => r.event.assetIds[0] === straddle).map((r) => [r.eventId, r.event.name]),
+      ).values(),
+    ];
     expect(straddleNames).toEqual(['AssetCreated', 'HandoverProposed', 'HandoverAccepted']);
     expect(accepted.every((r) => r.signatureValid)).toBe(true);
 
@@ -192,15 +223,10 @@ describe('events, webhooks and read model on the real network', () => {
     expect(tries.map((r) => r.status)).toEqual([500, 500, 500, 500, 500, 200]);
     expect(new Set(tries.map((r) => r.eventId)).size).toBe(1);
     expect(tries.every((r) => r.signatureValid)).toBe(true);
-    const log = await ok<{ items: { state: string; attempts: number; attemptLog: { statusCode: number }[] }[] }>(
-      'manufacturer',
-      'GET',
-      `/v1/webhooks/${flaky.subscription.id}/deliveries`,
-      ADMIN.manufacturer,
-    );
-    expect(log.items).toEqual([
-      expect.objectContaining({ state: 'delivered', attempts: 6 }),
-    ]);
+    const log = await ok<{
+      items: { state: string; attempts: number; attemptLog: { statusCode: number }[] }[];
+    }>('manufacturer', 'GET', `/v1/webhooks/${flaky.subscription.id}/deliveries`, ADMIN.manufacturer);
+    expect(log.items).toEqual([expect.objectContaining({ state: 'delivered', attempts: 6 })]);
     expect(log.items[0]?.attemptLog.map((t) => t.statusCode)).toEqual([500, 500, 500, 500, 500, 200]);
   }, 120_000);
 
@@ -216,23 +242,43 @@ describe('events, webhooks and read model on the real network', () => {
       quantity: { amount: 1, unit: 'case' },
       origin: { site: 'Plant 7', country: 'IT' },
     });
-    type Letters = { items: { id: string; eventId: string; state: string; attempts: number; lastError: string }[] };
+    type Letters = {
+      items: { id: string; eventId: string; state: string; attempts: number; lastError: string }[];
+    };
     let letters: Letters = { items: [] };
     await until('a dead letter', async () => {
-      letters = await ok<Letters>('manufacturer', 'GET', `/v1/webhooks/${dead.subscription.id}/dead-letters`, ADMIN.manufacturer);
+      letters = await ok<Letters>(
+        'manufacturer',
+        'GET',
+        `/v1/webhooks/${dead.subscription.id}/dead-letters`,
+        ADMIN.manufacturer,
+      );
       return letters.items.length === 1;
     });
     expect(letters.items[0]).toMatchObject({ state: 'dead', attempts: 3, lastError: 'HTTP 503' });
     expect(receiver.received.filter((r) => r.path === '/dead').length).toBe(3);
 
     alive = true;
-    const redo = await call('manufacturer', 'POST', `/v1/webhooks/${dead.subscription.id}/deliveries/${letters.items[0]?.id ?? ''}/redeliver`, {
-      as: ADMIN.manufacturer,
-    });
+    const redo = await call(
+      'manufacturer',
+      'POST',
+      `/v1/webhooks/${dead.subscription.id}/deliveries/${letters.items[0]?.id ?? ''}/redeliver`,
+      {
+        as: ADMIN.manufacturer,
+      },
+    );
     expect(redo.status).toBe(202);
     await until('the redelivery', () => receiver.accepted('/dead').length === 1);
-    expect(receiver.accepted('/dead')[0]).toMatchObject({ eventId: letters.items[0]?.eventId, signatureValid: true });
-    const after = await ok<Letters>('manufacturer', 'GET', `/v1/webhooks/${dead.subscription.id}/dead-letters`, ADMIN.manufacturer);
+    expect(receiver.accepted('/dead')[0]).toMatchObject({
+      eventId: letters.items[0]?.eventId,
+      signatureValid: true,
+    });
+    const after = await ok<Letters>(
+      'manufacturer',
+      'GET',
+      `/v1/webhooks/${dead.subscription.id}/dead-letters`,
+      ADMIN.manufacturer,
+    );
     expect(after.items).toEqual([]);
   }, 120_000);
 
@@ -261,10 +307,17 @@ describe('events, webhooks and read model on the real network', () => {
     );
     expect(found.status).toBe(200);
     expect(found.headers.get('x-read-model-lag-blocks')).toMatch(/^\d+$/);
-    expect(found.body.items).toEqual([expect.objectContaining({ id: journeyId, status: 'SOLD', owner: 'RetailerMSP' })]);
-    const future = await call<{ items: unknown[] }>('retailer', 'GET', '/v1/assets?createdFrom=2999-01-01T00:00:00Z', {
-      as: 'retailer-user1',
-    });
+    expect(found.body.items).toEqual([
+      expect.objectContaining({ id: journeyId, status: 'SOLD', owner: 'RetailerMSP' }),
+    ]);
+    const future = await call<{ items: unknown[] }>(
+      'retailer',
+      'GET',
+      '/v1/assets?createdFrom=2999-01-01T00:00:00Z',
+      {
+        as: 'retailer-user1',
+      },
+    );
     expect(future.body.items).toEqual([]);
 
     // The admin command does the same from outside the gateway, with an exit code.

@@ -1,52 +1,58 @@
 // High availability on a network of its own started with --failover: the manufacturer has two
 // peers; with its first peer killed, the manufacturer's gateway API keeps submitting and reading
 // through the second, and the restarted peer catches up with the blocks it missed.
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { resolveNetwork } from '../../infra/src/local/context';
 import { LocalNetwork } from '../../infra/src/local/network';
 import { isAlive, readPid } from '../../infra/src/local/processes';
-import { env } from '../support/fabric';
+import { env, waybill } from '../support/fabric';
 
-const run = promisify(execFile);
 const dir = `${env.dir}-failover`;
 /** Its own ports (25000-25120, APIs 26000-26002), clear of the shared e2e network's. */
 const basePort = String(Number(env.basePort) - 2000);
 
-async function waybill(...args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [env.cli, ...args, '--dir', dir, '--base-port', basePort], { timeout: 300_000 });
-  return stdout;
-}
+const cli = (...args: string[]): Promise<string> => waybill(args, { dir, basePort });
 
 describe('failover to the standby peer (real network, --failover)', () => {
-  const net = (): LocalNetwork => new LocalNetwork(resolveNetwork({ dir, basePort: Number(basePort) }), () => undefined);
+  const net = (): LocalNetwork =>
+    new LocalNetwork(resolveNetwork({ dir, basePort: Number(basePort) }), () => undefined);
   let api: { url: string; keys: Record<string, string> };
 
   beforeAll(async () => {
-    await waybill('network', 'clean');
-    await waybill('network', 'up', '--failover');
-    await waybill('stack', 'up', '--mode', 'ccaas');
-    api = JSON.parse(readFileSync(path.join(dir, 'gateway', 'manufacturer-api-keys.json'), 'utf8')) as typeof api;
+    await cli('network', 'clean');
+    await cli('network', 'up', '--failover');
+    await cli('stack', 'up', '--mode', 'ccaas');
+    api = JSON.parse(
+      readFileSync(path.join(dir, 'gateway', 'manufacturer-api-keys.json'), 'utf8'),
+    ) as typeof api;
   }, 600_000);
   afterAll(async () => {
-    await waybill('stack', 'down');
+    await cli('stack', 'down');
   }, 120_000);
 
   const create = (id: string): Promise<Response> =>
     fetch(`${api.url}/v1/assets`, {
       method: 'POST',
       headers: { 'x-api-key': api.keys['manufacturer-user1'] ?? '', 'content-type': 'application/json' },
-      body: JSON.stringify({ id, product: { sku: 'SKU-FO', description: 'failover' }, quantity: { amount: 1, unit: 'case' }, origin: { site: 'P7', country: 'IT' } }),
+      body: JSON.stringify({
+        id,
+        product: { sku: 'SKU-FO', description: 'failover' },
+        quantity: { amount: 1, unit: 'case' },
+        origin: { site: 'P7', country: 'IT' },
+      }),
     });
 
   it('keeps serving writes and reads through peer1 while peer0 is down, and peer0 catches up', async () => {
-    const status = JSON.parse(await waybill('network', 'status', '--json')) as { nodes: { name: string; healthy: boolean }[] };
-    expect(status.nodes.filter((n) => n.name.endsWith('.manufacturer') && n.name.startsWith('peer'))).toEqual([
-      expect.objectContaining({ name: 'peer0.manufacturer', healthy: true }),
-      expect.objectContaining({ name: 'peer1.manufacturer', healthy: true }),
-    ]);
+    const status = JSON.parse(await cli('network', 'status', '--json')) as {
+      nodes: { name: string; healthy: boolean }[];
+    };
+    expect(status.nodes.filter((n) => n.name.endsWith('.manufacturer') && n.name.startsWith('peer'))).toEqual(
+      [
+        expect.objectContaining({ name: 'peer0.manufacturer', healthy: true }),
+        expect.objectContaining({ name: 'peer1.manufacturer', healthy: true }),
+      ],
+    );
     expect((await create('FO-before')).status).toBe(201);
 
     const pidFile = net().layout.pidFile('peer0.manufacturer');
@@ -59,14 +65,16 @@ describe('failover to the standby peer (real network, --failover)', () => {
     const during = await create('FO-during');
     expect(during.status).toBe(201);
     const committed = (await during.json()) as { blockNumber: number };
-    const read = await fetch(`${api.url}/v1/assets/FO-during`, { headers: { 'x-api-key': api.keys['manufacturer-user1'] ?? '' } });
+    const read = await fetch(`${api.url}/v1/assets/FO-during`, {
+      headers: { 'x-api-key': api.keys['manufacturer-user1'] ?? '' },
+    });
     expect(read.status).toBe(200);
     expect(await read.json()).toMatchObject({ id: 'FO-during', owner: 'ManufacturerMSP' });
     const ready = await fetch(`${api.url}/health/ready`);
     expect(ready.status).toBe(200);
 
     // `network up` restarts what is not running; the peer pulls the blocks it missed.
-    expect(await waybill('network', 'up')).toMatch(/peer0\.manufacturer/);
+    expect(await cli('network', 'up')).toMatch(/peer0\.manufacturer/);
     // Asked directly (`peer channel getinfo` against peer0 itself), not through a gateway that
     // could answer from peer1.
     const n = net();

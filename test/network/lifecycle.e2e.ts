@@ -1,27 +1,16 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { deployChaincode, readDeployState } from '../../infra/src/lifecycle/deploy';
-import { connectAs, env, json, sampleAssetInput, testNetwork, uniqueId } from '../support/fabric';
+import {
+  type CliResult,
+  connectAs,
+  env,
+  json,
+  sampleAssetInput,
+  testNetwork,
+  uniqueId,
+  runWaybill,
+} from '../support/fabric';
 
-const run = promisify(execFile);
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function waybill(args: string[], dir = env.dir): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [env.cli, ...args, '--dir', dir, '--base-port', env.basePort], {
-      timeout: 300_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const waybill = (args: string[], dir = env.dir): Promise<CliResult> => runWaybill(args, { dir });
 
 function createInput(id: string): string {
   return sampleAssetInput(id, { product: { sku: 'SKU-LC', description: 'Lifecycle test lot' } });
@@ -42,7 +31,9 @@ describe('chaincode lifecycle on the real network', () => {
     try {
       const id = uniqueId('pkg');
       await maker.contract.submitTransaction('createAsset', createInput(id));
-      expect(json<{ id: string }>(await retailer.contract.evaluateTransaction('getAsset', id))).toMatchObject({ id });
+      expect(json<{ id: string }>(await retailer.contract.evaluateTransaction('getAsset', id))).toMatchObject(
+        { id },
+      );
     } finally {
       maker.close();
       retailer.close();
@@ -58,14 +49,28 @@ describe('chaincode lifecycle on the real network', () => {
   it('`network status --json` reports every node healthy and the channel height', async () => {
     const r = await waybill(['network', 'status', '--json']);
     expect(r.code).toBe(0);
-    const s = JSON.parse(r.stdout) as { channel: string; channelHeight: number; nodes: { name: string; kind: string; running: boolean; healthy: boolean; pid: number }[] };
+    const s = JSON.parse(r.stdout) as {
+      channel: string;
+      channelHeight: number;
+      nodes: { name: string; kind: string; running: boolean; healthy: boolean; pid: number }[];
+    };
     expect(s.channel).toBe('supplychain');
     expect(s.channelHeight).toBeGreaterThan(3);
     const core = s.nodes.filter((n) => ['ca', 'orderer', 'peer'].includes(n.kind));
-    expect(core.map((n) => n.name).sort()).toEqual(
-      ['ca.carrier', 'ca.manufacturer', 'ca.orderer', 'ca.retailer', 'orderer0', 'orderer1', 'orderer2', 'peer0.carrier', 'peer0.manufacturer', 'peer0.retailer'],
-    );
-    for (const n of core) expect(n).toMatchObject({ running: true, healthy: true, pid: expect.any(Number) as number });
+    expect(core.map((n) => n.name).sort()).toEqual([
+      'ca.carrier',
+      'ca.manufacturer',
+      'ca.orderer',
+      'ca.retailer',
+      'orderer0',
+      'orderer1',
+      'orderer2',
+      'peer0.carrier',
+      'peer0.manufacturer',
+      'peer0.retailer',
+    ]);
+    for (const n of core)
+      expect(n).toMatchObject({ running: true, healthy: true, pid: expect.any(Number) as number });
   });
 
   it('`network up` on a running network reports what runs and starts nothing', async () => {

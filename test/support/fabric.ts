@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { resolveNetwork } from '../../infra/src/local/context';
 import { connectAs as connectGateway, type GatewaySession } from '../../infra/src/local/gateway-client';
 import { apiEnv } from '../../infra/src/local/apis';
@@ -38,3 +40,43 @@ export function uniqueId(prefix: string): string {
 
 export { sampleAssetInput } from '../../infra/src/local/gateway-client';
 export { env };
+
+/** What a run of the `waybill` CLI printed and how it exited. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * Runs the built `waybill` CLI against the e2e network (or another `dir`/`basePort`); never throws,
+ * so tests can assert on exit codes and output.
+ */
+export async function runWaybill(
+  args: readonly string[],
+  opts: { readonly dir?: string; readonly basePort?: string; readonly timeoutMs?: number } = {},
+): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(
+      process.execPath,
+      [env.cli, ...args, '--dir', opts.dir ?? env.dir, '--base-port', opts.basePort ?? env.basePort],
+      { cwd: env.root, timeout: opts.timeoutMs ?? 300_000 },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+/** {@link runWaybill} for steps that must succeed: throws with the CLI's stderr otherwise. */
+export async function waybill(
+  args: readonly string[],
+  opts: Parameters<typeof runWaybill>[1] = {},
+): Promise<string> {
+  const r = await runWaybill(args, opts);
+  if (r.code !== 0) throw new Error(`waybill ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
