@@ -21,6 +21,8 @@ node_ok() {
 
 ensure_node() {
   local tools="$WAYBILL_ROOT/.tools/node"
+  WAYBILL_SYSTEM_PATH="${WAYBILL_SYSTEM_PATH:-$PATH}"
+  export WAYBILL_SYSTEM_PATH
   if [ -x "$tools/bin/node" ] && node_ok "$tools/bin/node"; then
     export PATH="$tools/bin:$PATH"
   elif command -v node >/dev/null 2>&1 && node_ok node; then
@@ -39,6 +41,18 @@ ensure_node() {
     export PATH="$tools/bin:$PATH"
   fi
   # npm's own launcher is a JS script: with the right node first on PATH it runs under it.
+}
+
+# npm run under the provisioned Node looks for its global npmrc under .tools/node/etc, not where
+# the machine's npm keeps it: link the machine's one there, so that its CA bundle, proxy and
+# registry settings hold for every npm the project runs (the peers' chaincode builder included).
+link_npm_globalconfig() {
+  local tools="$WAYBILL_ROOT/.tools/node" sys
+  [ -x "$tools/bin/node" ] || return 0
+  [ -e "$tools/etc/npmrc" ] && return 0
+  sys="$(PATH="$WAYBILL_SYSTEM_PATH" npm config get globalconfig 2>/dev/null)" || return 0
+  [ -f "$sys" ] || return 0
+  mkdir -p "$tools/etc" && ln -s "$sys" "$tools/etc/npmrc"
 }
 
 node_arch() {
@@ -69,6 +83,7 @@ ensure_build() {
 
 ensure_all() {
   ensure_node
+  link_npm_globalconfig
   ensure_deps
   ensure_build
 }

@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { deployChaincode, readDeployState } from '../../infra/src/lifecycle/deploy';
+import { stopProcess } from '../../infra/src/local/processes';
 import {
   type CliResult,
   connectAs,
@@ -10,7 +14,8 @@ import {
   runWaybill,
 } from '../support/fabric';
 
-const waybill = (args: string[], dir = env.dir): Promise<CliResult> => runWaybill(args, { dir });
+const waybill = (args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> =>
+  runWaybill(args, { dir: env.dir, ...opts });
 
 function createInput(id: string): string {
   return sampleAssetInput(id, { product: { sku: 'SKU-LC', description: 'Lifecycle test lot' } });
@@ -18,6 +23,29 @@ function createInput(id: string): string {
 
 describe('chaincode lifecycle on the real network', () => {
   const net = testNetwork();
+
+  it("stops a package deploy whose builder cannot install on one peer, with npm's reason and nothing committed", async () => {
+    const before = readDeployState(net);
+    const retailerPid = net.layout.pidFile('peer0.retailer');
+    // Restart one peer in an environment whose npm reaches no registry and has no cache.
+    expect(await stopProcess(retailerPid)).toBe(true);
+    const broken = {
+      ...process.env,
+      npm_config_registry: 'http://127.0.0.1:9/',
+      npm_config_cache: mkdtempSync(path.join(os.tmpdir(), 'waybill-empty-npm-cache-')),
+    };
+    expect((await waybill(['network', 'up'], { env: broken })).code).toBe(0);
+    try {
+      const r = await waybill(['chaincode', 'deploy', '--mode', 'package']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/install on peer0\.retailer failed: npm ci failed \(exit \d+\): .*(ECONNREFUSED|127\.0\.0\.1:9)/);
+      // Nothing was approved or committed: the network still runs the chaincode as before.
+      expect(readDeployState(net)).toEqual(before);
+    } finally {
+      expect(await stopProcess(retailerPid)).toBe(true);
+      expect((await waybill(['network', 'up'])).code).toBe(0);
+    }
+  });
 
   it('runs the chaincode as a standard Node package built by the peers, then as a service again', async () => {
     const before = readDeployState(net);
@@ -80,7 +108,7 @@ describe('chaincode lifecycle on the real network', () => {
   });
 
   it('refuses to start a second network on ports in use, naming them', async () => {
-    const r = await waybill(['network', 'up'], `${env.dir}-clash`);
+    const r = await runWaybill(['network', 'up'], { dir: `${env.dir}-clash` });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^waybill: port check: port\(s\) already in use: ca\.carrier \(\d+\)/);

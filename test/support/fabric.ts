@@ -56,13 +56,18 @@ const execFileAsync = promisify(execFile);
  */
 export async function runWaybill(
   args: readonly string[],
-  opts: { readonly dir?: string; readonly basePort?: string; readonly timeoutMs?: number } = {},
+  opts: {
+    readonly dir?: string;
+    readonly basePort?: string;
+    readonly timeoutMs?: number;
+    readonly env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<CliResult> {
   try {
     const { stdout, stderr } = await execFileAsync(
       process.execPath,
       [env.cli, ...args, '--dir', opts.dir ?? env.dir, '--base-port', opts.basePort ?? env.basePort],
-      { cwd: env.root, timeout: opts.timeoutMs ?? 300_000 },
+      { cwd: env.root, timeout: opts.timeoutMs ?? 300_000, env: opts.env ?? process.env },
     );
     return { code: 0, stdout, stderr };
   } catch (err) {

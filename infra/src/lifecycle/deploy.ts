@@ -4,7 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WaybillError } from '../common/errors';
 import type { LocalNetwork, Say } from '../local/network';
 import type { Org, PeerNode } from '../local/topology';
+import { PROJECT_ROOT } from '../local/context';
 import { runningPid } from '../local/processes';
+import { builderFailure } from './builder-log';
 import { waitForEndorsers } from './endorsers';
 import { CHAINCODE_DIR, serverAddress, startChaincodeServer } from './chaincode-server';
 import { packageCcaas, packageNode, type ChaincodePackage, type DeployMode } from './package';
@@ -56,13 +58,20 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: 
   const pkg: ChaincodePackage =
     mode === 'ccaas'
       ? await packageCcaas(CHAINCODE_DIR, net.layout.chaincodeDir, serverAddress(net))
-      : await packageNode(CHAINCODE_DIR, net.layout.chaincodeDir);
+      : await packageNode(CHAINCODE_DIR, net.layout.chaincodeDir, {
+          lockFile: path.join(PROJECT_ROOT, 'package-lock.json'),
+          workspace: path.relative(PROJECT_ROOT, CHAINCODE_DIR),
+        });
   say(`package ${pkg.packageId.slice(0, pkg.label.length + 13)}…`);
 
   // The chaincode server must listen before peers try to reach it.
   if (mode === 'ccaas') await startChaincodeServer(net, pkg.packageId);
 
-  await Promise.all(peers.map((p) => installIfMissing(net, p, pkg, say)));
+  // Every peer's install runs to its end before a failure is reported, so that no build is still
+  // running on a peer when the command exits (a retry would then find it half-installed).
+  const installs = await Promise.allSettled(peers.map((p) => installIfMissing(net, p, pkg, say)));
+  const failed = installs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   const first = peers[0] as PeerNode;
   const committed = await queryCommitted(net, first);
   const policy = net.topology.chaincode.signaturePolicy;
@@ -123,7 +132,14 @@ async function installIfMissing(net: LocalNetwork, p: PeerNode, pkg: ChaincodePa
   const installed = JSON.parse(out.trim() || '{}') as { installed_chaincodes?: { package_id: string }[] };
   if (installed.installed_chaincodes?.some((c) => c.package_id === pkg.packageId)) return;
   const t0 = Date.now();
-  await net.peerCli(p, ['lifecycle', 'chaincode', 'install', pkg.file], 900_000);
+  try {
+    await net.peerCli(p, ['lifecycle', 'chaincode', 'install', pkg.file], 900_000);
+  } catch (err) {
+    // The peer answers only "external builder failed"; the builder's own words are in its log.
+    const why = builderFailure(net.layout.builderLog(p, pkg.label));
+    if (why) throw new WaybillError(`install on ${p.name} failed: ${why.summary}`, { step: 'chaincode install', detail: why.detail });
+    throw err;
+  }
   say(`installed on ${p.name} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 }
 

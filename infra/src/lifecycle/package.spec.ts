@@ -10,7 +10,7 @@ import {
   tarGz,
   type ChaincodePackage,
 } from './package';
-import { FAKE_CHAINCODE_PACKAGE, writeFakeChaincode } from '../testing/fixtures';
+import { FAKE_CHAINCODE_PACKAGE, fakeMonorepoLock, writeFakeChaincode } from '../testing/fixtures';
 import { entryText, readTar, type TarEntry } from '../testing/tar';
 import { TmpDirs } from '../testing/tmp';
 
@@ -136,12 +136,20 @@ describe('packageCcaas', () => {
   });
 });
 
+/** A fake chaincode at `<dir>/chaincode` beside a monorepo lockfile that holds it. */
+function fakeMonorepo(): { cc: string; lock: { lockFile: string; workspace: string } } {
+  const dir = tmp.make();
+  const lockFile = path.join(dir, 'package-lock.json');
+  writeFileSync(lockFile, JSON.stringify(fakeMonorepoLock()));
+  return { cc: writeFakeChaincode(path.join(dir, 'chaincode')), lock: { lockFile, workspace: 'chaincode' } };
+}
+
 describe('packageNode', () => {
-  it('packages the compiled runtime files and a package.json with only runtime dependencies and start', async () => {
-    const cc = writeFakeChaincode(tmp.make());
+  it('packages the compiled runtime files, a package.json with only runtime dependencies and start, and its lockfile', async () => {
+    const { cc, lock } = fakeMonorepo();
     const out = tmp.make();
     const hash = hashChaincode(cc);
-    const pkg = await packageNode(cc, out);
+    const pkg = await packageNode(cc, out, lock);
     expect(pkg).toMatchObject({
       file: path.join(out, `waybill_node_${hash}.tar.gz`),
       label: `waybill_node_${hash}`,
@@ -161,7 +169,15 @@ describe('packageNode', () => {
     expect(shape(code)).toEqual([
       ['src/dist/contracts/waybill.js', 'file', 0, 0, 0],
       ['src/dist/index.js', 'file', 0, 0, 0],
+      ['src/package-lock.json', 'file', 0, 0, 0],
       ['src/package.json', 'file', 0, 0, 0],
+    ]);
+    // The lock pins exactly the runtime closure, so `npm ci` on every peer installs the same tree.
+    expect(Object.keys((JSON.parse(entryText(code, 'src/package-lock.json')) as { packages: object }).packages)).toEqual([
+      '',
+      'node_modules/fabric-contract-api',
+      'node_modules/fabric-shim',
+      'node_modules/winston',
     ]);
     expect(entryText(code, 'src/dist/index.js')).toBe(
       readFileSync(path.join(cc, 'dist', 'index.js'), 'utf8'),
@@ -178,9 +194,9 @@ describe('packageNode', () => {
   });
 
   it('is deterministic and differs from the ccaas package of the same code', async () => {
-    const cc = writeFakeChaincode(tmp.make());
-    const a = await packageNode(cc, tmp.make());
-    const b = await packageNode(cc, tmp.make());
+    const { cc, lock } = fakeMonorepo();
+    const a = await packageNode(cc, tmp.make(), lock);
+    const b = await packageNode(cc, tmp.make(), lock);
     expect(b.packageId).toBe(a.packageId);
     const ccaas = await packageCcaas(cc, tmp.make(), 'localhost:45110');
     expect(ccaas.codeHash).toBe(a.codeHash);
@@ -188,14 +204,28 @@ describe('packageNode', () => {
   });
 
   it('packages the code even when the chaincode lives under a folder named testing', async () => {
-    const cc = path.join(tmp.make(), 'testing', 'chaincode');
-    writeFakeChaincode(cc);
-    const { code } = unpack(await packageNode(cc, tmp.make()));
+    const dir = path.join(tmp.make(), 'testing');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'package-lock.json'), JSON.stringify(fakeMonorepoLock()));
+    const cc = writeFakeChaincode(path.join(dir, 'chaincode'));
+    const lock = { lockFile: path.join(dir, 'package-lock.json'), workspace: 'chaincode' };
+    const { code } = unpack(await packageNode(cc, tmp.make(), lock));
     expect(code.map((e) => e.name)).toEqual([
       'src/dist/contracts/waybill.js',
       'src/dist/index.js',
+      'src/package-lock.json',
       'src/package.json',
     ]);
+  });
+
+  it('refuses to package when the lockfile does not hold the chaincode', async () => {
+    const { cc } = fakeMonorepo();
+    const missing = { lockFile: path.join(tmp.make(), 'package-lock.json'), workspace: 'chaincode' };
+    await expect(packageNode(cc, tmp.make(), missing)).rejects.toThrow(/cannot read .*package-lock\.json/);
+    const { lock } = fakeMonorepo();
+    await expect(packageNode(cc, tmp.make(), { ...lock, workspace: 'other' })).rejects.toThrow(
+      /workspace other is not in the lockfile/,
+    );
   });
 
   it('keeps only the two supported deploy modes', () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { WaybillError } from '../common/errors';
+import { workspaceRuntimeLock, type Lockfile } from './runtime-lock';
 
 const run = promisify(execFile);
 
@@ -102,12 +103,23 @@ export function packageCcaas(chaincodeDir: string, outDir: string, address: stri
   });
 }
 
+/** Where the versions a Node package installs come from. */
+export interface RuntimeLockSource {
+  /** The monorepo's package-lock.json. */
+  readonly lockFile: string;
+  /** The chaincode's workspace folder, relative to the lockfile (e.g. `chaincode`). */
+  readonly workspace: string;
+}
+
 /**
  * A standard Node chaincode package, as `peer lifecycle chaincode package --lang node` lays it
- * out (sources under src/): compiled JavaScript and a package.json with only runtime
- * dependencies and a `start` script, which is what AWS Managed Blockchain's node builder runs.
+ * out (sources under src/): compiled JavaScript, a package.json with only runtime dependencies
+ * and a `start` script (what AWS Managed Blockchain's node builder runs), and a package-lock.json
+ * cut from the monorepo's lock, so that every peer's `npm ci` installs the versions the tests ran.
+ *
+ * @throws {WaybillError} when the chaincode is not built or its dependencies are not in the lock.
  */
-export function packageNode(chaincodeDir: string, outDir: string): Promise<ChaincodePackage> {
+export async function packageNode(chaincodeDir: string, outDir: string, lockSource: RuntimeLockSource): Promise<ChaincodePackage> {
   const hash = hashChaincode(chaincodeDir);
   const label = `waybill_node_${hash}`;
   const pkg = JSON.parse(readFileSync(path.join(chaincodeDir, 'package.json'), 'utf8')) as {
@@ -116,7 +128,16 @@ export function packageNode(chaincodeDir: string, outDir: string): Promise<Chain
     main?: string;
     dependencies?: Record<string, string>;
   };
-  return assemble(path.join(outDir, `${label}.tar.gz`), label, 'node', (code) => {
+  const name = pkg.name.replace(/^@[^/]+\//, '');
+  const dependencies = pkg.dependencies ?? {};
+  let monorepoLock: Lockfile;
+  try {
+    monorepoLock = JSON.parse(readFileSync(lockSource.lockFile, 'utf8')) as Lockfile;
+  } catch (err) {
+    throw new WaybillError(`cannot read ${lockSource.lockFile}: ${(err as Error).message}`);
+  }
+  const lock = workspaceRuntimeLock(monorepoLock, lockSource.workspace, { name, version: pkg.version, dependencies });
+  return await assemble(path.join(outDir, `${label}.tar.gz`), label, 'node', (code) => {
     const src = path.join(code, 'src');
     mkdirSync(src);
     const dist = path.join(chaincodeDir, 'dist');
@@ -134,17 +155,18 @@ export function packageNode(chaincodeDir: string, outDir: string): Promise<Chain
       path.join(src, 'package.json'),
       `${JSON.stringify(
         {
-          name: pkg.name.replace(/^@[^/]+\//, ''),
+          name,
           version: pkg.version,
           private: true,
           main: pkg.main ?? 'dist/index.js',
           scripts: { start: 'fabric-chaincode-node start' },
           engines: { node: '>=18' },
-          dependencies: pkg.dependencies ?? {},
+          dependencies,
         },
         null,
         2,
       )}\n`,
     );
+    writeFileSync(path.join(src, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
   });
 }

@@ -76,6 +76,14 @@ export class Layout {
   nodeTls(node: PeerNode | OrdererNode | { name: string }): string {
     return path.join(this.nodeDir(node), 'tls');
   }
+  /** Where a peer's external builders write their logs (WAYBILL_BUILDER_LOG_DIR). */
+  builderLogDir(peer: PeerNode | { name: string }): string {
+    return path.join(this.nodeDir(peer), 'builds');
+  }
+  /** One builder run's log: the package label names it. */
+  builderLog(peer: PeerNode | { name: string }, label: string): string {
+    return path.join(this.builderLogDir(peer), `${label}.log`);
+  }
   logFile(name: string): string {
     return path.join(this.logsDir, `${name}.log`);
   }

@@ -7,7 +7,7 @@ import { bootstrapSecret, caServerArgs, issueOrgIdentities, issueServerTls, lock
 import { ensureBinaries, fabricSampleConfig } from './binaries';
 import { PROJECT_ROOT, settingsFile, type NetworkContext } from './context';
 import type { Layout } from './layout';
-import { configtx, ordererConfig, peerConfig } from './node-config';
+import { configtx, nodeBuilderEnvironment, ordererConfig, peerConfig } from './node-config';
 import { httpsGet, portInUse, runningPid, startProcess, stopProcess, tail, waitHealthy } from './processes';
 import type { CaNode, Org, OrdererNode, PeerNode, Topology } from './topology';
 
@@ -121,7 +121,13 @@ export class LocalNetwork {
         for (const p of this.topology.peers) {
           writeFileSync(
             path.join(this.layout.nodeDir(p), 'core.yaml'),
-            peerConfig(p, { sampleDir: sample, layout: this.layout, topology: this.topology, builders: BUILDERS }),
+            peerConfig(p, {
+              sampleDir: sample,
+              layout: this.layout,
+              topology: this.topology,
+              builders: BUILDERS,
+              nodeBuilderEnv: nodeBuilderEnvironment(process.env),
+            }),
           );
         }
         return Promise.resolve();
@@ -235,7 +241,7 @@ export class LocalNetwork {
         FABRIC_LOGGING_SPEC: 'info',
         WAYBILL_PEER_TLS_DIR: this.layout.nodeTls(p),
         WAYBILL_CCAAS_ROOT_CERT: this.layout.orgTlsCa(this.topology.ordererOrg),
-        WAYBILL_NODE_MODULES: path.join(PROJECT_ROOT, 'node_modules'),
+        WAYBILL_BUILDER_LOG_DIR: this.layout.builderLogDir(p),
       },
       cwd: this.layout.nodeDir(p),
       logFile: log,

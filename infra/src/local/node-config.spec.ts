@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { Layout } from './layout';
 import { BUILDERS } from './network';
-import { configtx, ordererConfig, peerConfig, setPath } from './node-config';
+import { configtx, nodeBuilderEnvironment, ordererConfig, peerConfig, setPath } from './node-config';
 import { loadTopology, type OrdererNode, type PeerNode, type Topology } from './topology';
 import { REAL_TOPOLOGY, TEST_BASE_PORT, sampleConfigDir } from '../testing/fixtures';
 
@@ -87,7 +87,7 @@ describe('node configuration', () => {
           {
             name: 'waybill-node',
             path: BUILDERS.node,
-            propagateEnvironment: ['HOME', 'npm_config_cache', 'WAYBILL_NODE_MODULES'],
+            propagateEnvironment: expect.arrayContaining(['HOME', 'NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'WAYBILL_BUILDER_LOG_DIR']) as string[],
           },
         ],
         startuptimeout: '120s',
@@ -120,6 +120,25 @@ describe('node configuration', () => {
         },
       });
       expect(core['metrics']).toMatchObject({ provider: 'prometheus' });
+    });
+
+    it("hands the node builder npm's settings from the environment the network starts in", () => {
+      const env = {
+        HOME: '/home/u',
+        npm_config_cache: '/tmp/c',
+        NPM_CONFIG_REGISTRY: 'https://r.example/',
+        npm_config_cafile: '/etc/ca.pem',
+        PATH: '/bin',
+        SECRET_TOKEN: 'x',
+      };
+      const names = nodeBuilderEnvironment(env);
+      expect(names).toEqual(expect.arrayContaining(['HOME', 'NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY']));
+      // Every npm setting by name (Fabric's list takes names, not patterns), nothing unrelated.
+      expect(names.filter((n) => /npm_config_/i.test(n))).toEqual(['NPM_CONFIG_REGISTRY', 'npm_config_cache', 'npm_config_cafile']);
+      expect(names).not.toContain('SECRET_TOKEN');
+      const core = parse(peerConfig(peer, { sampleDir: sample, layout, topology, builders: BUILDERS, nodeBuilderEnv: names })) as Tree;
+      const builders = (core['chaincode'] as { externalBuilders: { name: string; propagateEnvironment: string[] }[] }).externalBuilders;
+      expect(builders.find((b) => b.name === 'waybill-node')?.propagateEnvironment).toEqual(names);
     });
 
     it('is deterministic', () => {

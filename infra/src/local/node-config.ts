@@ -28,6 +28,38 @@ export interface PeerConfigOptions {
   readonly topology: Topology;
   /** Absolute paths of the external builders (ccaas, node). */
   readonly builders: { readonly ccaas: string; readonly node: string };
+  /** Environment variables the peer hands to the node builder (see {@link nodeBuilderEnvironment}). */
+  readonly nodeBuilderEnv?: readonly string[];
+}
+
+/** What the node builder's npm needs from the environment the network was started in. */
+const NODE_BUILDER_ENV = [
+  'HOME',
+  'NODE_EXTRA_CA_CERTS',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'WAYBILL_BUILDER_LOG_DIR',
+  'WAYBILL_BUILDER_TIMEOUT_S',
+] as const;
+
+/**
+ * The variables a peer propagates to the node builder. Fabric passes only PATH, TMPDIR and
+ * LD_LIBRARY_PATH unless told otherwise, and its list takes names, not patterns: so the CA bundle,
+ * proxies, HOME (for ~/.npmrc) and every `npm_config_*` variable set where the network starts
+ * (registry, cache, cafile, proxy…) are named here. Values stay in the peer's environment; no
+ * file holds them.
+ */
+export function nodeBuilderEnvironment(env: NodeJS.ProcessEnv): string[] {
+  const npm = Object.keys(env)
+    .filter((k) => /^npm_config_/i.test(k) && env[k] !== undefined)
+    .sort();
+  return [...NODE_BUILDER_ENV, ...npm];
 }
 
 /**
@@ -78,7 +110,7 @@ export function peerConfig(peer: PeerNode, o: PeerConfigOptions): string {
   set('vm.endpoint', '');
   set('chaincode.externalBuilders', [
     { name: 'waybill-ccaas', path: o.builders.ccaas, propagateEnvironment: ['WAYBILL_PEER_TLS_DIR', 'WAYBILL_CCAAS_ROOT_CERT'] },
-    { name: 'waybill-node', path: o.builders.node, propagateEnvironment: ['HOME', 'npm_config_cache', 'WAYBILL_NODE_MODULES'] },
+    { name: 'waybill-node', path: o.builders.node, propagateEnvironment: o.nodeBuilderEnv ?? nodeBuilderEnvironment({}) },
   ]);
   set('chaincode.startuptimeout', '120s');
   set('chaincode.executetimeout', '30s');

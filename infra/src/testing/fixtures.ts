@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fabricSampleConfig } from '../local/binaries';
 import { PROJECT_ROOT } from '../local/context';
+import type { Lockfile } from '../lifecycle/runtime-lock';
 
 /** The project's real topology file. */
 export const REAL_TOPOLOGY = path.join(PROJECT_ROOT, 'network', 'topology.yaml');
@@ -77,6 +78,41 @@ export const FAKE_CHAINCODE_PACKAGE = {
   dependencies: { 'fabric-contract-api': '^2.5.0', 'fabric-shim': '^2.5.0' },
   devDependencies: { typescript: '^5.0.0', jest: '^30.0.0' },
 };
+
+/**
+ * A monorepo lockfile holding the fake chaincode as workspace `chaincode`: one dependency nested
+ * in the workspace, one hoisted with a dependency of its own, and a dev-only package that a
+ * runtime lock must leave out.
+ */
+export function fakeMonorepoLock(): Lockfile {
+  return {
+    name: 'mono',
+    lockfileVersion: 3,
+    requires: true,
+    packages: {
+      '': { name: 'mono', workspaces: ['chaincode'] },
+      chaincode: {
+        name: '@waybill/chaincode',
+        version: '1.2.3',
+        dependencies: { 'fabric-contract-api': '^2.5.0', 'fabric-shim': '^2.5.0' },
+        devDependencies: { typescript: '^5.0.0' },
+      },
+      'chaincode/node_modules/fabric-shim': {
+        version: '2.5.1',
+        integrity: 'sha512-shim',
+        dependencies: { winston: '^3.0.0' },
+      },
+      'node_modules/@waybill/chaincode': { resolved: 'chaincode', link: true },
+      'node_modules/fabric-contract-api': {
+        version: '2.5.8',
+        integrity: 'sha512-api',
+        dependencies: { winston: '^3.0.0' },
+      },
+      'node_modules/winston': { version: '3.17.0', integrity: 'sha512-winston', license: 'MIT' },
+      'node_modules/typescript': { version: '5.9.3', integrity: 'sha512-ts', dev: true },
+    },
+  };
+}
 
 /**
  * Writes a fake built chaincode (dist/ and package.json) into `dir`: runtime files plus the
