@@ -2,12 +2,21 @@
 import { apiBench } from './api-bench';
 import { eventsBench } from './events-bench';
 import { networkBench, type Row } from './network-bench';
+import { sweepBench } from './sweep-bench';
 
 /**
  * `npm run bench`: prints the project's performance figures. Each section starts its own network
- * on its own ports (network: 37000+; api: 20000+ or `WAYBILL_BENCH_BASE_PORT`; events: 22000+), so a dev network
+ * on its own ports (network: 37000+; api: 20000+ or `WAYBILL_BENCH_BASE_PORT`; sweep: 24000+; events: 22000+), so a dev network
  * can stay up.
  */
+/** Concurrency levels from `1,16,64`; anything else is refused with one line. */
+function levels(text: string): number[] {
+  const out = text.split(',').map((t) => Number(t.trim()));
+  if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n < 1 || n > 4096))
+    throw new Error(`WAYBILL_BENCH_LEVELS must be a comma-separated list of integers 1..4096, got "${text}"`);
+  return out;
+}
+
 async function main(): Promise<void> {
   const only = process.argv.slice(2).find((a) => !a.startsWith('-'));
   const rows: Row[] = [];
@@ -19,6 +28,13 @@ async function main(): Promise<void> {
         concurrency: Number(process.env['WAYBILL_BENCH_CONCURRENCY'] ?? 16),
         evaluations: Number(process.env['WAYBILL_BENCH_EVALUATIONS'] ?? 2000),
         submissions: Number(process.env['WAYBILL_BENCH_SUBMISSIONS'] ?? 300),
+      }),
+    sweep: () =>
+      sweepBench({
+        basePort: Number(process.env['WAYBILL_BENCH_SWEEP_BASE_PORT'] ?? 24000),
+        levels: levels(process.env['WAYBILL_BENCH_LEVELS'] ?? '1,16,64,256'),
+        evaluateSeconds: Number(process.env['WAYBILL_BENCH_SWEEP_EVALUATE_SECONDS'] ?? 5),
+        submitSeconds: Number(process.env['WAYBILL_BENCH_SWEEP_SUBMIT_SECONDS'] ?? 10),
       }),
     events: () =>
       eventsBench({

@@ -1,0 +1,291 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { deployChaincode } from '../lifecycle/deploy';
+import { readApiKeys, startApis } from '../local/apis';
+import { PROJECT_ROOT, resolveNetwork } from '../local/context';
+import { connectAs, sampleAssetInput, type ConnectOptions, type GatewaySession } from '../local/gateway-client';
+import { LocalNetwork } from '../local/network';
+import { runningPid } from '../local/processes';
+import type { Row } from './network-bench';
+import { percentile } from './stats';
+
+/** Options of {@link sweepBench}; each has an environment variable (see main.ts). */
+export interface SweepBenchOptions {
+  /** Base port of the bench network; its APIs listen on base+1000… */
+  readonly basePort: number;
+  /** Requests in flight, one run per level (e.g. 1, 16, 64, 256). */
+  readonly levels: readonly number[];
+  /** Seconds each evaluate run lasts (calls in flight then finish). */
+  readonly evaluateSeconds: number;
+  /** Seconds each submit run lasts. */
+  readonly submitSeconds: number;
+}
+
+/** The kinds of process whose CPU time a transaction costs. */
+const KINDS = ['gateway', 'peer', 'orderer', 'chaincode', 'ca', 'loadgen'] as const;
+type Kind = (typeof KINDS)[number];
+
+/** Which kind a process of the network is, from the name of its PID file. */
+export function processKind(name: string): Exclude<Kind, 'loadgen'> | undefined {
+  if (name.startsWith('api.')) return 'gateway';
+  if (name.startsWith('peer')) return 'peer';
+  if (name.startsWith('orderer')) return 'orderer';
+  if (name.startsWith('chaincode')) return 'chaincode';
+  if (name.startsWith('ca.')) return 'ca';
+  return undefined;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined once it is gone. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds used so far by every process of the network, by kind, and by this process. */
+function cpuByKind(net: LocalNetwork): Record<Kind, number> {
+  const out: Record<Kind, number> = { gateway: 0, peer: 0, orderer: 0, chaincode: 0, ca: 0, loadgen: 0 };
+  for (const file of readdirSync(net.layout.runDir)) {
+    if (!file.endsWith('.pid')) continue;
+    const name = file.slice(0, -'.pid'.length);
+    const kind = processKind(name);
+    const pid = kind && runningPid(path.join(net.layout.runDir, file));
+    if (!kind || pid === undefined) continue;
+    out[kind] += cpuSeconds(pid) ?? 0;
+  }
+  const self = process.cpuUsage();
+  out.loadgen = (self.user + self.system) / 1e6;
+  return out;
+}
+
+/** What one run measured. */
+export interface RunResult {
+  readonly ok: number;
+  readonly errors: Readonly<Record<string, number>>;
+  readonly seconds: number;
+  /** Latencies (ms) of the successful calls, sorted. */
+  readonly sorted: readonly number[];
+  /** CPU milliseconds per successful call, by process kind. */
+  readonly cpuMs: Readonly<Record<Kind, number>>;
+}
+
+/** A short class for a failed call: the HTTP status, or the gRPC / error name. */
+function errorClass(err: unknown): string {
+  const e = err as { status?: number; code?: number | string; name?: string };
+  if (typeof e.status === 'number') return `http ${e.status}`;
+  if (e.code !== undefined) return `${e.name ?? 'error'} ${e.code}`;
+  return e.name ?? 'error';
+}
+
+/**
+ * Keeps `concurrency` calls in flight for `seconds` (or until `count` calls were started);
+ * failures are counted by class, not fatal.
+ */
+async function run(
+  net: LocalNetwork,
+  limit: { readonly count?: number; readonly seconds?: number },
+  concurrency: number,
+  call: (i: number) => Promise<void>,
+): Promise<RunResult> {
+  const count = limit.count ?? Number.POSITIVE_INFINITY;
+  const deadline = performance.now() + (limit.seconds ?? Number.POSITIVE_INFINITY) * 1000;
+  const ms: number[] = [];
+  const errors: Record<string, number> = {};
+  let next = 0;
+  const before = cpuByKind(net);
+  const t0 = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < count && performance.now() < deadline) {
+      const i = next++;
+      const s = performance.now();
+      try {
+        await call(i);
+        ms.push(performance.now() - s);
+      } catch (err) {
+        const c = errorClass(err);
+        errors[c] = (errors[c] ?? 0) + 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  if (ms.length === 0) throw new Error(`no call succeeded: ${JSON.stringify(errors)}`);
+  const seconds = (performance.now() - t0) / 1000;
+  const after = cpuByKind(net);
+  const per = Math.max(1, ms.length);
+  const cpuMs = Object.fromEntries(KINDS.map((k) => [k, ((after[k] - before[k]) * 1000) / per])) as Record<Kind, number>;
+  return { ok: ms.length, errors, seconds, sorted: ms.sort((a, b) => a - b), cpuMs };
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, body: string) {
+    super(`HTTP ${status}: ${body.slice(0, 200)}`);
+    this.name = 'HttpError';
+  }
+}
+
+/** A keep-alive HTTP client for one gateway API, authenticated with one API key. */
+class RestClient {
+  readonly #agent: http.Agent;
+
+  constructor(
+    readonly port: number,
+    readonly key: string,
+    sockets: number,
+  ) {
+    this.#agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  }
+
+  request(method: string, urlPath: string, expected: number, body?: string): Promise<void> {
+    const headers: http.OutgoingHttpHeaders = { 'x-api-key': this.key };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(body);
+    }
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: this.port, method, path: urlPath, agent: this.#agent, headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            res.statusCode === expected
+              ? resolve()
+              : reject(new HttpError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+}
+
+const ORG = 'Manufacturer';
+const IDENTITY = 'manufacturer-user1';
+const quiet = (): void => undefined;
+
+/** The raw client signs as the gateway does (native ECDSA), so the ratio measures the REST layer. */
+function nativeSigner(): ConnectOptions {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(PROJECT_ROOT, 'gateway-api', 'dist', 'ledger', 'native-signer.js')) as {
+    newNativeSigner: NonNullable<ConnectOptions['messageSigner']>;
+  };
+  return { messageSigner: mod.newNativeSigner };
+}
+
+const f = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+const lat = (s: readonly number[]): string =>
+  `p50 ${f(percentile(s, 50))} p95 ${f(percentile(s, 95))} p99 ${f(percentile(s, 99))} ms`;
+const cpu = (r: RunResult): string =>
+  KINDS.filter((k) => k !== 'ca')
+    .map((k) => `${k} ${f(r.cpuMs[k], 2)}`)
+    .join(', ');
+const errs = (r: RunResult): string => {
+  const e = Object.entries(r.errors);
+  return e.length === 0 ? '' : `; errors ${e.map(([k, v]) => `${k}×${v}`).join(', ')}`;
+};
+
+/**
+ * Throughput at each concurrency level for the raw @hyperledger/fabric-gateway client and the REST
+ * API, evaluate (`getAsset`) and submit (`createAsset`, waiting for the commit), with latency
+ * percentiles and the CPU time each kind of process spent per successful call (from /proc: stable
+ * on a shared machine where wall-clock ratios are not). Raw and REST alternate at every level
+ * (raw, REST for evaluate; REST, raw for submit) so a drift in the machine's load hits both.
+ */
+export async function sweepBench(options: Readonly<SweepBenchOptions>): Promise<Row[]> {
+  const dir = path.join(PROJECT_ROOT, '.network', 'bench-sweep');
+  const net = new LocalNetwork(resolveNetwork({ dir, basePort: options.basePort }), quiet);
+  // The per-key rate limit would measure the limiter, not the gateway.
+  process.env['WAYBILL_RATE_LIMIT_PER_SECOND'] = '0';
+  await net.clean();
+  const maxLevel = Math.max(...options.levels);
+  let raw: GatewaySession | undefined;
+  let rest: RestClient | undefined;
+  try {
+    await net.up();
+    await deployChaincode(net, 'ccaas', quiet);
+    await startApis(net, quiet);
+    const org = net.topology.peerOrgs.find((o) => o.name === ORG);
+    const key = org && readApiKeys(net, org)[IDENTITY];
+    if (!org?.apiPort || !key) throw new Error(`no gateway API or key for ${IDENTITY}`);
+    raw = connectAs(net, ORG, IDENTITY, 0, nativeSigner());
+    rest = new RestClient(org.apiPort, key, maxLevel);
+    const r = raw;
+    const h = rest;
+    const tag = Date.now().toString(36);
+    const target = `sweep-read-${tag}`;
+    await r.contract.submitTransaction('createAsset', sampleAssetInput(target));
+    let n = 0;
+    const input = (): string => sampleAssetInput(`sweep-${tag}-${n++}`);
+    const restInput = (): string => {
+      const { personalDataRefs: _p, ...body } = JSON.parse(input()) as Record<string, unknown>;
+      return JSON.stringify(body);
+    };
+    const calls = {
+      evaluate: {
+        raw: async (): Promise<void> => void (await r.contract.evaluateTransaction('getAsset', target)),
+        rest: (): Promise<void> => h.request('GET', `/v1/assets/${target}`, 200),
+      },
+      submit: {
+        raw: async (): Promise<void> => void (await r.contract.submitTransaction('createAsset', input())),
+        rest: (): Promise<void> => h.request('POST', '/v1/assets', 201, restInput()),
+      },
+    };
+    // Warm-up: connections, TLS sessions, JIT on every side.
+    await run(net, { count: 200 }, 16, calls.evaluate.raw);
+    await run(net, { count: 200 }, 16, calls.evaluate.rest);
+    await run(net, { count: 40 }, 16, calls.submit.raw);
+    await run(net, { count: 40 }, 16, calls.submit.rest);
+
+    const rows: Row[] = [];
+    const best = { evaluate: { raw: 0, rest: 0 }, submit: { raw: 0, rest: 0 } };
+    for (const c of options.levels) {
+      for (const kind of ['evaluate', 'submit'] as const) {
+        const seconds = kind === 'evaluate' ? options.evaluateSeconds : options.submitSeconds;
+        const order = kind === 'evaluate' ? (['raw', 'rest'] as const) : (['rest', 'raw'] as const);
+        const results: Partial<Record<'raw' | 'rest', RunResult>> = {};
+        for (const side of order) {
+          process.stderr.write(`[bench] sweep ${kind} ${side} c=${c} for ${seconds}s…\n`);
+          const res = await run(net, { seconds }, c, calls[kind][side]);
+          results[side] = res;
+          const tps = res.ok / res.seconds;
+          best[kind][side] = Math.max(best[kind][side], tps);
+          rows.push({
+            metric: `${kind} ${side === 'raw' ? 'raw fabric-gateway' : 'REST'} c=${c} (n=${res.ok})`,
+            value: `${f(tps)} /s; ${lat(res.sorted)}; CPU ms/call: ${cpu(res)}${errs(res)}`,
+          });
+        }
+        const a = results.raw;
+        const b = results.rest;
+        if (a && b)
+          rows.push({
+            // The gateways' background work (block reading, projection) is in both runs; what
+            // REST adds is the difference, set against what the raw client itself spends.
+            metric: `${kind} c=${c}: REST/raw throughput; gateway CPU per REST call − raw client CPU per call`,
+            value: `${f(b.ok / b.seconds / (a.ok / a.seconds), 2)}; ${f(b.cpuMs.gateway - a.cpuMs.gateway, 2)} − ${f(a.cpuMs.loadgen, 2)} = ${f(b.cpuMs.gateway - a.cpuMs.gateway - a.cpuMs.loadgen, 2)} ms`,
+            target: '≥ 0.95; ≤ 0.5 ms',
+          });
+      }
+    }
+    for (const kind of ['evaluate', 'submit'] as const)
+      rows.push({
+        metric: `${kind} at saturation (best level): REST/raw throughput`,
+        value: `${f(best[kind].rest)} / ${f(best[kind].raw)} /s = ${f(best[kind].rest / best[kind].raw, 2)}`,
+        target: '≥ 0.95',
+      });
+    return rows;
+  } finally {
+    raw?.close();
+    rest?.close();
+    await net.clean();
+  }
+}
