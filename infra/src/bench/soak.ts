@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../local/context';
 import { runningPid } from '../local/processes';
-import { processKind } from './sweep-bench';
+import { processKind } from './process-kind';
 
 const exec = promisify(execFile);
 const CLI = path.join(PROJECT_ROOT, 'infra', 'dist', 'cli.js');

@@ -8,6 +8,7 @@ import { connectAs, sampleAssetInput, type ConnectOptions, type GatewaySession }
 import { LocalNetwork } from '../local/network';
 import { runningPid } from '../local/processes';
 import type { Row } from './network-bench';
+import { KINDS, processKind, type Kind } from './process-kind';
 import { percentile } from './stats';
 
 /** Options of {@link sweepBench}; each has an environment variable (see main.ts). */
@@ -20,20 +21,6 @@ export interface SweepBenchOptions {
   readonly evaluateSeconds: number;
   /** Seconds each submit run lasts. */
   readonly submitSeconds: number;
-}
-
-/** The kinds of process whose CPU time a transaction costs. */
-const KINDS = ['gateway', 'peer', 'orderer', 'chaincode', 'ca', 'loadgen'] as const;
-type Kind = (typeof KINDS)[number];
-
-/** Which kind a process of the network is, from the name of its PID file. */
-export function processKind(name: string): Exclude<Kind, 'loadgen'> | undefined {
-  if (name.startsWith('api.')) return 'gateway';
-  if (name.startsWith('peer')) return 'peer';
-  if (name.startsWith('orderer')) return 'orderer';
-  if (name.startsWith('chaincode')) return 'chaincode';
-  if (name.startsWith('ca.')) return 'ca';
-  return undefined;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc; undefined once it is gone. */

@@ -1,4 +1,4 @@
-import { processKind } from './sweep-bench';
+import { processKind } from './process-kind';
 
 describe('processKind', () => {
   it.each([
