@@ -1,10 +1,82 @@
 import { Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { WaybillError } from '../common/errors';
+import { parsePositiveInt } from '../common/flags';
+import { CHAINCODE_DIR, serverAddress } from '../lifecycle/chaincode-server';
 import { deployChaincode } from '../lifecycle/deploy';
 import { runDevLoop } from '../lifecycle/dev';
-import { DEPLOY_MODES, type DeployMode } from '../lifecycle/package';
+import {
+  approveForMyOrg,
+  checkCommitReadiness,
+  commitDefinition,
+  installChaincode,
+  queryApproved,
+  queryCommitted,
+  queryInstalled,
+  type ChaincodeDefinition,
+} from '../lifecycle/lifecycle';
+import { DEPLOY_MODES, packageCcaas, packageNode, type DeployMode } from '../lifecycle/package';
+import { packageId } from '../lifecycle/package-id';
+import { PROJECT_ROOT } from '../local/context';
+import { adminIdentity, anchorPeer, ordererEndpoint, orgOf, peerEndpoint } from '../local/endpoints';
+import type { LocalNetwork } from '../local/network';
+import type { Org } from '../local/topology';
 import { openNetwork, say } from './network';
 import { networkOptions } from './options';
+
+interface NetFlags {
+  dir?: string;
+  basePort?: number;
+  topology?: string;
+}
+interface OrgFlags extends NetFlags {
+  org: string;
+}
+interface DefFlags extends OrgFlags {
+  version: string;
+  sequence: number;
+  channel?: string;
+  name?: string;
+  signaturePolicy?: string;
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** `--org`: whose admin key signs. Only that organisation's MSP folder is read. */
+function orgCommand(cmd: Command): Command {
+  return networkOptions(cmd).addOption(
+    new Option('--org <name>', "organisation acting (name or MSP ID); only its admin's key is used").env('WAYBILL_ORG').makeOptionMandatory(),
+  );
+}
+
+function defCommand(cmd: Command): Command {
+  return orgCommand(cmd)
+    .addOption(new Option('--version <version>', 'definition version').env('WAYBILL_CC_VERSION').makeOptionMandatory())
+    .addOption(new Option('--sequence <n>', 'definition sequence').env('WAYBILL_CC_SEQUENCE').argParser(parsePositiveInt).makeOptionMandatory())
+    .addOption(new Option('--channel <name>', 'channel (default: the topology\'s)').env('WAYBILL_CHANNEL'))
+    .addOption(new Option('--name <name>', 'chaincode name (default: the topology\'s)').env('WAYBILL_CC_NAME'))
+    .addOption(new Option('--signature-policy <policy>', "endorsement policy (default: network/topology.yaml's)").env('WAYBILL_CC_POLICY'));
+}
+
+function definition(net: LocalNetwork, f: DefFlags): ChaincodeDefinition {
+  return {
+    channel: f.channel ?? net.topology.channel,
+    name: f.name ?? net.topology.chaincode.name,
+    version: f.version,
+    sequence: f.sequence,
+    signaturePolicy: f.signaturePolicy ?? net.topology.chaincode.signaturePolicy,
+  };
+}
+
+function actor(f: OrgFlags): { net: LocalNetwork; org: Org } {
+  const net = openNetwork(f);
+  const org = orgOf(net, f.org);
+  if (org.isOrderer) throw new WaybillError(`${org.name} is the ordering organisation; chaincode is run by peer organisations`);
+  return { net, org };
+}
 
 export function parseMode(v: string): DeployMode {
   if (!(DEPLOY_MODES as readonly string[]).includes(v)) {
@@ -30,6 +102,102 @@ export function registerChaincodeCommands(program: Command): void {
         `${r.changed ? 'deployed' : 'up to date:'} waybill ${r.version} sequence ${r.sequence} (${r.mode}) in ${r.seconds.toFixed(1)}s`,
       );
       process.stdout.write(`${JSON.stringify(r)}\n`);
+    });
+
+  networkOptions(cc.command('package').description('build the chaincode package (ccaas or node) and print its package ID'))
+    .addOption(new Option('--mode <mode>', 'ccaas or package').choices([...DEPLOY_MODES]).default('ccaas').env('WAYBILL_CHAINCODE_MODE'))
+    .action(async (f: NetFlags & { mode: string }) => {
+      const net = openNetwork(f);
+      const pkg =
+        parseMode(f.mode) === 'ccaas'
+          ? await packageCcaas(CHAINCODE_DIR, net.layout.chaincodeDir, serverAddress(net))
+          : await packageNode(CHAINCODE_DIR, net.layout.chaincodeDir, {
+              lockFile: path.join(PROJECT_ROOT, 'package-lock.json'),
+              workspace: path.relative(PROJECT_ROOT, CHAINCODE_DIR),
+            });
+      print({ file: pkg.file, packageId: pkg.packageId, version: pkg.codeHash });
+    });
+
+  cc.command('calculatepackageid')
+    .description('the package ID of a chaincode package file, computed as Fabric peers do')
+    .argument('<file>', 'chaincode package (.tar.gz)')
+    .action((file: string) => {
+      process.stdout.write(`${packageId(readFileSync(file))}\n`);
+    });
+
+  orgCommand(cc.command('install').description("install a package on the organisation's peers"))
+    .argument('<file>', 'chaincode package (.tar.gz)')
+    .action(async (file: string, f: OrgFlags) => {
+      const { net, org } = actor(f);
+      const bytes = readFileSync(path.resolve(file));
+      const id = packageId(bytes);
+      const admin = adminIdentity(net, org);
+      for (const p of org.peers) {
+        const ep = peerEndpoint(net, p);
+        if ((await queryInstalled(admin, ep)).some((c) => c.packageId === id)) say(`${p.name}: already installed`);
+        else say(`${p.name}: installed ${(await installChaincode(admin, ep, bytes)).packageId}`);
+      }
+      print({ packageId: id });
+    });
+
+  orgCommand(cc.command('queryinstalled').description("packages installed on the organisation's first peer")).action(async (f: OrgFlags) => {
+    const { net, org } = actor(f);
+    print(await queryInstalled(adminIdentity(net, org), peerEndpoint(net, anchorPeer(org))));
+  });
+
+  defCommand(cc.command('approve').description('approve a definition for the organisation (its own admin key, its own peer)'))
+    .addOption(new Option('--package-id <id>', "package the organisation's peers run (omit to approve without running it)").env('WAYBILL_PACKAGE_ID'))
+    .action(async (f: DefFlags & { packageId?: string }) => {
+      const { net, org } = actor(f);
+      const def = { ...definition(net, f), ...(f.packageId ? { packageId: f.packageId } : {}) };
+      const txId = await approveForMyOrg(adminIdentity(net, org), [peerEndpoint(net, anchorPeer(org))], ordererEndpoint(net), def);
+      say(`${org.name} approved ${def.name} ${def.version} sequence ${def.sequence} (tx ${txId})`);
+    });
+
+  defCommand(cc.command('checkcommitreadiness').description('which organisations approved this definition; exits 1 naming the missing ones'))
+    .action(async (f: DefFlags) => {
+      const { net, org } = actor(f);
+      const approvals = await checkCommitReadiness(adminIdentity(net, org), peerEndpoint(net, anchorPeer(org)), definition(net, f));
+      print(approvals);
+      const missing = Object.entries(approvals).filter(([, ok]) => !ok).map(([m]) => m);
+      if (missing.length) throw new WaybillError(`not approved yet by ${missing.join(', ')}`);
+    });
+
+  defCommand(cc.command('commit').description("commit a definition once enough organisations approved it (any organisation's admin)"))
+    .action(async (f: DefFlags) => {
+      const { net, org } = actor(f);
+      const admin = adminIdentity(net, org);
+      const def = definition(net, f);
+      const approvals = await checkCommitReadiness(admin, peerEndpoint(net, anchorPeer(org)), def);
+      const approved = net.topology.peerOrgs.filter((o) => approvals[o.mspId]);
+      // Endorsements from the organisations that approved: the LifecycleEndorsement policy
+      // (a majority) decides whether that is enough, and the peers say so if not.
+      await commitDefinition(admin, approved.map((o) => peerEndpoint(net, anchorPeer(o))), ordererEndpoint(net), def).catch((err: Error) => {
+        const missing = Object.entries(approvals).filter(([, ok]) => !ok).map(([m]) => m);
+        throw new WaybillError(`${err.message}${missing.length ? ` (not approved by ${missing.join(', ')})` : ''}`);
+      });
+      say(`committed ${def.name} ${def.version} sequence ${def.sequence}`);
+    });
+
+  orgCommand(cc.command('querycommitted').description('the committed definition and who approved it'))
+    .addOption(new Option('--name <name>', 'chaincode name').env('WAYBILL_CC_NAME'))
+    .action(async (f: OrgFlags & { name?: string }) => {
+      const { net, org } = actor(f);
+      const name = f.name ?? net.topology.chaincode.name;
+      const c = await queryCommitted(adminIdentity(net, org), peerEndpoint(net, anchorPeer(org)), net.topology.channel, name);
+      if (!c) throw new WaybillError(`no definition of ${name} is committed on ${net.topology.channel}`);
+      print(c);
+    });
+
+  orgCommand(cc.command('queryapproved').description("the organisation's approved definition"))
+    .addOption(new Option('--name <name>', 'chaincode name').env('WAYBILL_CC_NAME'))
+    .addOption(new Option('--sequence <n>', 'sequence (default: the latest)').argParser(parsePositiveInt))
+    .action(async (f: OrgFlags & { name?: string; sequence?: number }) => {
+      const { net, org } = actor(f);
+      const name = f.name ?? net.topology.chaincode.name;
+      const a = await queryApproved(adminIdentity(net, org), peerEndpoint(net, anchorPeer(org)), net.topology.channel, name, f.sequence ?? 0);
+      if (!a) throw new WaybillError(`${org.name} has not approved ${name}${f.sequence ? ` sequence ${f.sequence}` : ''}`);
+      print(a);
     });
 
   networkOptions(

@@ -3,8 +3,12 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WaybillError } from '../common/errors';
 import type { LocalNetwork, Say } from '../local/network';
-import type { Org, PeerNode } from '../local/topology';
+import type { PeerNode } from '../local/topology';
 import { PROJECT_ROOT } from '../local/context';
+import { adminIdentity, anchorPeer, ordererEndpoint, orgOf, peerEndpoint } from '../local/endpoints';
+import { processProposal } from '../fabric/connection';
+import { newProposal, signProposal } from '../fabric/proposal';
+import { approveForMyOrg, commitDefinition, installChaincode, queryApproved, queryCommitted, queryInstalled } from './lifecycle';
 import { runningPid } from '../local/processes';
 import { builderFailure } from './builder-log';
 import { waitForEndorsers } from './endorsers';
@@ -19,11 +23,6 @@ export interface DeployResult {
   /** False when the committed definition already matched: nothing was approved or committed. */
   readonly changed: boolean;
   readonly seconds: number;
-}
-
-interface Committed {
-  sequence: number;
-  version: string;
 }
 
 /** The deployed state `deploy` leaves behind, read by `chaincode dev` and `npm start`. */
@@ -67,53 +66,49 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: 
   // The chaincode server must listen before peers try to reach it.
   if (mode === 'ccaas') await startChaincodeServer(net, pkg.packageId);
 
+  const pkgBytes = readFileSync(pkg.file);
   // Every peer's install runs to its end before a failure is reported, so that no build is still
   // running on a peer when the command exits (a retry would then find it half-installed).
-  const installs = await Promise.allSettled(peers.map((p) => installIfMissing(net, p, pkg, say)));
+  const installs = await Promise.allSettled(peers.map((p) => installIfMissing(net, p, pkg, pkgBytes, say)));
   const failed = installs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  const first = peers[0] as PeerNode;
-  const committed = await queryCommitted(net, first);
-  const policy = net.topology.chaincode.signaturePolicy;
+  const first = anchorPeer(net.topology.peerOrgs[0] ?? fail('the topology has no peer organisation'));
+  const firstAdmin = adminIdentity(net, orgOf(net, first.org));
+  const { channel } = net.topology;
+  const { name, signaturePolicy } = net.topology.chaincode;
+  const committed = await queryCommitted(firstAdmin, peerEndpoint(net, first), channel, name);
   const approvedEverywhere =
     committed !== undefined &&
-    (await Promise.all(net.topology.peerOrgs.map((o) => approvedPackage(net, anchor(o), committed.sequence)))).every(
-      (id) => id === pkg.packageId,
-    );
+    (
+      await Promise.all(
+        net.topology.peerOrgs.map(
+          async (o) => (await queryApproved(adminIdentity(net, o), peerEndpoint(net, anchorPeer(o)), channel, name, committed.sequence))?.packageId,
+        ),
+      )
+    ).every((id) => id === pkg.packageId);
   let sequence = committed?.sequence ?? 0;
   let changed = false;
   if (!approvedEverywhere) {
     sequence += 1;
     changed = true;
-    const common = [
-      '--channelID',
-      net.topology.channel,
-      '--name',
-      net.topology.chaincode.name,
-      '--version',
-      pkg.codeHash,
-      '--sequence',
-      String(sequence),
-      '--signature-policy',
-      policy,
-      ...net.ordererFlags(),
-    ];
+    const def = { channel, name, version: pkg.codeHash, sequence, signaturePolicy };
+    const orderer = ordererEndpoint(net);
+    // Each organisation approves with its own admin key, endorsed by its own peer.
     await Promise.all(
       net.topology.peerOrgs.map((o) =>
-        net.peerCli(anchor(o), ['lifecycle', 'chaincode', 'approveformyorg', ...common, '--package-id', pkg.packageId]),
+        approveForMyOrg(adminIdentity(net, o), [peerEndpoint(net, anchorPeer(o))], orderer, { ...def, packageId: pkg.packageId }),
       ),
     );
     say(`approved by ${net.topology.peerOrgs.map((o) => o.name).join(', ')} (sequence ${sequence})`);
-    const peerFlags = net.topology.peerOrgs.flatMap((o) => [
-      '--peerAddresses',
-      `localhost:${anchor(o).port}`,
-      '--tlsRootCertFiles',
-      net.layout.orgTlsCa(o),
-    ]);
-    await net.peerCli(first, ['lifecycle', 'chaincode', 'commit', ...common, ...peerFlags]);
-    say(`committed ${net.topology.chaincode.name} sequence ${sequence}`);
+    await commitDefinition(
+      firstAdmin,
+      net.topology.peerOrgs.map((o) => peerEndpoint(net, anchorPeer(o))),
+      orderer,
+      def,
+    );
+    say(`committed ${name} sequence ${sequence}`);
   } else {
-    say(`${net.topology.chaincode.name} sequence ${sequence} already runs this package`);
+    say(`${name} sequence ${sequence} already runs this package`);
   }
   writeFileSync(deployStateFile(net), JSON.stringify({ mode, packageId: pkg.packageId, sequence }, null, 2));
   await Promise.all(peers.map((p) => waitForChaincode(net, p, mode === 'package' ? 180_000 : 60_000)));
@@ -121,19 +116,18 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: 
   return { mode, packageId: pkg.packageId, sequence, version: pkg.codeHash, changed, seconds: (Date.now() - t0) / 1000 };
 }
 
-function anchor(org: Org): PeerNode {
-  const p = org.peers[0];
-  if (!p) throw new WaybillError(`organisation ${org.name} has no peer`);
-  return p;
+function fail(msg: string): never {
+  throw new WaybillError(msg, { step: 'chaincode deploy' });
 }
 
-async function installIfMissing(net: LocalNetwork, p: PeerNode, pkg: ChaincodePackage, say: Say): Promise<void> {
-  const out = await net.peerCli(p, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json']);
-  const installed = JSON.parse(out.trim() || '{}') as { installed_chaincodes?: { package_id: string }[] };
-  if (installed.installed_chaincodes?.some((c) => c.package_id === pkg.packageId)) return;
+async function installIfMissing(net: LocalNetwork, p: PeerNode, pkg: ChaincodePackage, bytes: Buffer, say: Say): Promise<void> {
+  const admin = adminIdentity(net, orgOf(net, p.org));
+  const ep = peerEndpoint(net, p);
+  if ((await queryInstalled(admin, ep)).some((c) => c.packageId === pkg.packageId)) return;
   const t0 = Date.now();
   try {
-    await net.peerCli(p, ['lifecycle', 'chaincode', 'install', pkg.file], 900_000);
+    const r = await installChaincode(admin, ep, bytes);
+    if (r.packageId !== pkg.packageId) fail(`${p.name} computed package ID ${r.packageId}, expected ${pkg.packageId}`);
   } catch (err) {
     // The peer answers only "external builder failed"; the builder's own words are in its log.
     const why = builderFailure(net.layout.builderLog(p, pkg.label));
@@ -143,68 +137,20 @@ async function installIfMissing(net: LocalNetwork, p: PeerNode, pkg: ChaincodePa
   say(`installed on ${p.name} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 }
 
-async function queryCommitted(net: LocalNetwork, p: PeerNode): Promise<Committed | undefined> {
-  try {
-    const out = await net.peerCli(p, [
-      'lifecycle',
-      'chaincode',
-      'querycommitted',
-      '--channelID',
-      net.topology.channel,
-      '--name',
-      net.topology.chaincode.name,
-      '--output',
-      'json',
-    ]);
-    return JSON.parse(out) as Committed;
-  } catch (err) {
-    if (/not found|does not exist|404/i.test((err as Error).message)) return undefined;
-    throw err;
-  }
-}
-
-async function approvedPackage(net: LocalNetwork, p: PeerNode, sequence: number): Promise<string | undefined> {
-  try {
-    const out = await net.peerCli(p, [
-      'lifecycle',
-      'chaincode',
-      'queryapproved',
-      '--channelID',
-      net.topology.channel,
-      '--name',
-      net.topology.chaincode.name,
-      '--sequence',
-      String(sequence),
-      '--output',
-      'json',
-    ]);
-    const a = JSON.parse(out) as { source?: { Type?: { LocalPackage?: { package_id?: string } } } };
-    return a.source?.Type?.LocalPackage?.package_id;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Polls a read-only call until the chaincode answers on `p`. */
 export async function waitForChaincode(net: LocalNetwork, p: PeerNode, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
+  const admin = adminIdentity(net, orgOf(net, p.org));
+  const ep = peerEndpoint(net, p);
   while (Date.now() < deadline) {
     try {
-      await net.peerCli(
-        p,
-        [
-          'chaincode',
-          'query',
-          '-C',
-          net.topology.channel,
-          '-n',
-          net.topology.chaincode.name,
-          '-c',
-          '{"function":"org.hyperledger.fabric:GetMetadata","Args":[]}',
-        ],
-        30_000,
-      );
+      const { proposal } = newProposal(admin, {
+        channel: net.topology.channel,
+        chaincode: net.topology.chaincode.name,
+        fn: 'org.hyperledger.fabric:GetMetadata',
+      });
+      await processProposal(ep, await signProposal(admin, proposal), 30_000);
       return;
     } catch (err) {
       last = (err as Error).message;

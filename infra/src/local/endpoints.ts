@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { WaybillError } from '../common/errors';
+import type { Endpoint, PeerEndpoint } from '../fabric/connection';
+import type { SigningIdentity } from '../fabric/identity';
+import { loadIdentity } from '../fabric/msp-identity';
+import type { LocalNetwork } from './network';
+import type { Org, OrdererNode, PeerNode } from './topology';
+
+/** A peer of the local network as a gRPC endpoint (public material: address and TLS root). */
+export function peerEndpoint(net: LocalNetwork, p: PeerNode): PeerEndpoint {
+  const org = orgOf(net, p.org);
+  return {
+    name: p.name,
+    mspId: org.mspId,
+    address: `localhost:${p.port}`,
+    tlsRootCert: readFileSync(net.layout.orgTlsCa(org)),
+    hostnameOverride: 'localhost',
+  };
+}
+
+/** An orderer of the local network (the first by default). */
+export function ordererEndpoint(net: LocalNetwork, o: OrdererNode | undefined = net.topology.orderers[0]): Endpoint {
+  if (!o) throw new WaybillError('the topology has no orderer');
+  return {
+    name: o.name,
+    address: `localhost:${o.port}`,
+    tlsRootCert: readFileSync(net.layout.orgTlsCa(net.topology.ordererOrg)),
+    hostnameOverride: 'localhost',
+  };
+}
+
+export function orgOf(net: LocalNetwork, name: string): Org {
+  const org = net.topology.orgs.find((o) => o.name.toLowerCase() === name.toLowerCase() || o.mspId === name || o.key === name);
+  if (!org) throw new WaybillError(`unknown organisation "${name}"; known: ${net.topology.orgs.map((o) => o.name).join(', ')}`);
+  return org;
+}
+
+/** The organisation's admin identity, read from its own MSP folder only. */
+export function adminIdentity(net: LocalNetwork, org: Org): SigningIdentity {
+  return loadIdentity(org.mspId, net.layout.adminMsp(org));
+}
+
+/** The organisation's first peer. */
+export function anchorPeer(org: Org): PeerNode {
+  const p = org.peers[0];
+  if (!p) throw new WaybillError(`organisation ${org.name} has no peer`);
+  return p;
+}
