@@ -1,9 +1,9 @@
-import { hash, signers } from '@hyperledger/fabric-gateway';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { WaybillError } from '../common/errors';
 import type { SigningIdentity } from './identity';
+import { newNativeSigner } from './native-signer';
 
 function onlyFile(dir: string): string {
   const files = readdirSync(dir).filter((f) => !f.startsWith('.'));
@@ -14,7 +14,7 @@ function onlyFile(dir: string): string {
 
 /**
  * Loads an identity from an MSP folder as Fabric lays it out (`signcerts/`, `keystore/`). The
- * signer is fabric-gateway's (ECDSA with low-S normalisation), the one every Fabric client uses.
+ * signature is ECDSA with low-S normalisation, as Fabric requires.
  * @throws WaybillError when the folder lacks a certificate or key.
  */
 export function loadIdentity(mspId: string, mspDir: string): SigningIdentity {
@@ -26,10 +26,11 @@ export function loadIdentity(mspId: string, mspDir: string): SigningIdentity {
   } catch (err) {
     throw new WaybillError(`cannot read the identity in ${mspDir}: ${(err as Error).message}`);
   }
-  const signer = signers.newPrivateKeySigner(createPrivateKey(keyPem));
-  return {
-    mspId,
-    certificate,
-    sign: (message) => signer(hash.sha256(message)),
-  };
+  let sign: (message: Uint8Array) => Promise<Uint8Array>;
+  try {
+    sign = newNativeSigner(createPrivateKey(keyPem));
+  } catch (err) {
+    throw new WaybillError(`the key in ${mspDir} cannot sign: ${(err as Error).message}`);
+  }
+  return { mspId, certificate, sign };
 }
