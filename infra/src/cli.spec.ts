@@ -212,15 +212,13 @@ describe('waybill CLI', () => {
     // Whatever is present in the cache must be the pinned release; exit 0 only when all are.
     const bin = (name: string, wanted: string): Record<string, unknown> => {
       const present = existsSync(path.join(fabricBin, name));
-      return { name, present, version: present && name !== 'osnadmin' ? wanted : null, wanted, ok: present };
+      return { name, present, version: present ? wanted : null, wanted, ok: present };
     };
     const binaries = [
       bin('peer', '2.5.9'),
       bin('orderer', '2.5.9'),
       bin('configtxgen', '2.5.9'),
-      bin('osnadmin', '2.5.9'),
       bin('fabric-ca-server', '1.5.21'),
-      bin('fabric-ca-client', '1.5.21'),
     ];
     expect({ code: r.code, stderr: r.stderr }).toEqual({
       code: binaries.every((b) => b['ok']) ? 0 : 1,
@@ -244,7 +242,7 @@ describe('waybill CLI', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({
       fabricBin: empty,
       fabricBinSource: 'FABRIC_BIN',
-      binaries: ['peer', 'orderer', 'configtxgen', 'osnadmin', 'fabric-ca-server', 'fabric-ca-client'].map(
+      binaries: ['peer', 'orderer', 'configtxgen', 'fabric-ca-server'].map(
         (name) => ({
           name,
           present: false,

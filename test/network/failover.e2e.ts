@@ -4,6 +4,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { resolveNetwork } from '../../infra/src/local/context';
+import { ledgerHeight } from '../../infra/src/fabric/system-chaincodes';
+import { adminIdentity, orgOf, peerEndpoint } from '../../infra/src/local/endpoints';
 import { LocalNetwork } from '../../infra/src/local/network';
 import { isAlive, readPid } from '../../infra/src/local/processes';
 import { env, waybill } from '../support/fabric';
@@ -75,15 +77,14 @@ describe('failover to the standby peer (real network, --failover)', () => {
 
     // `network up` restarts what is not running; the peer pulls the blocks it missed.
     expect(await cli('network', 'up')).toMatch(/peer0\.manufacturer/);
-    // Asked directly (`peer channel getinfo` against peer0 itself), not through a gateway that
-    // could answer from peer1.
+    // Asked directly (qscc GetChainInfo on peer0 itself, as its admin), not through a gateway
+    // that could answer from peer1.
     const n = net();
     const peer0 = n.topology.peers.find((p) => p.name === 'peer0.manufacturer');
     if (!peer0) throw new Error('no peer0.manufacturer in the topology');
     let height = 0;
     for (let i = 0; i < 100 && height <= committed.blockNumber; i++) {
-      const out = await n.peerCli(peer0, ['channel', 'getinfo', '-c', n.topology.channel]).catch(() => '');
-      height = Number(/"height":(\d+)/.exec(out)?.[1] ?? 0);
+      height = await ledgerHeight(adminIdentity(n, orgOf(n, peer0.org)), peerEndpoint(n, peer0), n.topology.channel).catch(() => 0);
       if (height <= committed.blockNumber) await new Promise((r) => setTimeout(r, 200));
     }
     expect(height).toBeGreaterThan(committed.blockNumber);

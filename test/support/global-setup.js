@@ -2,8 +2,12 @@
 // per organisation. Any failure fails the whole run loudly: no suite runs without the real network.
 const { execFileSync } = require('node:child_process');
 const { dir, basePort, cli, root } = require('./env');
+const { adminFreeBin } = require('./admin-free-bin');
 
 module.exports = async function globalSetup() {
+  // Every waybill command of the run (here and in the suites, which inherit the environment)
+  // gets binaries without the admin tools; network.e2e.ts checks that none was called.
+  process.env.FABRIC_BIN = (await adminFreeBin(`${dir}.bin`)).dir;
   const run = (...args) =>
     execFileSync(process.execPath, [cli, ...args, '--dir', dir, '--base-port', basePort], {
       cwd: root,

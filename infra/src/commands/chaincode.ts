@@ -4,18 +4,10 @@ import path from 'node:path';
 import { WaybillError } from '../common/errors';
 import { parsePositiveInt } from '../common/flags';
 import { CHAINCODE_DIR, serverAddress } from '../lifecycle/chaincode-server';
-import { deployChaincode } from '../lifecycle/deploy';
-import { runDevLoop } from '../lifecycle/dev';
-import {
-  approveForMyOrg,
-  checkCommitReadiness,
-  commitDefinition,
-  installChaincode,
-  queryApproved,
-  queryCommitted,
-  queryInstalled,
-  type ChaincodeDefinition,
-} from '../lifecycle/lifecycle';
+import type * as Deploy from '../lifecycle/deploy';
+import type * as Dev from '../lifecycle/dev';
+import type * as Lifecycle from '../lifecycle/lifecycle';
+import type { ChaincodeDefinition } from '../lifecycle/lifecycle';
 import { DEPLOY_MODES, packageCcaas, packageNode, type DeployMode } from '../lifecycle/package';
 import { packageId } from '../lifecycle/package-id';
 import { PROJECT_ROOT } from '../local/context';
@@ -24,6 +16,10 @@ import type { LocalNetwork } from '../local/network';
 import type { Org } from '../local/topology';
 import { openNetwork, say } from './network';
 import { networkOptions } from './options';
+
+// The lifecycle (Fabric protobufs) loads when a command runs, not for every `waybill` start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const lifecycle = (): Promise<typeof Lifecycle> => Promise.resolve(require('../lifecycle/lifecycle') as typeof Lifecycle);
 
 interface NetFlags {
   dir?: string;
@@ -97,6 +93,8 @@ export function registerChaincodeCommands(program: Command): void {
     )
     .action(async (flags: { mode: string; dir?: string; basePort?: number; topology?: string }) => {
       const mode = parseMode(flags.mode);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { deployChaincode } = require('../lifecycle/deploy') as typeof Deploy;
       const r = await deployChaincode(openNetwork(flags), mode, say);
       say(
         `${r.changed ? 'deployed' : 'up to date:'} waybill ${r.version} sequence ${r.sequence} (${r.mode}) in ${r.seconds.toFixed(1)}s`,
@@ -128,6 +126,7 @@ export function registerChaincodeCommands(program: Command): void {
   orgCommand(cc.command('install').description("install a package on the organisation's peers"))
     .argument('<file>', 'chaincode package (.tar.gz)')
     .action(async (file: string, f: OrgFlags) => {
+      const { installChaincode, queryInstalled } = await lifecycle();
       const { net, org } = actor(f);
       const bytes = readFileSync(path.resolve(file));
       const id = packageId(bytes);
@@ -141,6 +140,7 @@ export function registerChaincodeCommands(program: Command): void {
     });
 
   orgCommand(cc.command('queryinstalled').description("packages installed on the organisation's first peer")).action(async (f: OrgFlags) => {
+    const { queryInstalled } = await lifecycle();
     const { net, org } = actor(f);
     print(await queryInstalled(adminIdentity(net, org), peerEndpoint(net, anchorPeer(org))));
   });
@@ -148,6 +148,7 @@ export function registerChaincodeCommands(program: Command): void {
   defCommand(cc.command('approve').description('approve a definition for the organisation (its own admin key, its own peer)'))
     .addOption(new Option('--package-id <id>', "package the organisation's peers run (omit to approve without running it)").env('WAYBILL_PACKAGE_ID'))
     .action(async (f: DefFlags & { packageId?: string }) => {
+      const { approveForMyOrg } = await lifecycle();
       const { net, org } = actor(f);
       const def = { ...definition(net, f), ...(f.packageId ? { packageId: f.packageId } : {}) };
       const txId = await approveForMyOrg(adminIdentity(net, org), [peerEndpoint(net, anchorPeer(org))], ordererEndpoint(net), def);
@@ -156,6 +157,7 @@ export function registerChaincodeCommands(program: Command): void {
 
   defCommand(cc.command('checkcommitreadiness').description('which organisations approved this definition; exits 1 naming the missing ones'))
     .action(async (f: DefFlags) => {
+      const { checkCommitReadiness } = await lifecycle();
       const { net, org } = actor(f);
       const approvals = await checkCommitReadiness(adminIdentity(net, org), peerEndpoint(net, anchorPeer(org)), definition(net, f));
       print(approvals);
@@ -165,6 +167,7 @@ export function registerChaincodeCommands(program: Command): void {
 
   defCommand(cc.command('commit').description("commit a definition once enough organisations approved it (any organisation's admin)"))
     .action(async (f: DefFlags) => {
+      const { checkCommitReadiness, commitDefinition } = await lifecycle();
       const { net, org } = actor(f);
       const admin = adminIdentity(net, org);
       const def = definition(net, f);
@@ -182,6 +185,7 @@ export function registerChaincodeCommands(program: Command): void {
   orgCommand(cc.command('querycommitted').description('the committed definition and who approved it'))
     .addOption(new Option('--name <name>', 'chaincode name').env('WAYBILL_CC_NAME'))
     .action(async (f: OrgFlags & { name?: string }) => {
+      const { queryCommitted } = await lifecycle();
       const { net, org } = actor(f);
       const name = f.name ?? net.topology.chaincode.name;
       const c = await queryCommitted(adminIdentity(net, org), peerEndpoint(net, anchorPeer(org)), net.topology.channel, name);
@@ -193,6 +197,7 @@ export function registerChaincodeCommands(program: Command): void {
     .addOption(new Option('--name <name>', 'chaincode name').env('WAYBILL_CC_NAME'))
     .addOption(new Option('--sequence <n>', 'sequence (default: the latest)').argParser(parsePositiveInt))
     .action(async (f: OrgFlags & { name?: string; sequence?: number }) => {
+      const { queryApproved } = await lifecycle();
       const { net, org } = actor(f);
       const name = f.name ?? net.topology.chaincode.name;
       const a = await queryApproved(adminIdentity(net, org), peerEndpoint(net, anchorPeer(org)), net.topology.channel, name, f.sequence ?? 0);
@@ -203,6 +208,8 @@ export function registerChaincodeCommands(program: Command): void {
   networkOptions(
     cc.command('dev').description('rebuild and restart the chaincode server on every change (no lifecycle round)'),
   ).action(async (flags: { dir?: string; basePort?: number; topology?: string }) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runDevLoop } = require('../lifecycle/dev') as typeof Dev;
     await runDevLoop(openNetwork(flags), say);
   });
 }

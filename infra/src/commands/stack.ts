@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { deployChaincode } from '../lifecycle/deploy';
+import type * as Deploy from '../lifecycle/deploy';
 import { DEPLOY_MODES, type DeployMode } from '../lifecycle/package';
 import { PROJECT_ROOT } from '../local/context';
 import { startApis, stopApis } from '../local/apis';
@@ -19,6 +19,9 @@ export function registerStackCommands(program: Command): void {
       const net = openNetwork(flags);
       const up = await net.up();
       if (up.started.length === 0) say('network already running');
+      // The lifecycle (Fabric protobufs) loads when used, not for every `waybill` start.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { deployChaincode } = require('../lifecycle/deploy') as typeof Deploy;
       const r = await deployChaincode(net, flags.mode as DeployMode, say);
       say(`chaincode ${r.changed ? 'deployed' : 'up to date'} (sequence ${r.sequence}, ${r.mode})`);
       const apis = existsSync(path.join(PROJECT_ROOT, 'gateway-api', 'dist', 'main.js')) ? await startApis(net, say) : [];

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -7,17 +6,18 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
-  renameSync,
-  rmSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { WaybillError, commandOutput } from '../common/errors';
+import { WaybillError } from '../common/errors';
 import type { Layout } from '../local/layout';
 import type { CaNode, Org, OrdererNode, PeerNode, Role } from '../local/topology';
+import type * as CaRest from './ca-client';
+import type { CaCaller, CaEndpoint, Enrollment } from './ca-client';
 
-const run = promisify(execFile);
+// The CA client (X.509 requests) loads when identities are issued, not for every `waybill` start.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const caRest = (): typeof CaRest => require('./ca-client') as typeof CaRest;
 
 /** The certificate attribute the chaincode reads the caller's role from. */
 export const ROLE_ATTRIBUTE = 'waybill.role';
@@ -64,43 +64,54 @@ export function bootstrapSecret(home: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
-/** Drives `fabric-ca-client` against one organisation's CA. */
+/** Where an organisation's CA listens (local network). */
+export function caEndpoint(layout: Layout, org: Org): CaEndpoint {
+  return { url: `https://localhost:${org.ca.port}`, caName: caName(org), tlsRootCert: readFileSync(layout.caCert(org.ca)) };
+}
+
+/** Writes an enrolment as an MSP folder with stable names (cacerts/ca.pem, signcerts/cert.pem, keystore/key.pem). */
+export function writeMsp(mspDir: string, e: Enrollment): void {
+  for (const d of ['cacerts', 'signcerts', 'keystore']) mkdirSync(path.join(mspDir, d), { recursive: true, mode: 0o700 });
+  writeFileSync(path.join(mspDir, 'cacerts', 'ca.pem'), e.caChain);
+  writeFileSync(path.join(mspDir, 'signcerts', 'cert.pem'), e.certificate);
+  writeFileSync(path.join(mspDir, 'keystore', 'key.pem'), e.key, { mode: 0o600 });
+}
+
+/** Reads the enrolled identity of an MSP folder as a CA caller (its certificate and key). */
+export function mspCaller(mspDir: string): CaCaller {
+  return {
+    certificate: readFileSync(path.join(mspDir, 'signcerts', 'cert.pem'), 'utf8'),
+    key: readFileSync(path.join(mspDir, 'keystore', 'key.pem'), 'utf8'),
+  };
+}
+
+/** Registers and enrols identities at one organisation's CA over its REST API (no fabric-ca-client). */
 export class CaClient {
-  readonly #bin: string;
   readonly #layout: Layout;
   readonly #org: Org;
+  readonly #ca: CaEndpoint;
 
-  constructor(binDir: string, layout: Layout, org: Org) {
-    this.#bin = path.join(binDir, 'fabric-ca-client');
+  constructor(layout: Layout, org: Org) {
     this.#layout = layout;
     this.#org = org;
-  }
-
-  get #url(): string {
-    return `https://localhost:${this.#org.ca.port}`;
-  }
-
-  async #client(args: string[], home: string): Promise<void> {
-    try {
-      await run(
-        this.#bin,
-        [...args, '--caname', caName(this.#org), '--tls.certfiles', this.#layout.caCert(this.#org.ca), '-H', home],
-        { timeout: 30_000, env: { ...process.env, FABRIC_CA_CLIENT_HOME: home } },
-      );
-    } catch (err) {
-      throw new WaybillError(`fabric-ca-client ${args[0] ?? ''} failed at ${this.#org.name}: ${commandOutput(err)}`, {
-        step: `identities of ${this.#org.name}`,
-      });
-    }
+    this.#ca = caEndpoint(layout, org);
   }
 
   /** Enrols the bootstrap registrar (needed once, to register everything else). */
   async enrollRegistrar(secret: string): Promise<void> {
+    const { enroll } = caRest();
     const home = this.#layout.registrarHome(this.#org);
     mkdirSync(home, { recursive: true, mode: 0o700 });
-    const url = this.#url.replace('https://', `https://admin:${secret}@`);
-    await this.#client(['enroll', '-u', url, '-M', path.join(home, 'msp')], home);
+    writeMsp(path.join(home, 'msp'), await this.#step(() => enroll(this.#ca, { id: 'admin', secret })));
     lockDown(home);
+  }
+
+  async #step<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new WaybillError(`${(err as Error).message} (CA of ${this.#org.name})`, { step: `identities of ${this.#org.name}` });
+    }
   }
 
   /** Registers an identity and enrols it: an MSP directory and optionally a TLS key pair. */
@@ -111,39 +122,37 @@ export class CaClient {
     readonly mspDir: string;
     readonly tlsDir?: string;
   }): Promise<void> {
+    const { enroll, register } = caRest();
+    // The secret lives in this process only, and serves the enrolment (and TLS enrolment) below.
     const secret = randomBytes(16).toString('hex');
-    const registrar = this.#layout.registrarHome(this.#org);
-    const attrs = opts.role ? ['--id.attrs', `${ROLE_ATTRIBUTE}=${opts.role}:ecert`] : [];
-    await this.#client(
-      ['register', '--id.name', opts.id, '--id.secret', secret, '--id.type', opts.type, ...attrs, '-u', this.#url],
-      registrar,
+    const registrar = mspCaller(path.join(this.#layout.registrarHome(this.#org), 'msp'));
+    await this.#step(() =>
+      register(this.#ca, registrar, {
+        id: opts.id,
+        type: opts.type,
+        secret,
+        maxEnrollments: opts.tlsDir ? 2 : 1,
+        ...(opts.role ? { attrs: [{ name: ROLE_ATTRIBUTE, value: opts.role, ecert: true }] } : {}),
+      }),
     );
-    const url = this.#url.replace('https://', `https://${opts.id}:${secret}@`);
-    const work = path.dirname(opts.mspDir);
-    mkdirSync(work, { recursive: true, mode: 0o700 });
-    await this.#client(['enroll', '-u', url, '-M', opts.mspDir, '--csr.hosts', LOCAL_HOSTS, '--csr.cn', opts.id], work);
-    normaliseMsp(opts.mspDir);
+    const hosts = LOCAL_HOSTS.split(',');
+    mkdirSync(path.dirname(opts.mspDir), { recursive: true, mode: 0o700 });
+    writeMsp(opts.mspDir, await this.#step(() => enroll(this.#ca, { id: opts.id, secret, hosts })));
     writeNodeOus(opts.mspDir);
     if (opts.tlsDir) {
-      const tmp = `${opts.tlsDir}.enroll`;
-      await this.#client(
-        ['enroll', '-u', url, '-M', tmp, '--enrollment.profile', 'tls', '--csr.hosts', LOCAL_HOSTS, '--csr.cn', opts.id],
-        work,
-      );
+      const tls = await this.#step(() => enroll(this.#ca, { id: opts.id, secret, hosts, profile: 'tls' }));
       mkdirSync(opts.tlsDir, { recursive: true, mode: 0o700 });
-      renameSync(onlyFile(path.join(tmp, 'signcerts')), path.join(opts.tlsDir, 'server.crt'));
-      renameSync(onlyFile(path.join(tmp, 'keystore')), path.join(opts.tlsDir, 'server.key'));
-      renameSync(onlyFile(path.join(tmp, 'tlscacerts')), path.join(opts.tlsDir, 'ca.crt'));
-      rmSync(tmp, { recursive: true, force: true });
+      writeFileSync(path.join(opts.tlsDir, 'server.crt'), tls.certificate);
+      writeFileSync(path.join(opts.tlsDir, 'server.key'), tls.key, { mode: 0o600 });
+      writeFileSync(path.join(opts.tlsDir, 'ca.crt'), tls.caChain);
     }
-    // fabric-ca-client leaves a default client config beside the MSP; it holds no secret.
-    lockDown(work);
+    lockDown(path.dirname(opts.mspDir));
   }
 }
 
 /** Issues every identity of one organisation and assembles its channel MSP. */
-export async function issueOrgIdentities(binDir: string, layout: Layout, org: Org): Promise<void> {
-  const ca = new CaClient(binDir, layout, org);
+export async function issueOrgIdentities(layout: Layout, org: Org): Promise<void> {
+  const ca = new CaClient(layout, org);
   await ca.enrollRegistrar(bootstrapSecret(layout.caHome(org.ca)));
   // The organisation's MSP for the channel: its CA as root for both enrolment and TLS.
   const msp = layout.orgMsp(org);
@@ -176,28 +185,9 @@ export async function issueOrgIdentities(binDir: string, layout: Layout, org: Or
 }
 
 /** Issues the TLS key pair of a chaincode server from the given organisation's CA. */
-export async function issueServerTls(binDir: string, layout: Layout, org: Org, id: string, tlsDir: string): Promise<void> {
-  const ca = new CaClient(binDir, layout, org);
+export async function issueServerTls(layout: Layout, org: Org, id: string, tlsDir: string): Promise<void> {
+  const ca = new CaClient(layout, org);
   await ca.issue({ id, type: 'client', mspDir: path.join(path.dirname(tlsDir), 'msp'), tlsDir });
-}
-
-function onlyFile(dir: string): string {
-  const files = readdirSync(dir);
-  const first = files[0];
-  if (files.length !== 1 || first === undefined) {
-    throw new WaybillError(`expected one file in ${dir}, found ${files.length}`);
-  }
-  return path.join(dir, first);
-}
-
-/** Gives the enrolled files stable names: cacerts/ca.pem, signcerts/cert.pem, keystore/key.pem. */
-function normaliseMsp(msp: string): void {
-  renameSync(onlyFile(path.join(msp, 'cacerts')), path.join(msp, 'cacerts', 'ca.pem'));
-  renameSync(onlyFile(path.join(msp, 'signcerts')), path.join(msp, 'signcerts', 'cert.pem'));
-  renameSync(onlyFile(path.join(msp, 'keystore')), path.join(msp, 'keystore', 'key.pem'));
-  rmSync(path.join(msp, 'user'), { recursive: true, force: true });
-  rmSync(path.join(msp, 'IssuerPublicKey'), { force: true });
-  rmSync(path.join(msp, 'IssuerRevocationPublicKey'), { force: true });
 }
 
 /** Node OUs: the certificate's OU (client, peer, admin, orderer) decides its MSP role. */

@@ -16,11 +16,11 @@ afterEach(() => {
 afterAll(() => tmp.cleanup());
 
 describe('binaries', () => {
-  it('pins Fabric 2.5 and Fabric CA 1.5 and knows all six binaries', () => {
+  it('pins Fabric 2.5 and Fabric CA 1.5 and knows the four binaries it runs (no osnadmin, no fabric-ca-client)', () => {
     expect({ fabric: FABRIC.version, ca: FABRIC_CA.version, all: ALL_BINARIES }).toEqual({
       fabric: '2.5.9',
       ca: '1.5.21',
-      all: ['peer', 'orderer', 'configtxgen', 'osnadmin', 'fabric-ca-server', 'fabric-ca-client'],
+      all: ['peer', 'orderer', 'configtxgen', 'fabric-ca-server'],
     });
   });
 

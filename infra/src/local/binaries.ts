@@ -19,14 +19,16 @@ export const FABRIC = {
   commit: '7c3876255bf064b789a839ce347b6a02adb6333c',
   module: 'github.com/hyperledger/fabric',
   moduleVersion: 'v1.4.0-rc1.0.20240618194258-7c3876255bf0',
-  binaries: ['peer', 'orderer', 'configtxgen', 'osnadmin'],
+  // Only what runs as a node (peer, orderer) or makes the genesis block (configtxgen): channel
+  // administration, the lifecycle and identities are TypeScript (no osnadmin, no peer CLI).
+  binaries: ['peer', 'orderer', 'configtxgen'],
 } as const;
 
 export const FABRIC_CA = {
   version: '1.5.21',
   module: 'github.com/hyperledger/fabric-ca',
   moduleVersion: 'v1.5.21',
-  binaries: ['fabric-ca-server', 'fabric-ca-client'],
+  binaries: ['fabric-ca-server'],
 } as const;
 
 export type BinaryName = (typeof FABRIC.binaries)[number] | (typeof FABRIC_CA.binaries)[number];
@@ -52,7 +54,7 @@ function wanted(name: BinaryName): string {
 
 /** Asks a binary its version. */
 export async function binaryVersion(file: string, name: BinaryName): Promise<string | undefined> {
-  const args = name === 'osnadmin' ? ['--version'] : name === 'configtxgen' ? ['-version'] : ['version'];
+  const args = name === 'configtxgen' ? ['-version'] : ['version'];
   try {
     const { stdout, stderr } = await run(file, args, { timeout: 10_000 });
     const m = /Version:\s*v?([0-9][^\s]*)/.exec(stdout + stderr) ?? /^v?(\d+\.\d+\.\d+)/m.exec(stdout + stderr);
@@ -69,8 +71,7 @@ export async function inspectBinaries(dir: string): Promise<BinaryStatus[]> {
       const file = path.join(dir, name);
       const present = existsSync(file);
       const version = present ? await binaryVersion(file, name) : undefined;
-      // osnadmin does not print a release version; its presence next to the right peer is enough.
-      const ok = present && (name === 'osnadmin' || version === wanted(name));
+      const ok = present && version === wanted(name);
       return { name, path: file, present, version, wanted: wanted(name), ok };
     }),
   );
@@ -107,7 +108,7 @@ export async function ensureBinaries(projectRoot: string, say: (msg: string) => 
     throw new WaybillError(
       'Fabric binaries are missing and no Go toolchain was found: install Go >= 1.22 (https://go.dev/dl, ' +
         'or `apt-get install golang`) and run again, or point FABRIC_BIN at a folder holding ' +
-        `peer, orderer, configtxgen, osnadmin ${FABRIC.version} and fabric-ca-server, fabric-ca-client ${FABRIC_CA.version}`,
+        `peer, orderer, configtxgen ${FABRIC.version} and fabric-ca-server ${FABRIC_CA.version}`,
       { step: 'fabric binaries' },
     );
   }
@@ -115,14 +116,14 @@ export async function ensureBinaries(projectRoot: string, say: (msg: string) => 
   const needFabric = missing.some((s) => (FABRIC.binaries as readonly string[]).includes(s.name));
   const needCa = missing.some((s) => (FABRIC_CA.binaries as readonly string[]).includes(s.name));
   if (needFabric) {
-    say(`building Fabric ${FABRIC.version} (peer, orderer, configtxgen, osnadmin) with go ${go}; takes a few minutes once`);
+    say(`building Fabric ${FABRIC.version} (peer, orderer, configtxgen) with go ${go}; takes a few minutes once`);
     await goBuild(dir, FABRIC.module, FABRIC.moduleVersion, FABRIC.binaries, [
       `-X ${FABRIC.module}/common/metadata.Version=${FABRIC.version}`,
       `-X ${FABRIC.module}/common/metadata.CommitSHA=${FABRIC.commit.slice(0, 7)}`,
     ]);
   }
   if (needCa) {
-    say(`building Fabric CA ${FABRIC_CA.version} (fabric-ca-server, fabric-ca-client) with go ${go}`);
+    say(`building Fabric CA ${FABRIC_CA.version} (fabric-ca-server) with go ${go}`);
     await goBuild(dir, FABRIC_CA.module, FABRIC_CA.moduleVersion, FABRIC_CA.binaries, [
       `-X ${FABRIC_CA.module}/lib/metadata.Version=${FABRIC_CA.version}`,
     ]);

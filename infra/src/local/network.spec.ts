@@ -1,4 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ordererEndpoint, peerEndpoint } from './endpoints';
 import { WaybillError } from '../common/errors';
 import { resolveNetwork } from './context';
 import { LocalNetwork } from './network';
@@ -164,22 +166,19 @@ describe('LocalNetwork', () => {
     expect(() => net.logs('peer7', 5)).toThrow(new WaybillError('no log for node "peer7"; known: orderer2'));
   });
 
-  it('gives the peer CLI the organisation admin, TLS and its own config', () => {
-    const peer = net.topology.peers[2]!;
-    expect(net.peerCliEnv(peer)).toMatchObject({
-      FABRIC_CFG_PATH: `${net.layout.root}/nodes/peer0.retailer`,
-      CORE_PEER_ADDRESS: `localhost:${B + 100}`,
-      CORE_PEER_LOCALMSPID: 'RetailerMSP',
-      CORE_PEER_MSPCONFIGPATH: `${net.layout.root}/orgs/retailer/users/retailer-admin/msp`,
-      CORE_PEER_TLS_ENABLED: 'true',
-      CORE_PEER_TLS_ROOTCERT_FILE: `${net.layout.root}/orgs/retailer/msp/tlscacerts/ca.pem`,
+  it('gives the TypeScript admin clients public endpoints: address, TLS root and host name', () => {
+    const retailer = net.topology.peerOrgs.find((o) => o.mspId === 'RetailerMSP')!;
+    mkdirSync(path.dirname(net.layout.orgTlsCa(retailer)), { recursive: true });
+    writeFileSync(net.layout.orgTlsCa(retailer), 'retailer tls root');
+    mkdirSync(path.dirname(net.layout.orgTlsCa(net.topology.ordererOrg)), { recursive: true });
+    writeFileSync(net.layout.orgTlsCa(net.topology.ordererOrg), 'orderer tls root');
+    expect(peerEndpoint(net, net.topology.peers[2]!)).toEqual({
+      name: 'peer0.retailer',
+      mspId: 'RetailerMSP',
+      address: `localhost:${B + 100}`,
+      tlsRootCert: Buffer.from('retailer tls root'),
+      hostnameOverride: 'localhost',
     });
-    expect(net.ordererFlags()).toEqual([
-      '-o',
-      `localhost:${B + 40}`,
-      '--tls',
-      '--cafile',
-      `${net.layout.root}/orgs/orderer/msp/tlscacerts/ca.pem`,
-    ]);
+    expect(ordererEndpoint(net)).toMatchObject({ name: 'orderer0', address: `localhost:${B + 40}`, tlsRootCert: Buffer.from('orderer tls root') });
   });
 });

@@ -4,10 +4,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { WaybillError, commandOutput } from '../common/errors';
 import { bootstrapSecret, caServerArgs, issueOrgIdentities, issueServerTls, lockDown } from '../identity/fabric-ca';
+import type * as SystemChaincodes from '../fabric/system-chaincodes';
 import { ensureBinaries, fabricSampleConfig } from './binaries';
 import { PROJECT_ROOT, settingsFile, type NetworkContext } from './context';
 import type { Layout } from './layout';
 import { configtx, nodeBuilderEnvironment, ordererConfig, peerConfig } from './node-config';
+import { channelInfo, joinOrderer, type OrdererAdmin } from '../fabric/channel-participation';
+import { loadIdentity } from '../fabric/msp-identity';
+import { peerEndpoint } from './endpoints';
 import { httpsGet, portInUse, runningPid, startProcess, stopProcess, tail, waitHealthy } from './processes';
 import type { CaNode, Org, OrdererNode, PeerNode, Topology } from './topology';
 
@@ -101,9 +105,8 @@ export class LocalNetwork {
       await this.#step('certificate authorities', () => Promise.all(this.topology.cas.map((ca) => this.#startCa(ca, started))));
       if (fresh || !existsSync(path.join(this.layout.root, CRYPTO_DONE))) {
         await this.#step('identities', async () => {
-          await Promise.all(this.topology.orgs.map((o) => issueOrgIdentities(this.#bin, this.layout, o)));
+          await Promise.all(this.topology.orgs.map((o) => issueOrgIdentities(this.layout, o)));
           await issueServerTls(
-            this.#bin,
             this.layout,
             this.topology.ordererOrg,
             'chaincode-server',
@@ -264,41 +267,6 @@ export class LocalNetwork {
     return r.status === 200;
   }
 
-  /** Environment for the `peer` CLI acting as an organisation's admin against one of its peers. */
-  peerCliEnv(p: PeerNode): NodeJS.ProcessEnv {
-    const org = this.#org(p.org);
-    return {
-      ...process.env,
-      FABRIC_CFG_PATH: this.layout.nodeDir(p),
-      FABRIC_LOGGING_SPEC: 'warning',
-      CORE_PEER_ADDRESS: `localhost:${p.port}`,
-      CORE_PEER_LOCALMSPID: org.mspId,
-      CORE_PEER_MSPCONFIGPATH: this.layout.adminMsp(org),
-      CORE_PEER_TLS_ENABLED: 'true',
-      CORE_PEER_TLS_ROOTCERT_FILE: this.layout.orgTlsCa(org),
-    };
-  }
-
-  /** Runs a `peer` CLI command as the admin of `p`'s organisation. */
-  async peerCli(p: PeerNode, args: string[], timeout = 120_000): Promise<string> {
-    try {
-      const { stdout, stderr } = await run(path.join(this.#bin || (await this.binaries()), 'peer'), args, {
-        env: this.peerCliEnv(p),
-        timeout,
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      return stdout + stderr;
-    } catch (err) {
-      throw new WaybillError(`peer ${args.slice(0, 3).join(' ')} on ${p.name} failed: ${commandOutput(err)}`);
-    }
-  }
-
-  /** Orderer TLS flags for `peer` CLI commands that talk to the ordering service. */
-  ordererFlags(): string[] {
-    const o = this.topology.orderers[0] as OrdererNode;
-    return ['-o', `localhost:${o.port}`, '--tls', '--cafile', this.layout.orgTlsCa(this.topology.ordererOrg)];
-  }
-
   async #createChannel(): Promise<void> {
     mkdirSync(this.layout.channelDir, { recursive: true });
     writeFileSync(path.join(this.layout.channelDir, 'configtx.yaml'), configtx(this.topology, this.layout));
@@ -313,57 +281,42 @@ export class LocalNetwork {
         throw new WaybillError(`configtxgen failed: ${commandOutput(err)}`);
       }
     }
+    const block = readFileSync(this.layout.genesisBlock);
     await Promise.all(
       this.topology.orderers.map(async (o) => {
-        const info = await this.ordererChannelInfo(o);
-        if (info) return;
-        const admin = path.join(this.layout.userDir(this.topology.ordererOrg, this.layout.adminId(this.topology.ordererOrg)), 'tls');
-        try {
-          await run(
-            path.join(this.#bin, 'osnadmin'),
-            [
-              'channel',
-              'join',
-              '--channelID',
-              this.topology.channel,
-              '--config-block',
-              this.layout.genesisBlock,
-              '-o',
-              `localhost:${o.adminPort}`,
-              '--ca-file',
-              this.layout.orgTlsCa(this.topology.ordererOrg),
-              '--client-cert',
-              path.join(admin, 'server.crt'),
-              '--client-key',
-              path.join(admin, 'server.key'),
-            ],
-            { timeout: 60_000 },
-          );
-        } catch (err) {
-          throw new WaybillError(`osnadmin channel join on ${o.name} failed: ${commandOutput(err)}`);
-        }
+        const admin = this.ordererAdmin(o);
+        if (await channelInfo(admin, this.topology.channel)) return;
+        await joinOrderer(admin, block);
       }),
     );
   }
 
+  /** An orderer's channel participation API with the orderer organisation admin's TLS key pair. */
+  ordererAdmin(o: OrdererNode): OrdererAdmin {
+    const adminTls = path.join(this.layout.userDir(this.topology.ordererOrg, this.layout.adminId(this.topology.ordererOrg)), 'tls');
+    return {
+      name: o.name,
+      url: `https://localhost:${o.adminPort}`,
+      tlsRootCert: readFileSync(this.layout.orgTlsCa(this.topology.ordererOrg)),
+      clientCert: readFileSync(path.join(adminTls, 'server.crt')),
+      clientKey: readFileSync(path.join(adminTls, 'server.key')),
+    };
+  }
+
   /** The channel as one orderer sees it (channel participation API, mTLS as orderer admin). */
   async ordererChannelInfo(o: OrdererNode): Promise<{ height: number; status: string; consensusRelation: string } | undefined> {
-    const adminTls = path.join(this.layout.userDir(this.topology.ordererOrg, this.layout.adminId(this.topology.ordererOrg)), 'tls');
-    const r = await httpsGet(
-      `https://localhost:${o.adminPort}/participation/v1/channels/${this.topology.channel}`,
-      readFileSync(this.layout.orgTlsCa(this.topology.ordererOrg)),
-      3000,
-      { cert: readFileSync(path.join(adminTls, 'server.crt')), key: readFileSync(path.join(adminTls, 'server.key')) },
-    );
-    if (r.status === 404) return undefined;
-    if (r.status !== 200) throw new WaybillError(`orderer ${o.name} admin API answered ${r.status}: ${r.body.slice(0, 200)}`);
-    return JSON.parse(r.body) as { height: number; status: string; consensusRelation: string };
+    return channelInfo(this.ordererAdmin(o), this.topology.channel);
   }
 
   async joinPeer(p: PeerNode): Promise<void> {
     const chains = path.join(this.layout.nodeDir(p), 'data', 'ledgersData', 'chains', 'chains', this.topology.channel);
     if (existsSync(chains)) return;
-    await this.peerCli(p, ['channel', 'join', '-b', this.layout.genesisBlock]);
+    const org = this.#org(p.org);
+    // The peer's own organisation admin joins it (cscc JoinChain), as on its own host.
+    // Fabric protobufs load when used, not for every `waybill` start.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { joinChannel } = require('../fabric/system-chaincodes') as typeof SystemChaincodes;
+    await joinChannel(loadIdentity(org.mspId, this.layout.adminMsp(org)), peerEndpoint(this, p), readFileSync(this.layout.genesisBlock));
   }
 
   /**
