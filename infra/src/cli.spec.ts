@@ -31,8 +31,31 @@ describe('waybill CLI', () => {
     const r = await waybill(['--help']);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(/^Usage: waybill \[options\] \[command\]\n/);
-    for (const cmd of ['network', 'chaincode', 'stack', 'doctor'])
+    for (const cmd of ['network', 'chaincode', 'stack', 'identity', 'doctor'])
       expect(r.stdout).toMatch(new RegExp(`^  ${cmd}\\b`, 'm'));
+  });
+
+  it('identity enroll takes its secret only from a file, stdin or the environment: none given is one line, exit 1', async () => {
+    await expect(waybill(['identity', 'enroll', 'bob', '--org', 'Carrier', '--dir', dir])).resolves.toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'waybill: no enrolment secret: give --secret-file FILE, --secret-stdin, or WAYBILL_ENROLL_SECRET\n',
+    });
+    const r = await waybill(['identity', 'register', 'bob', '--org', 'Carrier', '--role', 'pilot', '--secret-out', path.join(dir, 's'), '--dir', dir]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 1,
+      stderr: "error: option '--role <role>' argument 'pilot' is invalid. Allowed choices are manufacturer, carrier, retailer, regulator, auditor, admin.\n",
+    });
+  });
+
+  it('chaincode approve needs --org, --version and --sequence; a bad sequence is refused before any call', async () => {
+    const r = await waybill(['chaincode', 'approve', '--org', 'Carrier', '--version', 'v1', '--sequence', '0', '--dir', dir]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 1,
+      stderr: `error: option '--sequence <n>' argument '0' is invalid. "0" is not a positive integer\n`,
+    });
+    const c = await waybill(['chaincode', 'calculatepackageid', path.join(PROJECT_ROOT, 'infra', 'src', 'lifecycle', 'golden', 'golden_1.tar.gz')]);
+    expect(c).toEqual({ code: 0, stdout: 'golden_1:ac0a99ad46e12a3c33d49dd669ffac46c3c5533a84640338659c5aef2fc9e552\n', stderr: '' });
   });
 
   it('an unknown command is an error line (and the help hint), exit 1', async () => {
