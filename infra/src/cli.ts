@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { WaybillError } from './common/errors';
 import { registerChaincodeCommands } from './commands/chaincode';
 import { registerDoctorCommand } from './commands/doctor';
+import { registerChannelCommands } from './commands/channel';
 import { registerIdentityCommands } from './commands/identity';
 import { registerNetworkCommands } from './commands/network';
 import { registerStackCommands } from './commands/stack';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerNetworkCommands(program);
   registerChaincodeCommands(program);
   registerStackCommands(program);
+  registerChannelCommands(program);
   registerIdentityCommands(program);
   registerDoctorCommand(program);
   return program;

@@ -1,0 +1,91 @@
+import { common, msp } from '@hyperledger/fabric-protos';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WaybillError } from '../common/errors';
+import { anchorPeer, ordererEndpoint, peerEndpoint } from '../local/endpoints';
+import type { LocalNetwork } from '../local/network';
+import type { Org } from '../local/topology';
+import { configOf, fetchConfigBlock } from './channel-config';
+import { configToJson } from './config-json';
+import { missingSignatures, type MissingSignatures } from './config-policy';
+import { computeUpdate, configUpdateTransaction, newUpdateEnvelope, signers, signUpdate } from './config-update';
+import { broadcast } from './connection';
+import type { SigningIdentity } from './identity';
+import { ledgerHeight } from './system-chaincodes';
+
+export { configToJson, signUpdate };
+
+/** The channel's current configuration, fetched from an orderer as `id`. */
+export async function currentConfig(net: LocalNetwork, id: SigningIdentity): Promise<common.Config> {
+  return configOf(await fetchConfigBlock(id, ordererEndpoint(net), net.topology.channel));
+}
+
+/**
+ * An update of one organisation's channel MSP (e.g. its CRL), computed against the current
+ * configuration and returned unsigned.
+ */
+export async function updateOrgMsp(
+  net: LocalNetwork,
+  id: SigningIdentity,
+  org: Org,
+  edit: (m: msp.FabricMSPConfig) => void,
+): Promise<common.ConfigUpdateEnvelope> {
+  const current = await currentConfig(net, id);
+  const updated = common.Config.deserializeBinary(current.serializeBinary());
+  const value = updated.getChannelGroup()?.getGroupsMap().get('Application')?.getGroupsMap().get(org.mspId)?.getValuesMap().get('MSP');
+  if (!value) throw new WaybillError(`${org.mspId} is not an application organisation of ${net.topology.channel}`);
+  const cfg = msp.MSPConfig.deserializeBinary(value.getValue_asU8());
+  const fabric = msp.FabricMSPConfig.deserializeBinary(cfg.getConfig_asU8());
+  edit(fabric);
+  cfg.setConfig(fabric.serializeBinary());
+  value.setValue(cfg.serializeBinary());
+  return newUpdateEnvelope(computeUpdate(net.topology.channel, current, updated));
+}
+
+export function readUpdate(bytes: Uint8Array): common.ConfigUpdateEnvelope {
+  let env: common.ConfigUpdateEnvelope;
+  try {
+    env = common.ConfigUpdateEnvelope.deserializeBinary(bytes);
+    common.ConfigUpdate.deserializeBinary(env.getConfigUpdate_asU8());
+  } catch (err) {
+    throw new WaybillError(`not a configuration update file: ${(err as Error).message}`);
+  }
+  if (!env.getConfigUpdate_asU8().length) throw new WaybillError('not a configuration update file: it holds no update');
+  return env;
+}
+
+export interface UpdateStatus {
+  readonly channel: string;
+  readonly signedBy: string[];
+  readonly missing: MissingSignatures[];
+}
+
+/** Who signed an update and what is still missing, against the current configuration. */
+export async function updateStatus(net: LocalNetwork, id: SigningIdentity, env: common.ConfigUpdateEnvelope): Promise<UpdateStatus> {
+  const update = common.ConfigUpdate.deserializeBinary(env.getConfigUpdate_asU8());
+  const signedBy = signers(env);
+  return { channel: update.getChannelId(), signedBy, missing: missingSignatures(await currentConfig(net, id), update, new Set(signedBy)) };
+}
+
+/**
+ * Submits a signed update; resolves with the new configuration sequence once the orderers have
+ * committed it.
+ * @throws WaybillError with the orderer's reason when it refuses (e.g. signatures short).
+ */
+export async function submitUpdate(net: LocalNetwork, id: SigningIdentity, env: common.ConfigUpdateEnvelope): Promise<number> {
+  const before = (await currentConfig(net, id)).getSequence();
+  await broadcast(ordererEndpoint(net), await configUpdateTransaction(id, net.topology.channel, env));
+  for (let i = 0; i < 150; i++) {
+    const seq = (await currentConfig(net, id)).getSequence();
+    if (seq > before) return seq;
+    await sleep(200);
+  }
+  throw new WaybillError('the orderers accepted the update but no new configuration appeared within 30 s');
+}
+
+/** Whether the organisation's first peer has a configuration of at least `sequence`. */
+export async function peerHasConfig(net: LocalNetwork, id: SigningIdentity, org: Org, sequence: number): Promise<boolean> {
+  const block = await fetchConfigBlock(id, ordererEndpoint(net), net.topology.channel);
+  if (configOf(block).getSequence() < sequence) return false;
+  const height = await ledgerHeight(id, peerEndpoint(net, anchorPeer(org)), net.topology.channel);
+  return height > (block.getHeader()?.getNumber() ?? 0);
+}
