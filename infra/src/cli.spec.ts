@@ -254,6 +254,7 @@ describe('waybill CLI', () => {
       fabricBinSource: 'project cache (.fabric/bin)',
       pinned: { fabric: '2.5.9', fabricCa: '1.5.21' },
       binaries,
+      expiringCertificates: [],
     });
     expect(go === null || (typeof go === 'string' && /^\d+\.\d+(\.\d+)?$/.test(go))).toBe(true);
   });
