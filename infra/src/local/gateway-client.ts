@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Contract, type Gateway, type Network } from '@hyperledger/fabric-gateway';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WaybillError } from '../common/errors';
 import type { LocalNetwork } from './network';
@@ -33,8 +33,11 @@ export function connectAs(net: LocalNetwork, orgName: string, userId: string, pe
   const org = net.topology.peerOrgs.find((o) => o.name === orgName);
   const peer = org?.peers[peerIndex];
   if (!org || !peer) throw new WaybillError(`no peer ${peerIndex} in organisation ${orgName}`);
-  if (!org.users.some((u) => u.id === userId)) throw new WaybillError(`no identity ${userId} in ${orgName}`);
   const msp = net.layout.userMsp(org, userId);
+  // The topology's users, or one enrolled later (`waybill identity enroll`).
+  if (!org.users.some((u) => u.id === userId) && !existsSync(path.join(msp, 'signcerts', 'cert.pem'))) {
+    throw new WaybillError(`no identity ${userId} in ${orgName}`);
+  }
   const key = createPrivateKey(readFileSync(path.join(msp, 'keystore', 'key.pem')));
   const client = new grpc.Client(`localhost:${peer.port}`, grpc.credentials.createSsl(readFileSync(net.layout.orgTlsCa(org))), {
     'grpc.ssl_target_name_override': 'localhost',
