@@ -5,6 +5,7 @@ import { registerChaincodeCommands } from './commands/chaincode';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerChannelCommands } from './commands/channel';
 import { registerIdentityCommands } from './commands/identity';
+import { registerOrgCommands } from './commands/org';
 import { registerNetworkCommands } from './commands/network';
 import { registerStackCommands } from './commands/stack';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerStackCommands(program);
   registerChannelCommands(program);
   registerIdentityCommands(program);
+  registerOrgCommands(program);
   registerDoctorCommand(program);
   return program;
 }

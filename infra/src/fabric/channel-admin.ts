@@ -9,14 +9,57 @@ import { configToJson } from './config-json';
 import { missingSignatures, type MissingSignatures } from './config-policy';
 import { computeUpdate, configUpdateTransaction, newUpdateEnvelope, signers, signUpdate } from './config-update';
 import { broadcast } from './connection';
+import { applicationOrgGroup } from './org-definition';
 import type { SigningIdentity } from './identity';
 import { ledgerHeight } from './system-chaincodes';
 
-export { configToJson, signUpdate };
+export { applicationOrgGroup, configToJson, signUpdate };
 
 /** The channel's current configuration, fetched from an orderer as `id`. */
 export async function currentConfig(net: LocalNetwork, id: SigningIdentity): Promise<common.Config> {
   return configOf(await fetchConfigBlock(id, ordererEndpoint(net), net.topology.channel));
+}
+
+/** An update computed from an edit of the current configuration; returned unsigned. */
+export async function updateConfig(net: LocalNetwork, id: SigningIdentity, edit: (config: common.Config) => void): Promise<common.ConfigUpdateEnvelope> {
+  const current = await currentConfig(net, id);
+  const updated = common.Config.deserializeBinary(current.serializeBinary());
+  edit(updated);
+  return newUpdateEnvelope(computeUpdate(net.topology.channel, current, updated));
+}
+
+function application(config: common.Config): common.ConfigGroup {
+  const app = config.getChannelGroup()?.getGroupsMap().get('Application');
+  if (!app) throw new WaybillError('the channel has no Application group');
+  return app;
+}
+
+/**
+ * Onboarding: adds a partner organisation to the channel's application organisations from its
+ * public MSP folder (CA and TLS CA certificates, Node OUs); needs a majority of the members'
+ * admins (the Application group's `Admins`, MAJORITY).
+ */
+export function addOrgUpdate(
+  net: LocalNetwork,
+  id: SigningIdentity,
+  mspId: string,
+  mspDir: string,
+  anchorPeers: readonly { host: string; port: number }[],
+): Promise<common.ConfigUpdateEnvelope> {
+  return updateConfig(net, id, (c) => {
+    const app = application(c);
+    if (app.getGroupsMap().has(mspId)) throw new WaybillError(`${mspId} is already a member of ${net.topology.channel}`);
+    app.getGroupsMap().set(mspId, applicationOrgGroup(mspId, mspDir, anchorPeers));
+  });
+}
+
+/** Removes an application organisation from the channel (a majority of admins again). */
+export function removeOrgUpdate(net: LocalNetwork, id: SigningIdentity, mspId: string): Promise<common.ConfigUpdateEnvelope> {
+  return updateConfig(net, id, (c) => {
+    const app = application(c);
+    if (!app.getGroupsMap().has(mspId)) throw new WaybillError(`${mspId} is not a member of ${net.topology.channel}`);
+    app.getGroupsMap().del(mspId);
+  });
 }
 
 /**

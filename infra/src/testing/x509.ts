@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { webcrypto } from 'node:crypto';
+
+/** A self-signed P-256 certificate (PEM) valid for `days` (a CA certificate when `ca`), for tests. */
+export async function selfSignedPem(cn: string, days: number, ca = false): Promise<string> {
+  x509.cryptoProvider.set(webcrypto as never);
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    name: `CN=${cn}`,
+    keys: keys as never,
+    signingAlgorithm: alg,
+    notBefore: new Date(Date.now() - 86_400_000),
+    notAfter: new Date(Date.now() + days * 86_400_000 + 3_600_000),
+    extensions: ca
+      ? [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)]
+      : [],
+  });
+  return cert.toString('pem');
+}
