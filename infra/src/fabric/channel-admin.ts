@@ -1,7 +1,7 @@
 import { common, msp } from '@hyperledger/fabric-protos';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WaybillError } from '../common/errors';
-import { anchorPeer, ordererEndpoint, peerEndpoint } from '../local/endpoints';
+import { adminIdentity, anchorPeer, ordererEndpoint, peerEndpoint } from '../local/endpoints';
 import type { LocalNetwork } from '../local/network';
 import type { Org } from '../local/topology';
 import { configOf, fetchConfigBlock } from './channel-config';
@@ -9,7 +9,7 @@ import { configToJson } from './config-json';
 import { missingSignatures, type MissingSignatures } from './config-policy';
 import { computeUpdate, configUpdateTransaction, newUpdateEnvelope, signers, signUpdate } from './config-update';
 import { broadcast } from './connection';
-import { applicationOrgGroup } from './org-definition';
+import { anchorPeersValue, applicationOrgGroup } from './org-definition';
 import type { SigningIdentity } from './identity';
 import { ledgerHeight } from './system-chaincodes';
 
@@ -51,6 +51,24 @@ export function addOrgUpdate(
     if (app.getGroupsMap().has(mspId)) throw new WaybillError(`${mspId} is already a member of ${net.topology.channel}`);
     app.getGroupsMap().set(mspId, applicationOrgGroup(mspId, mspDir, anchorPeers));
   });
+}
+
+/**
+ * Sets an organisation's anchor peers by a configuration update that its own admin signs (its
+ * group's values are governed by its own `Admins`).
+ * @returns false when they were already set so.
+ */
+export async function setAnchorPeers(net: LocalNetwork, org: Org, anchors: readonly { host: string; port: number }[]): Promise<boolean> {
+  const id = adminIdentity(net, org);
+  const value = new common.ConfigValue();
+  value.setModPolicy('Admins');
+  value.setValue(anchorPeersValue(anchors));
+  const current = application(await currentConfig(net, id)).getGroupsMap().get(org.mspId)?.getValuesMap().get('AnchorPeers');
+  if (current && Buffer.from(current.getValue_asU8()).equals(Buffer.from(value.getValue_asU8()))) return false;
+  const env = await updateConfig(net, id, (c) => application(c).getGroupsMap().get(org.mspId)?.getValuesMap().set('AnchorPeers', value));
+  await signUpdate(id, env);
+  await submitUpdate(net, id, env);
+  return true;
 }
 
 /** Removes an application organisation from the channel (a majority of admins again). */

@@ -70,6 +70,20 @@ function signaturePolicy(rule: string): common.ConfigPolicy {
   return cp;
 }
 
+/** The `AnchorPeers` configuration value. */
+export function anchorPeersValue(anchors: readonly { host: string; port: number }[]): Uint8Array {
+  const ap = new peer.AnchorPeers();
+  ap.setAnchorPeersList(
+    anchors.map((a) => {
+      const x = new peer.AnchorPeer();
+      x.setHost(a.host);
+      x.setPort(a.port);
+      return x;
+    }),
+  );
+  return ap.serializeBinary();
+}
+
 /**
  * The Application group of a peer organisation with the network's policies (Readers: admin, peer,
  * client; Writers: admin, client; Admins: admin; Endorsement: peer), as network/configtx renders
@@ -90,17 +104,6 @@ export function applicationOrgGroup(mspId: string, mspDir: string, anchorPeers: 
     return v;
   };
   g.getValuesMap().set('MSP', value(mspConfig(mspId, mspDir).serializeBinary()));
-  if (anchorPeers.length) {
-    const ap = new peer.AnchorPeers();
-    ap.setAnchorPeersList(
-      anchorPeers.map((a) => {
-        const x = new peer.AnchorPeer();
-        x.setHost(a.host);
-        x.setPort(a.port);
-        return x;
-      }),
-    );
-    g.getValuesMap().set('AnchorPeers', value(ap.serializeBinary()));
-  }
+  if (anchorPeers.length) g.getValuesMap().set('AnchorPeers', value(anchorPeersValue(anchorPeers)));
   return g;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { WaybillError, commandOutput } from '../common/errors';
 import { bootstrapSecret, caServerArgs, issueOrgIdentities, issueServerTls, lockDown } from '../identity/fabric-ca';
+import type * as ChannelAdmin from '../fabric/channel-admin';
 import type * as SystemChaincodes from '../fabric/system-chaincodes';
 import { ensureBinaries, fabricSampleConfig } from './binaries';
 import { PROJECT_ROOT, settingsFile, type NetworkContext } from './context';
@@ -141,6 +142,7 @@ export class LocalNetwork {
       }
       await this.#step('peers', () => Promise.all(this.topology.peers.map((p) => this.#startPeer(p, started))));
       await this.#step('join peers', () => Promise.all(this.topology.peers.map((p) => this.joinPeer(p))));
+      await this.#step('anchor peers', () => this.#setAnchorPeers());
       writeFileSync(path.join(this.layout.root, CHANNEL_DONE), new Date().toISOString());
       this.writeGatewayProfiles();
     } catch (err) {
@@ -306,6 +308,17 @@ export class LocalNetwork {
   /** The channel as one orderer sees it (channel participation API, mTLS as orderer admin). */
   async ordererChannelInfo(o: OrdererNode): Promise<{ height: number; status: string; consensusRelation: string } | undefined> {
     return channelInfo(this.ordererAdmin(o), this.topology.channel);
+  }
+
+  /** Each organisation's admin sets its anchor peers by configuration update (once; later a no-op). */
+  async #setAnchorPeers(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { setAnchorPeers } = require('../fabric/channel-admin') as typeof ChannelAdmin;
+    // One update after another: each is computed against the configuration the previous one made.
+    for (const org of this.topology.peerOrgs) {
+      const anchors = org.peers.filter((p) => !p.failover).map((p) => ({ host: 'localhost', port: p.port }));
+      if (anchors.length) await setAnchorPeers(this, org, anchors);
+    }
   }
 
   async joinPeer(p: PeerNode): Promise<void> {

@@ -170,7 +170,7 @@ export function ordererConfig(node: OrdererNode, sampleDir: string, layout: Layo
 
 /**
  * configtx.yaml for the application channel (no system channel): the organisations with Node-OU
- * based policies, anchor peers and orderer endpoints, Raft consenters, and V2_5 application
+ * based policies and orderer endpoints, Raft consenters, and V2_5 application
  * capability (needed for private data purge).
  */
 export function configtx(topology: Topology, layout: Layout): string {
@@ -184,7 +184,8 @@ export function configtx(topology: Topology, layout: Layout): string {
     if (!o.isOrderer) policies['Endorsement'] = { Type: 'Signature', Rule: rule(o.mspId, ['peer']) };
     const org: Tree = { Name: o.mspId, ID: o.mspId, MSPDir: layout.orgMsp(o), Policies: policies };
     if (o.isOrderer) org['OrdererEndpoints'] = o.orderers.map((n) => `localhost:${n.port}`);
-    else org['AnchorPeers'] = o.peers.filter((p) => !p.failover).map((p) => ({ Host: 'localhost', Port: p.port }));
+    // Peer organisations' anchor peers are set after the channel exists, each by its own admin
+    // through a configuration update (`LocalNetwork.up`, step "anchor peers").
     return org;
   });
   const ord = topology.ordering;
