@@ -4,9 +4,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WaybillError } from '../common/errors';
 import { parsePositiveInt } from '../common/flags';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type * as ChannelAdmin from '../fabric/channel-admin';
 import type * as CaRest from '../identity/ca-client';
 import { LOCAL_HOSTS, ROLE_ATTRIBUTE, caEndpoint, lockDown, mspCaller, writeMsp } from '../identity/fabric-ca';
-import { orgOf } from '../local/endpoints';
+import { adminIdentity, orgOf } from '../local/endpoints';
 import type { LocalNetwork } from '../local/network';
 import { ROLES, type Org } from '../local/topology';
 import { openNetwork, say } from './network';
@@ -127,17 +129,30 @@ export function registerIdentityCommands(program: Command): void {
       process.stdout.write(`${JSON.stringify({ id, msp, ...describeCert(e.certificate) }, null, 2)}\n`);
     });
 
-  orgCommand(identity.command('revoke').description("revoke an identity at its CA and write the CA's new CRL into the organisation's MSP"))
+  orgCommand(identity.command('revoke').description("revoke an identity at its CA and put the CA's new CRL into the organisation's channel MSP"))
     .argument('<id>', 'identity name')
     .addOption(new Option('--reason <reason>', 'revocation reason').default('unspecified'))
-    .action(async (id: string, f: OrgFlags & { reason: string }) => {
+    .addOption(new Option('--no-channel', "only write the CRL to the organisation's MSP folder (update the channel later with `channel update crl`)"))
+    .action(async (id: string, f: OrgFlags & { reason: string; channel: boolean }) => {
       const { net, org } = actor(f);
       const r = await ca().revoke(caEndpoint(net.layout, org), registrar(net, org), { id: checkId(id), reason: f.reason });
       const crls = path.join(net.layout.orgMsp(org), 'crls');
       mkdirSync(crls, { recursive: true });
       writeFileSync(path.join(crls, 'crl.pem'), r.crl);
       say(`revoked ${id} at ${org.name}'s CA (${r.revoked.length} certificate(s)); CRL written to ${crls}/crl.pem`);
-      process.stdout.write(`${JSON.stringify({ id, revoked: r.revoked.map((c) => c.Serial), crl: path.join(crls, 'crl.pem') }, null, 2)}\n`);
+      let configSequence: number | null = null;
+      if (f.channel) {
+        // The organisation's own MSP is governed by its own Admins: its admin alone signs.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const admin = require('../fabric/channel-admin') as typeof ChannelAdmin;
+        const me = adminIdentity(net, org);
+        const env = await admin.updateOrgMsp(net, me, org, (m) => m.setRevocationListList([Buffer.from(r.crl)]));
+        await admin.signUpdate(me, env);
+        configSequence = await admin.submitUpdate(net, me, env);
+        for (let i = 0; i < 100 && !(await admin.peerHasConfig(net, me, org, configSequence)); i++) await sleep(200);
+        say(`CRL of ${org.name} in channel ${net.topology.channel} (config sequence ${configSequence})`);
+      }
+      process.stdout.write(`${JSON.stringify({ id, revoked: r.revoked.map((c) => c.Serial), crl: path.join(crls, 'crl.pem'), configSequence }, null, 2)}\n`);
     });
 
   orgCommand(identity.command('list').description("the identities registered at the organisation's CA")).action(async (f: OrgFlags) => {
