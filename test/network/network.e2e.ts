@@ -41,6 +41,15 @@ describe('local Fabric network', () => {
     if (!org) throw new Error('no organisation');
     const committed = JSON.parse(await waybill(['chaincode', 'querycommitted', '--org', org.name])) as unknown;
     expect(committed).toMatchObject({ approvals: Object.fromEntries(net.topology.peerOrgs.map((o) => [o.mspId, true])) });
+    const config = JSON.parse(await waybill(['channel', 'config', 'show', '--org', org.name])) as {
+      channel_group: { groups: { Application: { groups: Record<string, { values: { AnchorPeers?: { value: unknown } } }> } } };
+    };
+    // Anchor peers were set by configuration updates, each signed by its organisation's admin.
+    for (const o of net.topology.peerOrgs) {
+      expect(config.channel_group.groups.Application.groups[o.mspId]?.values.AnchorPeers?.value).toEqual([{ host: 'localhost', port: o.peers[0]?.port }]);
+    }
+    const ids = JSON.parse(await waybill(['identity', 'list', '--org', org.name])) as { id: string }[];
+    expect(ids.map((i) => i.id)).toEqual(expect.arrayContaining(org.users.map((u) => u.id)));
     expect(refusedCalls(bin)).toEqual([]);
   });
 
