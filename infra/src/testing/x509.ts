@@ -20,7 +20,14 @@ export async function selfSignedPair(cn: string, days: number, ca = false): Prom
     notAfter: new Date(Date.now() + days * 86_400_000 + 3_600_000),
     extensions: [
       new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'localhost' }]),
-      ...(ca ? [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)] : []),
+      // Fabric's MSP requires a CA certificate to carry its Subject Key Identifier.
+      ...(ca
+        ? [
+            new x509.BasicConstraintsExtension(true, undefined, true),
+            new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+            await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+          ]
+        : []),
     ],
   });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
