@@ -7,7 +7,7 @@ import { WebhookRepository } from './webhooks/webhook.repository';
 
 import type { Database } from './database/database';
 import { openDatabase } from './database/open-database';
-import { checkPersonalDataKeys } from './personal-data/key-check';
+import { checkPersonalDataKeys } from './key-check';
 import { rewrapDataKeys } from './personal-data/key-rotation';
 import { PersonalDataRepository } from './personal-data/personal-data.repository';
 

@@ -4,7 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type AppDependencies, AppModule } from './app.module';
-import { sendProblem } from './common/problem.filter';
+import { sendProblem } from './http/problem.filter';
 import { ProblemException } from './common/problems';
 import { CORRELATION_ID, TX_ID_HEADER } from './common/request-context';
 

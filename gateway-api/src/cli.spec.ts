@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { writeTestProfile } from './testing/profile-files';
 import { migrate } from './database/migrations';
 import { SqliteDatabase } from './database/sqlite.database';
-import { KeyRing, kekId, newDataKey } from './personal-data/envelope-crypto';
+import { KeyRing, kekId, newDataKey } from './crypto/envelope-crypto';
 import { PersonalDataRepository } from './personal-data/personal-data.repository';
 
 const DIST = resolve(__dirname, '..', 'dist');

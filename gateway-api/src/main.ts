@@ -6,7 +6,7 @@ import { openDatabase } from './database/open-database';
 import { createLedger } from './ledger/create-ledger';
 import type { LedgerPort } from './ledger/ledger.port';
 import { MetricsService } from './metrics/metrics.service';
-import { checkPersonalDataKeys } from './personal-data/key-check';
+import { checkPersonalDataKeys } from './key-check';
 
 /** sysexits EX_CONFIG: the configuration is invalid. */
 const EXIT_CONFIG = 78;

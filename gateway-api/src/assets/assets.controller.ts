@@ -1,16 +1,10 @@
-import { Body, Controller, Get, Header, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthenticatedClient } from '../auth/api-keys.service';
-import { ApiRead, ApiWrite } from '../common/openapi';
-import {
-  Client,
-  EmptyBody,
-  type FastifyReply,
-  type FastifyRequest,
-  prefersAsync,
-} from '../common/request-context';
-import { type AcceptedWrite, type WriteResult, writeResponse } from '../common/write-response';
-import type { JsonBytes, WriteMode } from '../ledger/ledger.service';
+import type { AuthenticatedClient } from '../common/client';
+import { ApiRead } from '../http/openapi';
+import { Client, EmptyBody, type FastifyReply, type FastifyRequest } from '../common/request-context';
+import { Mode, WriteRoute } from '../http/write-route';
+import type { JsonBytes, WriteMode, WriteOutcome } from '../common/write-outcome';
 import {
   Asset,
   AssetHistory,
@@ -24,8 +18,8 @@ import {
   TermsReceipt,
 } from './asset.types';
 import { AssetsService } from './assets.service';
-import { PersonalDataService } from '../personal-data/personal-data.service';
-import { purposeOf } from '../personal-data/purpose';
+import { purposeOf } from '../common/purpose';
+import { ASSET_PERSONAL_DATA, type AssetPersonalData } from './asset-personal-data.port';
 import {
   AssetIdParams,
   AttributesUpdateDto,
@@ -43,12 +37,12 @@ import {
   VerifyDocumentQuery,
 } from './dto/asset-inputs.dto';
 
-type Write<T> = Promise<WriteResult<T> | AcceptedWrite>;
+type Write<T> = Promise<WriteOutcome<T>>;
 
 /** Reads pass the chaincode's JSON through as bytes, so the content type is set here. */
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-const mode = (request: FastifyRequest): WriteMode => (prefersAsync(request) ? 'async' : 'sync');
+const assetPath = (asset: Asset) => `/v1/assets/${encodeURIComponent(asset.id)}`;
 
 /** `/v1/assets`: one route per chaincode operation on assets. */
 @ApiTags('assets')
@@ -56,30 +50,31 @@ const mode = (request: FastifyRequest): WriteMode => (prefersAsync(request) ? 'a
 export class AssetsController {
   constructor(
     @Inject(AssetsService) private readonly assets: AssetsService,
-    @Inject(PersonalDataService) private readonly personalData: PersonalDataService,
+    @Inject(ASSET_PERSONAL_DATA) private readonly personalData: AssetPersonalData,
   ) {}
 
-  @Post()
-  @ApiOperation({
-    summary: 'Create an asset (manufacturer role), optionally with personal data kept off-chain',
-    operationId: 'createAsset',
-  })
-  @ApiWrite(Asset, { created: true })
+  @WriteRoute(
+    '',
+    Asset,
+    {
+      summary: 'Create an asset (manufacturer role), optionally with personal data kept off-chain',
+      operationId: 'createAsset',
+    },
+    { created: assetPath },
+  )
   async create(
     @Client() client: AuthenticatedClient,
     @Body() body: CreateAssetDto,
+    @Mode() mode: WriteMode,
     @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Write<Asset> {
-    const location = (asset: Asset) => `/v1/assets/${encodeURIComponent(asset.id)}`;
     const items = body.personalData ?? [];
-    if (items.length === 0)
-      return writeResponse(reply, await this.assets.create(client, body, mode(req)), location);
+    if (items.length === 0) return this.assets.create(client, body, mode);
     // Values are stored (sealed) first; the ledger gets their references and commitments. If the
     // ledger refuses the asset, the records go again: none may point at a reference the ledger lacks.
     const prepared = await this.personalData.prepare(client, body.id, items, purposeOf(req));
     try {
-      return writeResponse(reply, await this.assets.create(client, body, mode(req), prepared.refs), location);
+      return await this.assets.create(client, body, mode, prepared.refs);
     } catch (err) {
       await prepared.discard();
       throw err;
@@ -100,21 +95,23 @@ export class AssetsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AssetList> {
     const list = await this.assets.list(client, query);
-    if (list.readModel) void reply.header('x-read-model-lag-blocks', String(list.readModel.lagBlocks ?? 'unknown'));
+    if (list.readModel)
+      void reply.header('x-read-model-lag-blocks', String(list.readModel.lagBlocks ?? 'unknown'));
     return list;
   }
 
-  @Post('merge')
-  @ApiOperation({ summary: 'Merge lots into a new asset', operationId: 'mergeAssets' })
-  @ApiWrite(Asset, { created: true })
-  async merge(
+  @WriteRoute(
+    'merge',
+    Asset,
+    { summary: 'Merge lots into a new asset', operationId: 'mergeAssets' },
+    { created: assetPath },
+  )
+  merge(
     @Client() client: AuthenticatedClient,
     @Body() body: MergeDto,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    const outcome = await this.assets.merge(client, body, mode(req));
-    return writeResponse(reply, outcome, (asset) => `/v1/assets/${encodeURIComponent(asset.id)}`);
+    return this.assets.merge(client, body, mode);
   }
 
   @Get(':assetId')
@@ -163,126 +160,96 @@ export class AssetsController {
     return this.assets.verifyDocument(client, p.assetId, q.name, q.sha256);
   }
 
-  @Post(':assetId/documents')
-  @ApiOperation({ summary: 'Record a document hash on an asset', operationId: 'addDocument' })
-  @ApiWrite(Asset)
-  async addDocument(
+  @WriteRoute(':assetId/documents', Asset, 'Record a document hash on an asset')
+  addDocument(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @Body() b: DocumentDto,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(
-      reply,
-      await this.assets.act(c, 'addDocument', p.assetId, [b.name, b.sha256], mode(req)),
-    );
+    return this.assets.submitOnAsset(c, 'addDocument', p.assetId, [b.name, b.sha256], mode);
   }
 
-  @Post(':assetId/attributes')
-  @ApiOperation({ summary: 'Set and remove attributes', operationId: 'updateAttributes' })
-  @ApiWrite(Asset)
-  async attributes(
+  @WriteRoute(':assetId/attributes', Asset, 'Set and remove attributes')
+  updateAttributes(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @Body() b: AttributesUpdateDto,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.updateAttributes(c, p.assetId, b, mode(req)));
+    return this.assets.updateAttributes(c, p.assetId, b, mode);
   }
 
   // ---------------------------------------------------------------- custody handover
 
-  @Post(':assetId/handover')
-  @ApiOperation({
-    summary: 'Propose handing custody to another organisation (custodian)',
-    operationId: 'proposeHandover',
-  })
-  @ApiWrite(Asset)
-  async proposeHandover(
+  @WriteRoute(':assetId/handover', Asset, 'Propose handing custody to another organisation (custodian)')
+  proposeHandover(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @Body() b: HandoverDto,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.act(c, 'proposeHandover', p.assetId, [b.toOrg], mode(req)));
+    return this.assets.submitOnAsset(c, 'proposeHandover', p.assetId, [b.toOrg], mode);
   }
 
-  @Post(':assetId/handover/accept')
-  @ApiOperation({ summary: 'Accept the pending handover (recipient)', operationId: 'acceptHandover' })
-  @ApiWrite(Asset)
-  async acceptHandover(
+  @WriteRoute(':assetId/handover/accept', Asset, 'Accept the pending handover (recipient)')
+  acceptHandover(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @EmptyBody() _b: unknown,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.act(c, 'acceptHandover', p.assetId, [], mode(req)));
+    return this.assets.submitOnAsset(c, 'acceptHandover', p.assetId, [], mode);
   }
 
-  @Post(':assetId/handover/reject')
-  @ApiOperation({ summary: 'Reject the pending handover (recipient)', operationId: 'rejectHandover' })
-  @ApiWrite(Asset)
-  async rejectHandover(
+  @WriteRoute(':assetId/handover/reject', Asset, 'Reject the pending handover (recipient)')
+  rejectHandover(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @EmptyBody() _b: unknown,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.act(c, 'rejectHandover', p.assetId, [], mode(req)));
+    return this.assets.submitOnAsset(c, 'rejectHandover', p.assetId, [], mode);
   }
 
-  @Post(':assetId/handover/cancel')
-  @ApiOperation({ summary: 'Withdraw the pending handover (proposer)', operationId: 'cancelHandover' })
-  @ApiWrite(Asset)
-  async cancelHandover(
+  @WriteRoute(':assetId/handover/cancel', Asset, 'Withdraw the pending handover (proposer)')
+  cancelHandover(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @EmptyBody() _b: unknown,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.act(c, 'cancelHandover', p.assetId, [], mode(req)));
+    return this.assets.submitOnAsset(c, 'cancelHandover', p.assetId, [], mode);
   }
 
   // ---------------------------------------------------------------- title transfer (sale)
 
-  @Post(':assetId/sale')
-  @ApiOperation({
-    summary: 'Propose selling the asset (title transfer) to another organisation (owner)',
-    operationId: 'proposeSale',
-  })
-  @ApiWrite(Asset)
-  async proposeSale(
+  @WriteRoute(
+    ':assetId/sale',
+    Asset,
+    'Propose selling the asset (title transfer) to another organisation (owner)',
+  )
+  proposeSale(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @Body() b: SaleDto,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.act(c, 'proposeSale', p.assetId, [b.buyerOrg], mode(req)));
+    return this.assets.submitOnAsset(c, 'proposeSale', p.assetId, [b.buyerOrg], mode);
   }
 
-  @Post(':assetId/sale/terms')
-  @ApiOperation({
+  @WriteRoute(':assetId/sale/terms', TermsReceipt, {
     summary: "Record this organisation's side of the private sale terms (seller and buyer each)",
     description:
       "The terms travel as transient data to this organisation's own peer only and are stored in its implicit private collection; the ledger holds their hash.",
-    operationId: 'agreeSaleTerms',
   })
-  @ApiWrite(TermsReceipt)
-  async agreeTerms(
+  agreeSaleTerms(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @Body() b: SaleTermsDto,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<TermsReceipt> {
-    return writeResponse(reply, await this.assets.agreeSaleTerms(c, p.assetId, b, mode(req)));
+    return this.assets.agreeSaleTerms(c, p.assetId, b, mode);
   }
 
   @Get(':assetId/sale/terms')
@@ -296,145 +263,112 @@ export class AssetsController {
     return this.assets.saleTerms(c, p.assetId);
   }
 
-  @Post(':assetId/sale/accept')
-  @ApiOperation({ summary: 'Accept the sale: title passes to the buyer (buyer)', operationId: 'acceptSale' })
-  @ApiWrite(Asset)
-  async acceptSale(
+  @WriteRoute(':assetId/sale/accept', Asset, 'Accept the sale: title passes to the buyer (buyer)')
+  acceptSale(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @EmptyBody() _b: unknown,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.act(c, 'acceptSale', p.assetId, [], mode(req)));
+    return this.assets.submitOnAsset(c, 'acceptSale', p.assetId, [], mode);
   }
 
-  @Post(':assetId/sale/reject')
-  @ApiOperation({ summary: 'Reject the pending sale (buyer)', operationId: 'rejectSale' })
-  @ApiWrite(Asset)
-  async rejectSale(
+  @WriteRoute(':assetId/sale/reject', Asset, 'Reject the pending sale (buyer)')
+  rejectSale(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @EmptyBody() _b: unknown,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.act(c, 'rejectSale', p.assetId, [], mode(req)));
+    return this.assets.submitOnAsset(c, 'rejectSale', p.assetId, [], mode);
   }
 
-  @Post(':assetId/sale/cancel')
-  @ApiOperation({ summary: 'Withdraw the pending sale (seller)', operationId: 'cancelSale' })
-  @ApiWrite(Asset)
-  async cancelSale(
+  @WriteRoute(':assetId/sale/cancel', Asset, 'Withdraw the pending sale (seller)')
+  cancelSale(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @EmptyBody() _b: unknown,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.act(c, 'cancelSale', p.assetId, [], mode(req)));
+    return this.assets.submitOnAsset(c, 'cancelSale', p.assetId, [], mode);
   }
 
   // ---------------------------------------------------------------- status changes
 
-  @Post(':assetId/hold')
-  @ApiOperation({ summary: 'Put the asset on hold', operationId: 'putOnHold' })
-  @ApiWrite(Asset)
-  async hold(
+  @WriteRoute(':assetId/hold', Asset, 'Put the asset on hold')
+  putOnHold(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @Body() b: ReasonDto,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.act(c, 'putOnHold', p.assetId, [b.reason], mode(req)));
+    return this.assets.submitOnAsset(c, 'putOnHold', p.assetId, [b.reason], mode);
   }
 
-  @Post(':assetId/hold/release')
-  @ApiOperation({ summary: 'Release the hold (back to the previous status)', operationId: 'releaseHold' })
-  @ApiWrite(Asset)
-  async release(
+  @WriteRoute(':assetId/hold/release', Asset, 'Release the hold (back to the previous status)')
+  releaseHold(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @EmptyBody() _b: unknown,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.act(c, 'releaseHold', p.assetId, [], mode(req)));
+    return this.assets.submitOnAsset(c, 'releaseHold', p.assetId, [], mode);
   }
 
-  @Post(':assetId/sold')
-  @ApiOperation({ summary: 'Mark the asset sold to an end customer', operationId: 'markSold' })
-  @ApiWrite(Asset)
-  async sold(
+  @WriteRoute(':assetId/sold', Asset, 'Mark the asset sold to an end customer')
+  markSold(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @EmptyBody() _b: unknown,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.act(c, 'markSold', p.assetId, [], mode(req)));
+    return this.assets.submitOnAsset(c, 'markSold', p.assetId, [], mode);
   }
 
-  @Post(':assetId/consume')
-  @ApiOperation({ summary: 'Mark the asset consumed (used up in production)', operationId: 'consumeAsset' })
-  @ApiWrite(Asset)
-  async consume(
+  @WriteRoute(':assetId/consume', Asset, 'Mark the asset consumed (used up in production)')
+  consumeAsset(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @EmptyBody() _b: unknown,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.act(c, 'consumeAsset', p.assetId, [], mode(req)));
+    return this.assets.submitOnAsset(c, 'consumeAsset', p.assetId, [], mode);
   }
 
-  @Post(':assetId/destroy')
-  @ApiOperation({ summary: 'Mark the asset destroyed', operationId: 'destroyAsset' })
-  @ApiWrite(Asset)
-  async destroy(
+  @WriteRoute(':assetId/destroy', Asset, 'Mark the asset destroyed')
+  destroyAsset(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @EmptyBody() _b: unknown,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<Asset> {
-    return writeResponse(reply, await this.assets.act(c, 'destroyAsset', p.assetId, [], mode(req)));
+    return this.assets.submitOnAsset(c, 'destroyAsset', p.assetId, [], mode);
   }
 
   // ---------------------------------------------------------------- lots and recall
 
-  @Post(':assetId/split')
-  @ApiOperation({
-    summary: 'Split a lot into sub-lots whose amounts sum to the parent',
-    operationId: 'splitAsset',
-  })
-  @ApiWrite(SplitResult)
-  async split(
+  @WriteRoute(':assetId/split', SplitResult, 'Split a lot into sub-lots whose amounts sum to the parent')
+  splitAsset(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @Body() b: SplitDto,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<SplitResult> {
-    return writeResponse(reply, await this.assets.split(c, p.assetId, b, mode(req)));
+    return this.assets.split(c, p.assetId, b, mode);
   }
 
-  @Post(':assetId/recall')
-  @ApiOperation({
-    summary:
-      'Recall the asset and its descendants (first batch; continue with POST /v1/recalls/{recallId}/continue)',
-    operationId: 'recallAsset',
-  })
-  @ApiWrite(RecallProgress)
-  async recallAsset(
+  @WriteRoute(
+    ':assetId/recall',
+    RecallProgress,
+    'Recall the asset and its descendants (first batch; continue with POST /v1/recalls/{recallId}/continue)',
+  )
+  recallAsset(
     @Client() c: AuthenticatedClient,
     @Param() p: AssetIdParams,
     @Body() b: ReasonDto,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<RecallProgress> {
-    return writeResponse(reply, await this.assets.recallAsset(c, p.assetId, b.reason, mode(req)));
+    return this.assets.recallAsset(c, p.assetId, b.reason, mode);
   }
 }
 
@@ -452,16 +386,13 @@ export class RecallsController {
     return this.assets.recall(c, p.recallId);
   }
 
-  @Post(':recallId/continue')
-  @ApiOperation({ summary: 'Mark the next batch of descendants', operationId: 'continueRecall' })
-  @ApiWrite(RecallProgress)
-  async continue(
+  @WriteRoute(':recallId/continue', RecallProgress, 'Mark the next batch of descendants')
+  continueRecall(
     @Client() c: AuthenticatedClient,
     @Param() p: RecallIdParams,
     @EmptyBody() _b: unknown,
-    @Req() req: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Mode() mode: WriteMode,
   ): Write<RecallProgress> {
-    return writeResponse(reply, await this.assets.continueRecall(c, p.recallId, mode(req)));
+    return this.assets.continueRecall(c, p.recallId, mode);
   }
 }

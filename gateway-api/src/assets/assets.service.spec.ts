@@ -1,4 +1,4 @@
-import type { AuthenticatedClient } from '../auth/api-keys.service';
+import type { AuthenticatedClient } from '../common/client';
 import { ProblemException } from '../common/problems';
 import { TransactionConflictError } from '../ledger/ledger.errors';
 import { LedgerService } from '../ledger/ledger.service';
@@ -46,7 +46,7 @@ describe('AssetsService writes', () => {
       }),
     ]);
     ledger.handle('acceptHandover', (c) => ({ id: c.args[0], custodian: 'CarrierMSP' }));
-    const outcome = await service.act(carrier, 'acceptHandover', 'LOT-1', [], 'sync');
+    const outcome = await service.submitOnAsset(carrier, 'acceptHandover', 'LOT-1', [], 'sync');
     expect(outcome).toMatchObject({
       mode: 'sync',
       attempts: 1,
@@ -77,7 +77,7 @@ describe('AssetsService writes', () => {
       });
     });
     ledger.handle('proposeHandover', () => ({ ok: true }));
-    const outcome = await service.act(carrier, 'proposeHandover', 'LOT-1', ['CarrierMSP'], 'sync');
+    const outcome = await service.submitOnAsset(carrier, 'proposeHandover', 'LOT-1', ['CarrierMSP'], 'sync');
     expect(outcome).toMatchObject({ attempts: 2 });
     expect(ledger.callsOf('proposeHandover').map((c) => c.endorsingOrganizations)).toEqual([
       ['ManufacturerMSP'],

@@ -1,7 +1,8 @@
 import { LIMITS, TRANSIENT_TERMS_KEY } from '@waybill/chaincode/constants';
-import type { AuthenticatedClient } from '../auth/api-keys.service';
+import type { AuthenticatedClient } from '../common/client';
 import { ProblemException } from '../common/problems';
-import type { JsonBytes, LedgerService, SubmitPlan, WriteMode, WriteOutcome } from '../ledger/ledger.service';
+import type { JsonBytes, WriteMode, WriteOutcome } from '../common/write-outcome';
+import type { LedgerService, SubmitPlan } from '../ledger/ledger.service';
 import type {
   Asset,
   AssetHistory,
@@ -130,7 +131,10 @@ export class AssetsService {
 
   async #listReadModel(query: ListAssetsQuery): Promise<AssetList> {
     if (!this.readModel) {
-      throw new ProblemException('EVENTS_DISABLED', 'the read model is off on this gateway (WAYBILL_EVENTS_ENABLED)');
+      throw new ProblemException(
+        'EVENTS_DISABLED',
+        'the read model is off on this gateway (WAYBILL_EVENTS_ENABLED)',
+      );
     }
     const time = (v: string | undefined) => (v === undefined ? undefined : Date.parse(v));
     const filters = {
@@ -186,8 +190,8 @@ export class AssetsService {
     return this.#write<Asset>(client, 'createAsset', [], [JSON.stringify(payload)], mode);
   }
 
-  /** An action on one existing asset whose only arguments are the asset id and `args`. */
-  act<T = Asset>(
+  /** Submits a transaction on one existing asset whose only arguments are the asset id and `args`. */
+  submitOnAsset<T = Asset>(
     client: AuthenticatedClient,
     transaction: Exclude<
       SubmitTransaction,
@@ -221,7 +225,7 @@ export class AssetsService {
     mode: WriteMode,
   ): Promise<WriteOutcome<Asset>> {
     const payload = { set: input.set ?? {}, remove: input.remove ?? [] };
-    return this.act(client, 'updateAttributes', assetId, [JSON.stringify(payload)], mode);
+    return this.submitOnAsset(client, 'updateAttributes', assetId, [JSON.stringify(payload)], mode);
   }
 
   /** Records this organisation's side of the sale terms; they travel as transient data only. */

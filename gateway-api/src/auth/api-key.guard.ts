@@ -1,10 +1,10 @@
-import type { CanActivate, ExecutionContext } from '@nestjs/common';
-import type { Reflector } from '@nestjs/core';
+import { type CanActivate, type ExecutionContext, Inject } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '../common/problems';
 import { PUBLIC_ROUTE, ROLES_ROUTE } from '../common/request-context';
-import type { ApiKeysService } from './api-keys.service';
-import type { RateLimiter } from './rate-limiter';
+import { ApiKeysService } from './api-keys.service';
+import { RateLimiter } from './rate-limiter';
 
 /**
  * Every route needs an API key (`Authorization: Bearer <key>` or `X-API-Key: <key>`) unless it is
@@ -12,9 +12,9 @@ import type { RateLimiter } from './rate-limiter';
  */
 export class ApiKeyGuard implements CanActivate {
   constructor(
-    private readonly reflector: Reflector,
-    private readonly keys: ApiKeysService,
-    private readonly limiter: RateLimiter,
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(ApiKeysService) private readonly keys: ApiKeysService,
+    @Inject(RateLimiter) private readonly limiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

@@ -1,4 +1,5 @@
-import type { Database } from '../database/database';
+import { Inject } from '@nestjs/common';
+import { DATABASE, type Database } from '../database/database';
 
 /** An API key as stored: never the secret, only its hash. */
 export interface ApiKeyRecord {
@@ -23,7 +24,7 @@ interface ApiKeyRow extends Record<string, unknown> {
 
 /** Storage of API keys in the gateway's database. */
 export class ApiKeyRepository {
-  constructor(private readonly db: Database) {}
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   async all(): Promise<ApiKeyRecord[]> {
     const rows = await this.db.query<ApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at, key_id');

@@ -1,16 +1,8 @@
-import type { ConnectionProfile, Role } from '../config/profile';
+import type { AuthenticatedClient } from '../common/client';
+import type { ConnectionProfile } from '../config/profile';
 import { type ApiKeyRecord, ApiKeyRepository } from './api-key.repository';
 import { generateApiKey, hashSecret, parseApiKey, secretMatches } from './api-key';
 import { RateLimiter } from './rate-limiter';
-
-/** The client behind a valid API key: it acts as one Fabric identity of this organisation. */
-export interface AuthenticatedClient {
-  readonly keyId: string;
-  readonly name: string;
-  readonly identityId: string;
-  readonly role: Role;
-  readonly mspId: string;
-}
 
 /** Outcome of checking a presented API key. */
 export type AuthResult =

@@ -1,6 +1,8 @@
 import { writeSync } from 'node:fs';
 import type { LoggerService } from '@nestjs/common';
-import type { LogLevel } from '../config/config';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 

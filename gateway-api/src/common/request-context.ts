@@ -1,6 +1,6 @@
 import { Body, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthenticatedClient } from '../auth/api-keys.service';
+import type { AuthenticatedClient } from './client';
 import { ProblemException } from './problems';
 
 declare module 'fastify' {

@@ -1,10 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { ALL_ROLES, PERSONAL_DATA_CATEGORIES, type PersonalDataCategory } from '@waybill/chaincode/constants';
 import { isAbsolute, resolve } from 'node:path';
+import { LOG_LEVELS, type LogLevel } from '../common/logger';
 import { type ConnectionProfile, loadConnectionProfile, ProfileError, type Role } from './profile';
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly path: string }
@@ -112,6 +110,9 @@ export interface EventsConfig {
     readonly concurrency: number;
   };
 }
+
+/** Injection token of the {@link GatewayConfig}. */
+export const CONFIG = Symbol('CONFIG');
 
 /** Raw configuration source: variable name → value (environment, or a file's entries). */
 export type ConfigSource = Readonly<Record<string, string | undefined>>;

@@ -1,7 +1,8 @@
 import type { JsonLogger } from '../common/logger';
 import type { LedgerPort, LedgerStream, LedgerBlock } from '../ledger/ledger.port';
 import type { MetricsService } from '../metrics/metrics.service';
-import { backoffDelay, settleWithin } from './backoff';
+import { backoffDelay } from '../common/backoff';
+import { BackgroundLoop, type LoopRun } from '../common/background-loop';
 import type { EventBus } from './event-bus';
 import { READER_CHECKPOINT, type EventStoreRepository } from './event-store.repository';
 
@@ -38,20 +39,17 @@ export interface EventReaderStatus {
  * with jitter, from the checkpoint, to the next peer of the organisation if the first is down.
  */
 export class EventReaderService {
-  #running = false;
-  #loop: Promise<void> | undefined;
+  readonly #loop = new BackgroundLoop((run) => this.#follow(run), {
+    // A stream being opened to an unreachable peer only gives up at its deadline, and closing the
+    // ledger afterwards cancels it anyway: stop does not wait for it beyond the grace period.
+    interrupt: () => this.#stream?.close(),
+  });
   #stream: LedgerStream<LedgerBlock> | undefined;
   #connected = false;
   #checkpoint: number | undefined;
   #reconnects = 0;
+  #failures = 0;
   #lastError: string | undefined;
-  #abortSleep: (() => void) | undefined;
-  /**
-   * Bumped by every start and stop: a loop only runs while its generation is current, so a loop
-   * still settling after a stop (a stream being opened to an unreachable peer) never runs on beside
-   * the loop of the next start (leadership lost and won again).
-   */
-  #generation = 0;
 
   constructor(
     private readonly ledger: LedgerPort,
@@ -63,21 +61,13 @@ export class EventReaderService {
   ) {}
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run(++this.#generation);
+    if (!this.#loop.running) this.#failures = 0;
+    this.#loop.start();
   }
 
-  /**
-   * Stops reading. Waits at most `graceMs` for the loop: a stream being opened to an unreachable
-   * peer only gives up at its deadline, and closing the ledger afterwards cancels it anyway.
-   */
-  async stop(graceMs = 2_000): Promise<void> {
-    this.#running = false;
-    this.#generation += 1;
-    this.#stream?.close();
-    this.#abortSleep?.();
-    await settleWithin(this.#loop, graceMs);
+  /** Stops reading, waiting at most `graceMs` for the stream in progress. */
+  stop(graceMs?: number): Promise<void> {
+    return this.#loop.stop(graceMs);
   }
 
   status(): EventReaderStatus {
@@ -89,68 +79,54 @@ export class EventReaderService {
     };
   }
 
-  async #run(generation: number): Promise<void> {
-    const active = () => this.#running && generation === this.#generation;
-    let failures = 0;
-    while (active()) {
-      let stream: LedgerStream<LedgerBlock> | undefined;
-      try {
-        this.#checkpoint = await this.store.checkpoint(READER_CHECKPOINT);
-        const start = this.#checkpoint === undefined ? this.options.startBlock : this.#checkpoint + 1;
-        stream = await this.ledger.blocks(this.options.identity, BigInt(start));
-        if (!active()) break;
-        this.#stream = stream;
-        this.#connected = true;
-        this.logger.write('info', 'event reader connected', { fromBlock: start });
-        for await (const block of stream) {
-          if (!active()) break;
-          const stored = await this.store.appendBlock(block, this.options.chaincode);
-          this.#checkpoint = Number(block.number);
-          failures = 0;
-          this.metrics.eventsBlock.set(this.#checkpoint);
-          if (stored.length > 0) {
-            this.metrics.eventsStored.inc(stored.length);
-            this.bus.notify();
-          }
-        }
-        if (active()) throw new Error('the block stream ended');
-      } catch (err) {
-        if (!active()) break;
-        failures += 1;
-        this.#reconnects += 1;
-        this.#lastError = err instanceof Error ? err.message : String(err);
-        const delay = backoffDelay(
-          failures,
-          this.options.reconnectBaseDelayMs,
-          this.options.reconnectMaxDelayMs,
-        );
-        this.metrics.eventsReconnects.inc();
-        this.logger.write('warn', 'event reader disconnected; reconnecting', {
-          error: this.#lastError,
-          attempt: failures,
-          delayMs: delay,
-          checkpointBlock: this.#checkpoint,
-        });
-        await this.#sleep(delay);
-      } finally {
-        stream?.close();
-        if (this.#stream === stream) {
-          this.#connected = false;
-          this.#stream = undefined;
+  /** One connection: follows the stream from the checkpoint until it fails; returns the backoff. */
+  async #follow(run: LoopRun): Promise<number> {
+    let stream: LedgerStream<LedgerBlock> | undefined;
+    try {
+      this.#checkpoint = await this.store.checkpoint(READER_CHECKPOINT);
+      const start = this.#checkpoint === undefined ? this.options.startBlock : this.#checkpoint + 1;
+      stream = await this.ledger.blocks(this.options.identity, BigInt(start));
+      if (!run.active()) return 0;
+      this.#stream = stream;
+      this.#connected = true;
+      this.logger.write('info', 'event reader connected', { fromBlock: start });
+      for await (const block of stream) {
+        if (!run.active()) return 0;
+        const stored = await this.store.appendBlock(block, this.options.chaincode);
+        this.#checkpoint = Number(block.number);
+        this.#failures = 0;
+        this.metrics.eventsBlock.set(this.#checkpoint);
+        if (stored.length > 0) {
+          this.metrics.eventsStored.inc(stored.length);
+          this.bus.notify();
         }
       }
+      if (run.active()) throw new Error('the block stream ended');
+      return 0;
+    } catch (err) {
+      if (!run.active()) return 0;
+      this.#failures += 1;
+      this.#reconnects += 1;
+      this.#lastError = err instanceof Error ? err.message : String(err);
+      const delay = backoffDelay(
+        this.#failures,
+        this.options.reconnectBaseDelayMs,
+        this.options.reconnectMaxDelayMs,
+      );
+      this.metrics.eventsReconnects.inc();
+      this.logger.write('warn', 'event reader disconnected; reconnecting', {
+        error: this.#lastError,
+        attempt: this.#failures,
+        delayMs: delay,
+        checkpointBlock: this.#checkpoint,
+      });
+      return delay;
+    } finally {
+      stream?.close();
+      if (this.#stream === stream) {
+        this.#connected = false;
+        this.#stream = undefined;
+      }
     }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#abortSleep = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#abortSleep = done;
-    });
   }
 }

@@ -1,4 +1,5 @@
-import type { Database, Row, SqlValue } from '../database/database';
+import { Inject } from '@nestjs/common';
+import { DATABASE, type Database, type Row, type SqlValue } from '../database/database';
 import type { LedgerBlock } from '../ledger/ledger.port';
 import { assetIdsOf } from './asset-ids';
 import { eventId, type StoredEvent } from './event.types';
@@ -26,7 +27,7 @@ const decoder = new TextDecoder();
  * the whole block or none of it: the reader resumes at the block after the checkpoint.
  */
 export class EventStoreRepository {
-  constructor(private readonly db: Database) {}
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /** A checkpoint's position, or undefined when never written. */
   async checkpoint(name: string): Promise<number | undefined> {
@@ -172,7 +173,9 @@ export class EventStoreRepository {
 
   /** The position of an event ID, or undefined when unknown. */
   async seqOf(id: string): Promise<number | undefined> {
-    const rows = await this.db.query<{ seq: unknown }>('SELECT seq FROM ledger_events WHERE event_id = $1', [id]);
+    const rows = await this.db.query<{ seq: unknown }>('SELECT seq FROM ledger_events WHERE event_id = $1', [
+      id,
+    ]);
     return rows[0] === undefined ? undefined : Number(rows[0].seq);
   }
 

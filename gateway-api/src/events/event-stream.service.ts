@@ -1,7 +1,9 @@
+import { Inject } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import type { JsonLogger } from '../common/logger';
-import { type EventBus, Wakeup } from './event-bus';
-import type { EventStoreRepository } from './event-store.repository';
+import { type JsonLogger, LOGGER } from '../common/logger';
+import { Wakeup } from '../common/background-loop';
+import { EventBus } from './event-bus';
+import { EventStoreRepository } from './event-store.repository';
 import { eventJson } from './event.types';
 
 /** What one SSE stream sends. */
@@ -27,9 +29,9 @@ export class EventStreamService {
   readonly #open = new Set<() => void>();
 
   constructor(
-    private readonly store: EventStoreRepository,
-    private readonly bus: EventBus,
-    private readonly logger: JsonLogger,
+    @Inject(EventStoreRepository) private readonly store: EventStoreRepository,
+    @Inject(EventBus) private readonly bus: EventBus,
+    @Inject(LOGGER) private readonly logger: JsonLogger,
   ) {}
 
   /** Open streams (for metrics and tests). */
@@ -46,7 +48,11 @@ export class EventStreamService {
    * Writes the stream to `res` until the client goes away or {@link closeAll}. The response head
    * must not have been sent.
    */
-  async serve(res: ServerResponse, selection: StreamSelection, headers: Record<string, string>): Promise<void> {
+  async serve(
+    res: ServerResponse,
+    selection: StreamSelection,
+    headers: Record<string, string>,
+  ): Promise<void> {
     const wake = new Wakeup();
     let closed = false;
     const close = () => {
@@ -90,7 +96,9 @@ export class EventStreamService {
         if (!closed && !wake.signalledSinceLastWait) res.write(': keep-alive\n\n');
       }
     } catch (err) {
-      this.logger.write('warn', 'event stream failed', { error: err instanceof Error ? err.message : String(err) });
+      this.logger.write('warn', 'event stream failed', {
+        error: err instanceof Error ? err.message : String(err),
+      });
     } finally {
       unsubscribe();
       this.#open.delete(close);

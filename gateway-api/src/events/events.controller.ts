@@ -3,7 +3,7 @@ import { ApiHeader, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } fr
 import { EVENTS, PATTERNS } from '@waybill/chaincode/constants';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
-import { ApiRead } from '../common/openapi';
+import { ApiRead } from '../http/openapi';
 import { ProblemException } from '../common/problems';
 import type { FastifyReply } from '../common/request-context';
 import { RE } from '../common/validators';

@@ -3,7 +3,7 @@ import { type CallHandler, type ExecutionContext, type NestInterceptor } from '@
 import type { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, type Observable, of, throwError } from 'rxjs';
-import { toProblem } from '../common/error-mapping';
+import { toProblem } from '../http/error-mapping';
 import type { JsonLogger } from '../common/logger';
 import { renderProblem } from '../common/problem-response';
 import { ProblemException } from '../common/problems';

@@ -1,5 +1,6 @@
 import type { TransactionName } from '@waybill/chaincode/constants';
-import type { AuthenticatedClient } from '../auth/api-keys.service';
+import type { JsonBytes, WriteMode, WriteOutcome } from '../common/write-outcome';
+import type { AuthenticatedClient } from '../common/client';
 import type { MetricsService } from '../metrics/metrics.service';
 import { ChaincodeError, EndorsementError, LedgerError, TransactionConflictError } from './ledger.errors';
 import type { LedgerPort, TransactionStatus } from './ledger.port';
@@ -10,23 +11,6 @@ export interface SubmitPlan {
   readonly transient?: Readonly<Record<string, string | Uint8Array>>;
   readonly endorsingOrganizations?: readonly string[];
 }
-
-/** A chaincode answer kept as its JSON bytes; `T` documents what they hold. */
-export type JsonBytes<T> = Buffer & { readonly __json?: T };
-
-/** `sync`: wait for the commit (default). `async`: return once the orderer accepted the transaction. */
-export type WriteMode = 'sync' | 'async';
-
-/** Outcome of a write. */
-export type WriteOutcome<T> =
-  | {
-      readonly mode: 'sync';
-      readonly txId: string;
-      readonly blockNumber: number;
-      readonly attempts: number;
-      readonly result: T;
-    }
-  | { readonly mode: 'async'; readonly txId: string; readonly attempts: 1 };
 
 /** Retry policy for MVCC/phantom read conflicts. */
 export interface RetryPolicy {
@@ -45,6 +29,9 @@ export interface LedgerServiceClock {
   readonly random: () => number;
   readonly sleep: (ms: number) => Promise<void>;
 }
+
+/** Injection token of the {@link LedgerServiceClock} (tests make retries instant). */
+export const LEDGER_CLOCK = Symbol('LEDGER_CLOCK');
 
 const realClock: LedgerServiceClock = {
   random: Math.random,
@@ -132,7 +119,8 @@ export class LedgerService {
           result: parse<T>(committed.result),
         };
       } catch (err) {
-        const retryable = err instanceof TransactionConflictError || refusedOnlyByStalePeers(err, client.mspId, p);
+        const retryable =
+          err instanceof TransactionConflictError || refusedOnlyByStalePeers(err, client.mspId, p);
         if (!retryable) throw err;
         if (err instanceof TransactionConflictError) err.attempts = attempt;
         if (attempt >= this.retry.maxAttempts) throw err;
@@ -181,7 +169,8 @@ export class LedgerService {
  * own peer shares is final.
  */
 export function refusedOnlyByStalePeers(err: unknown, ownMspId: string, plan: SubmitPlan): boolean {
-  if (!(err instanceof ChaincodeError || err instanceof EndorsementError) || err.stage !== 'endorse') return false;
+  if (!(err instanceof ChaincodeError || err instanceof EndorsementError) || err.stage !== 'endorse')
+    return false;
   const orgs = plan.endorsingOrganizations ?? [];
   if (!orgs.includes(ownMspId) || orgs.length < 2 || err.details.length === 0) return false;
   return err.details.every((d) => d.mspId !== '' && d.mspId !== ownMspId);

@@ -1,4 +1,5 @@
-import type { Database, SqlExecutor } from '../database/database';
+import { Inject } from '@nestjs/common';
+import { DATABASE, type Database, type SqlExecutor } from '../database/database';
 
 /** What was done to personal data. */
 export type AccessAction =
@@ -48,7 +49,7 @@ const COLUMNS =
 
 /** The append-only access log of personal data (`pd_access_log`). */
 export class AccessLogRepository {
-  constructor(private readonly db: Database) {}
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /** Appends entries; pass the transaction of the change they describe so both commit together. */
   async append(entries: readonly AccessLogEntry[], tx: SqlExecutor = this.db): Promise<void> {

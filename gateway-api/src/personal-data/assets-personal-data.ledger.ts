@@ -1,6 +1,6 @@
 import type { Asset } from '../assets/asset.types';
 import type { AssetsService } from '../assets/assets.service';
-import type { AuthenticatedClient } from '../auth/api-keys.service';
+import type { AuthenticatedClient } from '../common/client';
 import type { LedgerReceipt, LedgerRef, PersonalDataLedger } from './personal-data.ledger';
 
 /** {@link PersonalDataLedger} on the chaincode's asset transactions, through the assets service. */
@@ -13,11 +13,13 @@ export class AssetsPersonalDataLedger implements PersonalDataLedger {
     ref: { ref: string; commitment: string; category: string },
   ): Promise<LedgerReceipt> {
     const input = JSON.stringify({ ref: ref.ref, commitment: ref.commitment, category: ref.category });
-    return receipt(await this.assets.act(client, 'upsertPersonalDataRef', assetId, [input], 'sync'));
+    return receipt(
+      await this.assets.submitOnAsset(client, 'upsertPersonalDataRef', assetId, [input], 'sync'),
+    );
   }
 
   async eraseRef(client: AuthenticatedClient, assetId: string, ref: string): Promise<LedgerReceipt> {
-    return receipt(await this.assets.act(client, 'erasePersonalDataRef', assetId, [ref], 'sync'));
+    return receipt(await this.assets.submitOnAsset(client, 'erasePersonalDataRef', assetId, [ref], 'sync'));
   }
 
   async findRef(client: AuthenticatedClient, assetId: string, ref: string): Promise<LedgerRef | undefined> {
@@ -26,7 +28,7 @@ export class AssetsPersonalDataLedger implements PersonalDataLedger {
   }
 }
 
-function receipt(outcome: Awaited<ReturnType<AssetsService['act']>>): LedgerReceipt {
+function receipt(outcome: Awaited<ReturnType<AssetsService['submitOnAsset']>>): LedgerReceipt {
   if (outcome.mode !== 'sync') throw new Error('personal-data ledger writes are synchronous');
   return { txId: outcome.txId, blockNumber: outcome.blockNumber };
 }

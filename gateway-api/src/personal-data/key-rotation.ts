@@ -1,4 +1,4 @@
-import type { KeyRing } from './envelope-crypto';
+import type { KeyRing } from '../crypto/envelope-crypto';
 import type { PersonalDataRepository } from './personal-data.repository';
 
 /**

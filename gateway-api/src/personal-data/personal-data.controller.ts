@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthenticatedClient } from '../auth/api-keys.service';
-import { ApiRead } from '../common/openapi';
+import type { AuthenticatedClient } from '../common/client';
+import { ApiRead } from '../http/openapi';
 import { Client, EmptyBody, type FastifyReply, Roles } from '../common/request-context';
 import { TX_ID_HEADER } from '../common/request-context';
 import {
@@ -21,7 +21,7 @@ import {
   VerifyResultView,
 } from './dto/personal-data.dto';
 import { PersonalDataService, type RecordView as Record, type SubjectExport } from './personal-data.service';
-import { Purpose } from './purpose';
+import { Purpose } from '../common/purpose';
 
 const WRITERS = ['manufacturer', 'carrier', 'retailer', 'admin'];
 const PURPOSE_DOC = ApiHeader({

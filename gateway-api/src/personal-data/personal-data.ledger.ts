@@ -1,4 +1,4 @@
-import type { AuthenticatedClient } from '../auth/api-keys.service';
+import type { AuthenticatedClient } from '../common/client';
 import type { PersonalDataCategory } from './categories';
 
 /** A personal-data reference as the ledger holds it. */

@@ -1,4 +1,5 @@
-import type { Database, SqlExecutor } from '../database/database';
+import { Inject } from '@nestjs/common';
+import { DATABASE, type Database, type SqlExecutor } from '../database/database';
 import type { PersonalDataCategory } from './categories';
 
 /** A data subject: only its data key, wrapped under a key-encryption key. */
@@ -38,7 +39,7 @@ const RECORD_COLUMNS =
  * callers seal before writing and open after reading.
  */
 export class PersonalDataRepository {
-  constructor(readonly db: Database) {}
+  constructor(@Inject(DATABASE) readonly db: Database) {}
 
   async insertSubject(s: SubjectRow): Promise<void> {
     await this.db.execute(

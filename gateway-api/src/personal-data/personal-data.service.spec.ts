@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuthenticatedClient } from '../auth/api-keys.service';
+import type { AuthenticatedClient } from '../common/client';
 import { DEFAULT_READ_ROLES, DEFAULT_RETENTION_MS } from '../config/config';
 import type { Database } from '../database/database';
 import { migrate } from '../database/migrations';
@@ -7,8 +7,8 @@ import { ChaincodeError, LedgerUnavailableError } from '../ledger/ledger.errors'
 import { testDatabases } from '../testing/databases';
 import { AccessLogRepository } from './access-log.repository';
 import { commitment } from './commitment';
-import { KeyRing, kekId } from './envelope-crypto';
-import { checkPersonalDataKeys } from './key-check';
+import { KeyRing, kekId } from '../crypto/envelope-crypto';
+import { checkPersonalDataKeys } from '../key-check';
 import { rewrapDataKeys } from './key-rotation';
 import type { LedgerRef, PersonalDataLedger } from './personal-data.ledger';
 import { PersonalDataRepository } from './personal-data.repository';

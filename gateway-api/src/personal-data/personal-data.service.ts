@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuthenticatedClient } from '../auth/api-keys.service';
+import type { AuthenticatedClient } from '../common/client';
 import { ProblemException } from '../common/problems';
 import type { Role } from '../config/profile';
 import { ChaincodeError } from '../ledger/ledger.errors';
@@ -11,7 +11,7 @@ import type {
 } from './access-log.repository';
 import { checkValue, type PersonalDataCategory } from './categories';
 import { COMMITMENT_SCHEME, commitment, commitmentMatches, newRef, newSalt } from './commitment';
-import { type KeyRing, newDataKey, open, SealError, seal } from './envelope-crypto';
+import { type KeyRing, newDataKey, open, SealError, seal } from '../crypto/envelope-crypto';
 import type { PersonalDataLedger } from './personal-data.ledger';
 import type { PersonalDataRepository, RecordRow, SubjectRow } from './personal-data.repository';
 

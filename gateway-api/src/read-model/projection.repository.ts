@@ -1,16 +1,16 @@
-import type { Database, SqlValue } from '../database/database';
+import { Inject } from '@nestjs/common';
+import { type SortField } from '../common/sort-keys';
+import { DATABASE, type Database, type SqlValue } from '../database/database';
 import { PROJECTION_CHECKPOINT } from '../events/event-store.repository';
 
-/** Sort keys of the read model: a field, ascending, or `-field`, descending. */
-export const SORT_FIELDS = {
+/** The column of each sort key (common/sort-keys.ts). */
+const SORT_COLUMNS: Readonly<Record<SortField, string>> = {
   id: 'asset_id',
   sku: 'sku',
   status: 'status',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
-} as const;
-export type SortField = keyof typeof SORT_FIELDS;
-export const SORT_VALUES: readonly string[] = Object.keys(SORT_FIELDS).flatMap((f) => [f, `-${f}`]);
+};
 
 /** A read-model query: every given filter must hold. */
 export interface ProjectionQuery {
@@ -47,7 +47,7 @@ interface AssetFields {
  * (text, dates, sorting) — what LevelDB's composite keys cannot answer.
  */
 export class ProjectionRepository {
-  constructor(private readonly db: Database) {}
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /**
    * Writes assets as the ledger returned them (JSON text) and deletes those the ledger no longer
@@ -111,7 +111,7 @@ export class ProjectionRepository {
     if (q.updatedFrom !== undefined) add('updated_at >= ?', q.updatedFrom);
     if (q.updatedTo !== undefined) add('updated_at <= ?', q.updatedTo);
     const descending = q.sort.startsWith('-');
-    const column = SORT_FIELDS[(descending ? q.sort.slice(1) : q.sort) as SortField];
+    const column = SORT_COLUMNS[(descending ? q.sort.slice(1) : q.sort) as SortField];
     const dir = descending ? 'DESC' : 'ASC';
     params.push(q.limit + 1, q.offset);
     const rows = await this.db.query<{ document: unknown }>(

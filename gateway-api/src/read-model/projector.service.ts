@@ -1,7 +1,7 @@
 import { ERROR_CODES } from '@waybill/chaincode/constants';
 import type { JsonLogger } from '../common/logger';
-import { settleWithin } from '../events/backoff';
-import { type EventBus, Wakeup } from '../events/event-bus';
+import { BackgroundLoop } from '../common/background-loop';
+import type { EventBus } from '../events/event-bus';
 import { PROJECTION_CHECKPOINT, type EventStoreRepository } from '../events/event-store.repository';
 import { ChaincodeError } from '../ledger/ledger.errors';
 import type { LedgerPort } from '../ledger/ledger.port';
@@ -20,12 +20,8 @@ const decoder = new TextDecoder();
  * rows, so a restart repeats at most one batch, harmlessly.
  */
 export class ProjectorService {
-  readonly #wake = new Wakeup();
-  #running = false;
-  #loop: Promise<void> | undefined;
+  readonly #loop = new BackgroundLoop(() => this.#next());
   #unsubscribe: (() => void) | undefined;
-  /** Bumped by every start and stop: a loop still settling after a stop never runs beside the next. */
-  #generation = 0;
 
   constructor(
     private readonly ledger: LedgerPort,
@@ -38,34 +34,26 @@ export class ProjectorService {
   ) {}
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#unsubscribe = this.bus.subscribe(() => this.#wake.signal());
-    this.#loop = this.#run(++this.#generation);
+    if (this.#loop.running) return;
+    this.#unsubscribe = this.bus.subscribe(() => this.#loop.wake());
+    this.#loop.start();
   }
 
   /** Stops after the batch in progress, waiting at most `graceMs` (a ledger read may hang). */
-  async stop(graceMs = 2_000): Promise<void> {
-    this.#running = false;
-    this.#generation += 1;
+  stop(graceMs?: number): Promise<void> {
     this.#unsubscribe?.();
-    this.#wake.signal();
-    await settleWithin(this.#loop, graceMs);
+    return this.#loop.stop(graceMs);
   }
 
-  async #run(generation: number): Promise<void> {
-    const active = () => this.#running && generation === this.#generation;
-    while (active()) {
-      let waitMs = 5_000;
-      try {
-        if (await this.step()) waitMs = 0;
-      } catch (err) {
-        this.logger.write('warn', 'read model update failed; retrying', {
-          error: err instanceof Error ? err.message : String(err),
-        });
-        waitMs = 1_000;
-      }
-      if (active() && waitMs > 0) await this.#wake.wait(waitMs);
+  /** Applies a batch; returns how long to wait for the next (0 when more may be waiting). */
+  async #next(): Promise<number> {
+    try {
+      return (await this.step()) ? 0 : 5_000;
+    } catch (err) {
+      this.logger.write('warn', 'read model update failed; retrying', {
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return 1_000;
     }
   }
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { ApiRead } from '../common/openapi';
+import { ApiRead } from '../http/openapi';
 import { Roles } from '../common/request-context';
 import { LEADER_ELECTION, type LeaderElection } from '../events/leader-election';
 import { ReadModelService } from './read-model.service';
@@ -67,6 +67,9 @@ export class ReadModelController {
   @ApiRead(ReconcileReportView)
   async reconcile(): Promise<ReconcileReportView> {
     const report = await this.readModel.reconcile();
-    return { ...report, differences: report.differences.map((d) => ({ ...d, fields: d.fields ? [...d.fields] : undefined })) };
+    return {
+      ...report,
+      differences: report.differences.map((d) => ({ ...d, fields: d.fields ? [...d.fields] : undefined })),
+    };
   }
 }

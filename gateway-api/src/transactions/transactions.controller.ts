@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
-import type { AuthenticatedClient } from '../auth/api-keys.service';
-import { ApiRead } from '../common/openapi';
+import type { AuthenticatedClient } from '../common/client';
+import { ApiRead } from '../http/openapi';
 import { Client } from '../common/request-context';
 import { type TransactionStatusView, TransactionsService } from './transactions.service';
 

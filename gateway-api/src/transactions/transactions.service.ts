@@ -1,7 +1,7 @@
-import type { AuthenticatedClient } from '../auth/api-keys.service';
+import type { AuthenticatedClient } from '../common/client';
 import { ProblemException } from '../common/problems';
 import type { LedgerService } from '../ledger/ledger.service';
-import type { SubmittedTransactionsRepository } from './submitted-transactions.repository';
+import type { SubmittedTransactionsRepository } from '../ledger/submitted-transactions.repository';
 
 /** Status of a transaction as the API reports it. */
 export type TransactionStatusView =

@@ -1,6 +1,7 @@
 import type { JsonLogger } from '../common/logger';
-import { backoffDelay, settleWithin } from '../events/backoff';
-import { type EventBus, Wakeup } from '../events/event-bus';
+import { backoffDelay } from '../common/backoff';
+import { BackgroundLoop } from '../common/background-loop';
+import type { EventBus } from '../events/event-bus';
 import type { EventStoreRepository } from '../events/event-store.repository';
 import { eventJson } from '../events/event.types';
 import type { MetricsService } from '../metrics/metrics.service';
@@ -21,6 +22,9 @@ export type HttpPost = (
   url: string,
   init: { readonly headers: Record<string, string>; readonly body: string; readonly timeoutMs: number },
 ) => Promise<number>;
+
+/** Injection token of the {@link HttpPost} deliveries are sent with. */
+export const WEBHOOK_POST = Symbol('WEBHOOK_POST');
 
 const ENQUEUE_PAGE = 500;
 const PENDING_WINDOW = 200;
@@ -91,7 +95,15 @@ export class WebhookDispatcher {
   /** Starts delivering to a (new) subscription. */
   add(subscription: Subscription): void {
     if (!this.#running || this.#workers.has(subscription.id)) return;
-    const worker = new SubscriptionWorker(subscription, this.repo, this.events, this.options, this.logger, this.metrics, this.post);
+    const worker = new SubscriptionWorker(
+      subscription,
+      this.repo,
+      this.events,
+      this.options,
+      this.logger,
+      this.metrics,
+      this.post,
+    );
     this.#workers.set(subscription.id, worker);
     worker.start();
   }
@@ -128,11 +140,10 @@ export class WebhookDispatcher {
 }
 
 class SubscriptionWorker {
-  readonly #wake = new Wakeup();
   readonly #inflight = new Map<string, Promise<void>>();
+  // Attempts in flight may finish within the grace period (else they are repeated after a restart).
+  readonly #loop = new BackgroundLoop(() => this.#step(), { pending: () => [...this.#inflight.values()] });
   #cursor: number;
-  #running = false;
-  #loop: Promise<void> | undefined;
 
   constructor(
     private readonly sub: Subscription,
@@ -147,35 +158,27 @@ class SubscriptionWorker {
   }
 
   start(): void {
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#loop.start();
   }
 
-  /** Stops; attempts in flight may finish within `graceMs` (else they are repeated after a restart). */
-  async stop(graceMs = 2_000): Promise<void> {
-    this.#running = false;
-    this.#wake.signal();
-    await settleWithin(Promise.all([this.#loop, ...this.#inflight.values()]), graceMs);
+  stop(graceMs?: number): Promise<void> {
+    return this.#loop.stop(graceMs);
   }
 
   wake(): void {
-    this.#wake.signal();
+    this.#loop.wake();
   }
 
-  async #run(): Promise<void> {
-    while (this.#running) {
-      let waitMs = IDLE_CHECK_MS;
-      try {
-        await this.#enqueue();
-        waitMs = await this.#dispatch();
-      } catch (err) {
-        this.logger.write('warn', 'webhook worker step failed', {
-          subscriptionId: this.sub.id,
-          error: err instanceof Error ? err.message : String(err),
-        });
-        waitMs = 1_000;
-      }
-      if (this.#running) await this.#wake.wait(waitMs);
+  async #step(): Promise<number> {
+    try {
+      await this.#enqueue();
+      return await this.#dispatch();
+    } catch (err) {
+      this.logger.write('warn', 'webhook worker step failed', {
+        subscriptionId: this.sub.id,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return 1_000;
     }
   }
 
@@ -229,7 +232,7 @@ class SubscriptionWorker {
         })
         .finally(() => {
           this.#inflight.delete(d.id);
-          this.#wake.signal();
+          this.#loop.wake();
         });
       this.#inflight.set(d.id, run);
     }

@@ -1,6 +1,7 @@
+import { Inject } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Database, Row, SqlValue } from '../database/database';
-import type { KeyRing } from '../personal-data/envelope-crypto';
+import { DATABASE, type Database, type Row, type SqlValue } from '../database/database';
+import { KeyRing } from '../crypto/envelope-crypto';
 
 /** A webhook subscription as stored (the secret never leaves the gateway after creation). */
 export interface Subscription {
@@ -63,8 +64,8 @@ export type AttemptOutcome =
  */
 export class WebhookRepository {
   constructor(
-    private readonly db: Database,
-    private readonly keys: KeyRing,
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(KeyRing) private readonly keys: KeyRing,
   ) {}
 
   /** Creates a subscription that receives events stored from now on. */

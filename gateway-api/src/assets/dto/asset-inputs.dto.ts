@@ -18,8 +18,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsAmount, IsAttributeMap, NO_CONTROL_CHARACTERS, RE } from '../../common/validators';
-import { PersonalDataItemDto } from '../../personal-data/dto/personal-data.dto';
-import { SORT_VALUES } from '../../read-model/projection.repository';
+import { PersonalDataItemDto } from './personal-data-item.dto';
+import { SORT_VALUES } from '../../common/sort-keys';
 
 const ATTRIBUTES_SCHEMA = {
   type: 'object',

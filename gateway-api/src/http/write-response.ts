@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { WriteOutcome } from '../ledger/ledger.service';
-import { TX_ID_HEADER } from './request-context';
+import type { WriteOutcome } from '../common/write-outcome';
+import { TX_ID_HEADER } from '../common/request-context';
 
 /** Body of a committed write. `result` is the chaincode's answer. */
 export class WriteResult<T = unknown> {

@@ -1,64 +1,23 @@
 import { Body, Controller, Get, Inject, Param, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { IsString, Matches } from 'class-validator';
-import { ApiKeyError, type ApiKeyView, ApiKeysService } from '../auth/api-keys.service';
-import { ApiRead } from '../common/openapi';
+import { ApiKeyError, type ApiKeyView, ApiKeysService } from './api-keys.service';
+import {
+  ApiKeyListResponse,
+  ApiKeyResponse,
+  CreateApiKeyDto,
+  CreatedApiKeyResponse,
+  KeyIdParams,
+} from './dto/api-key.dto';
+import { ApiRead } from '../http/openapi';
 import { ProblemException } from '../common/problems';
 import { RedactFromIdempotencyRecord, Roles } from '../common/request-context';
 
-export class CreateApiKeyDto {
-  @ApiProperty({ example: 'erp-integration' })
-  @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9 ._@:-]{0,63}$/, {
-    message: 'name must be 1-64 letters, digits, spaces or ._@:-',
-  })
-  name!: string;
-
-  @ApiProperty({
-    example: 'manufacturer-user1',
-    description: 'Identity id of the connection profile the key acts as',
-  })
-  @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { message: 'identityId has an invalid format' })
-  identityId!: string;
-}
-
-export class KeyIdParams {
-  @ApiProperty({ pattern: '^[0-9a-f]{16}$' })
-  @IsString()
-  @Matches(/^[0-9a-f]{16}$/, { message: 'keyId must be 16 lowercase hex characters' })
-  keyId!: string;
-}
-
-export class ApiKeyResponse {
-  @ApiProperty() keyId!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() identityId!: string;
-  @ApiProperty() role!: string;
-  @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt!: string | null;
-}
-
-export class CreatedApiKeyResponse {
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'The key, shown once (null when the response is an idempotent replay)',
-  })
-  key!: string | null;
-  @ApiProperty({ type: ApiKeyResponse }) apiKey!: ApiKeyResponse;
-}
-
-export class ApiKeyListResponse {
-  @ApiProperty({ type: [ApiKeyResponse] }) items!: ApiKeyResponse[];
-}
-
-/** API-key administration for clients whose identity has the `admin` role. */
+/** `/v1/admin/api-keys`: API-key administration for clients whose identity has the `admin` role. */
 @ApiTags('admin')
 @Roles('admin')
 @Controller('v1/admin/api-keys')
-export class AdminController {
+export class ApiKeysController {
   constructor(@Inject(ApiKeysService) private readonly keys: ApiKeysService) {}
 
   @Post()

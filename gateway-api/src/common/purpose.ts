@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ProblemException } from '../common/problems';
+import { ProblemException } from './problems';
 
 /** Request header stating why personal data is accessed; it goes to the access log. */
 export const PURPOSE_HEADER = 'x-purpose';

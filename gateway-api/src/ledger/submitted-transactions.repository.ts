@@ -1,5 +1,5 @@
 import type { Database } from '../database/database';
-import type { SubmittedTransactionLog } from '../ledger/ledger.service';
+import type { SubmittedTransactionLog } from './ledger.service';
 
 /** Transactions this gateway submitted with `Prefer: respond-async`, so their status can say "pending". */
 export class SubmittedTransactionsRepository implements SubmittedTransactionLog {

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { type AnyLedgerError, LedgerError } from '../ledger/ledger.errors';
-import { CHAINCODE_PROBLEMS, isChaincodeCode, ProblemException } from './problems';
+import { CHAINCODE_PROBLEMS, isChaincodeCode, ProblemException } from '../common/problems';
 
 /**
  * Turns anything thrown while serving a request into the problem to answer with. Only codes are

@@ -1,10 +1,10 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LedgerError } from '../ledger/ledger.errors';
-import type { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { toProblem } from './error-mapping';
-import type { JsonLogger, LogFields } from './logger';
-import { renderProblem } from './problem-response';
+import { type JsonLogger, LOGGER, type LogFields } from '../common/logger';
+import { renderProblem } from '../common/problem-response';
 
 /**
  * Sends any error as RFC 9457 problem+json. Server-side failures are logged with what is known
@@ -42,8 +42,8 @@ export function sendProblem(
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   constructor(
-    private readonly logger: JsonLogger,
-    private readonly metrics: MetricsService,
+    @Inject(LOGGER) private readonly logger: JsonLogger,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
   ) {}
 
   catch(err: unknown, host: ArgumentsHost): void {

@@ -15,16 +15,3 @@ export function backoffDelay(
   const nominal = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30));
   return Math.round(nominal / 2 + random() * (nominal / 2));
 }
-
-/** Waits for `promise` (its rejection ignored), or at most `ms`. */
-export async function settleWithin(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
-  if (promise === undefined) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    promise.catch(() => undefined),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    }),
-  ]);
-  clearTimeout(timer);
-}

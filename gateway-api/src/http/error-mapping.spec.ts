@@ -10,8 +10,8 @@ import {
 } from '../ledger/ledger.errors';
 import { chaincodeError } from '../ledger/testing/fake-ledger';
 import { toProblem } from './error-mapping';
-import { renderProblem } from './problem-response';
-import { PROBLEMS, ProblemException, problemType } from './problems';
+import { renderProblem } from '../common/problem-response';
+import { PROBLEMS, ProblemException, problemType } from '../common/problems';
 
 const TX = 'b'.repeat(64);
 const summary = (p: ProblemException) => ({

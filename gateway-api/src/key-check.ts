@@ -1,8 +1,8 @@
-import type { GatewayConfig } from '../config/config';
-import type { Database } from '../database/database';
-import { KeyRing } from './envelope-crypto';
-import { WebhookRepository } from '../webhooks/webhook.repository';
-import { PersonalDataRepository } from './personal-data.repository';
+import type { GatewayConfig } from './config/config';
+import type { Database } from './database/database';
+import { KeyRing } from './crypto/envelope-crypto';
+import { WebhookRepository } from './webhooks/webhook.repository';
+import { PersonalDataRepository } from './personal-data/personal-data.repository';
 
 /**
  * Checks that the configured key-encryption keys open what the store holds sealed under them: the

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { CONFIG, type GatewayConfig } from '../config/config';
+import { LedgerService } from '../ledger/ledger.service';
+import { ReadModelModule } from '../read-model/read-model.module';
+import { ReadModelService } from '../read-model/read-model.service';
+import { AssetsController, RecallsController } from './assets.controller';
+import { AssetsService } from './assets.service';
+
+/** The asset operations (one chaincode transaction each) and recalls. */
+@Module({
+  imports: [ReadModelModule],
+  controllers: [AssetsController, RecallsController],
+  providers: [
+    {
+      provide: AssetsService,
+      useFactory: (c: GatewayConfig, ledger: LedgerService, readModel: ReadModelService) =>
+        new AssetsService(
+          ledger,
+          Object.keys(c.profile.organizations),
+          c.events.enabled ? readModel : undefined,
+        ),
+      inject: [CONFIG, LedgerService, ReadModelService],
+    },
+  ],
+  exports: [AssetsService],
+})
+export class AssetsModule {}

@@ -1,0 +1,44 @@
+import { type BeforeApplicationShutdown, Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { CONFIG, type GatewayConfig } from '../config/config';
+import { ApiKeyGuard } from './api-key.guard';
+import { ApiKeyRepository } from './api-key.repository';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
+import { RateLimiter } from './rate-limiter';
+
+/**
+ * API keys: the guard every route passes (key, role, rate limit) and the key administration.
+ *
+ * Start: loads the keys and polls for keys created or revoked by another process. Stop: ends
+ * the polling.
+ */
+@Module({
+  controllers: [ApiKeysController],
+  providers: [
+    ApiKeyRepository,
+    {
+      provide: ApiKeysService,
+      useFactory: (c: GatewayConfig, repo: ApiKeyRepository) =>
+        new ApiKeysService(repo, c.profile, { refreshMs: c.auth.refreshMs }),
+      inject: [CONFIG, ApiKeyRepository],
+    },
+    {
+      provide: RateLimiter,
+      useFactory: (c: GatewayConfig) => new RateLimiter(c.rateLimit.perSecond, c.rateLimit.burst),
+      inject: [CONFIG],
+    },
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+  ],
+})
+export class AuthModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(@Inject(ApiKeysService) private readonly keys: ApiKeysService) {}
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.keys.start();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.keys.stop();
+  }
+}

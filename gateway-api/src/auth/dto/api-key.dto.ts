@@ -1,0 +1,49 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Matches } from 'class-validator';
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'erp-integration' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9 ._@:-]{0,63}$/, {
+    message: 'name must be 1-64 letters, digits, spaces or ._@:-',
+  })
+  name!: string;
+
+  @ApiProperty({
+    example: 'manufacturer-user1',
+    description: 'Identity id of the connection profile the key acts as',
+  })
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, { message: 'identityId has an invalid format' })
+  identityId!: string;
+}
+
+export class KeyIdParams {
+  @ApiProperty({ pattern: '^[0-9a-f]{16}$' })
+  @IsString()
+  @Matches(/^[0-9a-f]{16}$/, { message: 'keyId must be 16 lowercase hex characters' })
+  keyId!: string;
+}
+
+export class ApiKeyResponse {
+  @ApiProperty() keyId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() identityId!: string;
+  @ApiProperty() role!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt!: string | null;
+}
+
+export class CreatedApiKeyResponse {
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The key, shown once (null when the response is an idempotent replay)',
+  })
+  key!: string | null;
+  @ApiProperty({ type: ApiKeyResponse }) apiKey!: ApiKeyResponse;
+}
+
+export class ApiKeyListResponse {
+  @ApiProperty({ type: [ApiKeyResponse] }) items!: ApiKeyResponse[];
+}

@@ -1,0 +1,66 @@
+import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type JsonLogger, LOGGER } from './common/logger';
+import { CONFIG, type GatewayConfig } from './config/config';
+import { KeyRing } from './crypto/envelope-crypto';
+import { DATABASE, type Database } from './database/database';
+import { LEADER_ELECTION, type LeaderElection } from './events/leader-election';
+import { leaderElectionFor } from './events/leader-election-for';
+import { LEDGER_CLOCK, type LedgerServiceClock } from './ledger/ledger.service';
+import { LEDGER_PORT, type LedgerPort } from './ledger/ledger.port';
+import { MetricsService } from './metrics/metrics.service';
+import { fetchPost, type HttpPost, WEBHOOK_POST } from './webhooks/webhook-dispatcher';
+
+/** What the application is built from. main.ts passes the real adapters, tests the fakes. */
+export interface AppDependencies {
+  readonly config: GatewayConfig;
+  readonly ledger: LedgerPort;
+  readonly database: Database;
+  readonly logger: JsonLogger;
+  readonly metrics: MetricsService;
+  /** Randomness and waiting of write retries (tests make them instant). */
+  readonly clock?: LedgerServiceClock;
+  /** How webhooks are sent (tests capture them); default: fetch. */
+  readonly webhookPost?: HttpPost;
+  /** Who does the event work (default: PostgreSQL advisory lock, or always this process on SQLite). */
+  readonly leaderElection?: LeaderElection;
+}
+
+/**
+ * The process-wide parts every feature may inject: configuration, ledger port, database, logger,
+ * metrics, the key ring of the KEK, and the test seams.
+ *
+ * Stop: last of all, once the HTTP server has drained in-flight requests (and every feature has
+ * stopped its jobs before that), closes the ledger connections, then the database.
+ */
+@Global()
+@Module({})
+export class PlatformModule implements OnApplicationShutdown {
+  static forRoot(deps: AppDependencies): DynamicModule {
+    const { config } = deps;
+    const providers = [
+      { provide: CONFIG, useValue: config },
+      { provide: LEDGER_PORT, useValue: deps.ledger },
+      { provide: DATABASE, useValue: deps.database },
+      { provide: LOGGER, useValue: deps.logger },
+      { provide: MetricsService, useValue: deps.metrics },
+      { provide: KeyRing, useValue: new KeyRing(config.personalData.kek, config.personalData.previousKeks) },
+      { provide: LEDGER_CLOCK, useValue: deps.clock ?? null },
+      { provide: WEBHOOK_POST, useValue: deps.webhookPost ?? fetchPost },
+      {
+        provide: LEADER_ELECTION,
+        useValue: deps.leaderElection ?? leaderElectionFor(deps.database, config, deps.logger),
+      },
+    ];
+    return { module: PlatformModule, providers, exports: providers.map((p) => p.provide) };
+  }
+
+  constructor(
+    @Inject(LEDGER_PORT) private readonly ledger: LedgerPort,
+    @Inject(DATABASE) private readonly database: Database,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.ledger.close();
+    await this.database.close();
+  }
+}
