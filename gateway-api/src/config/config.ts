@@ -125,60 +125,222 @@ export class ConfigError extends Error {
   }
 }
 
-/** Every variable the gateway reads, with its default and meaning (also rendered in docs/api.md). */
-export const CONFIG_VARIABLES = {
-  WAYBILL_CONFIG_FILE: 'optional JSON file of variable → value; the environment overrides it',
-  WAYBILL_PROFILE: 'path of the connection profile written by the infra (required)',
-  HOST: 'interface to listen on (default 127.0.0.1)',
-  PORT: 'TCP port (default 3000)',
-  DATABASE_URL: 'postgres://… or sqlite:<path> or a plain path (default sqlite:.data/gateway-<org>.sqlite)',
-  WAYBILL_DATABASE_POOL_SIZE: 'PostgreSQL pool size (default 10)',
-  WAYBILL_LOG_LEVEL: 'debug | info | warn | error (default info)',
-  WAYBILL_BODY_LIMIT_BYTES: 'largest accepted request body (default 262144)',
-  WAYBILL_CORS_ORIGINS: 'comma-separated allowed origins; empty (default) means CORS is off',
-  WAYBILL_DOCS_ENABLED: 'serve /docs and /docs/openapi.json (default true)',
-  WAYBILL_LEDGER_ADAPTER: 'fabric-gateway (default; the only adapter so far)',
-  WAYBILL_EVALUATE_TIMEOUT_MS: 'deadline of an evaluate call (default 5000)',
-  WAYBILL_ENDORSE_TIMEOUT_MS: 'deadline of an endorse call (default 15000)',
-  WAYBILL_SUBMIT_TIMEOUT_MS: 'deadline of a submit-to-orderer call (default 5000)',
-  WAYBILL_COMMIT_STATUS_TIMEOUT_MS: 'deadline of waiting for a commit (default 60000)',
-  WAYBILL_STATUS_WAIT_MS: 'how long GET /v1/transactions/{txId} waits for a commit (default 1000)',
-  WAYBILL_RETRY_MAX_ATTEMPTS: 'attempts for a write that hits an MVCC/phantom read conflict (default 5)',
-  WAYBILL_RETRY_BASE_DELAY_MS: 'base of the exponential backoff between attempts (default 50)',
-  WAYBILL_RETRY_MAX_DELAY_MS: 'cap of the backoff (default 1000)',
-  WAYBILL_RATE_LIMIT_PER_SECOND: 'sustained requests per second per client; 0 switches it off (default 500)',
-  WAYBILL_RATE_LIMIT_BURST: 'burst size per client (default 1000)',
-  WAYBILL_IDEMPOTENCY_TTL_SECONDS: 'how long an Idempotency-Key is remembered (default 86400)',
-  WAYBILL_AUTH_REFRESH_MS:
-    'how often the API-key cache checks the database for new and revoked keys (default 1000)',
-  WAYBILL_SHUTDOWN_TIMEOUT_MS: 'how long a shutdown waits for in-flight requests (default 10000)',
-  WAYBILL_PD_KEK:
-    'key-encryption key of personal data: 32 bytes in base64 (this or WAYBILL_PD_KEK_FILE is required)',
-  WAYBILL_PD_KEK_FILE: 'file holding the key-encryption key in base64 (mode 0600 or stricter)',
-  WAYBILL_PD_PREVIOUS_KEKS: 'comma-separated earlier KEKs (base64), accepted until `pd rewrap` has run',
-  WAYBILL_PD_READ_ROLES:
-    'roles that may read a category, e.g. national-id=admin;notes=admin,carrier (defaults in docs/privacy.md)',
-  WAYBILL_PD_RETENTION:
-    'retention per category, e.g. phone=90d;notes=12h (s, m, h or d; defaults in docs/privacy.md)',
-  WAYBILL_PD_RETENTION_INTERVAL_MS: 'how often the retention job runs; 0 switches it off (default 3600000)',
-  WAYBILL_PD_SYSTEM_IDENTITY:
-    'identity the retention job uses on the ledger (default: the profile’s first admin, else manufacturer/carrier/retailer identity)',
-  WAYBILL_EVENTS_ENABLED: 'run the event reader, read model and webhook delivery (default true)',
-  WAYBILL_EVENTS_IDENTITY:
-    'identity id that reads blocks and assets for the read model (default: the first of the profile)',
-  WAYBILL_EVENTS_START_BLOCK:
-    'first block read when the database has no checkpoint yet (default 0: the whole channel)',
-  WAYBILL_EVENTS_RECONNECT_MAX_MS: 'cap of the reconnect backoff of the block stream (default 30000)',
-  WAYBILL_EVENTS_LEADER_RETRY_MS:
-    'PostgreSQL: how often a gateway that is not the event leader tries to take over (default 5000)',
-  WAYBILL_WEBHOOK_TIMEOUT_MS: 'deadline of one webhook delivery attempt (default 5000)',
-  WAYBILL_WEBHOOK_MAX_ATTEMPTS: 'attempts before a delivery is dead-lettered (default 10)',
-  WAYBILL_WEBHOOK_RETRY_BASE_MS: 'base of the exponential backoff between delivery attempts (default 500)',
-  WAYBILL_WEBHOOK_RETRY_MAX_MS: 'cap of that backoff (default 60000)',
-  WAYBILL_WEBHOOK_CONCURRENCY:
-    'deliveries in flight at once per subscription, each for another asset (default 4)',
-} as const;
-export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
+/** One configuration variable: its meaning (Markdown), default and bounds. */
+export interface VariableSpec {
+  readonly doc: string;
+  /** The value when the variable is not set. */
+  readonly default?: number | boolean | string;
+  /** How the default reads in the documentation, when it is not a plain value. */
+  readonly defaultText?: string;
+  /** Bounds of an integer. */
+  readonly min?: number;
+  readonly max?: number;
+  /** The accepted values of an enumeration. */
+  readonly values?: readonly string[];
+}
+
+const MINUTES_10 = 600_000;
+
+/**
+ * Every variable the gateway reads: the one place that gives its meaning, default and bounds.
+ * {@link loadConfig} validates against it, and docs/api.md's configuration table is rendered from
+ * it ({@link renderConfigTable}; a unit test keeps the two equal).
+ */
+export const CONFIG_TABLE = {
+  WAYBILL_CONFIG_FILE: { doc: 'optional JSON file of variable → value; the environment overrides it' },
+  WAYBILL_PROFILE: { doc: 'path of the connection profile written by the infra (required)' },
+  HOST: { doc: 'interface to listen on', default: '127.0.0.1' },
+  PORT: {
+    doc: 'TCP port; 0 picks a free one, logged in the `listening` line',
+    default: 3000,
+    min: 0,
+    max: 65535,
+  },
+  DATABASE_URL: {
+    doc: '`postgres://…`, `sqlite:<path>` or a plain path',
+    defaultText: '`.data/gateway-<org>.sqlite`',
+  },
+  WAYBILL_DATABASE_POOL_SIZE: { doc: 'PostgreSQL pool size', default: 10, min: 1, max: 1000 },
+  WAYBILL_LOG_LEVEL: { doc: 'log level', default: 'info', values: LOG_LEVELS },
+  WAYBILL_BODY_LIMIT_BYTES: {
+    doc: 'largest accepted request body',
+    default: 262_144,
+    min: 1024,
+    max: 64 * 1024 * 1024,
+  },
+  WAYBILL_CORS_ORIGINS: { doc: 'comma-separated allowed origins; empty (default) means CORS is off' },
+  WAYBILL_DOCS_ENABLED: { doc: 'serve `/docs` and `/docs/openapi.json`', default: true },
+  WAYBILL_LEDGER_ADAPTER: {
+    doc: 'ledger adapter (the only one so far)',
+    default: 'fabric-gateway',
+    values: ['fabric-gateway'],
+  },
+  WAYBILL_EVALUATE_TIMEOUT_MS: {
+    doc: 'deadline of an evaluate call',
+    default: 5_000,
+    min: 100,
+    max: MINUTES_10,
+  },
+  WAYBILL_ENDORSE_TIMEOUT_MS: {
+    doc: 'deadline of an endorse call',
+    default: 15_000,
+    min: 100,
+    max: MINUTES_10,
+  },
+  WAYBILL_SUBMIT_TIMEOUT_MS: {
+    doc: 'deadline of a submit-to-orderer call',
+    default: 5_000,
+    min: 100,
+    max: MINUTES_10,
+  },
+  WAYBILL_COMMIT_STATUS_TIMEOUT_MS: {
+    doc: 'deadline of waiting for a commit',
+    default: 60_000,
+    min: 100,
+    max: MINUTES_10,
+  },
+  WAYBILL_STATUS_WAIT_MS: {
+    doc: 'how long `GET /v1/transactions/{txId}` waits for a commit',
+    default: 1_000,
+    min: 10,
+    max: 60_000,
+  },
+  WAYBILL_RETRY_MAX_ATTEMPTS: {
+    doc: 'transactions tried for a write that hits read conflicts',
+    default: 5,
+    min: 1,
+    max: 20,
+  },
+  WAYBILL_RETRY_BASE_DELAY_MS: {
+    doc: 'base of the exponential backoff between attempts',
+    default: 50,
+    min: 0,
+    max: 10_000,
+  },
+  WAYBILL_RETRY_MAX_DELAY_MS: { doc: 'cap of the backoff', default: 1_000, min: 0, max: 60_000 },
+  WAYBILL_RATE_LIMIT_PER_SECOND: {
+    doc: 'sustained requests per second per API key; 0 switches it off',
+    default: 500,
+    min: 0,
+    max: 1_000_000,
+  },
+  WAYBILL_RATE_LIMIT_BURST: { doc: 'burst size per API key', default: 1_000, min: 1, max: 10_000_000 },
+  WAYBILL_IDEMPOTENCY_TTL_SECONDS: {
+    doc: 'how long an Idempotency-Key is remembered',
+    default: 86_400,
+    min: 60,
+    max: 30 * 86_400,
+  },
+  WAYBILL_AUTH_REFRESH_MS: {
+    doc: 'how often the key cache checks the database for new and revoked keys',
+    default: 1_000,
+    min: 50,
+    max: 60_000,
+  },
+  WAYBILL_SHUTDOWN_TIMEOUT_MS: {
+    doc: 'how long a shutdown waits for in-flight requests',
+    default: 10_000,
+    min: 0,
+    max: MINUTES_10,
+  },
+  WAYBILL_PD_KEK: {
+    doc: 'key-encryption key of personal data, 32 bytes base64 (this or `WAYBILL_PD_KEK_FILE` is required)',
+  },
+  WAYBILL_PD_KEK_FILE: { doc: 'file holding the KEK in base64, mode 0600' },
+  WAYBILL_PD_PREVIOUS_KEKS: {
+    doc: 'comma-separated earlier KEKs, accepted until `admin.js pd rewrap` has run',
+  },
+  WAYBILL_PD_READ_ROLES: {
+    doc: 'roles per category, e.g. `national-id=admin;notes=admin,carrier`',
+    defaultText: 'in docs/privacy.md',
+  },
+  WAYBILL_PD_RETENTION: {
+    doc: 'retention per category, e.g. `phone=90d;notes=12h` (s, m, h or d)',
+    defaultText: 'in docs/privacy.md',
+  },
+  WAYBILL_PD_RETENTION_INTERVAL_MS: {
+    doc: 'how often the retention job runs; 0 switches it off',
+    default: 3_600_000,
+    min: 0,
+    max: 7 * 86_400_000,
+  },
+  WAYBILL_PD_SYSTEM_IDENTITY: {
+    doc: 'identity the retention job uses on the ledger',
+    defaultText: "the profile's first admin, else manufacturer, carrier or retailer identity",
+  },
+  WAYBILL_EVENTS_ENABLED: { doc: 'run the event reader, read model and webhook delivery', default: true },
+  WAYBILL_EVENTS_IDENTITY: {
+    doc: 'identity that reads blocks and assets for the read model',
+    defaultText: "the profile's first",
+  },
+  WAYBILL_EVENTS_START_BLOCK: {
+    doc: 'first block read when the database has no checkpoint yet (0: the whole channel)',
+    default: 0,
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+  },
+  WAYBILL_EVENTS_RECONNECT_MAX_MS: {
+    doc: "cap of the block stream's reconnect backoff",
+    default: 30_000,
+    min: 100,
+    max: MINUTES_10,
+  },
+  WAYBILL_EVENTS_LEADER_RETRY_MS: {
+    doc: 'PostgreSQL: how often a gateway that is not the [event leader](events.md#several-gateway-processes-on-one-database) tries to take over',
+    default: 5_000,
+    min: 100,
+    max: MINUTES_10,
+  },
+  WAYBILL_WEBHOOK_TIMEOUT_MS: {
+    doc: 'deadline of one webhook delivery attempt',
+    default: 5_000,
+    min: 100,
+    max: 120_000,
+  },
+  WAYBILL_WEBHOOK_MAX_ATTEMPTS: {
+    doc: 'attempts before a delivery is dead-lettered (a subscription may set its own)',
+    default: 10,
+    min: 1,
+    max: 50,
+  },
+  WAYBILL_WEBHOOK_RETRY_BASE_MS: {
+    doc: 'base of the backoff between delivery attempts',
+    default: 500,
+    min: 1,
+    max: 3_600_000,
+  },
+  WAYBILL_WEBHOOK_RETRY_MAX_MS: { doc: 'cap of that backoff', default: 60_000, min: 1, max: 86_400_000 },
+  WAYBILL_WEBHOOK_CONCURRENCY: {
+    doc: 'deliveries in flight per subscription, each for another asset',
+    default: 4,
+    min: 1,
+    max: 64,
+  },
+} as const satisfies Readonly<Record<string, VariableSpec>>;
+export type ConfigVariable = keyof typeof CONFIG_TABLE;
+
+/** Every variable with its meaning and default as one sentence (the rows of the documentation). */
+export const CONFIG_VARIABLES: Readonly<Record<ConfigVariable, string>> = Object.fromEntries(
+  Object.entries(CONFIG_TABLE).map(([name, spec]: [string, VariableSpec]) => [name, describeVariable(spec)]),
+) as Record<ConfigVariable, string>;
+
+function describeVariable(spec: VariableSpec): string {
+  const values = spec.values ? `${spec.values.map((v) => `\`${v}\``).join(', ')}: ` : '';
+  const fallback =
+    spec.defaultText ??
+    (spec.default === undefined
+      ? undefined
+      : spec.values
+        ? `\`${String(spec.default)}\``
+        : String(spec.default));
+  return `${values}${spec.doc}${fallback === undefined ? '' : ` (default ${fallback})`}`;
+}
+
+/** docs/api.md's configuration table, rendered from {@link CONFIG_TABLE}. */
+export function renderConfigTable(): string {
+  const rows = Object.entries(CONFIG_VARIABLES).map(([name, text]) => `| \`${name}\` | ${text} |`);
+  return ['| variable | meaning |', '| --- | --- |', ...rows].join('\n');
+}
 
 /**
  * Reads the configuration from the environment and the optional `WAYBILL_CONFIG_FILE`, validates
@@ -202,39 +364,39 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
   }
 
   const http = {
-    host: r.string('HOST') ?? '127.0.0.1',
-    port: r.int('PORT', 3000, 0, 65535),
-    bodyLimitBytes: r.int('WAYBILL_BODY_LIMIT_BYTES', 262_144, 1024, 64 * 1024 * 1024),
+    host: r.string('HOST') ?? CONFIG_TABLE.HOST.default,
+    port: r.int('PORT'),
+    bodyLimitBytes: r.int('WAYBILL_BODY_LIMIT_BYTES'),
     corsOrigins: r.list(
       'WAYBILL_CORS_ORIGINS',
       (o) => /^https?:\/\/[^\s/]+$/.test(o) || o === '*',
       'an origin like https://app.example.com',
     ),
-    docsEnabled: r.bool('WAYBILL_DOCS_ENABLED', true),
+    docsEnabled: r.bool('WAYBILL_DOCS_ENABLED'),
   };
   const database = readDatabase(r, profile, cwd);
-  const adapter = r.oneOf('WAYBILL_LEDGER_ADAPTER', ['fabric-gateway'] as const, 'fabric-gateway');
+  const adapter = r.oneOf<'fabric-gateway'>('WAYBILL_LEDGER_ADAPTER');
   const ledger = {
     adapter,
     timeouts: {
-      evaluateMs: r.int('WAYBILL_EVALUATE_TIMEOUT_MS', 5_000, 100, 600_000),
-      endorseMs: r.int('WAYBILL_ENDORSE_TIMEOUT_MS', 15_000, 100, 600_000),
-      submitMs: r.int('WAYBILL_SUBMIT_TIMEOUT_MS', 5_000, 100, 600_000),
-      commitStatusMs: r.int('WAYBILL_COMMIT_STATUS_TIMEOUT_MS', 60_000, 100, 600_000),
+      evaluateMs: r.int('WAYBILL_EVALUATE_TIMEOUT_MS'),
+      endorseMs: r.int('WAYBILL_ENDORSE_TIMEOUT_MS'),
+      submitMs: r.int('WAYBILL_SUBMIT_TIMEOUT_MS'),
+      commitStatusMs: r.int('WAYBILL_COMMIT_STATUS_TIMEOUT_MS'),
     },
-    statusWaitMs: r.int('WAYBILL_STATUS_WAIT_MS', 1_000, 10, 60_000),
+    statusWaitMs: r.int('WAYBILL_STATUS_WAIT_MS'),
   };
   const retry = {
-    maxAttempts: r.int('WAYBILL_RETRY_MAX_ATTEMPTS', 5, 1, 20),
-    baseDelayMs: r.int('WAYBILL_RETRY_BASE_DELAY_MS', 50, 0, 10_000),
-    maxDelayMs: r.int('WAYBILL_RETRY_MAX_DELAY_MS', 1_000, 0, 60_000),
+    maxAttempts: r.int('WAYBILL_RETRY_MAX_ATTEMPTS'),
+    baseDelayMs: r.int('WAYBILL_RETRY_BASE_DELAY_MS'),
+    maxDelayMs: r.int('WAYBILL_RETRY_MAX_DELAY_MS'),
   };
   if (retry.maxDelayMs < retry.baseDelayMs) {
     problems.push('WAYBILL_RETRY_MAX_DELAY_MS must not be smaller than WAYBILL_RETRY_BASE_DELAY_MS');
   }
   const rateLimit = {
-    perSecond: r.int('WAYBILL_RATE_LIMIT_PER_SECOND', 500, 0, 1_000_000),
-    burst: r.int('WAYBILL_RATE_LIMIT_BURST', 1_000, 1, 10_000_000),
+    perSecond: r.int('WAYBILL_RATE_LIMIT_PER_SECOND'),
+    burst: r.int('WAYBILL_RATE_LIMIT_BURST'),
   };
   const config = {
     http,
@@ -242,10 +404,10 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
     ledger,
     retry,
     rateLimit,
-    idempotency: { ttlSeconds: r.int('WAYBILL_IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400) },
-    auth: { refreshMs: r.int('WAYBILL_AUTH_REFRESH_MS', 1_000, 50, 60_000) },
-    log: { level: r.oneOf('WAYBILL_LOG_LEVEL', LOG_LEVELS, 'info') },
-    shutdownTimeoutMs: r.int('WAYBILL_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    idempotency: { ttlSeconds: r.int('WAYBILL_IDEMPOTENCY_TTL_SECONDS') },
+    auth: { refreshMs: r.int('WAYBILL_AUTH_REFRESH_MS') },
+    log: { level: r.oneOf<LogLevel>('WAYBILL_LOG_LEVEL') },
+    shutdownTimeoutMs: r.int('WAYBILL_SHUTDOWN_TIMEOUT_MS'),
     personalData: readPersonalData(r, profile, cwd),
     events: readEvents(r, profile),
   };
@@ -265,27 +427,27 @@ function readEvents(r: Reader, profile: ConnectionProfile | undefined): EventsCo
     );
   }
   const webhooks = {
-    timeoutMs: r.int('WAYBILL_WEBHOOK_TIMEOUT_MS', 5_000, 100, 120_000),
-    maxAttempts: r.int('WAYBILL_WEBHOOK_MAX_ATTEMPTS', 10, 1, 50),
-    retryBaseDelayMs: r.int('WAYBILL_WEBHOOK_RETRY_BASE_MS', 500, 1, 3_600_000),
-    retryMaxDelayMs: r.int('WAYBILL_WEBHOOK_RETRY_MAX_MS', 60_000, 1, 86_400_000),
-    concurrency: r.int('WAYBILL_WEBHOOK_CONCURRENCY', 4, 1, 64),
+    timeoutMs: r.int('WAYBILL_WEBHOOK_TIMEOUT_MS'),
+    maxAttempts: r.int('WAYBILL_WEBHOOK_MAX_ATTEMPTS'),
+    retryBaseDelayMs: r.int('WAYBILL_WEBHOOK_RETRY_BASE_MS'),
+    retryMaxDelayMs: r.int('WAYBILL_WEBHOOK_RETRY_MAX_MS'),
+    concurrency: r.int('WAYBILL_WEBHOOK_CONCURRENCY'),
   };
   if (webhooks.retryMaxDelayMs < webhooks.retryBaseDelayMs) {
     r.problem('WAYBILL_WEBHOOK_RETRY_MAX_MS', 'must not be smaller than WAYBILL_WEBHOOK_RETRY_BASE_MS');
   }
   return {
-    enabled: r.bool('WAYBILL_EVENTS_ENABLED', true),
+    enabled: r.bool('WAYBILL_EVENTS_ENABLED'),
     identity,
-    startBlock: r.int('WAYBILL_EVENTS_START_BLOCK', 0, 0, Number.MAX_SAFE_INTEGER),
-    reconnectMaxDelayMs: r.int('WAYBILL_EVENTS_RECONNECT_MAX_MS', 30_000, 100, 600_000),
-    leaderRetryMs: r.int('WAYBILL_EVENTS_LEADER_RETRY_MS', 5_000, 100, 600_000),
+    startBlock: r.int('WAYBILL_EVENTS_START_BLOCK'),
+    reconnectMaxDelayMs: r.int('WAYBILL_EVENTS_RECONNECT_MAX_MS'),
+    leaderRetryMs: r.int('WAYBILL_EVENTS_LEADER_RETRY_MS'),
     webhooks,
   };
 }
 
 function readDatabase(r: Reader, profile: ConnectionProfile | undefined, cwd: string): DatabaseConfig {
-  const poolSize = r.int('WAYBILL_DATABASE_POOL_SIZE', 10, 1, 1000);
+  const poolSize = r.int('WAYBILL_DATABASE_POOL_SIZE');
   const raw = r.string('DATABASE_URL');
   if (raw === undefined) {
     const org = (profile?.organization ?? 'gateway').toLowerCase().replace(/[^a-z0-9-]+/g, '-');
@@ -389,7 +551,7 @@ function readPersonalData(
     previousKeks,
     readRoles,
     retentionMs,
-    retentionIntervalMs: r.int('WAYBILL_PD_RETENTION_INTERVAL_MS', 3_600_000, 0, 7 * DAY_MS),
+    retentionIntervalMs: r.int('WAYBILL_PD_RETENTION_INTERVAL_MS'),
     systemIdentity,
   };
 }
@@ -433,7 +595,7 @@ function mergeFileSource(env: ConfigSource, cwd: string, problems: string[]): Co
   }
   const fromFile: Record<string, string> = {};
   for (const [key, value] of Object.entries(entries)) {
-    if (!(key in CONFIG_VARIABLES) || key === 'WAYBILL_CONFIG_FILE') {
+    if (!(key in CONFIG_TABLE) || key === 'WAYBILL_CONFIG_FILE') {
       problems.push(`WAYBILL_CONFIG_FILE ${file}: unknown variable ${key}`);
     } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
       fromFile[key] = String(value);
@@ -461,7 +623,10 @@ class Reader {
     return v === undefined || v === '' ? undefined : v;
   }
 
-  int(name: ConfigVariable, fallback: number, min: number, max: number): number {
+  int(name: ConfigVariable): number {
+    const { default: fallback, min, max } = spec(name);
+    if (typeof fallback !== 'number' || min === undefined || max === undefined)
+      throw new Error(`${name} is not an integer variable`);
     const v = this.string(name);
     if (v === undefined) return fallback;
     if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
@@ -471,7 +636,9 @@ class Reader {
     return Number(v);
   }
 
-  bool(name: ConfigVariable, fallback: boolean): boolean {
+  bool(name: ConfigVariable): boolean {
+    const fallback = spec(name).default;
+    if (typeof fallback !== 'boolean') throw new Error(`${name} is not a boolean variable`);
     const v = this.string(name)?.toLowerCase();
     if (v === undefined) return fallback;
     if (['true', '1', 'yes'].includes(v)) return true;
@@ -480,12 +647,16 @@ class Reader {
     return fallback;
   }
 
-  oneOf<T extends string>(name: ConfigVariable, allowed: readonly T[], fallback: T): T {
+  oneOf<T extends string>(name: ConfigVariable): T {
+    const { values, default: fallback } = spec(name);
+    if (values === undefined || typeof fallback !== 'string')
+      throw new Error(`${name} is not an enumeration`);
+    const allowed = values as readonly T[];
     const v = this.string(name);
-    if (v === undefined) return fallback;
+    if (v === undefined) return fallback as T;
     if ((allowed as readonly string[]).includes(v)) return v as T;
     this.problem(name, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`);
-    return fallback;
+    return fallback as T;
   }
 
   /** `key=value;key=value` pairs; a malformed pair is reported. */
@@ -515,4 +686,8 @@ class Reader {
       if (!valid(item)) this.problem(name, `has ${JSON.stringify(item)}, expected ${expected}`);
     return items;
   }
+}
+
+function spec(name: ConfigVariable): VariableSpec {
+  return CONFIG_TABLE[name];
 }
