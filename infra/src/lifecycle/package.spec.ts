@@ -82,6 +82,17 @@ describe('hashChaincode', () => {
     expect(hashChaincode(dir)).not.toBe(h);
   });
 
+  it('covers only what a package holds: a test helper, spec or declaration edited is the same chaincode', () => {
+    const dir = writeFakeChaincode(tmp.make());
+    const h = hashChaincode(dir);
+    writeFileSync(path.join(dir, 'dist', 'testing', 'stub.js'), "'use strict';\n// changed\n");
+    writeFileSync(path.join(dir, 'dist', 'contracts', 'waybill.spec.js'), "'use strict';\n// changed\n");
+    writeFileSync(path.join(dir, 'dist', 'index.d.ts'), '// changed\n');
+    expect(hashChaincode(dir)).toBe(h);
+    writeFileSync(path.join(dir, 'dist', 'contracts', 'waybill.js'), "'use strict';\n// changed\n");
+    expect(hashChaincode(dir)).not.toBe(h);
+  });
+
   it('asks for a build when dist/ is missing', () => {
     const dir = tmp.make();
     writeFileSync(path.join(dir, 'package.json'), '{}');

@@ -1,6 +1,15 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -39,26 +48,55 @@ export async function tarGz(dir: string): Promise<Buffer> {
   walk('');
   const { stdout } = await run(
     'tar',
-    ['--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '--no-recursion', '-C', dir, '-cf', '-', ...files],
+    [
+      '--mtime=@0',
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '--format=gnu',
+      '--no-recursion',
+      '-C',
+      dir,
+      '-cf',
+      '-',
+      ...files,
+    ],
     { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
   );
   return gzipSync(stdout, { level: 6 });
 }
 
-/** Hash of every file of the compiled chaincode (dist/) and its package.json. */
+/**
+ * Whether a file of the compiled chaincode goes into a package: not test helpers (dist/testing/
+ * itself, not any folder named testing above the chaincode), specs, declarations, maps or build info.
+ */
+function isPackaged(dist: string, file: string): boolean {
+  return (
+    !file.endsWith('.tsbuildinfo') &&
+    !file.endsWith('.map') &&
+    !file.endsWith('.d.ts') &&
+    !/\.spec\.js$/.test(file) &&
+    !path.relative(dist, file).split(path.sep).includes('testing')
+  );
+}
+
+/**
+ * Hash of what a package holds of the compiled chaincode (see {@link isPackaged}) and its
+ * package.json: editing a test helper or a comment-only declaration is not a new chaincode.
+ */
 export function hashChaincode(chaincodeDir: string): string {
   const h = createHash('sha256');
+  const dist = path.join(chaincodeDir, 'dist');
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {
       const p = path.join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (!name.endsWith('.tsbuildinfo') && !name.endsWith('.map')) {
+      else if (isPackaged(dist, p)) {
         h.update(path.relative(chaincodeDir, p));
         h.update(readFileSync(p));
       }
     }
   };
-  const dist = path.join(chaincodeDir, 'dist');
   try {
     walk(dist);
   } catch {
@@ -68,7 +106,12 @@ export function hashChaincode(chaincodeDir: string): string {
   return h.digest('hex').slice(0, 12);
 }
 
-async function assemble(outFile: string, label: string, type: string, fill: (codeDir: string) => void): Promise<ChaincodePackage> {
+async function assemble(
+  outFile: string,
+  label: string,
+  type: string,
+  fill: (codeDir: string) => void,
+): Promise<ChaincodePackage> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'waybill-pkg-'));
   try {
     const code = path.join(work, 'code');
@@ -92,7 +135,11 @@ async function assemble(outFile: string, label: string, type: string, fill: (cod
  * Chaincode as a service: the package holds only where the chaincode server listens. The label
  * carries the compiled code's hash so that a changed chaincode is a new package (new sequence).
  */
-export function packageCcaas(chaincodeDir: string, outDir: string, address: string): Promise<ChaincodePackage> {
+export function packageCcaas(
+  chaincodeDir: string,
+  outDir: string,
+  address: string,
+): Promise<ChaincodePackage> {
   const hash = hashChaincode(chaincodeDir);
   const label = `waybill_ccaas_${hash}`;
   return assemble(path.join(outDir, `${label}.tar.gz`), label, 'ccaas', (code) => {
@@ -141,16 +188,7 @@ export async function packageNode(chaincodeDir: string, outDir: string, lockSour
     const src = path.join(code, 'src');
     mkdirSync(src);
     const dist = path.join(chaincodeDir, 'dist');
-    cpSync(dist, path.join(src, 'dist'), {
-      recursive: true,
-      // Test helpers are dist/testing/ itself, not any folder named testing above the chaincode.
-      filter: (f) =>
-        !f.endsWith('.tsbuildinfo') &&
-        !f.endsWith('.map') &&
-        !f.endsWith('.d.ts') &&
-        !/\.spec\.js$/.test(f) &&
-        !path.relative(dist, f).split(path.sep).includes('testing'),
-    });
+    cpSync(dist, path.join(src, 'dist'), { recursive: true, filter: (f) => isPackaged(dist, f) });
     writeFileSync(
       path.join(src, 'package.json'),
       `${JSON.stringify(
