@@ -189,6 +189,92 @@ export const EVALUATE_TRANSACTIONS: readonly TransactionName[] = [
   'getRecall',
 ];
 
+/**
+ * Which organisations' peers must endorse each transaction — what a client passes as
+ * `endorsingOrganizations`, because service discovery knows only the chaincode-level policy
+ * (any one member), not key-level policies or implicit-collection policies.
+ *
+ * Rendered into docs/chaincode.md; the unit tests check every submitted transaction's actual
+ * requirement (derived by the in-memory ledger from the policies, as the validator does) is
+ * covered by the rule.
+ */
+
+/** A party whose peer must endorse, resolved against the asset *before* the transaction. */
+export type EndorsingParty =
+  /** The asset's owner organisation (key-level policy). */
+  | 'owner'
+  /** The asset's custodian organisation (key-level policy). */
+  | 'custodian'
+  /** The buyer of the pending sale (its peer purges the buyer's terms from its implicit collection). */
+  | 'buyer'
+  /** Owner and custodian of every asset the transaction marks (recall). */
+  | 'holdersOfMarkedAssets'
+  /** Owner and custodian of every input asset (merge; all inputs share them). */
+  | 'holdersOfInputs'
+  /** The caller's own organisation, and ONLY it (transient confidential data). */
+  | 'callerOnly'
+  /** Any one member organisation (no key-level policy exists yet). */
+  | 'anyMember';
+
+/** Endorsement rule of a submit transaction. */
+export interface EndorsementRule {
+  readonly parties: readonly EndorsingParty[];
+  readonly note: string;
+}
+
+const HOLDERS: EndorsementRule = { parties: ['owner', 'custodian'], note: 'key-level policy of the asset' };
+
+/** Endorsement rules of every submit transaction. */
+export const ENDORSEMENT_RULES = {
+  createAsset: { parties: ['anyMember'], note: "new key: chaincode-level policy; use the caller's own peer" },
+  proposeHandover: HOLDERS,
+  acceptHandover: {
+    parties: ['owner', 'custodian'],
+    note: 'holders before the handover (the recipient may add its own peer)',
+  },
+  rejectHandover: HOLDERS,
+  cancelHandover: HOLDERS,
+  proposeSale: HOLDERS,
+  agreeSaleTerms: {
+    parties: ['callerOnly'],
+    note: "transient terms: send to the caller's own peer only; the implicit collection's policy requires it",
+  },
+  acceptSale: {
+    parties: ['owner', 'custodian', 'buyer'],
+    note: "holders (key-level policy) plus the buyer, whose peer purges the buyer's terms",
+  },
+  rejectSale: {
+    parties: ['owner', 'custodian', 'buyer'],
+    note: 'holders plus the buyer (terms purged on both sides)',
+  },
+  cancelSale: {
+    parties: ['owner', 'custodian', 'buyer'],
+    note: 'holders plus the buyer (terms purged on both sides)',
+  },
+  putOnHold: HOLDERS,
+  releaseHold: HOLDERS,
+  markSold: HOLDERS,
+  consumeAsset: HOLDERS,
+  destroyAsset: HOLDERS,
+  splitAsset: { parties: ['owner', 'custodian'], note: "the parent's holders (sub-lots are new keys)" },
+  mergeAssets: { parties: ['holdersOfInputs'], note: "the inputs' holders (the new lot is a new key)" },
+  recallAsset: {
+    parties: ['holdersOfMarkedAssets'],
+    note: 'holders of every asset of the batch; not known in advance: endorse with every member organisation',
+  },
+  continueRecall: {
+    parties: ['holdersOfMarkedAssets'],
+    note: 'holders of every asset of the batch; not known in advance: endorse with every member organisation',
+  },
+  updateAttributes: HOLDERS,
+  addDocument: HOLDERS,
+  upsertPersonalDataRef: HOLDERS,
+  erasePersonalDataRef: HOLDERS,
+} as const satisfies Partial<Record<TransactionName, EndorsementRule>>;
+
+/** Submit transactions (those with an endorsement rule). */
+export type SubmitTransactionName = keyof typeof ENDORSEMENT_RULES;
+
 /** Key of the transient-map entry that carries sale terms for `agreeSaleTerms` (never in args). */
 export const TRANSIENT_TERMS_KEY = 'terms';
 
@@ -212,7 +298,19 @@ export const PERSONAL_DATA_CATEGORIES = [
 export type PersonalDataCategory = (typeof PERSONAL_DATA_CATEGORIES)[number];
 
 /** Incoterms 2020 rules accepted in sale terms. */
-export const INCOTERMS = ['EXW', 'FCA', 'CPT', 'CIP', 'DAP', 'DPU', 'DDP', 'FAS', 'FOB', 'CFR', 'CIF'] as const;
+export const INCOTERMS = [
+  'EXW',
+  'FCA',
+  'CPT',
+  'CIP',
+  'DAP',
+  'DPU',
+  'DDP',
+  'FAS',
+  'FOB',
+  'CFR',
+  'CIF',
+] as const;
 
 /** An Incoterms rule from {@link INCOTERMS}. */
 export type Incoterm = (typeof INCOTERMS)[number];
@@ -272,3 +370,36 @@ export const PATTERNS = {
   /** Random nonce both parties put in their terms so the on-chain hash cannot be guessed. */
   TERMS_NONCE: '^[0-9a-f]{32,128}$',
 } as const;
+
+/** One peer of an organisation that its gateway may connect to (connection profile). */
+export interface PeerProfile {
+  readonly name: string;
+  /** `host:port` of the peer's gateway service. */
+  readonly endpoint: string;
+  readonly tlsRootCertPath: string;
+  /** TLS server name to expect when the endpoint host differs from the certificate's. */
+  readonly hostnameOverride?: string;
+}
+
+/** One Fabric identity of an organisation (certificate and private key on disk). */
+export interface IdentityProfile {
+  readonly id: string;
+  readonly role: Role;
+  readonly certPath: string;
+  readonly keyPath: string;
+}
+
+/**
+ * The connection profile the infra writes for one organisation and its gateway reads. It holds
+ * only that organisation's identities: no gateway ever holds another organisation's keys.
+ */
+export interface ConnectionProfile {
+  readonly organization: string;
+  readonly mspId: string;
+  readonly channel: string;
+  readonly chaincode: string;
+  readonly peers: readonly PeerProfile[];
+  readonly identities: readonly IdentityProfile[];
+  /** Every organisation of the channel: MSP ID → organisation name. */
+  readonly organizations: Readonly<Record<string, string>>;
+}

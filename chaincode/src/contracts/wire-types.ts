@@ -4,7 +4,7 @@
  * These classes are never instantiated: every transaction takes strings (JSON for structured
  * inputs) so that the chaincode, not the shim's schema check, reports malformed input with a stable
  * error code. They exist so that `components.schemas` describes every shape a client exchanges.
- * `wire-types.spec.ts` checks that they list exactly the fields of the domain types.
+ * `metadata.spec.ts` checks that they list exactly the fields of the inputs and answers.
  */
 import { Object as DataType, Property } from 'fabric-contract-api';
 

@@ -115,6 +115,38 @@ export interface Asset {
   readonly updatedTxId: string;
 }
 
+/** What a new asset starts with; everything else starts blank (no hold, recall, lineage or offer). */
+export type NewAsset = Pick<
+  Asset,
+  'id' | 'product' | 'quantity' | 'origin' | 'owner' | 'custodian' | 'manufacturers' | 'status'
+> &
+  Partial<Pick<Asset, 'attributes' | 'documents' | 'personalDataRefs' | 'parents' | 'children'>>;
+
+/**
+ * The one constructor of an asset record: `fields` plus blank defaults, created and last updated
+ * at `at` by transaction `txId`.
+ */
+export function newAsset(fields: NewAsset, at: string, txId: string): Asset {
+  return {
+    docType: 'waybill.asset',
+    schemaVersion: 1,
+    attributes: {},
+    documents: [],
+    personalDataRefs: [],
+    hold: null,
+    recall: null,
+    parents: [],
+    children: [],
+    pendingHandover: null,
+    pendingSale: null,
+    ...fields,
+    createdAt: at,
+    createdTxId: txId,
+    updatedAt: at,
+    updatedTxId: txId,
+  };
+}
+
 /** One page of a list query. */
 export interface AssetPage {
   readonly records: readonly Asset[];

@@ -2,7 +2,7 @@ import { ASSET_STATUSES, ROLES, type AssetStatus, type Role } from '../constants
 
 /**
  * The asset state machine: the ONE definition that both enforcement (`access/authorize.ts`) and
- * documentation (`docs/chaincode.md`, rendered by `state-machine-doc.ts` and checked by a test) use.
+ * documentation (`docs/chaincode.md`, rendered by `docs/reference-tables.ts` and checked by a test) use.
  *
  * A row says: from any of `from`, `action` leads to `to`, for a caller whose role is in one grant's
  * `roles` and whose organisation stands in that grant's `org` relationship to the asset.

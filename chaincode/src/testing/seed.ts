@@ -1,37 +1,26 @@
-import type { Asset } from '../domain/asset';
+import { type Asset, newAsset } from '../domain/asset';
 import { AssetStore } from '../contracts/asset-store';
 import type { InMemoryLedger } from './in-memory-stub';
 import { MSP } from './fixtures';
 
 /** A complete asset record with test defaults (owner and custodian: the manufacturer). */
 export function buildAsset(id: string, overrides: Partial<Asset> = {}): Asset {
-  const at = '2025-01-01T00:00:00.000Z';
-  return {
-    docType: 'waybill.asset',
-    schemaVersion: 1,
-    id,
-    product: { sku: 'SKU-COFFEE-1KG', description: 'Roasted coffee beans, 1 kg bags' },
-    quantity: { amount: 100, unit: 'kg' },
-    origin: { site: 'Plant 7', country: 'CO' },
-    attributes: { grade: 'A' },
-    documents: [],
-    personalDataRefs: [],
-    owner: MSP.MANUFACTURER,
-    custodian: MSP.MANUFACTURER,
-    manufacturers: [MSP.MANUFACTURER],
-    status: 'CREATED',
-    hold: null,
-    recall: null,
-    parents: [],
-    children: [],
-    pendingHandover: null,
-    pendingSale: null,
-    createdAt: at,
-    createdTxId: 'seed',
-    updatedAt: at,
-    updatedTxId: 'seed',
-    ...overrides,
-  };
+  const asset = newAsset(
+    {
+      id,
+      product: { sku: 'SKU-COFFEE-1KG', description: 'Roasted coffee beans, 1 kg bags' },
+      quantity: { amount: 100, unit: 'kg' },
+      origin: { site: 'Plant 7', country: 'CO' },
+      attributes: { grade: 'A' },
+      owner: MSP.MANUFACTURER,
+      custodian: MSP.MANUFACTURER,
+      manufacturers: [MSP.MANUFACTURER],
+      status: 'CREATED',
+    },
+    '2025-01-01T00:00:00.000Z',
+    'seed',
+  );
+  return { ...asset, ...overrides };
 }
 
 /**

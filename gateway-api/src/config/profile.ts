@@ -1,41 +1,14 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ALL_ROLES, type Role } from '@waybill/chaincode/constants';
+import {
+  ALL_ROLES,
+  type ConnectionProfile,
+  type IdentityProfile,
+  type PeerProfile,
+  type Role,
+} from '@waybill/chaincode/constants';
 
-export type { Role };
-
-/** One peer of this organisation that the gateway may connect to. */
-export interface PeerProfile {
-  readonly name: string;
-  /** `host:port` of the peer's gateway service. */
-  readonly endpoint: string;
-  readonly tlsRootCertPath: string;
-  /** TLS server name to expect when the endpoint host differs from the certificate's. */
-  readonly hostnameOverride?: string;
-}
-
-/** One Fabric identity of this organisation (certificate and private key on disk). */
-export interface IdentityProfile {
-  readonly id: string;
-  readonly role: Role;
-  readonly certPath: string;
-  readonly keyPath: string;
-}
-
-/**
- * The connection profile written by the infra for one organisation. It holds only that
- * organisation's identities: no gateway ever holds another organisation's keys.
- */
-export interface ConnectionProfile {
-  readonly organization: string;
-  readonly mspId: string;
-  readonly channel: string;
-  readonly chaincode: string;
-  readonly peers: readonly PeerProfile[];
-  readonly identities: readonly IdentityProfile[];
-  /** Every organisation of the channel: MSP ID → organisation name. */
-  readonly organizations: Readonly<Record<string, string>>;
-}
+export type { ConnectionProfile, IdentityProfile, PeerProfile, Role };
 
 /** Checks that a file exists and is readable; returns a problem description or undefined. */
 export type FileCheck = (path: string) => string | undefined;

@@ -100,15 +100,15 @@ export interface RetentionReport {
 const RETENTION_BATCH = 200;
 const LEDGER_ERASURE_BATCH = 200;
 
+/** A staged rectification older than this was abandoned by a stopped process. */
+export const RECTIFICATION_STALE_MS = 5 * 60_000;
+
 /**
  * Personal data off-chain (docs/privacy.md). Values live only in this organisation's store,
  * sealed with a per-subject data key (AES-256-GCM) that is itself wrapped by the key-encryption
  * key; the ledger gets a random reference and a salted commitment. Every read, export,
  * rectification and erasure is appended to the access log, refusals included.
  */
-/** A staged rectification older than this was abandoned by a stopped process. */
-export const RECTIFICATION_STALE_MS = 5 * 60_000;
-
 export class PersonalDataService {
   readonly #now: () => number;
 

@@ -1,33 +1,26 @@
+import { newAsset } from '../../../chaincode/src/domain/asset';
 import type { Asset } from '../assets/asset.types';
 import { chaincodeError, type FakeLedger } from '../ledger/testing/fake-ledger';
 
-/** An asset as the chaincode returns it, with overrides. */
+/** An asset as the chaincode returns it (the chaincode's own constructor), with overrides. */
 export function anAsset(overrides: Partial<Asset> & { id: string }): Asset {
-  return {
-    docType: 'waybill.asset',
-    schemaVersion: 1,
-    product: { sku: 'COFFEE-1KG', description: 'Arabica, 1 kg' },
-    quantity: { amount: 100, unit: 'kg' },
-    origin: { site: 'Finca El Paraiso', country: 'CO' },
-    attributes: {},
-    documents: [],
-    personalDataRefs: [],
-    owner: 'ManufacturerMSP',
-    custodian: 'ManufacturerMSP',
-    manufacturers: ['ManufacturerMSP'],
-    status: 'CREATED',
-    hold: null,
-    recall: null,
-    parents: [],
-    children: [],
-    pendingHandover: null,
-    pendingSale: null,
-    createdAt: '2025-01-01T00:00:00.000Z',
-    createdTxId: 'c'.repeat(64),
-    updatedAt: '2025-01-01T00:00:00.000Z',
-    updatedTxId: 'c'.repeat(64),
-    ...overrides,
-  };
+  const at = '2025-01-01T00:00:00.000Z';
+  // The same JSON; the gateway's view classes (OpenAPI) only drop the readonly modifiers.
+  const asset = newAsset(
+    {
+      id: overrides.id,
+      product: { sku: 'COFFEE-1KG', description: 'Arabica, 1 kg' },
+      quantity: { amount: 100, unit: 'kg' },
+      origin: { site: 'Finca El Paraiso', country: 'CO' },
+      owner: 'ManufacturerMSP',
+      custodian: 'ManufacturerMSP',
+      manufacturers: ['ManufacturerMSP'],
+      status: 'CREATED',
+    },
+    at,
+    'c'.repeat(64),
+  ) as unknown as Asset;
+  return { ...asset, ...overrides };
 }
 
 /**

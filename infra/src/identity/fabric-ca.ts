@@ -1,3 +1,4 @@
+import { ROLE_ATTRIBUTE } from '@waybill/chaincode/constants';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -19,8 +20,6 @@ import type { CaCaller, CaEndpoint, Enrollment } from './ca-client';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const caRest = (): typeof CaRest => require('./ca-client') as typeof CaRest;
 
-/** The certificate attribute the chaincode reads the caller's role from. */
-export const ROLE_ATTRIBUTE = 'waybill.role';
 /** Hosts every local TLS certificate is valid for. */
 export const LOCAL_HOSTS = 'localhost,127.0.0.1';
 

@@ -1,3 +1,4 @@
+import type { ConnectionProfile } from '@waybill/chaincode/constants';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -340,7 +341,7 @@ export class LocalNetwork {
     mkdirSync(this.layout.profilesDir, { recursive: true, mode: 0o700 });
     const orgs = Object.fromEntries(this.topology.peerOrgs.map((o) => [o.mspId, o.name]));
     for (const org of this.topology.peerOrgs) {
-      const profile = {
+      const profile: ConnectionProfile = {
         organization: org.name,
         mspId: org.mspId,
         channel: this.topology.channel,

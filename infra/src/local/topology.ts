@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { ALL_ROLES as ROLES, type Role } from '@waybill/chaincode/constants';
 import { WaybillError } from '../common/errors';
 
-/** The roles a Waybill identity can carry in its `waybill.role` certificate attribute. */
-export const ROLES = ['manufacturer', 'carrier', 'retailer', 'regulator', 'auditor', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export type { Role };
 
 export interface UserSpec {
   readonly id: string;
@@ -163,7 +162,11 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
   }
   const channel = str(root, 'channel', source, CHANNEL);
   const ord = obj(root['ordering'], `${source}.ordering`);
-  onlyKeys(ord, ['type', 'batchTimeout', 'maxMessageCount', 'absoluteMaxBytes', 'preferredMaxBytes'], 'ordering');
+  onlyKeys(
+    ord,
+    ['type', 'batchTimeout', 'maxMessageCount', 'absoluteMaxBytes', 'preferredMaxBytes'],
+    'ordering',
+  );
   if (ord['type'] !== 'etcdraft') problems.push('ordering.type must be etcdraft');
   const batchTimeout = str(ord, 'batchTimeout', 'ordering', DURATION);
   const mmc = ord['maxMessageCount'];
@@ -264,7 +267,14 @@ export function normaliseTopology(spec: TopologySpec, options: NormaliseOptions 
   const cas = new Map<string, CaNode>();
   for (const o of spec.organizations) {
     const port = next();
-    cas.set(o.name, { kind: 'ca', name: `ca.${key(o)}`, org: o.name, mspId: o.mspId, port, operationsPort: port + 1 });
+    cas.set(o.name, {
+      kind: 'ca',
+      name: `ca.${key(o)}`,
+      org: o.name,
+      mspId: o.mspId,
+      port,
+      operationsPort: port + 1,
+    });
   }
   const orderers = new Map<string, OrdererNode[]>();
   for (const o of spec.organizations) {

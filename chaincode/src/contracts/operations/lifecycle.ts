@@ -1,6 +1,6 @@
 import { requireRoleFor } from '../../access/authorize';
 import { EVENTS } from '../../constants';
-import type { Asset, DocumentCommitment, PersonalDataRef } from '../../domain/asset';
+import { type Asset, type DocumentCommitment, newAsset, type PersonalDataRef } from '../../domain/asset';
 import { parseCreateAssetInput, parseReason } from '../../domain/inputs';
 import { CREATE_GRANT, INITIAL_STATUS, type Action } from '../../domain/state-machine';
 import { WaybillError } from '../../domain/errors';
@@ -15,7 +15,9 @@ import { assetSummary, loadAuthorized, requireNothingPending, stamp } from './co
 export async function createAsset(tx: TxContext, input: string): Promise<Asset> {
   const caller = tx.caller;
   if (!CREATE_GRANT.roles.includes(caller.role)) {
-    throw WaybillError.forbidden(`role '${caller.role}' may not createAsset; requires role ${CREATE_GRANT.roles.join(' or ')}`);
+    throw WaybillError.forbidden(
+      `role '${caller.role}' may not createAsset; requires role ${CREATE_GRANT.roles.join(' or ')}`,
+    );
   }
   const parsed = parseCreateAssetInput(input);
   await tx.assets.assertAbsent(parsed.id);
@@ -37,30 +39,23 @@ export async function createAsset(tx: TxContext, input: string): Promise<Asset> 
     updatedTxId: tx.txId,
     erasedAt: null,
   }));
-  const asset: Asset = {
-    docType: 'waybill.asset',
-    schemaVersion: 1,
-    id: parsed.id,
-    product: parsed.product,
-    quantity: parsed.quantity,
-    origin: parsed.origin,
-    attributes: parsed.attributes,
-    documents,
-    personalDataRefs,
-    owner: org,
-    custodian: org,
-    manufacturers: [org],
-    status: INITIAL_STATUS,
-    hold: null,
-    recall: null,
-    parents: [],
-    children: [],
-    pendingHandover: null,
-    pendingSale: null,
-    createdAt: tx.now,
-    createdTxId: tx.txId,
-    ...stamp(tx),
-  };
+  const asset = newAsset(
+    {
+      id: parsed.id,
+      product: parsed.product,
+      quantity: parsed.quantity,
+      origin: parsed.origin,
+      attributes: parsed.attributes,
+      documents,
+      personalDataRefs,
+      owner: org,
+      custodian: org,
+      manufacturers: [org],
+      status: INITIAL_STATUS,
+    },
+    tx.now,
+    tx.txId,
+  );
   await tx.assets.create(asset);
   tx.events.emit(EVENTS.ASSET_CREATED, tx.envelope(), {
     ...assetSummary(asset),

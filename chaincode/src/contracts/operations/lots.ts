@@ -1,6 +1,6 @@
 import { authorize, requireRoleFor } from '../../access/authorize';
 import { EVENTS, LIMITS } from '../../constants';
-import type { Asset, Origin, SplitResult } from '../../domain/asset';
+import { type Asset, newAsset, type Origin, type SplitResult } from '../../domain/asset';
 import { WaybillError } from '../../domain/errors';
 import { parseMergeInput, parseSplitInput } from '../../domain/inputs';
 import { amountsAddUpTo, sumAmounts } from '../../domain/quantity';
@@ -21,7 +21,12 @@ export async function splitAsset(tx: TxContext, assetId: string, input: string):
   const { parts } = parseSplitInput(input);
   const { asset: parent, nextStatus } = await loadAuthorized(tx, 'splitAsset', assetId);
   requireNothingPending(parent, 'splitAsset');
-  if (!amountsAddUpTo(parts.map((p) => p.amount), parent.quantity.amount)) {
+  if (
+    !amountsAddUpTo(
+      parts.map((p) => p.amount),
+      parent.quantity.amount,
+    )
+  ) {
     throw WaybillError.invalidArgument(
       `parts add up to ${sumAmounts(parts.map((p) => p.amount))} ${parent.quantity.unit}, asset '${parent.id}' has ${parent.quantity.amount}`,
     );
@@ -90,10 +95,13 @@ export async function mergeAssets(tx: TxContext, input: string): Promise<Asset> 
   }
   for (const other of inputs.slice(1)) {
     const differs = (what: string, a: string, b: string): never => {
-      throw WaybillError.conflict(`cannot merge '${first.id}' and '${other.id}': ${what} differ (${a} vs ${b})`);
+      throw WaybillError.conflict(
+        `cannot merge '${first.id}' and '${other.id}': ${what} differ (${a} vs ${b})`,
+      );
     };
     if (other.product.sku !== first.product.sku) differs('SKUs', first.product.sku, other.product.sku);
-    if (other.quantity.unit !== first.quantity.unit) differs('units', first.quantity.unit, other.quantity.unit);
+    if (other.quantity.unit !== first.quantity.unit)
+      differs('units', first.quantity.unit, other.quantity.unit);
     if (other.status !== first.status) differs('statuses', first.status, other.status);
     if (other.owner !== first.owner) differs('owners', first.owner, other.owner);
     if (other.custodian !== first.custodian) differs('custodians', first.custodian, other.custodian);
@@ -135,36 +143,32 @@ export async function mergeAssets(tx: TxContext, input: string): Promise<Asset> 
 
 /** Fields a new lot derived from `source` shares with it (lineage and quantity set by the caller). */
 function derivedLot(tx: TxContext, source: Asset): Asset {
-  return {
-    docType: 'waybill.asset',
-    schemaVersion: 1,
-    id: source.id,
-    product: source.product,
-    quantity: source.quantity,
-    origin: source.origin,
-    attributes: source.attributes,
-    documents: [],
-    personalDataRefs: [],
-    owner: source.owner,
-    custodian: source.custodian,
-    manufacturers: source.manufacturers,
-    status: source.status,
-    hold: null,
-    recall: null,
-    parents: [],
-    children: [],
-    pendingHandover: null,
-    pendingSale: null,
-    createdAt: tx.now,
-    createdTxId: tx.txId,
-    ...stamp(tx),
-  };
+  return newAsset(
+    {
+      id: source.id,
+      product: source.product,
+      quantity: source.quantity,
+      origin: source.origin,
+      attributes: source.attributes,
+      owner: source.owner,
+      custodian: source.custodian,
+      manufacturers: source.manufacturers,
+      status: source.status,
+    },
+    tx.now,
+    tx.txId,
+  );
 }
 
 function commonOrigin(inputs: readonly Asset[]): Origin {
   const [first, ...others] = inputs;
-  if (first === undefined || others.some((a) => a.origin.site !== first.origin.site || a.origin.country !== first.origin.country)) {
-    throw WaybillError.invalidArgument('the merged assets have different origins; give input.origin for the new lot');
+  if (
+    first === undefined ||
+    others.some((a) => a.origin.site !== first.origin.site || a.origin.country !== first.origin.country)
+  ) {
+    throw WaybillError.invalidArgument(
+      'the merged assets have different origins; give input.origin for the new lot',
+    );
   }
   return first.origin;
 }
