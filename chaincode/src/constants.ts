@@ -228,10 +228,7 @@ const HOLDERS: EndorsementRule = { parties: ['owner', 'custodian'], note: 'key-l
 export const ENDORSEMENT_RULES = {
   createAsset: { parties: ['anyMember'], note: "new key: chaincode-level policy; use the caller's own peer" },
   proposeHandover: HOLDERS,
-  acceptHandover: {
-    parties: ['owner', 'custodian'],
-    note: 'holders before the handover (the recipient may add its own peer)',
-  },
+  acceptHandover: { parties: ['owner', 'custodian'], note: 'holders before the handover (the recipient may add its own peer)' },
   rejectHandover: HOLDERS,
   cancelHandover: HOLDERS,
   proposeSale: HOLDERS,
@@ -243,14 +240,8 @@ export const ENDORSEMENT_RULES = {
     parties: ['owner', 'custodian', 'buyer'],
     note: "holders (key-level policy) plus the buyer, whose peer purges the buyer's terms",
   },
-  rejectSale: {
-    parties: ['owner', 'custodian', 'buyer'],
-    note: 'holders plus the buyer (terms purged on both sides)',
-  },
-  cancelSale: {
-    parties: ['owner', 'custodian', 'buyer'],
-    note: 'holders plus the buyer (terms purged on both sides)',
-  },
+  rejectSale: { parties: ['owner', 'custodian', 'buyer'], note: 'holders plus the buyer (terms purged on both sides)' },
+  cancelSale: { parties: ['owner', 'custodian', 'buyer'], note: 'holders plus the buyer (terms purged on both sides)' },
   putOnHold: HOLDERS,
   releaseHold: HOLDERS,
   markSold: HOLDERS,
@@ -298,19 +289,7 @@ export const PERSONAL_DATA_CATEGORIES = [
 export type PersonalDataCategory = (typeof PERSONAL_DATA_CATEGORIES)[number];
 
 /** Incoterms 2020 rules accepted in sale terms. */
-export const INCOTERMS = [
-  'EXW',
-  'FCA',
-  'CPT',
-  'CIP',
-  'DAP',
-  'DPU',
-  'DDP',
-  'FAS',
-  'FOB',
-  'CFR',
-  'CIF',
-] as const;
+export const INCOTERMS = ['EXW', 'FCA', 'CPT', 'CIP', 'DAP', 'DPU', 'DDP', 'FAS', 'FOB', 'CFR', 'CIF'] as const;
 
 /** An Incoterms rule from {@link INCOTERMS}. */
 export type Incoterm = (typeof INCOTERMS)[number];

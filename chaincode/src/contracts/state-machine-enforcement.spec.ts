@@ -1,12 +1,5 @@
 import { ContractHarness, type Actor } from '../testing/contract-harness';
-import {
-  ALL_ASSET_STATUSES,
-  ALL_ROLES,
-  EVENTS,
-  ROLE_ATTRIBUTE,
-  type AssetStatus,
-  type Role,
-} from '../constants';
+import { ALL_ASSET_STATUSES, ALL_ROLES, EVENTS, ROLE_ATTRIBUTE, type AssetStatus, type Role } from '../constants';
 import type { Asset, SplitResult } from '../domain/asset';
 import {
   ACTIONS,
@@ -85,21 +78,10 @@ function scenarioAsset(action: Action, status: AssetStatus, holderIsOwner: boole
     custodian: holderIsOwner ? M : C,
     hold:
       status === 'ON_HOLD'
-        ? {
-            reason: 'quality check',
-            byOrg: C,
-            byRole: 'carrier',
-            previousStatus: 'DELIVERED',
-            at: AT,
-            txId: 'seed-hold',
-          }
+        ? { reason: 'quality check', byOrg: C, byRole: 'carrier', previousStatus: 'DELIVERED', at: AT, txId: 'seed-hold' }
         : null,
-    pendingHandover: HANDOVER_ACTIONS.includes(action)
-      ? { from: C, to: R, proposedAt: AT, txId: 'seed-handover' }
-      : null,
-    pendingSale: SALE_ACTIONS.includes(action)
-      ? { saleId: 'seed-sale', seller: M, buyer: R, proposedAt: AT }
-      : null,
+    pendingHandover: HANDOVER_ACTIONS.includes(action) ? { from: C, to: R, proposedAt: AT, txId: 'seed-handover' } : null,
+    pendingSale: SALE_ACTIONS.includes(action) ? { saleId: 'seed-sale', seller: M, buyer: R, proposedAt: AT } : null,
     personalDataRefs: [
       {
         ref: REF,
@@ -115,23 +97,14 @@ function scenarioAsset(action: Action, status: AssetStatus, holderIsOwner: boole
   });
 }
 
-async function arrange(
-  action: Action,
-  status: AssetStatus,
-  holderIsOwner: boolean,
-  agreeTerms: boolean,
-): Promise<Scenario> {
+async function arrange(action: Action, status: AssetStatus, holderIsOwner: boolean, agreeTerms: boolean): Promise<Scenario> {
   const harness = new ContractHarness();
   const asset = scenarioAsset(action, status, holderIsOwner);
   const others = action === 'mergeAssets' ? [scenarioAsset(action, status, holderIsOwner, `${ID}-2`)] : [];
   await seedAssets(harness.ledger, asset, ...others);
   if (action === 'acceptSale' && agreeTerms) {
-    await harness.submit({ mspId: M, role: 'manufacturer' }, 'agreeSaleTerms', [ID], {
-      transient: termsTransient(),
-    });
-    await harness.submit({ mspId: R, role: 'retailer' }, 'agreeSaleTerms', [ID], {
-      transient: termsTransient(),
-    });
+    await harness.submit({ mspId: M, role: 'manufacturer' }, 'agreeSaleTerms', [ID], { transient: termsTransient() });
+    await harness.submit({ mspId: R, role: 'retailer' }, 'agreeSaleTerms', [ID], { transient: termsTransient() });
   }
   const args: Record<Action, readonly unknown[]> = {
     proposeHandover: [ID, R],
@@ -148,15 +121,7 @@ async function arrange(
     markSold: [ID],
     consumeAsset: [ID],
     destroyAsset: [ID],
-    splitAsset: [
-      ID,
-      JSON.stringify({
-        parts: [
-          { id: `${ID}-a`, amount: 60 },
-          { id: `${ID}-b`, amount: 40 },
-        ],
-      }),
-    ],
+    splitAsset: [ID, JSON.stringify({ parts: [{ id: `${ID}-a`, amount: 60 }, { id: `${ID}-b`, amount: 40 }] })],
     mergeAssets: [JSON.stringify({ newAssetId: `${ID}-merged`, assetIds: [ID, `${ID}-2`] })],
     recallAsset: [ID, 'contamination risk'],
     updateAttributes: [ID, JSON.stringify({ set: { grade: 'B' } })],
@@ -222,48 +187,34 @@ describe('state machine: every allowed transition', () => {
     expect(allowedCases.length).toBeGreaterThan(100);
   });
 
-  it.each(
-    allowedCases.map(
-      (c) => [`${c.action} from ${c.from} by ${c.role} (${c.relation}) → ${c.expected}`, c] as const,
-    ),
-  )('%s', async (_name, c) => {
-    const { harness, asset, args, transient } = await arrange(
-      c.action,
-      c.from,
-      c.relation === 'holder',
-      true,
-    );
-    const actor: Actor = { mspId: ALLOWED_ORG[c.relation], role: c.role };
-    const submitted = await harness.submit<unknown>(
-      actor,
-      c.action,
-      args,
-      transient === undefined ? {} : { transient },
-    );
+  it.each(allowedCases.map((c) => [`${c.action} from ${c.from} by ${c.role} (${c.relation}) → ${c.expected}`, c] as const))(
+    '%s',
+    async (_name, c) => {
+      const { harness, asset, args, transient } = await arrange(c.action, c.from, c.relation === 'holder', true);
+      const actor: Actor = { mspId: ALLOWED_ORG[c.relation], role: c.role };
+      const submitted = await harness.submit<unknown>(actor, c.action, args, transient === undefined ? {} : { transient });
 
-    const after = await harness.evaluate<Asset>(actor, 'getAsset', [ID]);
-    expect(after.status).toBe(c.expected);
-    if (c.action === 'mergeAssets') {
-      expect((await harness.evaluate<Asset>(actor, 'getAsset', [`${ID}-2`])).status).toBe(c.expected);
-    }
-    if (c.action === 'splitAsset') {
-      expect((submitted.result as SplitResult).children.map((child) => child.status)).toEqual([
-        c.from,
-        c.from,
-      ]);
-    }
+      const after = await harness.evaluate<Asset>(actor, 'getAsset', [ID]);
+      expect(after.status).toBe(c.expected);
+      if (c.action === 'mergeAssets') {
+        expect((await harness.evaluate<Asset>(actor, 'getAsset', [`${ID}-2`])).status).toBe(c.expected);
+      }
+      if (c.action === 'splitAsset') {
+        expect((submitted.result as SplitResult).children.map((child) => child.status)).toEqual([c.from, c.from]);
+      }
 
-    expect(submitted.events).toHaveLength(1);
-    expect(Object.values(EVENTS)).toContain(submitted.events[0]?.name);
+      expect(submitted.events).toHaveLength(1);
+      expect(Object.values(EVENTS)).toContain(submitted.events[0]?.name);
 
-    const rule = ENDORSEMENT_RULES[c.action];
-    const allowed = resolveParties(rule.parties, asset, actor.mspId);
-    if (allowed === 'any') {
-      expect(submitted.requiredEndorsers).toEqual([]);
-    } else {
-      expect(allowed).toEqual(expect.arrayContaining([...submitted.requiredEndorsers]));
-    }
-  });
+      const rule = ENDORSEMENT_RULES[c.action];
+      const allowed = resolveParties(rule.parties, asset, actor.mspId);
+      if (allowed === 'any') {
+        expect(submitted.requiredEndorsers).toEqual([]);
+      } else {
+        expect(allowed).toEqual(expect.arrayContaining([...submitted.requiredEndorsers]));
+      }
+    },
+  );
 });
 
 describe('state machine: every status outside an action’s rows is INVALID_TRANSITION', () => {
@@ -271,27 +222,19 @@ describe('state machine: every status outside an action’s rows is INVALID_TRAN
     ALL_ASSET_STATUSES.filter((s) => !statusesFor(action).includes(s)).map((status) => ({ action, status })),
   );
 
-  it.each(cases.map((c) => [`${c.action} from ${c.status}`, c] as const))(
-    '%s',
-    async (_name, { action, status }) => {
-      const grant = transitionsOf(action)[0]?.grants[0];
-      if (grant === undefined) throw new Error(`no grant for ${action}`);
-      const role = grant.roles[0] as Role;
-      const { harness, args, transient } = await arrange(action, status, grant.org === 'holder', false);
-      const error = await rejectionOf(
-        harness.submit(
-          { mspId: ALLOWED_ORG[grant.org], role },
-          action,
-          args,
-          transient === undefined ? {} : { transient },
-        ),
-      );
-      expect(error).toMatchObject({
-        code: 'INVALID_TRANSITION',
-        message: `INVALID_TRANSITION: cannot ${action} asset '${ID}' in status ${status}; allowed from ${statusesFor(action).join(', ')}`,
-      });
-    },
-  );
+  it.each(cases.map((c) => [`${c.action} from ${c.status}`, c] as const))('%s', async (_name, { action, status }) => {
+    const grant = transitionsOf(action)[0]?.grants[0];
+    if (grant === undefined) throw new Error(`no grant for ${action}`);
+    const role = grant.roles[0] as Role;
+    const { harness, args, transient } = await arrange(action, status, grant.org === 'holder', false);
+    const error = await rejectionOf(
+      harness.submit({ mspId: ALLOWED_ORG[grant.org], role }, action, args, transient === undefined ? {} : { transient }),
+    );
+    expect(error).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      message: `INVALID_TRANSITION: cannot ${action} asset '${ID}' in status ${status}; allowed from ${statusesFor(action).join(', ')}`,
+    });
+  });
 });
 
 describe('state machine: every role outside an action’s grants is FORBIDDEN', () => {
@@ -299,28 +242,18 @@ describe('state machine: every role outside an action’s grants is FORBIDDEN', 
     ALL_ROLES.filter((role) => !rolesFor(action).includes(role)).map((role) => ({ action, role })),
   );
 
-  it.each(cases.map((c) => [`${c.role} may not ${c.action}`, c] as const))(
-    '%s',
-    async (_name, { action, role }) => {
-      const row = transitionsOf(action)[0];
-      if (row === undefined) throw new Error(`no row for ${action}`);
-      const status = row.from[0] as AssetStatus;
-      const org = ALLOWED_ORG[row.grants[0]?.org ?? 'anyOrg'];
-      const { harness, args, transient } = await arrange(
-        action,
-        status,
-        row.grants[0]?.org === 'holder',
-        false,
-      );
-      const error = await rejectionOf(
-        harness.submit({ mspId: org, role }, action, args, transient === undefined ? {} : { transient }),
-      );
-      expect(error).toMatchObject({
-        code: 'FORBIDDEN',
-        message: `FORBIDDEN: role '${role}' may not ${action}; requires role ${rolesFor(action).join(' or ')}`,
-      });
-    },
-  );
+  it.each(cases.map((c) => [`${c.role} may not ${c.action}`, c] as const))('%s', async (_name, { action, role }) => {
+    const row = transitionsOf(action)[0];
+    if (row === undefined) throw new Error(`no row for ${action}`);
+    const status = row.from[0] as AssetStatus;
+    const org = ALLOWED_ORG[row.grants[0]?.org ?? 'anyOrg'];
+    const { harness, args, transient } = await arrange(action, status, row.grants[0]?.org === 'holder', false);
+    const error = await rejectionOf(harness.submit({ mspId: org, role }, action, args, transient === undefined ? {} : { transient }));
+    expect(error).toMatchObject({
+      code: 'FORBIDDEN',
+      message: `FORBIDDEN: role '${role}' may not ${action}; requires role ${rolesFor(action).join(' or ')}`,
+    });
+  });
 });
 
 describe('state machine: every organisation outside a grant’s relationship is FORBIDDEN', () => {
@@ -328,9 +261,7 @@ describe('state machine: every organisation outside a grant’s relationship is 
     row.grants
       .filter((grant) => grant.org !== 'anyOrg')
       .flatMap((grant) =>
-        row.from.flatMap((from) =>
-          grant.roles.map((role) => ({ action: row.action, from, role, relation: grant.org })),
-        ),
+        row.from.flatMap((from) => grant.roles.map((role) => ({ action: row.action, from, role, relation: grant.org }))),
       ),
   );
 
@@ -340,12 +271,7 @@ describe('state machine: every organisation outside a grant’s relationship is 
       const { harness, args, transient } = await arrange(c.action, c.from, false, false);
       const org = WRONG_ORG[c.relation as Exclude<OrgRelation, 'anyOrg'>];
       const error = await rejectionOf(
-        harness.submit(
-          { mspId: org, role: c.role },
-          c.action,
-          args,
-          transient === undefined ? {} : { transient },
-        ),
+        harness.submit({ mspId: org, role: c.role }, c.action, args, transient === undefined ? {} : { transient }),
       );
       expect(error).toMatchObject({ code: 'FORBIDDEN' });
       expect(error.message).toMatch(new RegExp(`^FORBIDDEN: organisation ${org} is not .* of asset '${ID}'`));
@@ -355,25 +281,11 @@ describe('state machine: every organisation outside a grant’s relationship is 
 
 describe('identities without a usable role', () => {
   it.each([
-    [
-      'no waybill.role attribute',
-      { mspId: M },
-      `FORBIDDEN: identity of ${M} has no '${ROLE_ATTRIBUTE}' certificate attribute`,
-    ],
-    [
-      'an unknown role',
-      { mspId: M, role: 'superuser' },
-      `FORBIDDEN: unknown role 'superuser' in '${ROLE_ATTRIBUTE}' (known: ${ALL_ROLES.join(', ')})`,
-    ],
+    ['no waybill.role attribute', { mspId: M }, `FORBIDDEN: identity of ${M} has no '${ROLE_ATTRIBUTE}' certificate attribute`],
+    ['an unknown role', { mspId: M, role: 'superuser' }, `FORBIDDEN: unknown role 'superuser' in '${ROLE_ATTRIBUTE}' (known: ${ALL_ROLES.join(', ')})`],
   ] as const)('are rejected for writes and reads: %s', async (_name, actor, message) => {
     const { harness } = await arrange('putOnHold', 'CREATED', false, false);
-    expect(await rejectionOf(harness.submit(actor, 'putOnHold', [ID, 'x']))).toMatchObject({
-      code: 'FORBIDDEN',
-      message,
-    });
-    expect(await rejectionOf(harness.evaluate(actor, 'getAsset', [ID]))).toMatchObject({
-      code: 'FORBIDDEN',
-      message,
-    });
+    expect(await rejectionOf(harness.submit(actor, 'putOnHold', [ID, 'x']))).toMatchObject({ code: 'FORBIDDEN', message });
+    expect(await rejectionOf(harness.evaluate(actor, 'getAsset', [ID]))).toMatchObject({ code: 'FORBIDDEN', message });
   });
 });

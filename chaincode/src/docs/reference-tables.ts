@@ -11,14 +11,7 @@ import {
 } from '../constants';
 import { ENDORSEMENT_RULES, type EndorsingParty } from '../constants';
 import { COMMON_EVENT_FIELDS, EVENT_CATALOGUE } from '../contracts/event-catalogue';
-import {
-  ACTIONS,
-  CREATE_GRANT,
-  INITIAL_STATUS,
-  TRANSITIONS,
-  type Action,
-  type OrgRelation,
-} from '../domain/state-machine';
+import { ACTIONS, CREATE_GRANT, INITIAL_STATUS, TRANSITIONS, type Action, type OrgRelation } from '../domain/state-machine';
 
 /**
  * Renders the reference tables of docs/chaincode.md from the definitions the chaincode enforces
@@ -54,10 +47,7 @@ const PARTY: Record<EndorsingParty, string> = {
 };
 
 const ERROR_MEANING: Record<ErrorCode, [string, string]> = {
-  INVALID_ARGUMENT: [
-    'malformed or out-of-range input: type, length, format, unknown field, quantities',
-    '400',
-  ],
+  INVALID_ARGUMENT: ['malformed or out-of-range input: type, length, format, unknown field, quantities', '400'],
   ASSET_NOT_FOUND: ['no asset with that id', '404'],
   ASSET_EXISTS: ['an asset with that id already exists', '409'],
   DOCUMENT_NOT_FOUND: ['the asset has no document of that name', '404'],
@@ -65,10 +55,7 @@ const ERROR_MEANING: Record<ErrorCode, [string, string]> = {
   RECALL_NOT_FOUND: ['no recall with that id', '404'],
   INVALID_TRANSITION: ["the action is not allowed from the asset's status", '409'],
   FORBIDDEN: ['role or organisation not allowed; the message names what is missing', '403'],
-  CONFLICT: [
-    'pending handover/sale (missing or already there), erased reference, completed recall, differing merge inputs',
-    '409',
-  ],
+  CONFLICT: ['pending handover/sale (missing or already there), erased reference, completed recall, differing merge inputs', '409'],
   LIMIT_EXCEEDED: ['per-asset capacity reached (attributes, documents, personal-data references)', '422'],
   TERMS_MISMATCH: ["buyer's and seller's stored terms differ (hash comparison)", '409'],
   TERMS_MISSING: ['a party has not stored terms, or there is no pending sale', '409'],
@@ -92,8 +79,7 @@ const LIMIT_MEANING: Record<keyof typeof LIMITS, string> = {
 };
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]): string =>
-    `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  const line = (cells: readonly string[]): string => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
@@ -106,13 +92,7 @@ function who(grants: readonly { roles: readonly Role[]; org: OrgRelation }[]): s
 /** The state machine, one line per row of `TRANSITIONS`. */
 export function renderStateMachine(): string {
   const rows = [
-    [
-      '— (new asset)',
-      code('createAsset'),
-      INITIAL_STATUS,
-      `${CREATE_GRANT.roles.join(', ')} — own organisation`,
-      'owner and custodian: the caller’s organisation',
-    ],
+    ['— (new asset)', code('createAsset'), INITIAL_STATUS, `${CREATE_GRANT.roles.join(', ')} — own organisation`, 'owner and custodian: the caller’s organisation'],
     ...TRANSITIONS.map((t) => [
       t.from.join(', '),
       code(t.action),
@@ -153,9 +133,7 @@ export function renderRoleMatrix(): string {
       if (grants === 'read') return 'any org';
       if (grants === 'terms') return 'buyer or seller, on own peer';
       if (tx === 'createAsset') return CREATE_GRANT.roles.includes(role) ? 'own org' : '—';
-      const relations = [
-        ...new Set(grants.filter((g) => g.roles.includes(role)).map((g) => RELATION[g.org])),
-      ];
+      const relations = [...new Set(grants.filter((g) => g.roles.includes(role)).map((g) => RELATION[g.org]))];
       return relations.length === 0 ? '—' : relations.join('; ');
     });
     return [code(tx), ...cells];
@@ -200,11 +178,7 @@ export function renderErrors(): string {
 export function renderLimits(): string {
   return table(
     ['Limit', 'Value', 'Bounds'],
-    (Object.keys(LIMITS) as (keyof typeof LIMITS)[]).map((k) => [
-      code(k),
-      String(LIMITS[k]),
-      LIMIT_MEANING[k],
-    ]),
+    (Object.keys(LIMITS) as (keyof typeof LIMITS)[]).map((k) => [code(k), String(LIMITS[k]), LIMIT_MEANING[k]]),
   );
 }
 

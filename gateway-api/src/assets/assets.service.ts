@@ -131,10 +131,7 @@ export class AssetsService {
 
   async #listReadModel(query: ListAssetsQuery): Promise<AssetList> {
     if (!this.readModel) {
-      throw new ProblemException(
-        'EVENTS_DISABLED',
-        'the read model is off on this gateway (WAYBILL_EVENTS_ENABLED)',
-      );
+      throw new ProblemException('EVENTS_DISABLED', 'the read model is off on this gateway (WAYBILL_EVENTS_ENABLED)');
     }
     const time = (v: string | undefined) => (v === undefined ? undefined : Date.parse(v));
     const filters = {

@@ -173,9 +173,7 @@ export class EventStoreRepository {
 
   /** The position of an event ID, or undefined when unknown. */
   async seqOf(id: string): Promise<number | undefined> {
-    const rows = await this.db.query<{ seq: unknown }>('SELECT seq FROM ledger_events WHERE event_id = $1', [
-      id,
-    ]);
+    const rows = await this.db.query<{ seq: unknown }>('SELECT seq FROM ledger_events WHERE event_id = $1', [id]);
     return rows[0] === undefined ? undefined : Number(rows[0].seq);
   }
 

@@ -48,11 +48,7 @@ export class EventStreamService {
    * Writes the stream to `res` until the client goes away or {@link closeAll}. The response head
    * must not have been sent.
    */
-  async serve(
-    res: ServerResponse,
-    selection: StreamSelection,
-    headers: Record<string, string>,
-  ): Promise<void> {
+  async serve(res: ServerResponse, selection: StreamSelection, headers: Record<string, string>): Promise<void> {
     const wake = new Wakeup();
     let closed = false;
     const close = () => {
@@ -96,9 +92,7 @@ export class EventStreamService {
         if (!closed && !wake.signalledSinceLastWait) res.write(': keep-alive\n\n');
       }
     } catch (err) {
-      this.logger.write('warn', 'event stream failed', {
-        error: err instanceof Error ? err.message : String(err),
-      });
+      this.logger.write('warn', 'event stream failed', { error: err instanceof Error ? err.message : String(err) });
     } finally {
       unsubscribe();
       this.#open.delete(close);

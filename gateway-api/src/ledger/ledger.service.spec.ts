@@ -1,11 +1,6 @@
 import type { AuthenticatedClient } from '../common/client';
 import { MetricsService } from '../metrics/metrics.service';
-import {
-  ChaincodeError,
-  EndorsementError,
-  LedgerUnavailableError,
-  TransactionConflictError,
-} from './ledger.errors';
+import { ChaincodeError, EndorsementError, LedgerUnavailableError, TransactionConflictError } from './ledger.errors';
 import { LedgerService, type SubmitPlan } from './ledger.service';
 import { chaincodeError, FakeLedger } from './testing/fake-ledger';
 
@@ -75,25 +70,13 @@ describe('LedgerService', () => {
         stage: 'endorse',
         txId: call.txId,
         message: 'failed to collect enough transaction endorsements',
-        details: [
-          {
-            address: 'peer0.carrier:7051',
-            mspId: 'CarrierMSP',
-            message: 'chaincode response 500, FORBIDDEN: not the custodian',
-          },
-        ],
+        details: [{ address: 'peer0.carrier:7051', mspId: 'CarrierMSP', message: 'chaincode response 500, FORBIDDEN: not the custodian' }],
         code: 'FORBIDDEN',
         chaincodeMessage: 'not the custodian',
       });
     ledger.failNext('proposeHandover', stale).handle('proposeHandover', () => ({ ok: true }));
-    const plan = {
-      args: ['LOT-1', 'RetailerMSP'],
-      endorsingOrganizations: ['ManufacturerMSP', 'CarrierMSP'],
-    };
-    await expect(service.submit(client, 'proposeHandover', () => plan)).resolves.toMatchObject({
-      attempts: 2,
-      result: { ok: true },
-    });
+    const plan = { args: ['LOT-1', 'RetailerMSP'], endorsingOrganizations: ['ManufacturerMSP', 'CarrierMSP'] };
+    await expect(service.submit(client, 'proposeHandover', () => plan)).resolves.toMatchObject({ attempts: 2, result: { ok: true } });
     expect(sleeps).toEqual([50]);
   });
 
@@ -108,16 +91,10 @@ describe('LedgerService', () => {
       new EndorsementError({
         stage: 'endorse',
         message: 'failed to collect enough transaction endorsements',
-        details: refusing.map((mspId) => ({
-          address: 'peer',
-          mspId,
-          message: 'ProposalResponsePayloads do not match',
-        })),
+        details: refusing.map((mspId) => ({ address: 'peer', mspId, message: 'ProposalResponsePayloads do not match' })),
       }),
     );
-    await expect(
-      service.submit(client, 'putOnHold', () => ({ args: ['LOT-1'], endorsingOrganizations: orgs })),
-    ).rejects.toBeInstanceOf(EndorsementError);
+    await expect(service.submit(client, 'putOnHold', () => ({ args: ['LOT-1'], endorsingOrganizations: orgs }))).rejects.toBeInstanceOf(EndorsementError);
     expect(ledger.callsOf('putOnHold')).toHaveLength(1);
   });
 

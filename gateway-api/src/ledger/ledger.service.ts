@@ -119,8 +119,7 @@ export class LedgerService {
           result: parse<T>(committed.result),
         };
       } catch (err) {
-        const retryable =
-          err instanceof TransactionConflictError || refusedOnlyByStalePeers(err, client.mspId, p);
+        const retryable = err instanceof TransactionConflictError || refusedOnlyByStalePeers(err, client.mspId, p);
         if (!retryable) throw err;
         if (err instanceof TransactionConflictError) err.attempts = attempt;
         if (attempt >= this.retry.maxAttempts) throw err;
@@ -169,8 +168,7 @@ export class LedgerService {
  * own peer shares is final.
  */
 export function refusedOnlyByStalePeers(err: unknown, ownMspId: string, plan: SubmitPlan): boolean {
-  if (!(err instanceof ChaincodeError || err instanceof EndorsementError) || err.stage !== 'endorse')
-    return false;
+  if (!(err instanceof ChaincodeError || err instanceof EndorsementError) || err.stage !== 'endorse') return false;
   const orgs = plan.endorsingOrganizations ?? [];
   if (!orgs.includes(ownMspId) || orgs.length < 2 || err.details.length === 0) return false;
   return err.details.every((d) => d.mspId !== '' && d.mspId !== ownMspId);

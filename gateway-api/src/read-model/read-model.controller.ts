@@ -67,9 +67,6 @@ export class ReadModelController {
   @ApiRead(ReconcileReportView)
   async reconcile(): Promise<ReconcileReportView> {
     const report = await this.readModel.reconcile();
-    return {
-      ...report,
-      differences: report.differences.map((d) => ({ ...d, fields: d.fields ? [...d.fields] : undefined })),
-    };
+    return { ...report, differences: report.differences.map((d) => ({ ...d, fields: d.fields ? [...d.fields] : undefined })) };
   }
 }

@@ -95,15 +95,7 @@ export class WebhookDispatcher {
   /** Starts delivering to a (new) subscription. */
   add(subscription: Subscription): void {
     if (!this.#running || this.#workers.has(subscription.id)) return;
-    const worker = new SubscriptionWorker(
-      subscription,
-      this.repo,
-      this.events,
-      this.options,
-      this.logger,
-      this.metrics,
-      this.post,
-    );
+    const worker = new SubscriptionWorker(subscription, this.repo, this.events, this.options, this.logger, this.metrics, this.post);
     this.#workers.set(subscription.id, worker);
     worker.start();
   }

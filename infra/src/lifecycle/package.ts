@@ -1,15 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -48,19 +39,7 @@ export async function tarGz(dir: string): Promise<Buffer> {
   walk('');
   const { stdout } = await run(
     'tar',
-    [
-      '--mtime=@0',
-      '--owner=0',
-      '--group=0',
-      '--numeric-owner',
-      '--format=gnu',
-      '--no-recursion',
-      '-C',
-      dir,
-      '-cf',
-      '-',
-      ...files,
-    ],
+    ['--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '--no-recursion', '-C', dir, '-cf', '-', ...files],
     { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
   );
   return gzipSync(stdout, { level: 6 });
@@ -82,7 +61,7 @@ function isPackaged(dist: string, file: string): boolean {
 
 /**
  * Hash of what a package holds of the compiled chaincode (see {@link isPackaged}) and its
- * package.json: editing a test helper or a comment-only declaration is not a new chaincode.
+ * package.json: editing a test helper or a declaration is not a new chaincode.
  */
 export function hashChaincode(chaincodeDir: string): string {
   const h = createHash('sha256');
@@ -106,12 +85,7 @@ export function hashChaincode(chaincodeDir: string): string {
   return h.digest('hex').slice(0, 12);
 }
 
-async function assemble(
-  outFile: string,
-  label: string,
-  type: string,
-  fill: (codeDir: string) => void,
-): Promise<ChaincodePackage> {
+async function assemble(outFile: string, label: string, type: string, fill: (codeDir: string) => void): Promise<ChaincodePackage> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'waybill-pkg-'));
   try {
     const code = path.join(work, 'code');
@@ -135,11 +109,7 @@ async function assemble(
  * Chaincode as a service: the package holds only where the chaincode server listens. The label
  * carries the compiled code's hash so that a changed chaincode is a new package (new sequence).
  */
-export function packageCcaas(
-  chaincodeDir: string,
-  outDir: string,
-  address: string,
-): Promise<ChaincodePackage> {
+export function packageCcaas(chaincodeDir: string, outDir: string, address: string): Promise<ChaincodePackage> {
   const hash = hashChaincode(chaincodeDir);
   const label = `waybill_ccaas_${hash}`;
   return assemble(path.join(outDir, `${label}.tar.gz`), label, 'ccaas', (code) => {

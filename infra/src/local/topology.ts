@@ -162,11 +162,7 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
   }
   const channel = str(root, 'channel', source, CHANNEL);
   const ord = obj(root['ordering'], `${source}.ordering`);
-  onlyKeys(
-    ord,
-    ['type', 'batchTimeout', 'maxMessageCount', 'absoluteMaxBytes', 'preferredMaxBytes'],
-    'ordering',
-  );
+  onlyKeys(ord, ['type', 'batchTimeout', 'maxMessageCount', 'absoluteMaxBytes', 'preferredMaxBytes'], 'ordering');
   if (ord['type'] !== 'etcdraft') problems.push('ordering.type must be etcdraft');
   const batchTimeout = str(ord, 'batchTimeout', 'ordering', DURATION);
   const mmc = ord['maxMessageCount'];
@@ -267,14 +263,7 @@ export function normaliseTopology(spec: TopologySpec, options: NormaliseOptions 
   const cas = new Map<string, CaNode>();
   for (const o of spec.organizations) {
     const port = next();
-    cas.set(o.name, {
-      kind: 'ca',
-      name: `ca.${key(o)}`,
-      org: o.name,
-      mspId: o.mspId,
-      port,
-      operationsPort: port + 1,
-    });
+    cas.set(o.name, { kind: 'ca', name: `ca.${key(o)}`, org: o.name, mspId: o.mspId, port, operationsPort: port + 1 });
   }
   const orderers = new Map<string, OrdererNode[]>();
   for (const o of spec.organizations) {

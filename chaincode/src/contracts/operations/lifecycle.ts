@@ -15,9 +15,7 @@ import { assetSummary, loadAuthorized, requireNothingPending, stamp } from './co
 export async function createAsset(tx: TxContext, input: string): Promise<Asset> {
   const caller = tx.caller;
   if (!CREATE_GRANT.roles.includes(caller.role)) {
-    throw WaybillError.forbidden(
-      `role '${caller.role}' may not createAsset; requires role ${CREATE_GRANT.roles.join(' or ')}`,
-    );
+    throw WaybillError.forbidden(`role '${caller.role}' may not createAsset; requires role ${CREATE_GRANT.roles.join(' or ')}`);
   }
   const parsed = parseCreateAssetInput(input);
   await tx.assets.assertAbsent(parsed.id);

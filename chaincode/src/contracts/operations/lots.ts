@@ -21,12 +21,7 @@ export async function splitAsset(tx: TxContext, assetId: string, input: string):
   const { parts } = parseSplitInput(input);
   const { asset: parent, nextStatus } = await loadAuthorized(tx, 'splitAsset', assetId);
   requireNothingPending(parent, 'splitAsset');
-  if (
-    !amountsAddUpTo(
-      parts.map((p) => p.amount),
-      parent.quantity.amount,
-    )
-  ) {
+  if (!amountsAddUpTo(parts.map((p) => p.amount), parent.quantity.amount)) {
     throw WaybillError.invalidArgument(
       `parts add up to ${sumAmounts(parts.map((p) => p.amount))} ${parent.quantity.unit}, asset '${parent.id}' has ${parent.quantity.amount}`,
     );
@@ -95,13 +90,10 @@ export async function mergeAssets(tx: TxContext, input: string): Promise<Asset> 
   }
   for (const other of inputs.slice(1)) {
     const differs = (what: string, a: string, b: string): never => {
-      throw WaybillError.conflict(
-        `cannot merge '${first.id}' and '${other.id}': ${what} differ (${a} vs ${b})`,
-      );
+      throw WaybillError.conflict(`cannot merge '${first.id}' and '${other.id}': ${what} differ (${a} vs ${b})`);
     };
     if (other.product.sku !== first.product.sku) differs('SKUs', first.product.sku, other.product.sku);
-    if (other.quantity.unit !== first.quantity.unit)
-      differs('units', first.quantity.unit, other.quantity.unit);
+    if (other.quantity.unit !== first.quantity.unit) differs('units', first.quantity.unit, other.quantity.unit);
     if (other.status !== first.status) differs('statuses', first.status, other.status);
     if (other.owner !== first.owner) differs('owners', first.owner, other.owner);
     if (other.custodian !== first.custodian) differs('custodians', first.custodian, other.custodian);
@@ -162,13 +154,8 @@ function derivedLot(tx: TxContext, source: Asset): Asset {
 
 function commonOrigin(inputs: readonly Asset[]): Origin {
   const [first, ...others] = inputs;
-  if (
-    first === undefined ||
-    others.some((a) => a.origin.site !== first.origin.site || a.origin.country !== first.origin.country)
-  ) {
-    throw WaybillError.invalidArgument(
-      'the merged assets have different origins; give input.origin for the new lot',
-    );
+  if (first === undefined || others.some((a) => a.origin.site !== first.origin.site || a.origin.country !== first.origin.country)) {
+    throw WaybillError.invalidArgument('the merged assets have different origins; give input.origin for the new lot');
   }
   return first.origin;
 }
