@@ -141,181 +141,117 @@ export interface VariableSpec {
 
 const MINUTES_10 = 600_000;
 
+const int = (doc: string, fallback: number, min: number, max: number): VariableSpec => ({
+  doc,
+  default: fallback,
+  min,
+  max,
+});
+const bool = (doc: string, fallback: boolean): VariableSpec => ({ doc, default: fallback });
+const oneOf = (doc: string, fallback: string, values: readonly string[]): VariableSpec => ({
+  doc,
+  default: fallback,
+  values,
+});
+const text = (doc: string, defaults: Pick<VariableSpec, 'default' | 'defaultText'> = {}): VariableSpec => ({
+  doc,
+  ...defaults,
+});
+
 /**
  * Every variable the gateway reads: the one place that gives its meaning, default and bounds.
  * {@link loadConfig} validates against it, and docs/api.md's configuration table is rendered from
  * it ({@link renderConfigTable}; a unit test keeps the two equal).
  */
 export const CONFIG_TABLE = {
-  WAYBILL_CONFIG_FILE: { doc: 'optional JSON file of variable → value; the environment overrides it' },
-  WAYBILL_PROFILE: { doc: 'path of the connection profile written by the infra (required)' },
-  HOST: { doc: 'interface to listen on', default: '127.0.0.1' },
-  PORT: {
-    doc: 'TCP port; 0 picks a free one, logged in the `listening` line',
-    default: 3000,
-    min: 0,
-    max: 65535,
-  },
-  DATABASE_URL: {
-    doc: '`postgres://…`, `sqlite:<path>` or a plain path',
+  WAYBILL_CONFIG_FILE: text('optional JSON file of variable → value; the environment overrides it'),
+  WAYBILL_PROFILE: text('path of the connection profile written by the infra (required)'),
+  HOST: text('interface to listen on', { default: '127.0.0.1' }),
+  PORT: int('TCP port; 0 picks a free one, logged in the `listening` line', 3000, 0, 65535),
+  DATABASE_URL: text('`postgres://…`, `sqlite:<path>` or a plain path', {
     defaultText: '`.data/gateway-<org>.sqlite`',
-  },
-  WAYBILL_DATABASE_POOL_SIZE: { doc: 'PostgreSQL pool size', default: 10, min: 1, max: 1000 },
-  WAYBILL_LOG_LEVEL: { doc: 'log level', default: 'info', values: LOG_LEVELS },
-  WAYBILL_BODY_LIMIT_BYTES: {
-    doc: 'largest accepted request body',
-    default: 262_144,
-    min: 1024,
-    max: 64 * 1024 * 1024,
-  },
-  WAYBILL_CORS_ORIGINS: { doc: 'comma-separated allowed origins; empty (default) means CORS is off' },
-  WAYBILL_DOCS_ENABLED: { doc: 'serve `/docs` and `/docs/openapi.json`', default: true },
-  WAYBILL_LEDGER_ADAPTER: {
-    doc: 'ledger adapter (the only one so far)',
-    default: 'fabric-gateway',
-    values: ['fabric-gateway'],
-  },
-  WAYBILL_EVALUATE_TIMEOUT_MS: {
-    doc: 'deadline of an evaluate call',
-    default: 5_000,
-    min: 100,
-    max: MINUTES_10,
-  },
-  WAYBILL_ENDORSE_TIMEOUT_MS: {
-    doc: 'deadline of an endorse call',
-    default: 15_000,
-    min: 100,
-    max: MINUTES_10,
-  },
-  WAYBILL_SUBMIT_TIMEOUT_MS: {
-    doc: 'deadline of a submit-to-orderer call',
-    default: 5_000,
-    min: 100,
-    max: MINUTES_10,
-  },
-  WAYBILL_COMMIT_STATUS_TIMEOUT_MS: {
-    doc: 'deadline of waiting for a commit',
-    default: 60_000,
-    min: 100,
-    max: MINUTES_10,
-  },
-  WAYBILL_STATUS_WAIT_MS: {
-    doc: 'how long `GET /v1/transactions/{txId}` waits for a commit',
-    default: 1_000,
-    min: 10,
-    max: 60_000,
-  },
-  WAYBILL_RETRY_MAX_ATTEMPTS: {
-    doc: 'transactions tried for a write that hits read conflicts',
-    default: 5,
-    min: 1,
-    max: 20,
-  },
-  WAYBILL_RETRY_BASE_DELAY_MS: {
-    doc: 'base of the exponential backoff between attempts',
-    default: 50,
-    min: 0,
-    max: 10_000,
-  },
-  WAYBILL_RETRY_MAX_DELAY_MS: { doc: 'cap of the backoff', default: 1_000, min: 0, max: 60_000 },
-  WAYBILL_RATE_LIMIT_PER_SECOND: {
-    doc: 'sustained requests per second per API key; 0 switches it off',
-    default: 500,
-    min: 0,
-    max: 1_000_000,
-  },
-  WAYBILL_RATE_LIMIT_BURST: { doc: 'burst size per API key', default: 1_000, min: 1, max: 10_000_000 },
-  WAYBILL_IDEMPOTENCY_TTL_SECONDS: {
-    doc: 'how long an Idempotency-Key is remembered',
-    default: 86_400,
-    min: 60,
-    max: 30 * 86_400,
-  },
-  WAYBILL_AUTH_REFRESH_MS: {
-    doc: 'how often the key cache checks the database for new and revoked keys',
-    default: 1_000,
-    min: 50,
-    max: 60_000,
-  },
-  WAYBILL_SHUTDOWN_TIMEOUT_MS: {
-    doc: 'how long a shutdown waits for in-flight requests',
-    default: 10_000,
-    min: 0,
-    max: MINUTES_10,
-  },
-  WAYBILL_PD_KEK: {
-    doc: 'key-encryption key of personal data, 32 bytes base64 (this or `WAYBILL_PD_KEK_FILE` is required)',
-  },
-  WAYBILL_PD_KEK_FILE: { doc: 'file holding the KEK in base64, mode 0600' },
-  WAYBILL_PD_PREVIOUS_KEKS: {
-    doc: 'comma-separated earlier KEKs, accepted until `admin.js pd rewrap` has run',
-  },
-  WAYBILL_PD_READ_ROLES: {
-    doc: 'roles per category, e.g. `national-id=admin;notes=admin,carrier`',
+  }),
+  WAYBILL_DATABASE_POOL_SIZE: int('PostgreSQL pool size', 10, 1, 1000),
+  WAYBILL_LOG_LEVEL: oneOf('log level', 'info', LOG_LEVELS),
+  WAYBILL_BODY_LIMIT_BYTES: int('largest accepted request body', 262_144, 1024, 64 * 1024 * 1024),
+  WAYBILL_CORS_ORIGINS: text('comma-separated allowed origins; empty (default) means CORS is off'),
+  WAYBILL_DOCS_ENABLED: bool('serve `/docs` and `/docs/openapi.json`', true),
+  WAYBILL_LEDGER_ADAPTER: oneOf('ledger adapter (the only one so far)', 'fabric-gateway', ['fabric-gateway']),
+  WAYBILL_EVALUATE_TIMEOUT_MS: int('deadline of an evaluate call', 5_000, 100, MINUTES_10),
+  WAYBILL_ENDORSE_TIMEOUT_MS: int('deadline of an endorse call', 15_000, 100, MINUTES_10),
+  WAYBILL_SUBMIT_TIMEOUT_MS: int('deadline of a submit-to-orderer call', 5_000, 100, MINUTES_10),
+  WAYBILL_COMMIT_STATUS_TIMEOUT_MS: int('deadline of waiting for a commit', 60_000, 100, MINUTES_10),
+  WAYBILL_STATUS_WAIT_MS: int('how long `GET /v1/transactions/{txId}` waits for a commit', 1_000, 10, 60_000),
+  WAYBILL_RETRY_MAX_ATTEMPTS: int('transactions tried for a write that hits read conflicts', 5, 1, 20),
+  WAYBILL_RETRY_BASE_DELAY_MS: int('base of the exponential backoff between attempts', 50, 0, 10_000),
+  WAYBILL_RETRY_MAX_DELAY_MS: int('cap of the backoff', 1_000, 0, 60_000),
+  WAYBILL_RATE_LIMIT_PER_SECOND: int(
+    'sustained requests per second per API key; 0 switches it off',
+    500,
+    0,
+    1_000_000,
+  ),
+  WAYBILL_RATE_LIMIT_BURST: int('burst size per API key', 1_000, 1, 10_000_000),
+  WAYBILL_IDEMPOTENCY_TTL_SECONDS: int('how long an Idempotency-Key is remembered', 86_400, 60, 30 * 86_400),
+  WAYBILL_AUTH_REFRESH_MS: int(
+    'how often the key cache checks the database for new and revoked keys',
+    1_000,
+    50,
+    60_000,
+  ),
+  WAYBILL_SHUTDOWN_TIMEOUT_MS: int('how long a shutdown waits for in-flight requests', 10_000, 0, MINUTES_10),
+  WAYBILL_PD_KEK: text(
+    'key-encryption key of personal data, 32 bytes base64 (this or `WAYBILL_PD_KEK_FILE` is required)',
+  ),
+  WAYBILL_PD_KEK_FILE: text('file holding the KEK in base64, mode 0600'),
+  WAYBILL_PD_PREVIOUS_KEKS: text('comma-separated earlier KEKs, accepted until `admin.js pd rewrap` has run'),
+  WAYBILL_PD_READ_ROLES: text('roles per category, e.g. `national-id=admin;notes=admin,carrier`', {
     defaultText: 'in docs/privacy.md',
-  },
-  WAYBILL_PD_RETENTION: {
-    doc: 'retention per category, e.g. `phone=90d;notes=12h` (s, m, h or d)',
+  }),
+  WAYBILL_PD_RETENTION: text('retention per category, e.g. `phone=90d;notes=12h` (s, m, h or d)', {
     defaultText: 'in docs/privacy.md',
-  },
-  WAYBILL_PD_RETENTION_INTERVAL_MS: {
-    doc: 'how often the retention job runs; 0 switches it off',
-    default: 3_600_000,
-    min: 0,
-    max: 7 * 86_400_000,
-  },
-  WAYBILL_PD_SYSTEM_IDENTITY: {
-    doc: 'identity the retention job uses on the ledger',
+  }),
+  WAYBILL_PD_RETENTION_INTERVAL_MS: int(
+    'how often the retention job runs; 0 switches it off',
+    3_600_000,
+    0,
+    7 * 86_400_000,
+  ),
+  WAYBILL_PD_SYSTEM_IDENTITY: text('identity the retention job uses on the ledger', {
     defaultText: "the profile's first admin, else manufacturer, carrier or retailer identity",
-  },
-  WAYBILL_EVENTS_ENABLED: { doc: 'run the event reader, read model and webhook delivery', default: true },
-  WAYBILL_EVENTS_IDENTITY: {
-    doc: 'identity that reads blocks and assets for the read model',
+  }),
+  WAYBILL_EVENTS_ENABLED: bool('run the event reader, read model and webhook delivery', true),
+  WAYBILL_EVENTS_IDENTITY: text('identity that reads blocks and assets for the read model', {
     defaultText: "the profile's first",
-  },
-  WAYBILL_EVENTS_START_BLOCK: {
-    doc: 'first block read when the database has no checkpoint yet (0: the whole channel)',
-    default: 0,
-    min: 0,
-    max: Number.MAX_SAFE_INTEGER,
-  },
-  WAYBILL_EVENTS_RECONNECT_MAX_MS: {
-    doc: "cap of the block stream's reconnect backoff",
-    default: 30_000,
-    min: 100,
-    max: MINUTES_10,
-  },
-  WAYBILL_EVENTS_LEADER_RETRY_MS: {
-    doc: 'PostgreSQL: how often a gateway that is not the [event leader](events.md#several-gateway-processes-on-one-database) tries to take over',
-    default: 5_000,
-    min: 100,
-    max: MINUTES_10,
-  },
-  WAYBILL_WEBHOOK_TIMEOUT_MS: {
-    doc: 'deadline of one webhook delivery attempt',
-    default: 5_000,
-    min: 100,
-    max: 120_000,
-  },
-  WAYBILL_WEBHOOK_MAX_ATTEMPTS: {
-    doc: 'attempts before a delivery is dead-lettered (a subscription may set its own)',
-    default: 10,
-    min: 1,
-    max: 50,
-  },
-  WAYBILL_WEBHOOK_RETRY_BASE_MS: {
-    doc: 'base of the backoff between delivery attempts',
-    default: 500,
-    min: 1,
-    max: 3_600_000,
-  },
-  WAYBILL_WEBHOOK_RETRY_MAX_MS: { doc: 'cap of that backoff', default: 60_000, min: 1, max: 86_400_000 },
-  WAYBILL_WEBHOOK_CONCURRENCY: {
-    doc: 'deliveries in flight per subscription, each for another asset',
-    default: 4,
-    min: 1,
-    max: 64,
-  },
+  }),
+  WAYBILL_EVENTS_START_BLOCK: int(
+    'first block read when the database has no checkpoint yet (0: the whole channel)',
+    0,
+    0,
+    Number.MAX_SAFE_INTEGER,
+  ),
+  WAYBILL_EVENTS_RECONNECT_MAX_MS: int(
+    "cap of the block stream's reconnect backoff",
+    30_000,
+    100,
+    MINUTES_10,
+  ),
+  WAYBILL_EVENTS_LEADER_RETRY_MS: int(
+    'PostgreSQL: how often a gateway that is not the [event leader](events.md#several-gateway-processes-on-one-database) tries to take over',
+    5_000,
+    100,
+    MINUTES_10,
+  ),
+  WAYBILL_WEBHOOK_TIMEOUT_MS: int('deadline of one webhook delivery attempt', 5_000, 100, 120_000),
+  WAYBILL_WEBHOOK_MAX_ATTEMPTS: int(
+    'attempts before a delivery is dead-lettered (a subscription may set its own)',
+    10,
+    1,
+    50,
+  ),
+  WAYBILL_WEBHOOK_RETRY_BASE_MS: int('base of the backoff between delivery attempts', 500, 1, 3_600_000),
+  WAYBILL_WEBHOOK_RETRY_MAX_MS: int('cap of that backoff', 60_000, 1, 86_400_000),
+  WAYBILL_WEBHOOK_CONCURRENCY: int('deliveries in flight per subscription, each for another asset', 4, 1, 64),
 } as const satisfies Readonly<Record<string, VariableSpec>>;
 export type ConfigVariable = keyof typeof CONFIG_TABLE;
 
@@ -364,7 +300,7 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
   }
 
   const http = {
-    host: r.string('HOST') ?? CONFIG_TABLE.HOST.default,
+    host: r.string('HOST') ?? String(CONFIG_TABLE.HOST.default),
     port: r.int('PORT'),
     bodyLimitBytes: r.int('WAYBILL_BODY_LIMIT_BYTES'),
     corsOrigins: r.list(
