@@ -33,16 +33,19 @@ const CHAINCODE_LAYERS = {
 };
 
 /**
- * infra/src: `common` is the ground floor; `local` and `identity` still import each other (the
- * topology model is to get a floor of its own), and nothing below the commands imports them.
+ * infra/src: `common` is the ground floor; `local`, `identity` and `fabric` (the Fabric protocol
+ * clients) still import one another (the topology model is to get a floor of its own, and the
+ * clients are to take endpoints instead of a LocalNetwork), and nothing below the commands imports
+ * them.
  */
 const INFRA_LAYERS = {
   common: [],
-  local: ['common', 'identity'],
-  identity: ['common', 'local'],
-  lifecycle: ['common', 'local', 'identity'],
-  commands: ['common', 'local', 'identity', 'lifecycle'],
-  bench: ['common', 'local', 'identity', 'lifecycle'],
+  local: ['common', 'identity', 'fabric'],
+  identity: ['common', 'local', 'fabric'],
+  fabric: ['common', 'local'],
+  lifecycle: ['common', 'local', 'identity', 'fabric'],
+  commands: ['common', 'local', 'identity', 'fabric', 'lifecycle'],
+  bench: ['common', 'local', 'identity', 'fabric', 'lifecycle'],
 };
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

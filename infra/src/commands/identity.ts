@@ -7,11 +7,11 @@ import { parsePositiveInt } from '../common/flags';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type * as ChannelAdmin from '../fabric/channel-admin';
 import type * as CaRest from '../identity/ca-client';
-import { ROLE_ATTRIBUTE } from '@waybill/chaincode/constants';
+import { ALL_ROLES, ROLE_ATTRIBUTE } from '@waybill/chaincode/constants';
 import { LOCAL_HOSTS, caEndpoint, lockDown, mspCaller, writeMsp } from '../identity/fabric-ca';
 import { adminIdentity, orgOf } from '../local/endpoints';
 import type { LocalNetwork } from '../local/network';
-import { ROLES, type Org } from '../local/topology';
+import type { Org } from '../local/topology';
 import { openNetwork, say } from './network';
 import { networkOptions } from './options';
 
@@ -75,7 +75,7 @@ export function registerIdentityCommands(program: Command): void {
 
   orgCommand(identity.command('register').description('register an identity; its single-use enrolment secret goes to a 0600 file'))
     .argument('<id>', 'identity name')
-    .addOption(new Option('--role <role>', `${ROLE_ATTRIBUTE} attribute`).choices([...ROLES]).makeOptionMandatory())
+    .addOption(new Option('--role <role>', `${ROLE_ATTRIBUTE} attribute`).choices([...ALL_ROLES]).makeOptionMandatory())
     .addOption(new Option('--type <type>', 'identity type').choices(['client', 'admin', 'peer', 'orderer']).default('client'))
     .addOption(new Option('--max-enrollments <n>', 'how many times the secret may enrol').argParser(parsePositiveInt).default(1))
     .addOption(new Option('--secret-out <file>', 'where to write the enrolment secret (mode 0600)').env('WAYBILL_SECRET_OUT').makeOptionMandatory())

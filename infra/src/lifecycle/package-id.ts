@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WaybillError } from '../common/errors';
-import { readTar } from '../testing/tar';
+import { readTar } from '../common/tar';
 
 /** What a chaincode package's metadata.json says. */
 export interface PackageMetadata {

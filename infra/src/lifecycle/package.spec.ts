@@ -11,7 +11,7 @@ import {
   type ChaincodePackage,
 } from './package';
 import { FAKE_CHAINCODE_PACKAGE, fakeMonorepoLock, writeFakeChaincode } from '../testing/fixtures';
-import { entryText, readTar, type TarEntry } from '../testing/tar';
+import { entryText, readTar, type TarEntry } from '../common/tar';
 import { TmpDirs } from '../testing/tmp';
 
 const tmp = new TmpDirs();
