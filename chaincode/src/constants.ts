@@ -23,9 +23,9 @@ export const ROLES = {
   CARRIER: 'carrier',
   /** Sells goods to end customers. */
   RETAILER: 'retailer',
-  /** Authority: may put any asset on hold and recall any asset, whatever its organisation. */
+  /** Authority: may put any asset on hold and recall any asset; only in a designated oversight organisation. */
   REGULATOR: 'regulator',
-  /** Read-only access to everything, whatever its organisation. */
+  /** Read-only access to everything; only in a designated oversight organisation. */
   AUDITOR: 'auditor',
   /** Organisation administrator: record maintenance (attributes, documents, personal-data references). */
   ADMIN: 'admin',
@@ -33,6 +33,36 @@ export const ROLES = {
 
 /** A role from {@link ROLES}. */
 export type Role = (typeof ROLES)[keyof typeof ROLES];
+
+/**
+ * Which organisations may use each role — the single access table, read by the chaincode on every
+ * transaction and rendered into docs/chaincode.md. The sets are channel-governed: the governance
+ * record (`getGovernance`) lists the channel's member organisations and, among them, the oversight
+ * organisations; a certificate attribute alone never makes anyone a regulator.
+ * - `oversight`: only organisations the governance record designates for oversight;
+ * - `trading`: member organisations that are not oversight organisations (an authority neither
+ *   makes, carries, buys nor sells goods);
+ * - `member`: any member organisation.
+ */
+export const ROLE_ORGANISATIONS = {
+  manufacturer: 'trading',
+  carrier: 'trading',
+  retailer: 'trading',
+  regulator: 'oversight',
+  auditor: 'oversight',
+  admin: 'member',
+} as const satisfies Record<Role, 'oversight' | 'trading' | 'member'>;
+
+/** A set of organisations from {@link ROLE_ORGANISATIONS}. */
+export type RoleOrganisations = (typeof ROLE_ORGANISATIONS)[Role];
+
+/**
+ * Number of distinct member organisations whose peers make a majority (more than half): the
+ * chaincode-level endorsement policy and the governance record's key-level policy.
+ */
+export function majorityOf(memberCount: number): number {
+  return Math.floor(memberCount / 2) + 1;
+}
 
 /** Every role, in a stable order. */
 export const ALL_ROLES: readonly Role[] = Object.values(ROLES);
@@ -126,6 +156,8 @@ export const EVENTS = {
   DOCUMENT_ADDED: 'DocumentAdded',
   PERSONAL_DATA_REF_UPDATED: 'PersonalDataRefUpdated',
   PERSONAL_DATA_REF_ERASED: 'PersonalDataRefErased',
+  TERMS_PURGED: 'TermsPurged',
+  GOVERNANCE_CHANGED: 'GovernanceChanged',
 } as const;
 
 /** An event name from {@link EVENTS}. */
@@ -157,6 +189,9 @@ export const TRANSACTIONS = {
   addDocument: 'addDocument',
   upsertPersonalDataRef: 'upsertPersonalDataRef',
   erasePersonalDataRef: 'erasePersonalDataRef',
+  purgeTerms: 'purgeTerms',
+  initGovernance: 'initGovernance',
+  approveGovernance: 'approveGovernance',
   // evaluate
   getAsset: 'getAsset',
   assetExists: 'assetExists',
@@ -169,6 +204,7 @@ export const TRANSACTIONS = {
   getTerms: 'getTerms',
   verifyDocument: 'verifyDocument',
   getRecall: 'getRecall',
+  getGovernance: 'getGovernance',
 } as const;
 
 /** A transaction name from {@link TRANSACTIONS}. */
@@ -187,6 +223,7 @@ export const EVALUATE_TRANSACTIONS: readonly TransactionName[] = [
   'getTerms',
   'verifyDocument',
   'getRecall',
+  'getGovernance',
 ];
 
 /** Key of the transient-map entry that carries sale terms for `agreeSaleTerms` (never in args). */

@@ -24,8 +24,13 @@ export type EndorsingParty =
   | 'holdersOfInputs'
   /** The caller's own organisation, and ONLY it (transient confidential data). */
   | 'callerOnly'
-  /** Any one member organisation (no key-level policy exists yet). */
-  | 'anyMember';
+  /**
+   * Peers of a majority of the member organisations (governance record): the chaincode-level
+   * policy, which applies to every key without a key-level policy (new assets, index entries,
+   * recall records, governance approvals) and to a transaction that writes nothing. A client
+   * adds the caller's own organisation first, then other members, to the other parties.
+   */
+  | 'majority';
 
 /** Endorsement rule of a submit transaction. */
 export interface EndorsementRule {
@@ -33,13 +38,20 @@ export interface EndorsementRule {
   readonly note: string;
 }
 
-const HOLDERS: EndorsementRule = { parties: ['owner', 'custodian'], note: 'key-level policy of the asset' };
+const HOLDERS: EndorsementRule = { parties: ['owner', 'custodian'], note: 'key-level policy of the asset (no other key written)' };
+const HOLDERS_AND_INDEX: EndorsementRule = {
+  parties: ['owner', 'custodian', 'majority'],
+  note: 'key-level policy of the asset; a majority for the status index entries it moves',
+};
 
 /** Endorsement rules of every submit transaction. */
 export const ENDORSEMENT_RULES = {
-  createAsset: { parties: ['anyMember'], note: "new key: chaincode-level policy; use the caller's own peer" },
+  createAsset: { parties: ['majority'], note: 'new keys (asset and index entries): chaincode-level policy, a majority of members' },
   proposeHandover: HOLDERS,
-  acceptHandover: { parties: ['owner', 'custodian'], note: 'holders before the handover (the recipient may add its own peer)' },
+  acceptHandover: {
+    parties: ['owner', 'custodian', 'majority'],
+    note: 'holders before the handover; a majority for the custodian and status index entries',
+  },
   rejectHandover: HOLDERS,
   cancelHandover: HOLDERS,
   proposeSale: HOLDERS,
@@ -48,30 +60,42 @@ export const ENDORSEMENT_RULES = {
     note: "transient terms: send to the caller's own peer only; the implicit collection's policy requires it",
   },
   acceptSale: {
-    parties: ['owner', 'custodian', 'buyer'],
-    note: "holders (key-level policy) plus the buyer, whose peer purges the buyer's terms",
+    parties: ['owner', 'custodian', 'buyer', 'majority'],
+    note: "holders (key-level policy) plus the buyer, whose peer purges the buyer's terms; a majority for the owner index",
   },
-  rejectSale: { parties: ['owner', 'custodian', 'buyer'], note: 'holders plus the buyer (terms purged on both sides)' },
-  cancelSale: { parties: ['owner', 'custodian', 'buyer'], note: 'holders plus the buyer (terms purged on both sides)' },
-  putOnHold: HOLDERS,
-  releaseHold: HOLDERS,
-  markSold: HOLDERS,
-  consumeAsset: HOLDERS,
-  destroyAsset: HOLDERS,
-  splitAsset: { parties: ['owner', 'custodian'], note: "the parent's holders (sub-lots are new keys)" },
-  mergeAssets: { parties: ['holdersOfInputs'], note: "the inputs' holders (the new lot is a new key)" },
+  rejectSale: { parties: ['owner', 'custodian', 'buyer'], note: 'holders plus the buyer, who withdraws (terms purged on both sides)' },
+  cancelSale: {
+    parties: ['owner', 'custodian'],
+    note: "holders only: the seller withdraws without the buyer; the buyer's peer purges its terms with purgeTerms",
+  },
+  purgeTerms: {
+    parties: ['callerOnly'],
+    note: "writes only the caller's implicit collection: the caller's own peer, as the collection's policy requires",
+  },
+  putOnHold: HOLDERS_AND_INDEX,
+  releaseHold: HOLDERS_AND_INDEX,
+  markSold: HOLDERS_AND_INDEX,
+  consumeAsset: HOLDERS_AND_INDEX,
+  destroyAsset: HOLDERS_AND_INDEX,
+  splitAsset: { parties: ['owner', 'custodian', 'majority'], note: "the parent's holders; a majority for the sub-lots (new keys)" },
+  mergeAssets: { parties: ['holdersOfInputs', 'majority'], note: "the inputs' holders; a majority for the new lot (a new key)" },
   recallAsset: {
-    parties: ['holdersOfMarkedAssets'],
+    parties: ['holdersOfMarkedAssets', 'majority'],
     note: 'holders of every asset of the batch; not known in advance: endorse with every member organisation',
   },
   continueRecall: {
-    parties: ['holdersOfMarkedAssets'],
+    parties: ['holdersOfMarkedAssets', 'majority'],
     note: 'holders of every asset of the batch; not known in advance: endorse with every member organisation',
   },
   updateAttributes: HOLDERS,
   addDocument: HOLDERS,
   upsertPersonalDataRef: HOLDERS,
   erasePersonalDataRef: HOLDERS,
+  initGovernance: { parties: ['majority'], note: 'a new key: chaincode-level policy, a majority of members' },
+  approveGovernance: {
+    parties: ['majority'],
+    note: 'approval keys: chaincode-level policy; the record itself: its key-level policy, a majority of the current members',
+  },
 } as const satisfies Partial<Record<TransactionName, EndorsementRule>>;
 
 /** Submit transactions (those with an endorsement rule). */

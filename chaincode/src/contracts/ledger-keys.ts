@@ -10,11 +10,15 @@ import type { ChaincodeStub } from 'fabric-shim-api';
  * | index | `owner~id`, `custodian~id`, `status~id`, `sku~id` | value, id |
  * | recall | `recall` | recallId |
  * | sale terms (private, implicit org collection) | `terms` | assetId, saleId |
+ * | governance record | `governance` | `current` |
+ * | governance approval | `governance~approval` | version, proposal hash, MSP id |
  */
 export const KEY_TYPES = {
   ASSET: 'asset',
   RECALL: 'recall',
   TERMS: 'terms',
+  GOVERNANCE: 'governance',
+  GOVERNANCE_APPROVAL: 'governance~approval',
   INDEX: {
     owner: 'owner~id',
     custodian: 'custodian~id',
@@ -51,3 +55,13 @@ export function termsKey(stub: ChaincodeStub, assetId: string, saleId: string): 
 
 /** Value stored under index keys (an empty value would be a delete). */
 export const INDEX_VALUE = Buffer.from([0]);
+
+/** Composite key of the governance record. */
+export function governanceKey(stub: ChaincodeStub): string {
+  return stub.createCompositeKey(KEY_TYPES.GOVERNANCE, ['current']);
+}
+
+/** Composite key of one organisation's approval of a governance proposal. */
+export function governanceApprovalKey(stub: ChaincodeStub, version: number, hash: string, mspId: string): string {
+  return stub.createCompositeKey(KEY_TYPES.GOVERNANCE_APPROVAL, [String(version), hash, mspId]);
+}

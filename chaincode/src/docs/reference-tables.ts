@@ -43,7 +43,7 @@ const PARTY: Record<EndorsingParty, string> = {
   holdersOfMarkedAssets: 'owner + custodian of every asset marked',
   holdersOfInputs: 'owner + custodian of the inputs',
   callerOnly: "caller's org ONLY",
-  anyMember: 'any one member',
+  majority: 'a majority of members (caller first)',
 };
 
 const ERROR_MEANING: Record<ErrorCode, [string, string]> = {

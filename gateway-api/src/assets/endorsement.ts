@@ -1,4 +1,4 @@
-import type { TransactionName } from '@waybill/chaincode/constants';
+import { majorityOf, type TransactionName } from '@waybill/chaincode/constants';
 
 /** The part of an asset that decides who must endorse a write to it. */
 export interface Holders {
@@ -12,39 +12,42 @@ export interface Holders {
  * transaction (the chaincode's vocabulary, `chaincode/src/contracts/endorsement-rules.ts`).
  */
 export type EndorsingParty =
-  'owner' | 'custodian' | 'buyer' | 'holdersOfMarkedAssets' | 'holdersOfInputs' | 'callerOnly' | 'anyMember';
+  'owner' | 'custodian' | 'buyer' | 'holdersOfMarkedAssets' | 'holdersOfInputs' | 'callerOnly' | 'majority';
 
 /**
- * Who must endorse each write, as docs/chaincode.md states it. Service discovery knows only the
- * chaincode-level policy (any member); state-based policies (owner and custodian of each asset
- * key) and implicit-collection policies need `endorsingOrganizations`.
+ * Who must endorse each write, as docs/chaincode.md states it. State-based policies (owner and
+ * custodian of each asset key), implicit-collection policies and the chaincode-level majority
+ * (new keys, index entries) are named explicitly in `endorsingOrganizations`.
  *
  * Typed over every submit transaction; `endorsement.spec.ts` checks it equals the chaincode's table.
  */
 export const ENDORSEMENT_RULES = {
-  createAsset: ['anyMember'],
+  createAsset: ['majority'],
   proposeHandover: ['owner', 'custodian'],
-  acceptHandover: ['owner', 'custodian'],
+  acceptHandover: ['owner', 'custodian', 'majority'],
   rejectHandover: ['owner', 'custodian'],
   cancelHandover: ['owner', 'custodian'],
   proposeSale: ['owner', 'custodian'],
   agreeSaleTerms: ['callerOnly'],
-  acceptSale: ['owner', 'custodian', 'buyer'],
+  acceptSale: ['owner', 'custodian', 'buyer', 'majority'],
   rejectSale: ['owner', 'custodian', 'buyer'],
-  cancelSale: ['owner', 'custodian', 'buyer'],
-  putOnHold: ['owner', 'custodian'],
-  releaseHold: ['owner', 'custodian'],
-  markSold: ['owner', 'custodian'],
-  consumeAsset: ['owner', 'custodian'],
-  destroyAsset: ['owner', 'custodian'],
-  splitAsset: ['owner', 'custodian'],
-  mergeAssets: ['holdersOfInputs'],
-  recallAsset: ['holdersOfMarkedAssets'],
-  continueRecall: ['holdersOfMarkedAssets'],
+  cancelSale: ['owner', 'custodian'],
+  purgeTerms: ['callerOnly'],
+  putOnHold: ['owner', 'custodian', 'majority'],
+  releaseHold: ['owner', 'custodian', 'majority'],
+  markSold: ['owner', 'custodian', 'majority'],
+  consumeAsset: ['owner', 'custodian', 'majority'],
+  destroyAsset: ['owner', 'custodian', 'majority'],
+  splitAsset: ['owner', 'custodian', 'majority'],
+  mergeAssets: ['holdersOfInputs', 'majority'],
+  recallAsset: ['holdersOfMarkedAssets', 'majority'],
+  continueRecall: ['holdersOfMarkedAssets', 'majority'],
   updateAttributes: ['owner', 'custodian'],
   addDocument: ['owner', 'custodian'],
   upsertPersonalDataRef: ['owner', 'custodian'],
   erasePersonalDataRef: ['owner', 'custodian'],
+  initGovernance: ['majority'],
+  approveGovernance: ['majority'],
 } as const satisfies Record<SubmitTransaction, readonly EndorsingParty[]>;
 
 /** A transaction that writes (the contract's transactions that are not evaluated). */
@@ -61,6 +64,7 @@ export type SubmitTransaction = Exclude<
   | 'getTerms'
   | 'verifyDocument'
   | 'getRecall'
+  | 'getGovernance'
 >;
 
 /** Whether the rule needs the written assets read first (to learn their holders). */
@@ -74,8 +78,10 @@ export function needsAssets(transaction: SubmitTransaction): boolean {
  * The MSP IDs that must endorse `transaction`, given the assets it writes as they are now.
  * Sorted and without duplicates, so the same state always gives the same request.
  *
- * - `anyMember` and `callerOnly`: this organisation's own peer (for `callerOnly` that is a
- *   confidentiality rule: transient terms must reach no other organisation).
+ * - `callerOnly`: this organisation's own peer, and only it (a confidentiality rule: transient
+ *   terms must reach no other organisation).
+ * - `majority`: the other parties, then this organisation, then the other channel organisations
+ *   in order, until more than half of the channel's organisations endorse.
  * - `holdersOfMarkedAssets`: every organisation of the channel — a recall batch writes descendants
  *   the gateway cannot list in advance, and every holder policy is a subset.
  */
@@ -86,13 +92,22 @@ export function endorsingOrganizations(
   channelOrganizations: readonly string[],
 ): string[] {
   const orgs = new Set<string>();
-  for (const party of ENDORSEMENT_RULES[transaction] as readonly EndorsingParty[]) {
-    if (party === 'anyMember' || party === 'callerOnly') orgs.add(callerMspId);
+  const parties = ENDORSEMENT_RULES[transaction] as readonly EndorsingParty[];
+  for (const party of parties) {
+    if (party === 'majority') continue;
+    if (party === 'callerOnly') orgs.add(callerMspId);
     else if (party === 'holdersOfMarkedAssets') channelOrganizations.forEach((o) => orgs.add(o));
     else if (party === 'holdersOfInputs') assets.forEach((a) => orgs.add(a.owner).add(a.custodian));
     else if (party === 'owner') assets.forEach((a) => orgs.add(a.owner));
     else if (party === 'custodian') assets.forEach((a) => orgs.add(a.custodian));
     else assets.forEach((a) => a.pendingSale && orgs.add(a.pendingSale.buyer));
+  }
+  if (parties.includes('majority')) {
+    const needed = majorityOf(channelOrganizations.length);
+    for (const org of [callerMspId, ...[...channelOrganizations].sort()]) {
+      if (orgs.size >= needed) break;
+      orgs.add(org);
+    }
   }
   return [...orgs].sort();
 }
