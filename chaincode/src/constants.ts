@@ -226,6 +226,22 @@ export const EVALUATE_TRANSACTIONS: readonly TransactionName[] = [
   'getGovernance',
 ];
 
+/**
+ * Object types of the chaincode's composite ledger keys that clients check in blocks: a gateway
+ * delivers an asset event only when the emitting transaction wrote that asset's key.
+ */
+export const LEDGER_KEY_TYPES = {
+  ASSET: 'asset',
+  RECALL: 'recall',
+  GOVERNANCE: 'governance',
+  GOVERNANCE_APPROVAL: 'governance~approval',
+} as const;
+
+/** The composite key (Fabric's encoding) of an object type and attributes. */
+export function compositeKey(objectType: string, attributes: readonly string[]): string {
+  return `\u0000${objectType}\u0000${attributes.map((a) => `${a}\u0000`).join('')}`;
+}
+
 /** Key of the transient-map entry that carries sale terms for `agreeSaleTerms` (never in args). */
 export const TRANSIENT_TERMS_KEY = 'terms';
 

@@ -1,4 +1,5 @@
 import type { ChaincodeStub } from 'fabric-shim-api';
+import { LEDGER_KEY_TYPES } from '../constants';
 
 /**
  * Ledger key layout. Every key is a composite key, so that simple-key range queries can never
@@ -14,11 +15,11 @@ import type { ChaincodeStub } from 'fabric-shim-api';
  * | governance approval | `governance~approval` | version, proposal hash, MSP id |
  */
 export const KEY_TYPES = {
-  ASSET: 'asset',
-  RECALL: 'recall',
+  ASSET: LEDGER_KEY_TYPES.ASSET,
+  RECALL: LEDGER_KEY_TYPES.RECALL,
   TERMS: 'terms',
-  GOVERNANCE: 'governance',
-  GOVERNANCE_APPROVAL: 'governance~approval',
+  GOVERNANCE: LEDGER_KEY_TYPES.GOVERNANCE,
+  GOVERNANCE_APPROVAL: LEDGER_KEY_TYPES.GOVERNANCE_APPROVAL,
   INDEX: {
     owner: 'owner~id',
     custodian: 'custodian~id',
