@@ -50,12 +50,14 @@ describe('LocalNetwork', () => {
       'ca:ca.manufacturer',
       'ca:ca.carrier',
       'ca:ca.retailer',
+      'ca:ca.authority',
       'orderer:orderer0',
       'orderer:orderer1',
       'orderer:orderer2',
       'peer:peer0.manufacturer',
       'peer:peer0.carrier',
       'peer:peer0.retailer',
+      'peer:peer0.authority',
     ]);
   });
 
@@ -64,7 +66,7 @@ describe('LocalNetwork', () => {
     const ordererPid = fakeNode('orderer1');
     const apiPid = fakeNode('api.retailer');
     mkdirSync(net.layout.runDir, { recursive: true });
-    writeFileSync(net.layout.pidFile('chaincode'), '999999999\n');
+    writeFileSync(net.layout.pidFile('chaincode.carrier'), '999999999\n');
     const s = await net.status();
     expect(s).toMatchObject({
       dir: net.layout.root,
@@ -79,7 +81,7 @@ describe('LocalNetwork', () => {
         org: 'Orderer',
         pid: ordererPid,
         running: true,
-        endpoint: `localhost:${B + 50}`,
+        endpoint: `localhost:${B + 60}`,
         healthy: false,
       },
       {
@@ -88,16 +90,16 @@ describe('LocalNetwork', () => {
         org: 'Carrier',
         pid: peerPid,
         running: true,
-        endpoint: `localhost:${B + 90}`,
+        endpoint: `localhost:${B + 100}`,
         healthy: false,
       },
       {
-        name: 'chaincode',
+        name: 'chaincode.carrier',
         kind: 'chaincode',
-        org: '-',
+        org: 'Carrier',
         pid: null,
         running: false,
-        endpoint: `localhost:${B + 110}`,
+        endpoint: `localhost:${B + 140}`,
         healthy: false,
       },
       {
@@ -110,7 +112,7 @@ describe('LocalNetwork', () => {
         healthy: true,
       },
     ]);
-    expect(s.nodes).toHaveLength(12);
+    expect(s.nodes).toHaveLength(14);
   });
 
   it('down stops what its PID files name, API and peers first, and then has nothing to stop', async () => {
@@ -140,7 +142,7 @@ describe('LocalNetwork', () => {
       peers: [
         {
           name: 'peer0.carrier',
-          endpoint: `localhost:${B + 90}`,
+          endpoint: `localhost:${B + 100}`,
           tlsRootCertPath: `${root}/orgs/carrier/msp/tlscacerts/ca.pem`,
           hostnameOverride: 'localhost',
         },
@@ -151,7 +153,7 @@ describe('LocalNetwork', () => {
         certPath: `${root}/orgs/carrier/users/${id}/msp/signcerts/cert.pem`,
         keyPath: `${root}/orgs/carrier/users/${id}/msp/keystore/key.pem`,
       })),
-      organizations: { ManufacturerMSP: 'Manufacturer', CarrierMSP: 'Carrier', RetailerMSP: 'Retailer' },
+      organizations: { ManufacturerMSP: 'Manufacturer', CarrierMSP: 'Carrier', RetailerMSP: 'Retailer', AuthorityMSP: 'Authority' },
     });
     expect(existsSync(net.layout.profile(net.topology.ordererOrg))).toBe(false);
   });
@@ -168,7 +170,7 @@ describe('LocalNetwork', () => {
     const peer = net.topology.peers[2]!;
     expect(net.peerCliEnv(peer)).toMatchObject({
       FABRIC_CFG_PATH: `${net.layout.root}/nodes/peer0.retailer`,
-      CORE_PEER_ADDRESS: `localhost:${B + 100}`,
+      CORE_PEER_ADDRESS: `localhost:${B + 110}`,
       CORE_PEER_LOCALMSPID: 'RetailerMSP',
       CORE_PEER_MSPCONFIGPATH: `${net.layout.root}/orgs/retailer/users/retailer-admin/msp`,
       CORE_PEER_TLS_ENABLED: 'true',
@@ -176,7 +178,7 @@ describe('LocalNetwork', () => {
     });
     expect(net.ordererFlags()).toEqual([
       '-o',
-      `localhost:${B + 40}`,
+      `localhost:${B + 50}`,
       '--tls',
       '--cafile',
       `${net.layout.root}/orgs/orderer/msp/tlscacerts/ca.pem`,
