@@ -57,7 +57,7 @@ describe('oversight roles are bound to the organisations the governance record d
     const h = await withAsset();
     const set = ROLE_ORGANISATIONS[role];
     const allowed =
-      MEMBERS.includes(mspId) && (set === 'member' || (set === 'oversight') === GOVERNANCE_INPUT.oversight.includes(mspId as never));
+      (MEMBERS as string[]).includes(mspId) && (set === 'member' || (set === 'oversight') === GOVERNANCE_INPUT.oversight.includes(mspId as never));
     const read = h.evaluate<Asset>({ mspId, role }, 'getAsset', ['LOT-1']);
     if (allowed) expect((await read).id).toBe('LOT-1');
     else expect(await rejectionOf(read)).toMatchObject({ code: 'FORBIDDEN' });

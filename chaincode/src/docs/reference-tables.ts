@@ -33,7 +33,7 @@ const RELATION: Record<OrgRelation, string> = {
   saleParty: 'buyer or seller',
   manufacturer: 'a manufacturer of the product',
   dataController: "the reference's controller",
-  anyOrg: 'any organisation',
+  anyOrg: 'any asset',
 };
 
 const PARTY: Record<EndorsingParty, string> = {
