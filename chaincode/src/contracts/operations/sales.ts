@@ -185,16 +185,17 @@ async function withdraw(tx: TxContext, assetId: string, action: 'rejectSale' | '
 }
 
 /**
- * Defence in depth for private terms: refuse to run on another organisation's peer. Fabric
- * already prevents the harm (only members hold a collection's values, and writes to an implicit
- * collection must be endorsed by a peer of its organisation), so when the peer's organisation is
- * unknown (shared chaincode server without CORE_PEER_LOCALMSPID) the check is skipped with a warning.
+ * Defence in depth for private terms: refuse to run on another organisation's peer (the transient
+ * terms would reach a chaincode process that organisation controls). Every deployment runs the
+ * chaincode with its peer's MSP id — one chaincode server per organisation, or the peer-built
+ * package — so an unknown peer organisation is refused too, not waved through.
  */
 function requireOwnPeer(tx: TxContext, action: string): void {
   const peer = tx.peerMspId();
   if (peer === undefined) {
-    tx.logger.warn(`${action}: peer organisation unknown (CORE_PEER_LOCALMSPID unset); relying on collection membership`);
-    return;
+    throw WaybillError.forbidden(
+      `${action} reads or writes ${tx.caller.mspId}'s private terms, but this chaincode process does not know its peer's organisation (CORE_PEER_LOCALMSPID unset): run one chaincode server per organisation`,
+    );
   }
   if (peer !== tx.caller.mspId) {
     throw WaybillError.forbidden(
