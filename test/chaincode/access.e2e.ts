@@ -38,7 +38,7 @@ describe('access rules and endorsement (real network)', () => {
       { session: as('carrier-user1'), mspId: MSP.C },
       { session: as('retailer-user1'), mspId: MSP.R },
     ]);
-    await submit(as('manufacturer-user1'), 'createAsset', [sampleAssetInput(lot)]);
+    await submit(as('manufacturer-user1'), 'createAsset', [sampleAssetInput(lot)], { endorsers: [MSP.M, MSP.C, MSP.A] });
   });
   afterAll(() => {
     for (const s of Object.values(sessions)) s.close();
