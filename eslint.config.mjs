@@ -62,7 +62,7 @@ function layerRules(root, layers, rootModules) {
       const up = escape('../'.repeat(depth));
       return {
         files: [`${root}/${folder}/${'*/'.repeat(depth - 1)}*.ts`],
-        ignores: ['**/*.spec.ts'],
+        ignores: ['**/*.spec.ts', '**/testing/**'],
         rules: {
           'no-restricted-imports': [
             'error',

@@ -23,9 +23,9 @@ export const ROLES = {
   CARRIER: 'carrier',
   /** Sells goods to end customers. */
   RETAILER: 'retailer',
-  /** Authority: may put any asset on hold and recall any asset, whatever its organisation. */
+  /** Authority: may put any asset on hold and recall any asset; only in a designated oversight organisation. */
   REGULATOR: 'regulator',
-  /** Read-only access to everything, whatever its organisation. */
+  /** Read-only access to everything; only in a designated oversight organisation. */
   AUDITOR: 'auditor',
   /** Organisation administrator: record maintenance (attributes, documents, personal-data references). */
   ADMIN: 'admin',
@@ -33,6 +33,36 @@ export const ROLES = {
 
 /** A role from {@link ROLES}. */
 export type Role = (typeof ROLES)[keyof typeof ROLES];
+
+/**
+ * Which organisations may use each role — the single access table, read by the chaincode on every
+ * transaction and rendered into docs/chaincode.md. The sets are channel-governed: the governance
+ * record (`getGovernance`) lists the channel's member organisations and, among them, the oversight
+ * organisations; a certificate attribute alone never makes anyone a regulator.
+ * - `oversight`: only organisations the governance record designates for oversight;
+ * - `trading`: member organisations that are not oversight organisations (an authority neither
+ *   makes, carries, buys nor sells goods);
+ * - `member`: any member organisation.
+ */
+export const ROLE_ORGANISATIONS = {
+  manufacturer: 'trading',
+  carrier: 'trading',
+  retailer: 'trading',
+  regulator: 'oversight',
+  auditor: 'oversight',
+  admin: 'member',
+} as const satisfies Record<Role, 'oversight' | 'trading' | 'member'>;
+
+/** A set of organisations from {@link ROLE_ORGANISATIONS}. */
+export type RoleOrganisations = (typeof ROLE_ORGANISATIONS)[Role];
+
+/**
+ * Number of distinct member organisations whose peers make a majority (more than half): the
+ * chaincode-level endorsement policy and the governance record's key-level policy.
+ */
+export function majorityOf(memberCount: number): number {
+  return Math.floor(memberCount / 2) + 1;
+}
 
 /** Every role, in a stable order. */
 export const ALL_ROLES: readonly Role[] = Object.values(ROLES);
@@ -126,6 +156,8 @@ export const EVENTS = {
   DOCUMENT_ADDED: 'DocumentAdded',
   PERSONAL_DATA_REF_UPDATED: 'PersonalDataRefUpdated',
   PERSONAL_DATA_REF_ERASED: 'PersonalDataRefErased',
+  TERMS_PURGED: 'TermsPurged',
+  GOVERNANCE_CHANGED: 'GovernanceChanged',
 } as const;
 
 /** An event name from {@link EVENTS}. */
@@ -157,6 +189,9 @@ export const TRANSACTIONS = {
   addDocument: 'addDocument',
   upsertPersonalDataRef: 'upsertPersonalDataRef',
   erasePersonalDataRef: 'erasePersonalDataRef',
+  purgeTerms: 'purgeTerms',
+  initGovernance: 'initGovernance',
+  approveGovernance: 'approveGovernance',
   // evaluate
   getAsset: 'getAsset',
   assetExists: 'assetExists',
@@ -169,6 +204,7 @@ export const TRANSACTIONS = {
   getTerms: 'getTerms',
   verifyDocument: 'verifyDocument',
   getRecall: 'getRecall',
+  getGovernance: 'getGovernance',
 } as const;
 
 /** A transaction name from {@link TRANSACTIONS}. */
@@ -187,6 +223,7 @@ export const EVALUATE_TRANSACTIONS: readonly TransactionName[] = [
   'getTerms',
   'verifyDocument',
   'getRecall',
+  'getGovernance',
 ];
 
 /**
@@ -213,8 +250,13 @@ export type EndorsingParty =
   | 'holdersOfInputs'
   /** The caller's own organisation, and ONLY it (transient confidential data). */
   | 'callerOnly'
-  /** Any one member organisation (no key-level policy exists yet). */
-  | 'anyMember';
+  /**
+   * Peers of a majority of the member organisations (governance record): the chaincode-level
+   * policy, which applies to every key without a key-level policy (new assets, index entries,
+   * recall records, governance approvals) and to a transaction that writes nothing. A client
+   * adds the caller's own organisation first, then other members, to the other parties.
+   */
+  | 'majority';
 
 /** Endorsement rule of a submit transaction. */
 export interface EndorsementRule {
@@ -222,13 +264,20 @@ export interface EndorsementRule {
   readonly note: string;
 }
 
-const HOLDERS: EndorsementRule = { parties: ['owner', 'custodian'], note: 'key-level policy of the asset' };
+const HOLDERS: EndorsementRule = { parties: ['owner', 'custodian'], note: 'key-level policy of the asset (no other key written)' };
+const HOLDERS_AND_INDEX: EndorsementRule = {
+  parties: ['owner', 'custodian', 'majority'],
+  note: 'key-level policy of the asset; a majority for the status index entries it moves',
+};
 
 /** Endorsement rules of every submit transaction. */
 export const ENDORSEMENT_RULES = {
-  createAsset: { parties: ['anyMember'], note: "new key: chaincode-level policy; use the caller's own peer" },
+  createAsset: { parties: ['majority'], note: 'new keys (asset and index entries): chaincode-level policy, a majority of members' },
   proposeHandover: HOLDERS,
-  acceptHandover: { parties: ['owner', 'custodian'], note: 'holders before the handover (the recipient may add its own peer)' },
+  acceptHandover: {
+    parties: ['owner', 'custodian', 'majority'],
+    note: 'holders before the handover; a majority for the custodian and status index entries',
+  },
   rejectHandover: HOLDERS,
   cancelHandover: HOLDERS,
   proposeSale: HOLDERS,
@@ -237,34 +286,62 @@ export const ENDORSEMENT_RULES = {
     note: "transient terms: send to the caller's own peer only; the implicit collection's policy requires it",
   },
   acceptSale: {
-    parties: ['owner', 'custodian', 'buyer'],
-    note: "holders (key-level policy) plus the buyer, whose peer purges the buyer's terms",
+    parties: ['owner', 'custodian', 'buyer', 'majority'],
+    note: "holders (key-level policy) plus the buyer, whose peer purges the buyer's terms; a majority for the owner index",
   },
-  rejectSale: { parties: ['owner', 'custodian', 'buyer'], note: 'holders plus the buyer (terms purged on both sides)' },
-  cancelSale: { parties: ['owner', 'custodian', 'buyer'], note: 'holders plus the buyer (terms purged on both sides)' },
-  putOnHold: HOLDERS,
-  releaseHold: HOLDERS,
-  markSold: HOLDERS,
-  consumeAsset: HOLDERS,
-  destroyAsset: HOLDERS,
-  splitAsset: { parties: ['owner', 'custodian'], note: "the parent's holders (sub-lots are new keys)" },
-  mergeAssets: { parties: ['holdersOfInputs'], note: "the inputs' holders (the new lot is a new key)" },
+  rejectSale: { parties: ['owner', 'custodian', 'buyer'], note: 'holders plus the buyer, who withdraws (terms purged on both sides)' },
+  cancelSale: {
+    parties: ['owner', 'custodian'],
+    note: "holders only: the seller withdraws without the buyer; the buyer's peer purges its terms with purgeTerms",
+  },
+  purgeTerms: {
+    parties: ['callerOnly'],
+    note: "writes only the caller's implicit collection: the caller's own peer, as the collection's policy requires",
+  },
+  putOnHold: HOLDERS_AND_INDEX,
+  releaseHold: HOLDERS_AND_INDEX,
+  markSold: HOLDERS_AND_INDEX,
+  consumeAsset: HOLDERS_AND_INDEX,
+  destroyAsset: HOLDERS_AND_INDEX,
+  splitAsset: { parties: ['owner', 'custodian', 'majority'], note: "the parent's holders; a majority for the sub-lots (new keys)" },
+  mergeAssets: { parties: ['holdersOfInputs', 'majority'], note: "the inputs' holders; a majority for the new lot (a new key)" },
   recallAsset: {
-    parties: ['holdersOfMarkedAssets'],
+    parties: ['holdersOfMarkedAssets', 'majority'],
     note: 'holders of every asset of the batch; not known in advance: endorse with every member organisation',
   },
   continueRecall: {
-    parties: ['holdersOfMarkedAssets'],
+    parties: ['holdersOfMarkedAssets', 'majority'],
     note: 'holders of every asset of the batch; not known in advance: endorse with every member organisation',
   },
   updateAttributes: HOLDERS,
   addDocument: HOLDERS,
   upsertPersonalDataRef: HOLDERS,
   erasePersonalDataRef: HOLDERS,
+  initGovernance: { parties: ['majority'], note: 'a new key: chaincode-level policy, a majority of members' },
+  approveGovernance: {
+    parties: ['majority'],
+    note: 'approval keys: chaincode-level policy; the record itself: its key-level policy, a majority of the current members',
+  },
 } as const satisfies Partial<Record<TransactionName, EndorsementRule>>;
 
 /** Submit transactions (those with an endorsement rule). */
 export type SubmitTransactionName = keyof typeof ENDORSEMENT_RULES;
+
+/**
+ * Object types of the chaincode's composite ledger keys that clients check in blocks: a gateway
+ * delivers an asset event only when the emitting transaction wrote that asset's key.
+ */
+export const LEDGER_KEY_TYPES = {
+  ASSET: 'asset',
+  RECALL: 'recall',
+  GOVERNANCE: 'governance',
+  GOVERNANCE_APPROVAL: 'governance~approval',
+} as const;
+
+/** The composite key (Fabric's encoding) of an object type and attributes. */
+export function compositeKey(objectType: string, attributes: readonly string[]): string {
+  return `\u0000${objectType}\u0000${attributes.map((a) => `${a}\u0000`).join('')}`;
+}
 
 /** Key of the transient-map entry that carries sale terms for `agreeSaleTerms` (never in args). */
 export const TRANSIENT_TERMS_KEY = 'terms';

@@ -77,13 +77,13 @@ describe('partner API errors on the real network', () => {
     );
     expect(carrier.detail).toMatch(/role 'carrier' may not createAsset/);
     const auditor = expectProblem(
-      await call('retailer', 'POST', `/v1/assets/${lot}/hold`, { as: 'auditor1', body: { reason: 'audit' } }),
+      await call('authority', 'POST', `/v1/assets/${lot}/hold`, { as: 'auditor1', body: { reason: 'audit' } }),
       403,
       'FORBIDDEN',
     );
     expect(auditor.detail).toMatch(/auditor/);
     // The auditor still reads.
-    expect((await call('retailer', 'GET', `/v1/assets/${lot}`, { as: 'auditor1' })).status).toBe(200);
+    expect((await call('authority', 'GET', `/v1/assets/${lot}`, { as: 'auditor1' })).status).toBe(200);
     // An organisation that is neither owner nor custodian.
     expectProblem(
       await call('carrier', 'POST', `/v1/assets/${lot}/hold`, { as: 'carrier-user1', body: { reason: 'x' } }),

@@ -226,19 +226,19 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
     expect(released.result).toMatchObject({ status: 'DELIVERED', hold: null });
 
     const regHold = committed<Asset>(
-      await call(R, 'POST', `/v1/assets/${lot}/hold`, {
+      await call('authority', 'POST', `/v1/assets/${lot}/hold`, {
         as: 'regulator1',
         body: { reason: 'customs check' },
       }),
     );
-    expect(regHold.result.hold).toMatchObject({ byRole: 'regulator' });
+    expect(regHold.result.hold).toMatchObject({ byRole: 'regulator', byOrg: 'AuthorityMSP' });
     expectProblem(
       await call(R, 'POST', `/v1/assets/${lot}/hold/release`, { as: 'retailer-user1' }),
       403,
       'FORBIDDEN',
     );
     const regRelease = committed<Asset>(
-      await call(R, 'POST', `/v1/assets/${lot}/hold/release`, { as: 'regulator1' }),
+      await call('authority', 'POST', `/v1/assets/${lot}/hold/release`, { as: 'regulator1' }),
     );
     expect(regRelease.result.status).toBe('DELIVERED');
     lotTxIds.push(held.txId, released.txId, regHold.txId, regRelease.txId);
@@ -407,7 +407,7 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
         [merged, 2],
       ].sort(),
     );
-    const up = await call<Lineage>(R, 'GET', `/v1/assets/${merged}/lineage`, { as: 'auditor1' });
+    const up = await call<Lineage>('authority', 'GET', `/v1/assets/${merged}/lineage`, { as: 'auditor1' });
     expect(up.body.ancestors.map((n) => [n.id, n.depth]).sort()).toEqual(
       [
         [lot, 2],

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForEndorsers } from '../../infra/src/lifecycle/endorsers';
 import { runningPid, stopProcess } from '../../infra/src/local/processes';
 import { assetBody, call, committed, expectProblem, orgApi } from '../support/api';
 import { testNetwork, uniqueId, waybill } from '../support/fabric';
@@ -80,5 +81,10 @@ describe('partner API when a peer is down', () => {
         body: { set: { checked: 'after-restart' } },
       }),
     );
+    // Writes that need a majority of organisations wait until the restarted peer's Gateway has
+    // found the other organisations' peers again (gossip), as `chaincode deploy` does; then a new
+    // asset commits. Until then the gateway answers 503, retryable.
+    await waitForEndorsers(net, 90_000);
+    committed(await call('manufacturer', 'POST', '/v1/assets', { as: 'manufacturer-user1', body: assetBody(uniqueId('down')) }), 201);
   });
 });

@@ -29,8 +29,8 @@ describe('access rules and endorsement (real network)', () => {
       ['Carrier', 'carrier-user1'],
       ['Carrier', 'carrier-admin1'],
       ['Retailer', 'retailer-user1'],
-      ['Retailer', 'regulator1'],
-      ['Retailer', 'auditor1'],
+      ['Authority', 'regulator1'],
+      ['Authority', 'auditor1'],
     ];
     for (const [org, id] of who) sessions[id] = connectAs(org, id);
     submit = syncedSubmit([
@@ -38,7 +38,7 @@ describe('access rules and endorsement (real network)', () => {
       { session: as('carrier-user1'), mspId: MSP.C },
       { session: as('retailer-user1'), mspId: MSP.R },
     ]);
-    await submit(as('manufacturer-user1'), 'createAsset', [sampleAssetInput(lot)]);
+    await submit(as('manufacturer-user1'), 'createAsset', [sampleAssetInput(lot)], { endorsers: [MSP.M, MSP.C, MSP.A] });
   });
   afterAll(() => {
     for (const s of Object.values(sessions)) s.close();
@@ -96,10 +96,14 @@ describe('access rules and endorsement (real network)', () => {
     const asset = await evaluate<Record<string, unknown>>(as('auditor1'), 'getAsset', [lot]);
     expect(JSON.stringify(asset)).not.toMatch(/99\.9|USD|FCA/);
 
-    // Withdrawn: both sides' terms are purged (endorsed by holders and the buyer's peer).
-    await submit(maker, 'cancelSale', [lot], { endorsers: [MSP.M, MSP.R] });
+    // Withdrawn by the seller alone (the holder's peer; the buyer is not asked): the seller's
+    // terms are purged; the buyer purges its own with purgeTerms, on its own peer.
+    await submit(maker, 'cancelSale', [lot], { endorsers: [MSP.M] });
     expect(await rejection(evaluate(maker, 'getTerms', [lot], [MSP.M]))).toMatch(/TERMS_MISSING: |CONFLICT: /);
     expect(await rejection(evaluate(retail, 'getTerms', [lot], [MSP.R]))).toMatch(/TERMS_MISSING: |CONFLICT: /);
+    const purged = await submit<{ org: string }>(retail, 'purgeTerms', [lot, sale.txId], { endorsers: [MSP.R] });
+    expect(purged.result).toMatchObject({ org: MSP.R, saleId: sale.txId });
+    expect(await rejection(submit(retail, 'purgeTerms', [lot, sale.txId], { endorsers: [MSP.R] }))).toMatch(/TERMS_MISSING: /);
   });
 
   it('agreeing terms with a mismatch blocks acceptance (hash check across collections)', async () => {

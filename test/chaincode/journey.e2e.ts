@@ -1,6 +1,7 @@
 // The supply-chain journey manufacturer → carrier → retailer on the real network, each step signed
 // by a CA-issued identity of the acting organisation and endorsed by the peers the chaincode's
-// state-based policies require; every transaction's event is received by a listener.
+// state-based policies require (plus a majority of members where it writes keys without one);
+// every transaction's event is received by a listener.
 import { createHash, randomBytes } from 'node:crypto';
 import { EVENTS } from '../../chaincode/src/constants';
 import type { GatewaySession } from '../../infra/src/local/gateway-client';
@@ -73,13 +74,13 @@ describe('asset journey manufacturer → carrier → retailer (real network)', (
     expected.push({ txId: p1.txId, event: EVENTS.HANDOVER_PROPOSED, assetId: lot });
     expect(await get(carrier, lot)).toMatchObject({ custodian: MSP.M, pendingHandover: { from: MSP.M, to: MSP.C } });
 
-    const a1 = await submit<Asset>(carrier, 'acceptHandover', [lot], { endorsers: [MSP.M, MSP.C] });
+    const a1 = await submit<Asset>(carrier, 'acceptHandover', [lot], { endorsers: [MSP.M, MSP.C, MSP.A] });
     expect(a1.result).toMatchObject({ status: 'IN_TRANSIT', owner: MSP.M, custodian: MSP.C, pendingHandover: null });
     expected.push({ txId: a1.txId, event: EVENTS.HANDOVER_ACCEPTED, assetId: lot });
 
     const p2 = await submit(carrier, 'proposeHandover', [lot, MSP.R], { endorsers: [MSP.M, MSP.C] });
     expected.push({ txId: p2.txId, event: EVENTS.HANDOVER_PROPOSED, assetId: lot });
-    const a2 = await submit<Asset>(retail, 'acceptHandover', [lot], { endorsers: [MSP.M, MSP.C] });
+    const a2 = await submit<Asset>(retail, 'acceptHandover', [lot], { endorsers: [MSP.M, MSP.C, MSP.R] });
     expect(a2.result).toMatchObject({ status: 'DELIVERED', owner: MSP.M, custodian: MSP.R });
     expected.push({ txId: a2.txId, event: EVENTS.HANDOVER_ACCEPTED, assetId: lot });
   });
@@ -99,7 +100,7 @@ describe('asset journey manufacturer → carrier → retailer (real network)', (
     expect(await evaluate(maker, 'getTerms', [lot], [MSP.M])).toMatchObject(mine);
     expect(await evaluate(retail, 'getTerms', [lot], [MSP.R])).toMatchObject(mine);
 
-    const accepted = await submit<Asset>(retail, 'acceptSale', [lot], { endorsers: [MSP.M, MSP.R] });
+    const accepted = await submit<Asset>(retail, 'acceptSale', [lot], { endorsers: [MSP.M, MSP.R, MSP.A] });
     expect(accepted.result).toMatchObject({ owner: MSP.R, custodian: MSP.R, pendingSale: null });
     expected.push({ txId: accepted.txId, event: EVENTS.TITLE_TRANSFERRED, assetId: lot });
     // Purged from both parties' collections at settlement.
@@ -109,12 +110,12 @@ describe('asset journey manufacturer → carrier → retailer (real network)', (
 
   it('the retailer splits the lot, sells a sub-lot; the manufacturer recalls the product down the lineage', async () => {
     const [a, b] = [`${lot}-A`, `${lot}-B`];
-    const split = await submit(retail, 'splitAsset', [lot, JSON.stringify({ parts: [{ id: a, amount: 700 }, { id: b, amount: 500 }] })], { endorsers: [MSP.R] });
+    const split = await submit(retail, 'splitAsset', [lot, JSON.stringify({ parts: [{ id: a, amount: 700 }, { id: b, amount: 500 }] })], { endorsers: [MSP.R, MSP.M, MSP.A] });
     expected.push({ txId: split.txId, event: EVENTS.ASSET_SPLIT, assetId: lot });
     expect(await get(maker, lot)).toMatchObject({ status: 'CONSUMED', children: [a, b] });
     expect(await get(carrier, a)).toMatchObject({ status: 'DELIVERED', owner: MSP.R, custodian: MSP.R, parents: [lot] });
 
-    const sold = await submit(retail, 'markSold', [a], { endorsers: [MSP.R] });
+    const sold = await submit(retail, 'markSold', [a], { endorsers: [MSP.R, MSP.M, MSP.A] });
     expected.push({ txId: sold.txId, event: EVENTS.STATUS_CHANGED, assetId: a });
 
     // A manufacturer of the product recalls; holders of every asset it might touch endorse.
@@ -134,7 +135,7 @@ describe('asset journey manufacturer → carrier → retailer (real network)', (
       const c = await submit(maker, 'createAsset', [sampleAssetInput(id, { product: { sku, description: 'Arabica coffee, 1 kg bags' }, quantity: { amount: 2.5, unit: 'kg' } })]);
       expected.push({ txId: c.txId, event: EVENTS.ASSET_CREATED, assetId: id });
     }
-    const merged = await submit<Asset>(maker, 'mergeAssets', [JSON.stringify({ newAssetId: m, assetIds: [x, y] })], { endorsers: [MSP.M] });
+    const merged = await submit<Asset>(maker, 'mergeAssets', [JSON.stringify({ newAssetId: m, assetIds: [x, y] })], { endorsers: [MSP.M, MSP.C, MSP.A] });
     expect(merged.result).toMatchObject({ id: m, parents: [x, y], status: 'CREATED' });
     expect(Number(merged.result.quantity.amount)).toBe(5);
     expected.push({ txId: merged.txId, event: EVENTS.ASSETS_MERGED, assetId: m });

@@ -86,6 +86,7 @@ describe('chaincode lifecycle on the real network', () => {
     expect(s.channelHeight).toBeGreaterThan(3);
     const core = s.nodes.filter((n) => ['ca', 'orderer', 'peer'].includes(n.kind));
     expect(core.map((n) => n.name).sort()).toEqual([
+      'ca.authority',
       'ca.carrier',
       'ca.manufacturer',
       'ca.orderer',
@@ -93,12 +94,22 @@ describe('chaincode lifecycle on the real network', () => {
       'orderer0',
       'orderer1',
       'orderer2',
+      'peer0.authority',
       'peer0.carrier',
       'peer0.manufacturer',
       'peer0.retailer',
     ]);
     for (const n of core)
       expect(n).toMatchObject({ running: true, healthy: true, pid: expect.any(Number) as number });
+    // One chaincode server per organisation, each running.
+    const servers = s.nodes.filter((n) => n.kind === 'chaincode');
+    expect(servers.map((n) => n.name).sort()).toEqual([
+      'chaincode.authority',
+      'chaincode.carrier',
+      'chaincode.manufacturer',
+      'chaincode.retailer',
+    ]);
+    for (const n of servers) expect(n).toMatchObject({ running: true, pid: expect.any(Number) as number });
   });
 
   it('`network up` on a running network reports what runs and starts nothing', async () => {
@@ -111,6 +122,6 @@ describe('chaincode lifecycle on the real network', () => {
     const r = await runWaybill(['network', 'up'], { dir: `${env.dir}-clash` });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^waybill: port check: port\(s\) already in use: ca\.carrier \(\d+\)/);
+    expect(r.stderr).toMatch(/^waybill: port check: port\(s\) already in use: ca\.authority \(\d+\)/);
   });
 });

@@ -68,7 +68,7 @@ describe('local Fabric network', () => {
     }
   });
 
-  it('has a channel with three member organisations and three Raft orderers', async () => {
+  it('has a channel with four member organisations (three trading, one oversight) and three Raft orderers', async () => {
     const work = mkdtempSync(path.join(os.tmpdir(), 'waybill-e2e-'));
     try {
       const file = path.join(work, 'config.block');
@@ -81,7 +81,7 @@ describe('local Fabric network', () => {
       writeFileSync(file, block.serializeBinary());
       const summary = summariseConfigBlock(file);
       expect(summary).toEqual({
-        applicationOrgs: ['CarrierMSP', 'ManufacturerMSP', 'RetailerMSP'],
+        applicationOrgs: ['AuthorityMSP', 'CarrierMSP', 'ManufacturerMSP', 'RetailerMSP'],
         ordererOrgs: ['OrdererMSP'],
         consensusType: 'etcdraft',
         consenters: net.topology.orderers.map((o) => ({ host: 'localhost', port: o.port })),

@@ -1,4 +1,6 @@
+import { common, msp } from '@hyperledger/fabric-protos';
 import { KeyEndorsementPolicy } from 'fabric-shim';
+import { majorityOf } from '../constants';
 
 /**
  * Principal role required from each organisation in key-level policies. `PEER` means an
@@ -15,4 +17,45 @@ export function holdersPolicy(orgs: readonly string[]): Uint8Array {
   const policy = new KeyEndorsementPolicy();
   policy.addOrgs(ENDORSER_ROLE, ...[...new Set(orgs)].sort());
   return policy.getPolicy();
+}
+
+/**
+ * Builds the key-level policy requiring peers of a majority ({@link majorityOf}) of the given
+ * organisations: `OutOf(n, 'A.peer', 'B.peer', …)`. fabric-shim's `KeyEndorsementPolicy` only
+ * expresses "all of them", so the envelope is assembled from the same protobuf messages it uses.
+ */
+export function majorityPolicy(orgs: readonly string[]): Uint8Array {
+  const mspIds = [...new Set(orgs)].sort();
+  const principals = mspIds.map((mspId) => {
+    const role = new msp.MSPRole();
+    role.setMspIdentifier(mspId);
+    role.setRole(msp.MSPRole.MSPRoleType.PEER);
+    const principal = new msp.MSPPrincipal();
+    principal.setPrincipalClassification(msp.MSPPrincipal.Classification.ROLE);
+    principal.setPrincipal(role.serializeBinary());
+    return principal;
+  });
+  const rules = mspIds.map((_, i) => {
+    const signedBy = new common.SignaturePolicy();
+    signedBy.setSignedBy(i);
+    return signedBy;
+  });
+  const nOutOf = new common.SignaturePolicy.NOutOf();
+  nOutOf.setN(majorityOf(mspIds.length));
+  nOutOf.setRulesList(rules);
+  const rule = new common.SignaturePolicy();
+  rule.setNOutOf(nOutOf);
+  const envelope = new common.SignaturePolicyEnvelope();
+  envelope.setVersion(0);
+  envelope.setIdentitiesList(principals);
+  envelope.setRule(rule);
+  return envelope.serializeBinary();
+}
+
+/** Organisations a key-level policy names and how many of them must endorse. */
+export function describePolicy(policy: Uint8Array): { readonly orgs: readonly string[]; readonly n: number } {
+  const envelope = common.SignaturePolicyEnvelope.deserializeBinary(policy);
+  const orgs = new KeyEndorsementPolicy(policy).listOrgs().sort();
+  const n = envelope.getRule()?.getNOutOf()?.getN() ?? orgs.length;
+  return { orgs, n };
 }

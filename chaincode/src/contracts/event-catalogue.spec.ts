@@ -6,7 +6,7 @@ import { COMMON_EVENT_FIELDS, EVENT_CATALOGUE } from './event-catalogue';
 describe('event catalogue', () => {
   it('describes exactly the payload of every event, emitted by the documented transactions', async () => {
     const h = new ContractHarness();
-    const { manufacturer, carrier, retailer, regulatorAtCarrier: regulator } = ACTORS;
+    const { manufacturer, carrier, retailer, regulator } = ACTORS;
     const ref = 'b'.repeat(32);
     const steps: [typeof manufacturer, Parameters<ContractHarness['submit']>[1], unknown[], Record<string, string>?][] = [
       [manufacturer, 'createAsset', [JSON.stringify(assetInput('L'))]],
@@ -36,8 +36,7 @@ describe('event catalogue', () => {
       [retailer, 'destroyAsset', ['L12']],
     ];
     const seen = new Map<string, Set<string>>();
-    for (const [actor, fn, args, transient] of steps) {
-      const { events } = await h.submit(actor, fn, args, transient === undefined ? {} : { transient });
+    const check = (fn: string, events: readonly { name: string; payload: Record<string, unknown> }[]): void => {
       const event = events[0];
       if (event === undefined) throw new Error(`${fn} emitted nothing`);
       const description = EVENT_CATALOGUE[event.name as keyof typeof EVENT_CATALOGUE];
@@ -48,7 +47,21 @@ describe('event catalogue', () => {
       ]);
       expect(event.payload['event']).toBe(event.name);
       seen.set(event.name, (seen.get(event.name) ?? new Set()).add(fn));
+    };
+    for (const [actor, fn, args, transient] of steps) {
+      check(fn, (await h.submit(actor, fn, args, transient === undefined ? {} : { transient })).events);
     }
+    // The buyer purges its terms of a sale the seller cancelled.
+    await h.submit(manufacturer, 'createAsset', [JSON.stringify(assetInput('P'))]);
+    const { txId: saleId } = await h.submit(manufacturer, 'proposeSale', ['P', MSP.RETAILER]);
+    await h.submit(retailer, 'agreeSaleTerms', ['P'], { transient: termsTransient() });
+    await h.submit(manufacturer, 'cancelSale', ['P']);
+    check('purgeTerms', (await h.submit(retailer, 'purgeTerms', ['P', saleId])).events);
+    const next = JSON.stringify({ version: 2, members: [MSP.AUTHORITY, MSP.CARRIER, MSP.MANUFACTURER, MSP.RETAILER], oversight: [MSP.AUTHORITY, MSP.RETAILER] });
+    check('approveGovernance', (await h.submit(ACTORS.authorityAdmin, 'approveGovernance', [next])).events);
+    const fresh = new ContractHarness(false);
+    const first = JSON.stringify({ version: 1, members: [MSP.AUTHORITY, MSP.MANUFACTURER], oversight: [MSP.AUTHORITY] });
+    check('initGovernance', (await fresh.submit(ACTORS.manufacturerAdmin, 'initGovernance', [first])).events);
     expect(Object.values(EVENTS).filter((name) => !seen.has(name))).toEqual([]);
   });
 });

@@ -134,4 +134,19 @@ export const EVENT_CATALOGUE: Readonly<Record<EventName, EventDescription>> = {
     emittedBy: ['erasePersonalDataRef'],
     fields: { assetId: 'asset id', ref: 'opaque reference', controllerOrg: 'organisation holding the data' },
   },
+  [EVENTS.TERMS_PURGED]: {
+    emittedBy: ['purgeTerms'],
+    fields: { assetId: 'asset id', saleId: 'sale id of the purged terms', org: 'organisation whose terms were purged (the caller)' },
+  },
+  [EVENTS.GOVERNANCE_CHANGED]: {
+    emittedBy: ['initGovernance', 'approveGovernance'],
+    fields: {
+      version: 'version of the record in force after the transaction',
+      members: 'member MSP ids in force',
+      oversight: 'oversight MSP ids in force',
+      proposalHash: 'hash of the proposal approved',
+      approvals: 'member organisations that approved it so far',
+      applied: 'true when the proposal replaced the record',
+    },
+  },
 };

@@ -1,4 +1,5 @@
 import type { ChaincodeStub } from 'fabric-shim-api';
+import { LEDGER_KEY_TYPES } from '../constants';
 
 /**
  * Ledger key layout. Every key is a composite key, so that simple-key range queries can never
@@ -10,11 +11,15 @@ import type { ChaincodeStub } from 'fabric-shim-api';
  * | index | `owner~id`, `custodian~id`, `status~id`, `sku~id` | value, id |
  * | recall | `recall` | recallId |
  * | sale terms (private, implicit org collection) | `terms` | assetId, saleId |
+ * | governance record | `governance` | `current` |
+ * | governance approval | `governance~approval` | version, proposal hash, MSP id |
  */
 export const KEY_TYPES = {
-  ASSET: 'asset',
-  RECALL: 'recall',
+  ASSET: LEDGER_KEY_TYPES.ASSET,
+  RECALL: LEDGER_KEY_TYPES.RECALL,
   TERMS: 'terms',
+  GOVERNANCE: LEDGER_KEY_TYPES.GOVERNANCE,
+  GOVERNANCE_APPROVAL: LEDGER_KEY_TYPES.GOVERNANCE_APPROVAL,
   INDEX: {
     owner: 'owner~id',
     custodian: 'custodian~id',
@@ -51,3 +56,13 @@ export function termsKey(stub: ChaincodeStub, assetId: string, saleId: string): 
 
 /** Value stored under index keys (an empty value would be a delete). */
 export const INDEX_VALUE = Buffer.from([0]);
+
+/** Composite key of the governance record. */
+export function governanceKey(stub: ChaincodeStub): string {
+  return stub.createCompositeKey(KEY_TYPES.GOVERNANCE, ['current']);
+}
+
+/** Composite key of one organisation's approval of a governance proposal. */
+export function governanceApprovalKey(stub: ChaincodeStub, version: number, hash: string, mspId: string): string {
+  return stub.createCompositeKey(KEY_TYPES.GOVERNANCE_APPROVAL, [String(version), hash, mspId]);
+}

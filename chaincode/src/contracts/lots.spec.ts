@@ -3,7 +3,7 @@ import { EVENTS, LIMITS } from '../constants';
 import type { Asset, Lineage, SplitResult } from '../domain/asset';
 import { ACTORS, MSP, assetInput, rejectionOf } from '../testing/fixtures';
 
-const { manufacturer, carrier, auditorAtRetailer: auditor } = ACTORS;
+const { manufacturer, carrier, auditor } = ACTORS;
 
 async function withAssets(...inputs: Record<string, unknown>[]): Promise<ContractHarness> {
   const h = new ContractHarness();

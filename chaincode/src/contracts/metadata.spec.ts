@@ -64,7 +64,7 @@ describe('contract metadata (GetMetadata)', () => {
 
   it('declares exactly the fields of every answer (checked on real answers, recursively)', async () => {
     const h = new ContractHarness();
-    const { manufacturer, retailer, regulatorAtCarrier: regulator, auditorAtRetailer: auditor } = ACTORS;
+    const { manufacturer, retailer, regulator, auditor } = ACTORS;
     await h.submit(manufacturer, 'createAsset', [
       JSON.stringify(assetInput('LOT-1', { documents: [{ name: 'coa', sha256: sha('1') }], personalDataRefs: [{ ref: 'a'.repeat(32), commitment: sha('2'), category: 'notes' }] })),
     ]);
@@ -80,6 +80,13 @@ describe('contract metadata (GetMetadata)', () => {
     await h.submit(manufacturer, 'createAsset', [JSON.stringify(assetInput('LOT-2'))]);
     const split = (await h.submit(manufacturer, 'splitAsset', ['LOT-2', JSON.stringify({ parts: [{ id: 'a', amount: 50 }, { id: 'b', amount: 50 }] })])).result;
     const progress = (await h.submit(regulator, 'recallAsset', ['LOT-2', 'x'])).result as { recallId: string };
+    await h.submit(manufacturer, 'createAsset', [JSON.stringify(assetInput('LOT-3'))]);
+    const saleId = (await h.submit(manufacturer, 'proposeSale', ['LOT-3', MSP.RETAILER])).txId;
+    await h.submit(retailer, 'agreeSaleTerms', ['LOT-3'], { transient: termsTransient() });
+    await h.submit(manufacturer, 'cancelSale', ['LOT-3']);
+    const purge = (await h.submit(retailer, 'purgeTerms', ['LOT-3', saleId])).result;
+    const next = { version: 2, members: [MSP.AUTHORITY, MSP.CARRIER, MSP.MANUFACTURER, MSP.RETAILER], oversight: [MSP.AUTHORITY, MSP.CARRIER] };
+    const approval = (await h.submit(ACTORS.authorityAdmin, 'approveGovernance', [JSON.stringify(next)])).result;
     const answers: [string, unknown][] = [
       ['Asset', withPending],
       ['Asset', held],
@@ -93,6 +100,9 @@ describe('contract metadata (GetMetadata)', () => {
       ['Lineage', await h.evaluate(auditor, 'getLineage', ['LOT-2', 2])],
       ['AssetPage', await h.evaluate(auditor, 'listAssetsByOwner', [MSP.MANUFACTURER, 10, ''])],
       ['DocumentVerification', await h.evaluate(auditor, 'verifyDocument', ['LOT-1', 'coa', sha('1')])],
+      ['TermsPurge', purge],
+      ['GovernanceApproval', approval],
+      ['Governance', await h.evaluate(auditor, 'getGovernance', [])],
     ];
     const seen = new Set<string>();
     const check = (value: unknown, schema: Schema, path: string): void => {

@@ -4,7 +4,7 @@ import type { Asset, Lineage } from '../domain/asset';
 import type { RecallProgress, RecallRecord } from '../domain/recall';
 import { ACTORS, MSP, assetInput, rejectionOf } from '../testing/fixtures';
 
-const { manufacturer, retailer, regulatorAtCarrier: regulator, manufacturerAtRetailer, auditorAtRetailer: auditor } = ACTORS;
+const { manufacturer, retailer, regulator, manufacturerAtRetailer, auditor } = ACTORS;
 
 const parts = (prefix: string, count: number, each: number): string =>
   JSON.stringify({ parts: Array.from({ length: count }, (_, i) => ({ id: `${prefix}.${i}`, amount: each })) });
@@ -53,7 +53,7 @@ describe('recall', () => {
     expect(await h.evaluate<RecallRecord>(auditor, 'getRecall', [recallId])).toMatchObject({
       recallId,
       rootAssetId: 'ROOT',
-      initiatorOrg: MSP.CARRIER,
+      initiatorOrg: MSP.AUTHORITY,
       initiatorRole: 'regulator',
       queue: [],
       markedCount: 151,

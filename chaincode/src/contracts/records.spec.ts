@@ -1,10 +1,11 @@
+import { GovernanceStore } from './governance-store';
 import { ContractHarness } from '../testing/contract-harness';
 import { EVENTS, LIMITS } from '../constants';
 import type { Asset } from '../domain/asset';
 import type { DocumentVerification } from '../domain/document-verification';
 import { ACTORS, MSP, assetInput, rejectionOf, sha } from '../testing/fixtures';
 
-const { manufacturer, carrier, carrierAdmin, retailerAdmin, regulatorAtCarrier: regulator, auditorAtRetailer: auditor } = ACTORS;
+const { manufacturer, carrier, carrierAdmin, retailerAdmin, regulator, auditor } = ACTORS;
 const REF = '0123456789abcdef0123456789abcdef';
 const UUID = '3f2b8c1e-9d4a-4e6b-8f7a-1c2d3e4f5a6b';
 
@@ -56,10 +57,10 @@ describe('documents', () => {
   it('records a commitment and verifies documents against it', async () => {
     const h = await inTransit();
     const { result, events } = await h.submit<Asset>(regulator, 'addDocument', ['LOT-1', 'phyto-certificate.pdf', sha('A')]);
-    expect(result.documents).toEqual([{ name: 'phyto-certificate.pdf', sha256: sha('a'), addedByOrg: MSP.CARRIER, addedAt: expect.any(String) as string, txId: expect.any(String) as string }]);
+    expect(result.documents).toEqual([{ name: 'phyto-certificate.pdf', sha256: sha('a'), addedByOrg: MSP.AUTHORITY, addedAt: expect.any(String) as string, txId: expect.any(String) as string }]);
     expect(events[0]).toMatchObject({ name: EVENTS.DOCUMENT_ADDED, payload: { assetId: 'LOT-1', name: 'phyto-certificate.pdf', sha256: sha('a') } });
     expect(await h.evaluate<DocumentVerification>(auditor, 'verifyDocument', ['LOT-1', 'phyto-certificate.pdf', sha('a')])).toMatchObject({ matches: true, recordedSha256: sha('a') });
-    expect(await h.evaluate<DocumentVerification>(auditor, 'verifyDocument', ['LOT-1', 'phyto-certificate.pdf', sha('b')])).toMatchObject({ matches: false, recordedSha256: sha('a'), addedByOrg: MSP.CARRIER });
+    expect(await h.evaluate<DocumentVerification>(auditor, 'verifyDocument', ['LOT-1', 'phyto-certificate.pdf', sha('b')])).toMatchObject({ matches: false, recordedSha256: sha('a'), addedByOrg: MSP.AUTHORITY });
     expect(await rejectionOf(h.evaluate(auditor, 'verifyDocument', ['LOT-1', 'invoice.pdf', sha('a')]))).toMatchObject({
       code: 'DOCUMENT_NOT_FOUND',
       message: "DOCUMENT_NOT_FOUND: asset 'LOT-1' has no document named 'invoice.pdf'",
@@ -165,16 +166,24 @@ describe('personal-data references', () => {
 });
 
 describe('hold', () => {
-  it('returns to the status before the hold; a regulator’s hold needs a regulator', async () => {
+  it('returns to the status before the hold; a regulator’s hold needs a regulator of the same organisation', async () => {
     const h = await inTransit();
     const held = await h.submit<Asset>(regulator, 'putOnHold', ['LOT-1', 'customs inspection']);
-    expect(held.result).toMatchObject({ status: 'ON_HOLD', hold: { reason: 'customs inspection', byOrg: MSP.CARRIER, byRole: 'regulator', previousStatus: 'IN_TRANSIT' } });
+    expect(held.result).toMatchObject({ status: 'ON_HOLD', hold: { reason: 'customs inspection', byOrg: MSP.AUTHORITY, byRole: 'regulator', previousStatus: 'IN_TRANSIT' } });
     expect(held.events[0]).toMatchObject({ name: EVENTS.STATUS_CHANGED, payload: { action: 'putOnHold', previousStatus: 'IN_TRANSIT', status: 'ON_HOLD', reason: 'customs inspection' } });
     expect(await rejectionOf(h.submit(carrier, 'releaseHold', ['LOT-1']))).toMatchObject({
       code: 'FORBIDDEN',
-      message: `FORBIDDEN: asset 'LOT-1' is held by a regulator (${MSP.CARRIER}); only role regulator may release it`,
+      message: `FORBIDDEN: asset 'LOT-1' is held by a regulator of ${MSP.AUTHORITY}; only a regulator of ${MSP.AUTHORITY} may release it`,
     });
-    const released = await h.submit<Asset>(ACTORS.regulatorAtCarrier, 'releaseHold', ['LOT-1']);
+    // A second oversight organisation's regulator cannot lift the first one's hold either.
+    const stub = h.ledger.newTransaction({ peerMspId: null });
+    const governance = new GovernanceStore(stub);
+    const current = await governance.get();
+    await governance.put({ ...current, oversight: [MSP.AUTHORITY, 'Authority2MSP'], members: [...current.members, 'Authority2MSP'].sort() });
+    h.ledger.commit(stub);
+    expect(await rejectionOf(h.submit({ mspId: 'Authority2MSP', role: 'regulator' }, 'releaseHold', ['LOT-1']))).toMatchObject({ code: 'FORBIDDEN' });
+
+    const released = await h.submit<Asset>(ACTORS.regulator, 'releaseHold', ['LOT-1']);
     expect(released.result).toMatchObject({ status: 'IN_TRANSIT', hold: null });
   });
 });

@@ -90,16 +90,17 @@ describe('title transfer with private terms', () => {
     ).toMatchObject({ code: 'FORBIDDEN' });
   });
 
-  it('with the peer organisation unknown (shared chaincode server) relies on collection membership', async () => {
+  it('with the peer organisation unknown (a chaincode process shared by several organisations) refuses private terms', async () => {
     const { h } = await saleProposed();
-    await h.submit({ ...manufacturer, sharedChaincodeServer: true }, 'agreeSaleTerms', ['LOT-1'], { transient: termsTransient() });
-    expect(h.logs).toContainEqual({ level: 'warn', message: 'agreeSaleTerms: peer organisation unknown (CORE_PEER_LOCALMSPID unset); relying on collection membership' });
-    // on a real non-member peer the read fails; the fake models that too
-    const onRetailerPeer = { ...manufacturer, sharedChaincodeServer: true, peerMspId: MSP.RETAILER };
-    expect((await rejectionOf(h.evaluate(onRetailerPeer, 'getTerms', ['LOT-1']))).message).toBe(
-      `peer of ${MSP.RETAILER} is not a member of collection ${implicitCollection(MSP.MANUFACTURER)}`,
-    );
-    expect((await h.evaluate<SaleTerms>({ ...manufacturer, sharedChaincodeServer: true }, 'getTerms', ['LOT-1'])).seller).toBe(MSP.MANUFACTURER);
+    const shared = { ...manufacturer, sharedChaincodeServer: true };
+    for (const [fn, options] of [['agreeSaleTerms', { transient: termsTransient() }], ['getTerms', {}]] as const) {
+      const call = fn === 'getTerms' ? h.evaluate(shared, fn, ['LOT-1']) : h.submit(shared, fn, ['LOT-1'], options);
+      expect(await rejectionOf(call)).toMatchObject({
+        code: 'FORBIDDEN',
+        message: `FORBIDDEN: ${fn} reads or writes ${MSP.MANUFACTURER}'s private terms, but this chaincode process does not know its peer's organisation (CORE_PEER_LOCALMSPID unset): run one chaincode server per organisation`,
+      });
+    }
+    expect(h.ledger.events.map((e) => e.name)).not.toContain(EVENTS.TERMS_AGREED);
   });
 
   it.each([
@@ -165,17 +166,60 @@ describe('title transfer with private terms', () => {
     });
   });
 
-  it.each([
-    ['rejectSale', retailer, EVENTS.SALE_REJECTED],
-    ['cancelSale', manufacturer, EVENTS.SALE_CANCELLED],
-  ] as const)('%s clears the sale and purges the terms stored so far', async (fn, actor, event) => {
+  it('rejectSale clears the sale and purges the terms stored so far (the buyer withdraws)', async () => {
     const { h, saleId } = await saleProposed();
     await h.submit(retailer, 'agreeSaleTerms', ['LOT-1'], { transient: termsTransient() });
-    const { result, events, requiredEndorsers } = await h.submit<Asset>(actor, fn, ['LOT-1']);
+    const { result, events, requiredEndorsers } = await h.submit<Asset>(retailer, 'rejectSale', ['LOT-1']);
     expect(result.pendingSale).toBeNull();
-    expect(events[0]).toMatchObject({ name: event, payload: { saleId, termsPurged: { buyer: true, seller: false } } });
+    expect(events[0]).toMatchObject({ name: EVENTS.SALE_REJECTED, payload: { saleId, termsPurged: { buyer: true, seller: false } } });
     expect(requiredEndorsers).toEqual([MSP.MANUFACTURER, MSP.RETAILER]);
     expect(h.ledger.purges).toEqual([`${implicitCollection(MSP.RETAILER)}/${createCompositeKey('terms', ['LOT-1', saleId])}`]);
+  });
+
+  it('cancelSale needs no endorsement of the buyer; the buyer purges its own terms afterwards with purgeTerms', async () => {
+    // The manufacturer owns and holds LOT-1 and offers it to the retailer.
+    const h = new ContractHarness();
+    await h.submit(manufacturer, 'createAsset', [JSON.stringify(assetInput('LOT-1'))]);
+    const saleId = (await h.submit<Asset>(manufacturer, 'proposeSale', ['LOT-1', MSP.RETAILER])).result.pendingSale?.saleId ?? '';
+    await h.submit(manufacturer, 'agreeSaleTerms', ['LOT-1'], { transient: termsTransient() });
+    await h.submit(retailer, 'agreeSaleTerms', ['LOT-1'], { transient: termsTransient() });
+    const key = createCompositeKey('terms', ['LOT-1', saleId]);
+    // The seller alone (owner and custodian): the buyer's peer is not asked.
+    const { result, events, requiredEndorsers } = await h.submit<Asset>(manufacturer, 'cancelSale', ['LOT-1'], { endorsers: [MSP.MANUFACTURER] });
+    expect(result.pendingSale).toBeNull();
+    expect(events[0]).toMatchObject({ name: EVENTS.SALE_CANCELLED, payload: { saleId, termsPurged: { buyer: false, seller: true } } });
+    expect(requiredEndorsers).toEqual([MSP.MANUFACTURER]);
+    expect(h.ledger.purges).toEqual([`${implicitCollection(MSP.MANUFACTURER)}/${key}`]);
+
+    const purged = await h.submit(retailer, 'purgeTerms', ['LOT-1', saleId], { endorsers: [MSP.RETAILER] });
+    expect(purged).toMatchObject({ result: { assetId: 'LOT-1', saleId, org: MSP.RETAILER }, requiredEndorsers: [MSP.RETAILER] });
+    expect(purged.events[0]).toMatchObject({ name: EVENTS.TERMS_PURGED, payload: { assetId: 'LOT-1', saleId, org: MSP.RETAILER, actorOrg: MSP.RETAILER } });
+    expect(h.ledger.privateValue(implicitCollection(MSP.RETAILER), key)).toBeUndefined();
+    expect(await rejectionOf(h.submit(retailer, 'purgeTerms', ['LOT-1', saleId]))).toMatchObject({ code: 'TERMS_MISSING' });
+  });
+
+  it('purgeTerms refuses a sale still pending, and runs only on the caller’s own peer', async () => {
+    const { h, saleId } = await saleProposed();
+    await h.submit(retailer, 'agreeSaleTerms', ['LOT-1'], { transient: termsTransient() });
+    expect(await rejectionOf(h.submit(retailer, 'purgeTerms', ['LOT-1', saleId]))).toMatchObject({
+      code: 'CONFLICT',
+      message: `CONFLICT: sale '${saleId}' of asset 'LOT-1' is still pending; reject or cancel it instead`,
+    });
+    await h.submit(manufacturer, 'cancelSale', ['LOT-1']);
+    expect(await rejectionOf(h.submit({ ...retailer, peerMspId: MSP.MANUFACTURER }, 'purgeTerms', ['LOT-1', saleId]))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await rejectionOf(h.submit(retailer, 'purgeTerms', ['LOT-1', 'not-a-sale']))).toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('refuses a sale to an organisation that is not a trading member of the channel', async () => {
+    const h = new ContractHarness();
+    await h.submit(manufacturer, 'createAsset', [JSON.stringify(assetInput('LOT-1'))]);
+    for (const buyer of ['GhostMSP', MSP.AUTHORITY]) {
+      expect(await rejectionOf(h.submit(manufacturer, 'proposeSale', ['LOT-1', buyer]))).toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: `INVALID_ARGUMENT: buyerOrg ${buyer} is not a trading member organisation of the channel (members: ${MSP.CARRIER}, ${MSP.MANUFACTURER}, ${MSP.RETAILER})`,
+      });
+    }
+    expect(h.ledger.events.map((e) => e.name)).toEqual([EVENTS.ASSET_CREATED]);
   });
 
   it('terms agreed for a withdrawn sale cannot be reused for the next one', async () => {

@@ -3,6 +3,7 @@ import { ROLE_ATTRIBUTE } from '../constants';
 import type { Asset, AssetPage } from '../domain/asset';
 import { MSP, assetInput } from '../testing/fixtures';
 import { InMemoryLedger, type InMemoryStub } from '../testing/in-memory-stub';
+import { seedGovernance } from '../testing/seed';
 import { testCertificate } from '../testing/test-certificate';
 
 /*
@@ -14,9 +15,10 @@ import { testCertificate } from '../testing/test-certificate';
 describe('through fabric-shim’s dispatcher', () => {
   const chaincode = newShimChaincode();
   const ledger = new InMemoryLedger();
+  seedGovernance(ledger);
   const identities = {
     manufacturer: { mspid: MSP.MANUFACTURER, idBytes: Buffer.from(testCertificate('plant-operator', { [ROLE_ATTRIBUTE]: 'manufacturer' })) },
-    auditor: { mspid: MSP.RETAILER, idBytes: Buffer.from(testCertificate('auditor-1', { [ROLE_ATTRIBUTE]: 'auditor', 'hf.EnrollmentID': 'auditor-1' })) },
+    auditor: { mspid: MSP.AUTHORITY, idBytes: Buffer.from(testCertificate('auditor-1', { [ROLE_ATTRIBUTE]: 'auditor', 'hf.EnrollmentID': 'auditor-1' })) },
   };
 
   async function invoke(who: keyof typeof identities, fcn: string, args: string[], commit = true): Promise<{ status: number; message?: string; json?: unknown; stub: InMemoryStub }> {

@@ -1,5 +1,5 @@
 import { ContractHarness, type Actor } from '../testing/contract-harness';
-import { ALL_ASSET_STATUSES, ALL_ROLES, EVENTS, ROLE_ATTRIBUTE, type AssetStatus, type Role } from '../constants';
+import { ALL_ASSET_STATUSES, ALL_ROLES, EVENTS, ROLE_ATTRIBUTE, ROLE_ORGANISATIONS, majorityOf, type AssetStatus, type Role } from '../constants';
 import type { Asset, SplitResult } from '../domain/asset';
 import {
   ACTIONS,
@@ -11,7 +11,7 @@ import {
   type Action,
   type OrgRelation,
 } from '../domain/state-machine';
-import { MSP, rejectionOf, sha, termsTransient } from '../testing/fixtures';
+import { GOVERNANCE_INPUT, MSP, rejectionOf, sha, termsTransient } from '../testing/fixtures';
 import { buildAsset, seedAssets } from '../testing/seed';
 import { ENDORSEMENT_RULES, type EndorsingParty } from '../constants';
 
@@ -64,6 +64,11 @@ const WRONG_ORG: Record<Exclude<OrgRelation, 'anyOrg'>, string> = {
   dataController: M,
 };
 
+/** The organisation an identity with `role` acts for: oversight roles only exist at the authority. */
+function orgFor(relation: OrgRelation, role: Role): string {
+  return ROLE_ORGANISATIONS[role] === 'oversight' ? MSP.AUTHORITY : ALLOWED_ORG[relation];
+}
+
 interface Scenario {
   readonly harness: ContractHarness;
   readonly asset: Asset;
@@ -99,6 +104,8 @@ function scenarioAsset(action: Action, status: AssetStatus, holderIsOwner: boole
 
 async function arrange(action: Action, status: AssetStatus, holderIsOwner: boolean, agreeTerms: boolean): Promise<Scenario> {
   const harness = new ContractHarness();
+  // The validator's chaincode-level policy: a majority of the members' peers.
+  harness.ledger.chaincodePolicy = { orgs: GOVERNANCE_INPUT.members, n: majorityOf(GOVERNANCE_INPUT.members.length) };
   const asset = scenarioAsset(action, status, holderIsOwner);
   const others = action === 'mergeAssets' ? [scenarioAsset(action, status, holderIsOwner, `${ID}-2`)] : [];
   await seedAssets(harness.ledger, asset, ...others);
@@ -137,12 +144,13 @@ async function arrange(action: Action, status: AssetStatus, holderIsOwner: boole
   };
 }
 
-function resolveParties(parties: readonly EndorsingParty[], asset: Asset, caller: string): string[] | 'any' {
+/** The endorsing organisations a client derives from the rule (as the gateway does). */
+function resolveParties(parties: readonly EndorsingParty[], asset: Asset, caller: string): string[] {
   const orgs = new Set<string>();
   for (const party of parties) {
     switch (party) {
-      case 'anyMember':
-        return 'any';
+      case 'majority':
+        break;
       case 'owner':
       case 'custodian':
       case 'holdersOfInputs':
@@ -155,6 +163,12 @@ function resolveParties(parties: readonly EndorsingParty[], asset: Asset, caller
       case 'callerOnly':
         orgs.add(caller);
         break;
+    }
+  }
+  if (parties.includes('majority')) {
+    for (const org of [caller, ...GOVERNANCE_INPUT.members]) {
+      if (orgs.size >= majorityOf(GOVERNANCE_INPUT.members.length)) break;
+      orgs.add(org);
     }
   }
   return [...orgs].sort();
@@ -191,8 +205,10 @@ describe('state machine: every allowed transition', () => {
     '%s',
     async (_name, c) => {
       const { harness, asset, args, transient } = await arrange(c.action, c.from, c.relation === 'holder', true);
-      const actor: Actor = { mspId: ALLOWED_ORG[c.relation], role: c.role };
-      const submitted = await harness.submit<unknown>(actor, c.action, args, transient === undefined ? {} : { transient });
+      const actor: Actor = { mspId: orgFor(c.relation, c.role), role: c.role };
+      // Committed only if the rule's endorsers satisfy every policy the validator would apply.
+      const endorsers = resolveParties(ENDORSEMENT_RULES[c.action].parties, asset, actor.mspId);
+      const submitted = await harness.submit<unknown>(actor, c.action, args, { endorsers, ...(transient === undefined ? {} : { transient }) });
 
       const after = await harness.evaluate<Asset>(actor, 'getAsset', [ID]);
       expect(after.status).toBe(c.expected);
@@ -205,14 +221,7 @@ describe('state machine: every allowed transition', () => {
 
       expect(submitted.events).toHaveLength(1);
       expect(Object.values(EVENTS)).toContain(submitted.events[0]?.name);
-
-      const rule = ENDORSEMENT_RULES[c.action];
-      const allowed = resolveParties(rule.parties, asset, actor.mspId);
-      if (allowed === 'any') {
-        expect(submitted.requiredEndorsers).toEqual([]);
-      } else {
-        expect(allowed).toEqual(expect.arrayContaining([...submitted.requiredEndorsers]));
-      }
+      expect(endorsers).toEqual(expect.arrayContaining([...submitted.requiredEndorsers]));
     },
   );
 });
@@ -228,7 +237,7 @@ describe('state machine: every status outside an action’s rows is INVALID_TRAN
     const role = grant.roles[0] as Role;
     const { harness, args, transient } = await arrange(action, status, grant.org === 'holder', false);
     const error = await rejectionOf(
-      harness.submit({ mspId: ALLOWED_ORG[grant.org], role }, action, args, transient === undefined ? {} : { transient }),
+      harness.submit({ mspId: orgFor(grant.org, role), role }, action, args, transient === undefined ? {} : { transient }),
     );
     expect(error).toMatchObject({
       code: 'INVALID_TRANSITION',
@@ -246,7 +255,7 @@ describe('state machine: every role outside an action’s grants is FORBIDDEN', 
     const row = transitionsOf(action)[0];
     if (row === undefined) throw new Error(`no row for ${action}`);
     const status = row.from[0] as AssetStatus;
-    const org = ALLOWED_ORG[row.grants[0]?.org ?? 'anyOrg'];
+    const org = orgFor(row.grants[0]?.org ?? 'anyOrg', role);
     const { harness, args, transient } = await arrange(action, status, row.grants[0]?.org === 'holder', false);
     const error = await rejectionOf(harness.submit({ mspId: org, role }, action, args, transient === undefined ? {} : { transient }));
     expect(error).toMatchObject({
@@ -269,7 +278,7 @@ describe('state machine: every organisation outside a grant’s relationship is 
     '%s',
     async (_name, c) => {
       const { harness, args, transient } = await arrange(c.action, c.from, false, false);
-      const org = WRONG_ORG[c.relation as Exclude<OrgRelation, 'anyOrg'>];
+      const org = ROLE_ORGANISATIONS[c.role] === 'oversight' ? MSP.AUTHORITY : WRONG_ORG[c.relation as Exclude<OrgRelation, 'anyOrg'>];
       const error = await rejectionOf(
         harness.submit({ mspId: org, role: c.role }, c.action, args, transient === undefined ? {} : { transient }),
       );

@@ -4,6 +4,7 @@ import { resolveCaller, type Caller } from '../access/caller';
 import { toIsoTimestamp } from '../domain/timestamp';
 import { AssetStore } from './asset-store';
 import { EventSink, type EventEnvelope } from './event-sink';
+import { GovernanceStore } from './governance-store';
 
 /** The slice of a logger the chaincode uses (winston's, from `ctx.logging.getLogger()`). */
 export interface TxLogger {
@@ -24,6 +25,7 @@ export class TxContext {
   readonly now: string;
   readonly assets: AssetStore;
   readonly events: EventSink;
+  readonly governance: GovernanceStore;
   readonly logger: TxLogger;
   readonly #ctx: Context;
   #caller: Caller | undefined;
@@ -35,6 +37,7 @@ export class TxContext {
     this.now = toIsoTimestamp(ctx.stub.getTxTimestamp());
     this.assets = new AssetStore(ctx.stub);
     this.events = new EventSink(ctx.stub);
+    this.governance = new GovernanceStore(ctx.stub);
     this.logger = ctx.logging.getLogger('tx');
   }
 

@@ -1,11 +1,15 @@
 import { Context, Contract, Info, Param, Returns, Transaction } from 'fabric-contract-api';
-import { CONTRACT_NAME } from '../constants';
+import { CONTRACT_NAME, type TransactionName } from '../constants';
+import { requireRoleBoundToOrg } from '../access/org-binding';
+import type { Governance } from '../domain/governance';
 import type { Asset, AssetHistory, AssetPage, Lineage, SplitResult } from '../domain/asset';
 import type { DocumentVerification } from '../domain/document-verification';
 import type { RecallProgress, RecallRecord } from '../domain/recall';
 import type { SaleTerms, TermsReceipt } from '../domain/sale-terms';
 import { WaybillError } from '../domain/errors';
 import * as custody from './operations/custody';
+import * as governance from './operations/governance';
+import type { GovernanceApproval } from './operations/governance';
 import * as lifecycle from './operations/lifecycle';
 import * as lots from './operations/lots';
 import * as queries from './operations/queries';
@@ -14,6 +18,9 @@ import * as records from './operations/records';
 import * as sales from './operations/sales';
 import { TxContext } from './tx-context';
 import './wire-types';
+
+/** Transactions that run before or without a governance record (they check their callers themselves). */
+const UNBOUND_TRANSACTIONS: readonly TransactionName[] = ['initGovernance', 'getGovernance'];
 
 const ID = 'asset id (PATTERNS.ID)';
 const ORG = 'MSP id of an organisation (PATTERNS.MSP_ID)';
@@ -35,6 +42,22 @@ const BOOKMARK = 'bookmark from the previous page, empty for the first page';
 export class WaybillContract extends Contract {
   constructor() {
     super(CONTRACT_NAME);
+  }
+
+  /**
+   * Before every transaction: the caller's role must be one its organisation may use according to
+   * the channel's governance record (a regulator only in a designated oversight organisation,
+   * whatever its own CA wrote into the certificate). `initGovernance` checks its caller itself.
+   */
+  override async beforeTransaction(ctx: Context): Promise<void> {
+    const { fcn } = ctx.stub.getFunctionAndParameters();
+    const name = fcn.startsWith(`${CONTRACT_NAME}:`) ? fcn.slice(CONTRACT_NAME.length + 1) : fcn;
+    if (UNBOUND_TRANSACTIONS.includes(name as TransactionName)) {
+      return;
+    }
+    const tx = TxContext.of(ctx);
+    const caller = tx.caller;
+    requireRoleBoundToOrg(caller, await tx.governance.get());
   }
 
   /** Rejects unknown transaction names with a coded error (the default message has no code). */
@@ -134,6 +157,14 @@ export class WaybillContract extends Contract {
   @Returns('TermsReceipt')
   public async agreeSaleTerms(ctx: Context, assetId: string): Promise<TermsReceipt> {
     return sales.agreeSaleTerms(TxContext.of(ctx), assetId);
+  }
+
+  @Transaction()
+  @Param('assetId', 'string', ID)
+  @Param('saleId', 'string', 'id of a sale that is no longer pending')
+  @Returns('TermsPurge')
+  public async purgeTerms(ctx: Context, assetId: string, saleId: string): Promise<sales.TermsPurge> {
+    return sales.purgeTerms(TxContext.of(ctx), assetId, saleId);
   }
 
   @Transaction()
@@ -329,5 +360,27 @@ export class WaybillContract extends Contract {
   @Returns('AssetPage')
   public async listAssetsBySku(ctx: Context, sku: string, pageSize: number, bookmark: string): Promise<AssetPage> {
     return queries.listAssets(TxContext.of(ctx), 'sku', sku, pageSize, bookmark);
+  }
+
+  // ---------------------------------------------------------------- governance
+
+  @Transaction()
+  @Param('input', 'string', 'JSON-encoded GovernanceInput with version 1')
+  @Returns('Governance')
+  public async initGovernance(ctx: Context, input: string): Promise<Governance> {
+    return governance.initGovernance(TxContext.of(ctx), input);
+  }
+
+  @Transaction()
+  @Param('input', 'string', 'JSON-encoded GovernanceInput: the next version of the record')
+  @Returns('GovernanceApproval')
+  public async approveGovernance(ctx: Context, input: string): Promise<GovernanceApproval> {
+    return governance.approveGovernance(TxContext.of(ctx), input);
+  }
+
+  @Transaction(false)
+  @Returns('Governance')
+  public async getGovernance(ctx: Context): Promise<Governance> {
+    return governance.getGovernance(TxContext.of(ctx));
   }
 }

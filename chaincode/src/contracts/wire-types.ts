@@ -274,3 +274,37 @@ export class SaleTermsInput {
   @Property('incoterms', 'string') incoterms!: string;
   @Property('nonce', 'string') nonce!: string;
 }
+
+@DataType()
+export class Governance {
+  @Property('docType', 'string') docType!: string;
+  @Property('schemaVersion', 'number') schemaVersion!: number;
+  @Property('version', 'number') version!: number;
+  @Property('members', 'string[]') members!: string[];
+  @Property('oversight', 'string[]') oversight!: string[];
+  @Property('updatedAt', 'string') updatedAt!: string;
+  @Property('updatedTxId', 'string') updatedTxId!: string;
+}
+
+@DataType()
+export class GovernanceInput {
+  @Property('version', 'number') version!: number;
+  @Property('members', 'string[]') members!: string[];
+  @Property('oversight', 'string[]') oversight!: string[];
+}
+
+@DataType()
+export class GovernanceApproval {
+  @Property('version', 'number') version!: number;
+  @Property('proposalHash', 'string') proposalHash!: string;
+  @Property('approvals', 'string[]') approvals!: string[];
+  @Property('needed', 'number') needed!: number;
+  @Property('applied', 'boolean') applied!: boolean;
+}
+
+@DataType()
+export class TermsPurge {
+  @Property('assetId', 'string') assetId!: string;
+  @Property('saleId', 'string') saleId!: string;
+  @Property('org', 'string') org!: string;
+}

@@ -33,7 +33,7 @@ const RELATION: Record<OrgRelation, string> = {
   saleParty: 'buyer or seller',
   manufacturer: 'a manufacturer of the product',
   dataController: "the reference's controller",
-  anyOrg: 'any organisation',
+  anyOrg: 'any asset',
 };
 
 const PARTY: Record<EndorsingParty, string> = {
@@ -43,7 +43,7 @@ const PARTY: Record<EndorsingParty, string> = {
   holdersOfMarkedAssets: 'owner + custodian of every asset marked',
   holdersOfInputs: 'owner + custodian of the inputs',
   callerOnly: "caller's org ONLY",
-  anyMember: 'any one member',
+  majority: 'a majority of members (caller first)',
 };
 
 const ERROR_MEANING: Record<ErrorCode, [string, string]> = {

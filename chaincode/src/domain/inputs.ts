@@ -12,7 +12,7 @@ import {
   expectOnlyFields,
   expectPattern,
   expectSha256,
-  expectText,
+  expectFreeText,
   parseJsonObject,
   type InputObject,
 } from './validation';
@@ -102,7 +102,7 @@ export function parseProduct(value: unknown, path: string): Product {
   expectOnlyFields(obj, INPUT_FIELDS.Product, path);
   return {
     sku: expectPattern(obj['sku'], `${path}.sku`, RE.SKU),
-    description: expectText(obj['description'], `${path}.description`, 256),
+    description: expectFreeText(obj['description'], `${path}.description`, 256),
   };
 }
 
@@ -111,14 +111,14 @@ export function parseOrigin(value: unknown, path: string): Origin {
   const obj = expectObject(value, path);
   expectOnlyFields(obj, INPUT_FIELDS.Origin, path);
   return {
-    site: expectText(obj['site'], `${path}.site`, 128),
+    site: expectFreeText(obj['site'], `${path}.site`, 128),
     country: expectCountry(obj['country'], `${path}.country`),
   };
 }
 
 /** Validates a document name. */
 export function parseDocumentName(value: unknown, path: string): string {
-  return expectText(value, path, MAX_DOCUMENT_NAME);
+  return expectFreeText(value, path, MAX_DOCUMENT_NAME);
 }
 
 /** Validates a document commitment. */
@@ -255,5 +255,5 @@ export function parsePersonalDataRefInput(raw: unknown): PersonalDataRefInput {
 
 /** Validates a hold or recall reason. */
 export function parseReason(value: unknown, path = 'reason'): string {
-  return expectText(value, path, LIMITS.MAX_REASON_LENGTH);
+  return expectFreeText(value, path, LIMITS.MAX_REASON_LENGTH);
 }

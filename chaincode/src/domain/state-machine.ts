@@ -46,7 +46,7 @@ export type Action = (typeof ACTIONS)[number];
  * - `saleBuyer`/`saleSeller`/`saleParty`: buyer / seller / either of the pending sale.
  * - `manufacturer`: one of the organisations that made the product (`asset.manufacturers`).
  * - `dataController`: the organisation that recorded the personal-data reference.
- * - `anyOrg`: no relationship needed (regulators act for the authority, not an organisation).
+ * - `anyOrg`: no relationship to the asset needed (regulators of a designated oversight organisation).
  */
 export type OrgRelation =
   | 'owner'
@@ -116,7 +116,7 @@ export const TRANSITIONS: readonly Transition[] = [
   { action: 'rejectSale', from: PENDABLE, to: 'UNCHANGED', grants: [{ roles: TRADER_ROLES, org: 'saleBuyer' }], note: 'terms purged' },
   { action: 'cancelSale', from: PENDABLE, to: 'UNCHANGED', grants: [{ roles: TRADER_ROLES, org: 'saleSeller' }], note: 'terms purged' },
   { action: 'putOnHold', from: ACTIVE, to: ON_HOLD, grants: [{ roles: OPERATOR_ROLES, org: 'ownerOrCustodian' }, { roles: [REGULATOR], org: 'anyOrg' }] },
-  { action: 'releaseHold', from: [ON_HOLD], to: 'PREVIOUS', grants: [{ roles: OPERATOR_ROLES, org: 'ownerOrCustodian' }, { roles: [REGULATOR], org: 'anyOrg' }], note: 'a hold placed by a regulator is released by a regulator only' },
+  { action: 'releaseHold', from: [ON_HOLD], to: 'PREVIOUS', grants: [{ roles: OPERATOR_ROLES, org: 'ownerOrCustodian' }, { roles: [REGULATOR], org: 'anyOrg' }], note: 'a hold placed by a regulator is released by a regulator of the same organisation only' },
   { action: 'markSold', from: [DELIVERED], to: SOLD, grants: [{ roles: TRADER_ROLES, org: 'holder' }], note: 'no pending handover or sale' },
   { action: 'consumeAsset', from: [CREATED, DELIVERED], to: CONSUMED, grants: [{ roles: TRADER_ROLES, org: 'holder' }], note: 'no pending handover or sale' },
   { action: 'destroyAsset', from: [CREATED, DELIVERED, ON_HOLD, RECALLED], to: DESTROYED, grants: [{ roles: OPERATOR_ROLES, org: 'holder' }], note: 'no pending handover or sale' },

@@ -183,11 +183,18 @@ export function expectAttribute(key: string, value: unknown, path: string): stri
       `${path}.${key} looks like personal data; keep it off-chain and record a personalDataRef instead`,
     );
   }
-  const text = expectText(value, `${path}.${key}`, 256);
+  return expectFreeText(value, `${path}.${key}`, 256);
+}
+
+/**
+ * Checks free text that reaches the ledger or an event (attribute values, reasons, sites,
+ * descriptions, document names): {@link expectText} plus the personal-data tripwire — text that
+ * looks like an e-mail address or a phone number is refused.
+ */
+export function expectFreeText(value: unknown, path: string, max: number): string {
+  const text = expectText(value, path, max);
   if (EMAIL_LIKE.test(text) || PHONE_LIKE.test(text)) {
-    throw WaybillError.invalidArgument(
-      `${path}.${key} looks like an e-mail address or phone number; personal data must stay off-chain`,
-    );
+    throw WaybillError.invalidArgument(`${path} looks like an e-mail address or phone number; personal data must stay off-chain`);
   }
   return text;
 }

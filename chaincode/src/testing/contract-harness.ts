@@ -5,6 +5,7 @@ import { ROLE_ATTRIBUTE, type TransactionName } from '../constants';
 import { WaybillContract } from '../contracts/waybill-contract';
 import { FakeClientIdentity } from './fake-client-identity';
 import { InMemoryLedger, type InMemoryStub } from './in-memory-stub';
+import { seedGovernance } from './seed';
 
 /** Who submits: organisation, role (omit for an identity without the attribute), peer. */
 export interface Actor {
@@ -52,13 +53,20 @@ export class ContractHarness {
   readonly contract = new WaybillContract();
   readonly logs: LogLine[] = [];
 
+  /** @param governed - false for a ledger without a governance record (before `initGovernance`). */
+  constructor(governed = true) {
+    if (governed) {
+      seedGovernance(this.ledger);
+    }
+  }
+
   /**
    * Runs a transaction and commits it. Rejects with the contract's error (nothing committed), or
    * when the transaction did not set exactly one event.
    */
   async submit<T = unknown>(actor: Actor, fn: TransactionName, args: readonly unknown[], options: InvokeOptions = {}): Promise<Submitted<T>> {
     const stub = this.#stub(actor, fn, args, options);
-    const result = (await this.#call(actor, stub, fn, args)) as T;
+    const result = (await this.#run(actor, stub, fn, args)) as T;
     if (stub.events.length !== 1) {
       // The contract promises exactly one event per submitted transaction; fail every test that
       // would observe anything else.
@@ -78,7 +86,7 @@ export class ContractHarness {
   /** Runs a transaction without committing (a query). */
   async evaluate<T = unknown>(actor: Actor, fn: TransactionName, args: readonly unknown[], options: InvokeOptions = {}): Promise<T> {
     const stub = this.#stub(actor, fn, args, options);
-    return (await this.#call(actor, stub, fn, args)) as T;
+    return (await this.#run(actor, stub, fn, args)) as T;
   }
 
   /** Builds a Fabric context as the shim would, with the fake stub and identity. */
@@ -107,11 +115,18 @@ export class ContractHarness {
     });
   }
 
-  async #call(actor: Actor, stub: InMemoryStub, fn: TransactionName, args: readonly unknown[]): Promise<unknown> {
+  /** As the shim dispatches: the contract's `beforeTransaction` hook, then the method. */
+  async #run(actor: Actor, stub: InMemoryStub, fn: TransactionName, args: readonly unknown[]): Promise<unknown> {
+    const ctx = this.context(actor, stub);
+    await this.contract.beforeTransaction(ctx);
+    return this.#call(ctx, fn, args);
+  }
+
+  async #call(ctx: Context, fn: TransactionName, args: readonly unknown[]): Promise<unknown> {
     const method = (this.contract as unknown as Record<string, TxMethod>)[fn];
     if (method === undefined) {
       throw new Error(`no transaction ${fn}`);
     }
-    return method.call(this.contract, this.context(actor, stub), ...args);
+    return method.call(this.contract, ctx, ...args);
   }
 }

@@ -6,6 +6,14 @@ export const MSP = {
   MANUFACTURER: 'ManufacturerMSP',
   CARRIER: 'CarrierMSP',
   RETAILER: 'RetailerMSP',
+  AUTHORITY: 'AuthorityMSP',
+} as const;
+
+/** The governance record of the default topology: three trading members and one authority. */
+export const GOVERNANCE_INPUT = {
+  version: 1,
+  members: [MSP.AUTHORITY, MSP.CARRIER, MSP.MANUFACTURER, MSP.RETAILER],
+  oversight: [MSP.AUTHORITY],
 } as const;
 
 /** Typical identities of the default topology. */
@@ -16,6 +24,11 @@ export const ACTORS = {
   manufacturerAdmin: { mspId: MSP.MANUFACTURER, role: ROLES.ADMIN },
   carrierAdmin: { mspId: MSP.CARRIER, role: ROLES.ADMIN },
   retailerAdmin: { mspId: MSP.RETAILER, role: ROLES.ADMIN },
+  /** The designated oversight organisation's identities. */
+  regulator: { mspId: MSP.AUTHORITY, role: ROLES.REGULATOR },
+  auditor: { mspId: MSP.AUTHORITY, role: ROLES.AUDITOR },
+  authorityAdmin: { mspId: MSP.AUTHORITY, role: ROLES.ADMIN },
+  /** Oversight roles minted by a trading organisation's own CA: refused by the chaincode. */
   regulatorAtCarrier: { mspId: MSP.CARRIER, role: ROLES.REGULATOR },
   auditorAtRetailer: { mspId: MSP.RETAILER, role: ROLES.AUDITOR },
   /** A second manufacturer identity at the retailer org (a retailer making own-brand goods). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { KeyEndorsementPolicy } from 'fabric-shim';
+import { describePolicy } from '../contracts/endorsement';
 import type {
   ChaincodeProposal,
   ChaincodeResponse,
@@ -167,6 +167,12 @@ export class InMemoryLedger {
   /** `collection/key` of every purge, in order. */
   readonly purges: string[] = [];
   readonly events: RecordedEvent[] = [];
+  /**
+   * The chaincode-level policy as the validator applies it (keys without a key-level policy, and
+   * transactions that write nothing): `n` peers of `orgs`. Unset: not checked (most unit tests
+   * look at key-level policies only).
+   */
+  chaincodePolicy: { readonly orgs: readonly string[]; readonly n: number } | undefined;
   #clock: number;
   #txCounter = 0;
 
@@ -193,6 +199,10 @@ export class InMemoryLedger {
     const required = stub.requiredEndorsers();
     if (endorsers !== undefined && !required.every((org) => endorsers.includes(org))) {
       throw new EndorsementPolicyFailure(required, endorsers);
+    }
+    const unmet = endorsers === undefined ? undefined : stub.unmetPolicy(endorsers);
+    if (endorsers !== undefined && unmet !== undefined) {
+      throw new EndorsementPolicyFailure([unmet], endorsers);
     }
     const timestamp = stub.getTxTimestamp();
     for (const [key, value] of stub.writes) {
@@ -232,10 +242,19 @@ export class InMemoryLedger {
     }
   }
 
-  /** Organisations the committed key-level policy of `key` requires (empty: chaincode policy). */
+  /**
+   * Organisations the committed key-level policy of `key` requires, every one of them (empty:
+   * none, or a policy needing only some of them, see {@link policyOf}).
+   */
   policyOrgs(key: string): string[] {
+    const policy = this.policyOf(key);
+    return policy === undefined || policy.n < policy.orgs.length ? [] : [...policy.orgs];
+  }
+
+  /** The committed key-level policy of `key`: `n` peers of `orgs`. */
+  policyOf(key: string): { readonly orgs: readonly string[]; readonly n: number } | undefined {
     const policy = this.validationParameters.get(key);
-    return policy === undefined ? [] : new KeyEndorsementPolicy(policy).listOrgs().sort();
+    return policy === undefined ? undefined : describePolicy(policy);
   }
 
   /** Committed private value, for assertions. */
@@ -288,6 +307,29 @@ export class InMemoryStub implements ChaincodeStub {
       }
     }
     return [...orgs].sort();
+  }
+
+  /**
+   * The first policy that `endorsers` do not satisfy, described; `undefined` when all are met.
+   * Checks "n of" key-level policies and, when the ledger has one, the chaincode-level policy
+   * for keys without a key-level policy and for a transaction that writes nothing at all.
+   */
+  unmetPolicy(endorsers: readonly string[]): string | undefined {
+    const meets = (p: { readonly orgs: readonly string[]; readonly n: number }): boolean =>
+      p.orgs.filter((o) => endorsers.includes(o)).length >= p.n;
+    const describe = (p: { readonly orgs: readonly string[]; readonly n: number }): string =>
+      `${p.n} of ${p.orgs.join(', ')}`;
+    const cc = this.#ledger.chaincodePolicy;
+    const keys = new Set([...this.writes.keys(), ...this.validationWrites.keys()]);
+    for (const key of keys) {
+      const policy = this.#ledger.policyOf(key) ?? cc;
+      if (policy !== undefined && !meets(policy)) return describe(policy);
+    }
+    const nonImplicit = [...this.privateWrites.keys()].filter((c) => !c.startsWith(IMPLICIT_PREFIX));
+    if (cc !== undefined && nonImplicit.length > 0 && !meets(cc)) return describe(cc);
+    const wroteNothing = keys.size === 0 && this.privateWrites.size === 0 && this.privatePurges.size === 0;
+    if (cc !== undefined && wroteNothing && !meets(cc)) return describe(cc);
+    return undefined;
   }
 
   // ------------------------------------------------------------------ identity and proposal

@@ -37,7 +37,7 @@ function setup(assets: Asset[]) {
 }
 
 describe('AssetsService writes', () => {
-  it('reads the asset and endorses with its owner and custodian', async () => {
+  it('reads the asset and endorses with its owner and custodian, filled up to a majority', async () => {
     const { ledger, service } = setup([
       anAsset({
         id: 'LOT-1',
@@ -57,7 +57,8 @@ describe('AssetsService writes', () => {
         kind: 'submit',
         identity: 'carrier-user1',
         args: ['LOT-1'],
-        endorsingOrganizations: ['ManufacturerMSP'],
+        // the holder, then the caller: 2 of the 3 organisations (index entries move)
+        endorsingOrganizations: ['CarrierMSP', 'ManufacturerMSP'],
       },
     ]);
   });
@@ -121,7 +122,7 @@ describe('AssetsService writes', () => {
     ]);
   });
 
-  it('creates with its own organisation as endorser and the chaincode’s input shape', async () => {
+  it('creates with its own organisation and others up to a majority, and the chaincode’s input shape', async () => {
     const { ledger, service } = setup([]);
     ledger.handle('createAsset', (c) => JSON.parse(c.args[0] ?? '{}') as unknown);
     const input = {
@@ -135,7 +136,7 @@ describe('AssetsService writes', () => {
       {
         kind: 'submitAsync',
         args: [JSON.stringify({ ...input, attributes: {}, documents: [] })],
-        endorsingOrganizations: ['CarrierMSP'],
+        endorsingOrganizations: ['CarrierMSP', 'ManufacturerMSP'],
       },
     ]);
   });

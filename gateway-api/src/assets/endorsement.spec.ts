@@ -1,7 +1,7 @@
 import { ENDORSEMENT_RULES, EVALUATE_TRANSACTIONS, TRANSACTIONS } from '@waybill/chaincode/constants';
 import { endorsingOrganizations, needsAssets } from './endorsement';
 
-const ALL = ['CarrierMSP', 'ManufacturerMSP', 'RetailerMSP'];
+const ALL = ['AuthorityMSP', 'CarrierMSP', 'ManufacturerMSP', 'RetailerMSP'];
 const asset = { owner: 'ManufacturerMSP', custodian: 'CarrierMSP', pendingSale: { buyer: 'RetailerMSP' } };
 
 describe('endorsing organisations', () => {
@@ -14,31 +14,50 @@ describe('endorsing organisations', () => {
     expect(Object.keys(ENDORSEMENT_RULES).sort()).toEqual(submits.sort());
   });
 
-  it('are the asset’s owner and custodian for a handover', () => {
+  it('are the asset’s owner and custodian, filled up to a majority when index entries move', () => {
+    expect(endorsingOrganizations('proposeHandover', [asset], 'ManufacturerMSP', ALL)).toEqual([
+      'CarrierMSP',
+      'ManufacturerMSP',
+    ]);
+    // Holders first, then the caller, then the others in order, until 3 of 4.
     expect(endorsingOrganizations('acceptHandover', [asset], 'RetailerMSP', ALL)).toEqual([
       'CarrierMSP',
       'ManufacturerMSP',
+      'RetailerMSP',
     ]);
     expect(
       endorsingOrganizations(
         'putOnHold',
         [{ owner: 'RetailerMSP', custodian: 'RetailerMSP' }],
-        'ManufacturerMSP',
+        'AuthorityMSP',
         ALL,
       ),
-    ).toEqual(['RetailerMSP']);
+    ).toEqual(['AuthorityMSP', 'CarrierMSP', 'RetailerMSP']);
   });
 
-  it('add the buyer of the pending sale for sale steps, whoever calls', () => {
-    expect(endorsingOrganizations('cancelSale', [asset], 'ManufacturerMSP', ALL)).toEqual(ALL);
+  it('add the buyer for the buyer’s steps only: the seller cancels without it', () => {
+    expect(endorsingOrganizations('cancelSale', [asset], 'ManufacturerMSP', ALL)).toEqual([
+      'CarrierMSP',
+      'ManufacturerMSP',
+    ]);
+    expect(endorsingOrganizations('rejectSale', [asset], 'RetailerMSP', ALL)).toEqual([
+      'CarrierMSP',
+      'ManufacturerMSP',
+      'RetailerMSP',
+    ]);
     expect(
       endorsingOrganizations('acceptSale', [{ ...asset, custodian: 'ManufacturerMSP' }], 'RetailerMSP', ALL),
-    ).toEqual(['ManufacturerMSP', 'RetailerMSP']);
+    ).toEqual(['AuthorityMSP', 'ManufacturerMSP', 'RetailerMSP']);
   });
 
-  it('are the caller’s own organisation only for private terms and new assets', () => {
+  it('are the caller’s own organisation only for private terms; a majority for new assets', () => {
     expect(endorsingOrganizations('agreeSaleTerms', [asset], 'RetailerMSP', ALL)).toEqual(['RetailerMSP']);
-    expect(endorsingOrganizations('createAsset', [], 'ManufacturerMSP', ALL)).toEqual(['ManufacturerMSP']);
+    expect(endorsingOrganizations('purgeTerms', [], 'RetailerMSP', ALL)).toEqual(['RetailerMSP']);
+    expect(endorsingOrganizations('createAsset', [], 'ManufacturerMSP', ALL)).toEqual([
+      'AuthorityMSP',
+      'CarrierMSP',
+      'ManufacturerMSP',
+    ]);
     expect(needsAssets('agreeSaleTerms')).toBe(false);
     expect(needsAssets('createAsset')).toBe(false);
   });
@@ -49,6 +68,7 @@ describe('endorsing organisations', () => {
       { owner: 'ManufacturerMSP', custodian: 'CarrierMSP' },
     ];
     expect(endorsingOrganizations('mergeAssets', inputs, 'ManufacturerMSP', ALL)).toEqual([
+      'AuthorityMSP',
       'CarrierMSP',
       'ManufacturerMSP',
     ]);

@@ -1,5 +1,6 @@
 import {
   ENDORSEMENT_RULES,
+  majorityOf,
   type EndorsingParty,
   type SubmitTransactionName,
 } from '@waybill/chaincode/constants';
@@ -26,8 +27,10 @@ export function needsAssets(transaction: SubmitTransaction): boolean {
  * chaincode's {@link ENDORSEMENT_RULES} (service discovery knows only the chaincode-level policy).
  * Sorted and without duplicates, so the same state always gives the same request.
  *
- * - `anyMember` and `callerOnly`: this organisation's own peer (for `callerOnly` that is a
- *   confidentiality rule: transient terms must reach no other organisation).
+ * - `callerOnly`: this organisation's own peer, and only it (a confidentiality rule: transient
+ *   terms must reach no other organisation).
+ * - `majority`: the other parties, then this organisation, then the other channel organisations
+ *   in order, until more than half of the channel's organisations endorse.
  * - `holdersOfMarkedAssets`: every organisation of the channel — a recall batch writes descendants
  *   the gateway cannot list in advance, and every holder policy is a subset.
  */
@@ -38,13 +41,22 @@ export function endorsingOrganizations(
   channelOrganizations: readonly string[],
 ): string[] {
   const orgs = new Set<string>();
-  for (const party of ENDORSEMENT_RULES[transaction].parties as readonly EndorsingParty[]) {
-    if (party === 'anyMember' || party === 'callerOnly') orgs.add(callerMspId);
+  const parties = ENDORSEMENT_RULES[transaction].parties as readonly EndorsingParty[];
+  for (const party of parties) {
+    if (party === 'majority') continue;
+    if (party === 'callerOnly') orgs.add(callerMspId);
     else if (party === 'holdersOfMarkedAssets') channelOrganizations.forEach((o) => orgs.add(o));
     else if (party === 'holdersOfInputs') assets.forEach((a) => orgs.add(a.owner).add(a.custodian));
     else if (party === 'owner') assets.forEach((a) => orgs.add(a.owner));
     else if (party === 'custodian') assets.forEach((a) => orgs.add(a.custodian));
     else assets.forEach((a) => a.pendingSale && orgs.add(a.pendingSale.buyer));
+  }
+  if (parties.includes('majority')) {
+    const needed = majorityOf(channelOrganizations.length);
+    for (const org of [callerMspId, ...[...channelOrganizations].sort()]) {
+      if (orgs.size >= needed) break;
+      orgs.add(org);
+    }
   }
   return [...orgs].sort();
 }

@@ -6,6 +6,8 @@ import { anAsset } from '../testing/fake-assets';
 import { testDatabases } from '../testing/databases';
 import { KeyRing } from '../crypto/envelope-crypto';
 import { WebhookRepository } from '../webhooks/webhook.repository';
+import { attestingWrites } from '../testing/attesting-writes';
+import type { EventWrites } from './event-attestation';
 import { EventStoreRepository, READER_CHECKPOINT } from './event-store.repository';
 
 const KEK_A = Buffer.alloc(32, 1);
@@ -13,7 +15,10 @@ const KEK_B = Buffer.alloc(32, 2);
 
 const encoder = new TextEncoder();
 
-function block(number: number, txs: { txId: string; name: string; payload: unknown; valid?: boolean; chaincode?: string }[]): LedgerBlock {
+function block(
+  number: number,
+  txs: { txId: string; name: string; payload: unknown; valid?: boolean; chaincode?: string; writes?: EventWrites; creator?: string }[],
+): LedgerBlock {
   return {
     number: BigInt(number),
     bytes: new Uint8Array(),
@@ -22,9 +27,14 @@ function block(number: number, txs: { txId: string; name: string; payload: unkno
       type: 'ENDORSER_TRANSACTION',
       timestamp: new Date('2026-01-01T00:00:00Z'),
       validationCode: t.valid === false ? 'MVCC_READ_CONFLICT' : 'VALID',
-      creatorMspId: 'ManufacturerMSP',
+      creatorMspId: t.creator ?? 'ManufacturerMSP',
       chaincodeEvents: [
-        { chaincode: t.chaincode ?? 'waybill', name: t.name, payload: encoder.encode(JSON.stringify(t.payload)) },
+        {
+          chaincode: t.chaincode ?? 'waybill',
+          name: t.name,
+          payload: encoder.encode(JSON.stringify(t.payload)),
+          writes: t.writes ?? attestingWrites(t.name, t.payload),
+        },
       ],
     })),
   };
@@ -40,6 +50,24 @@ describe.each(testDatabases())('event storage on %s', (_name, open) => {
     store = new EventStoreRepository(db);
   });
   afterEach(() => db.close());
+
+  it('stores only events backed by the writes of their transaction (a forged one never reaches the store)', async () => {
+    const own = { keys: [], collections: ['_implicit_org_RetailerMSP'] };
+    const stored = await store.appendBlock(
+      block(7, [
+        // Valid at commit (it wrote only the retailer's own collection) but speaks for another's lot.
+        { txId: 'f1', name: 'AssetRecalled', payload: { recallId: 'r', rootAssetId: 'L1', markedAssetIds: ['L1'] }, writes: own, creator: 'RetailerMSP' },
+        { txId: 'f2', name: 'TitleTransferred', payload: { assetId: 'L1', from: 'ManufacturerMSP', to: 'RetailerMSP' }, writes: own, creator: 'RetailerMSP' },
+        // Terms events speak for the submitter's own collection only.
+        { txId: 'f3', name: 'TermsAgreed', payload: { assetId: 'L1', org: 'ManufacturerMSP' }, writes: own, creator: 'RetailerMSP' },
+        { txId: 'g1', name: 'TermsAgreed', payload: { assetId: 'L1', org: 'RetailerMSP' }, writes: own, creator: 'RetailerMSP' },
+        { txId: 'g2', name: 'StatusChanged', payload: { assetId: 'L1', status: 'ON_HOLD' } },
+      ]),
+      'waybill',
+    );
+    expect(stored.map((e) => e.id)).toEqual(['g1:TermsAgreed', 'g2:StatusChanged']);
+    expect(await store.checkpoint(READER_CHECKPOINT)).toBe(7);
+  });
 
   it('stores valid events of its chaincode with the checkpoint, once, in order', async () => {
     const stored = await store.appendBlock(

@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { DATABASE, type Database, type Row, type SqlValue } from '../database/database';
 import type { LedgerBlock } from '../ledger/ledger.port';
 import { assetIdsOf } from './asset-ids';
+import { isAttested } from './event-attestation';
 import { eventId, type StoredEvent } from './event.types';
 
 /** Checkpoint names in `event_checkpoints`. */
@@ -76,6 +77,9 @@ export class EventStoreRepository {
           } catch {
             payload = undefined;
           }
+          // A forged event (one the transaction's protected writes do not back) never reaches the
+          // store, hence never SSE, the read model or a webhook.
+          if (!isAttested(e.name, payload, e.writes, t.creatorMspId)) continue;
           const assetIds = assetIdsOf(e.name, payload);
           const declared = (payload as { timestamp?: unknown } | undefined)?.timestamp;
           const timestamp =

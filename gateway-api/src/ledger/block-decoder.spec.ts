@@ -1,8 +1,50 @@
-import { common, msp, peer } from '@hyperledger/fabric-protos';
+import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { decodeBlock, validationCodeName } from './block-decoder';
 
-function envelope(txId: string, mspId: string, event?: { name: string; payload: string }): Uint8Array {
+/** A read-write set: public writes and private collection writes per namespace. */
+function rwset(namespaces: { ns: string; keys: string[]; policyKeys?: string[]; collections?: string[] }[]): Uint8Array {
+  const tx = new ledger.rwset.TxReadWriteSet();
+  tx.setNsRwsetList(
+    namespaces.map((n) => {
+      const kv = new ledger.rwset.kvrwset.KVRWSet();
+      kv.setWritesList(
+        n.keys.map((k) => {
+          const w = new ledger.rwset.kvrwset.KVWrite();
+          w.setKey(k);
+          w.setValue(Buffer.from('v'));
+          return w;
+        }),
+      );
+      kv.setMetadataWritesList(
+        (n.policyKeys ?? []).map((k) => {
+          const m = new ledger.rwset.kvrwset.KVMetadataWrite();
+          m.setKey(k);
+          return m;
+        }),
+      );
+      const set = new ledger.rwset.NsReadWriteSet();
+      set.setNamespace(n.ns);
+      set.setRwset(kv.serializeBinary());
+      set.setCollectionHashedRwsetList(
+        (n.collections ?? []).map((c) => {
+          const hashed = new ledger.rwset.kvrwset.HashedRWSet();
+          const hw = new ledger.rwset.kvrwset.KVWriteHash();
+          hw.setKeyHash(Buffer.from('h'));
+          hashed.setHashedWritesList([hw]);
+          const coll = new ledger.rwset.CollectionHashedReadWriteSet();
+          coll.setCollectionName(c);
+          coll.setHashedRwset(hashed.serializeBinary());
+          return coll;
+        }),
+      );
+      return set;
+    }),
+  );
+  return tx.serializeBinary();
+}
+
+function envelope(txId: string, mspId: string, event?: { name: string; payload: string }, results?: Uint8Array): Uint8Array {
   const channelHeader = new common.ChannelHeader();
   channelHeader.setType(common.HeaderType.ENDORSER_TRANSACTION);
   channelHeader.setTxId(txId);
@@ -19,6 +61,7 @@ function envelope(txId: string, mspId: string, event?: { name: string; payload: 
   header.setSignatureHeader(signatureHeader.serializeBinary());
 
   const chaincodeAction = new peer.ChaincodeAction();
+  if (results) chaincodeAction.setResults(results);
   if (event) {
     const ccEvent = new peer.ChaincodeEvent();
     ccEvent.setChaincodeId('waybill');
@@ -81,12 +124,34 @@ describe('decodeBlock', () => {
         validationCode: 'VALID',
         creatorMspId: 'ManufacturerMSP',
         chaincodeEvents: [
-          { chaincode: 'waybill', name: 'AssetCreated', payload: Buffer.from('{"assetId":"A"}') },
+          {
+            chaincode: 'waybill',
+            name: 'AssetCreated',
+            payload: Buffer.from('{"assetId":"A"}'),
+            writes: { keys: [], collections: [] },
+          },
         ],
       },
       { txId: 'tx2', validationCode: 'MVCC_READ_CONFLICT', creatorMspId: 'CarrierMSP', chaincodeEvents: [] },
       { txId: '', type: 'UNDECODABLE', validationCode: 'VALID', chaincodeEvents: [] },
     ]);
+  });
+
+  it('gives each event what its transaction wrote in the chaincode’s namespace (keys, policies, collections)', () => {
+    const block = new common.Block();
+    block.setHeader(new common.BlockHeader());
+    const data = new common.BlockData();
+    const results = rwset([
+      { ns: '_lifecycle', keys: ['elsewhere'] },
+      { ns: 'waybill', keys: ['\u0000asset\u0000A\u0000', '\u0000status~id\u0000CREATED\u0000A\u0000'], policyKeys: ['\u0000asset\u0000A\u0000'], collections: ['_implicit_org_RetailerMSP'] },
+    ]);
+    data.setDataList([envelope('tx1', 'RetailerMSP', { name: 'StatusChanged', payload: '{"assetId":"A"}' }, results)]);
+    block.setData(data);
+    const [tx] = decodeBlock(block).transactions;
+    expect(tx?.chaincodeEvents[0]?.writes).toEqual({
+      keys: ['\u0000asset\u0000A\u0000', '\u0000status~id\u0000CREATED\u0000A\u0000'],
+      collections: ['_implicit_org_RetailerMSP'],
+    });
   });
 
   it('names validation codes', () => {

@@ -1,4 +1,4 @@
-import { common, msp, peer } from '@hyperledger/fabric-protos';
+import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
 import type { LedgerBlock, LedgerBlockTransaction } from './ledger.port';
 
 const HEADER_TYPE_NAMES = invert(common.HeaderType);
@@ -61,15 +61,14 @@ function decodeEnvelope(bytes: Uint8Array, code: number | undefined): LedgerBloc
 }
 
 function chaincodeEvents(transactionBytes: Uint8Array): LedgerBlockTransaction['chaincodeEvents'] {
-  const events: { chaincode: string; name: string; payload: Uint8Array }[] = [];
+  const events: LedgerBlockTransaction['chaincodeEvents'][number][] = [];
   for (const action of peer.Transaction.deserializeBinary(transactionBytes).getActionsList()) {
     const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
     const responsePayload = peer.ProposalResponsePayload.deserializeBinary(
       actionPayload.getAction()?.getProposalResponsePayload_asU8() ?? new Uint8Array(),
     );
-    const eventBytes = peer.ChaincodeAction.deserializeBinary(
-      responsePayload.getExtension_asU8(),
-    ).getEvents_asU8();
+    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
+    const eventBytes = chaincodeAction.getEvents_asU8();
     if (eventBytes.length === 0) continue;
     const event = peer.ChaincodeEvent.deserializeBinary(eventBytes);
     if (event.getEventName() === '') continue;
@@ -77,9 +76,33 @@ function chaincodeEvents(transactionBytes: Uint8Array): LedgerBlockTransaction['
       chaincode: event.getChaincodeId(),
       name: event.getEventName(),
       payload: event.getPayload_asU8(),
+      writes: writesOf(chaincodeAction.getResults_asU8(), event.getChaincodeId()),
     });
   }
   return events;
+}
+
+/**
+ * What the action wrote in the chaincode's own namespace: public keys (values and key-level
+ * policies) and the private collections it wrote or purged (as hashes, whatever the peer).
+ */
+function writesOf(results: Uint8Array, namespace: string): { keys: string[]; collections: string[] } {
+  const keys = new Set<string>();
+  const collections = new Set<string>();
+  if (results.length === 0) return { keys: [], collections: [] };
+  for (const ns of ledger.rwset.TxReadWriteSet.deserializeBinary(results).getNsRwsetList()) {
+    if (ns.getNamespace() !== namespace) continue;
+    const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
+    kv.getWritesList().forEach((w) => keys.add(w.getKey()));
+    kv.getMetadataWritesList().forEach((w) => keys.add(w.getKey()));
+    for (const coll of ns.getCollectionHashedRwsetList()) {
+      const hashed = ledger.rwset.kvrwset.HashedRWSet.deserializeBinary(coll.getHashedRwset_asU8());
+      if (hashed.getHashedWritesList().length > 0 || hashed.getMetadataWritesList().length > 0) {
+        collections.add(coll.getCollectionName());
+      }
+    }
+  }
+  return { keys: [...keys].sort(), collections: [...collections].sort() };
 }
 
 function invert(map: object): Map<number, string> {

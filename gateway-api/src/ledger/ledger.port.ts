@@ -96,6 +96,12 @@ export interface LedgerBlockTransaction {
     readonly chaincode: string;
     readonly name: string;
     readonly payload: Uint8Array;
+    /**
+     * What the emitting transaction wrote in the chaincode's namespace: public keys and the names
+     * of the private collections it wrote. The event store delivers an asset event only when the
+     * asset's key is among them (a write its key-level policy protected).
+     */
+    readonly writes: { readonly keys: readonly string[]; readonly collections: readonly string[] };
   }[];
 }
 

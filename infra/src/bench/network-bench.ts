@@ -59,19 +59,22 @@ async function editToLive(net: LocalNetwork, dir: string, basePort: number, roun
   const original = readFileSync(file, 'utf8');
   const peer = net.topology.peers[0];
   if (!peer) throw new Error('no peer');
+  // The peer's own organisation's chaincode server is the one that must restart.
+  const server = net.topology.chaincodeServers.find((s) => s.org === peer.org);
+  if (!server) throw new Error(`no chaincode server for ${peer.org}`);
   const results: number[] = [];
   try {
     for (let i = 0; i < 600 && !/watching chaincode/.test(stderr); i++) await sleep(100);
     if (!/watching chaincode/.test(stderr)) throw new Error(`chaincode dev did not start: ${stderr}`);
     for (let i = 0; i < 400 && !/chaincode live/.test(stderr); i++) await sleep(50);
     for (let r = 0; r < rounds; r++) {
-      const before = readPid(net.layout.pidFile('chaincode'));
+      const before = readPid(net.layout.pidFile(server.name));
       const t0 = performance.now();
       writeFileSync(file, `${original}\n// dev-loop benchmark edit ${r}\n`);
       let pid = before;
       while (pid === before && performance.now() - t0 < 60_000) {
         await sleep(20);
-        pid = readPid(net.layout.pidFile('chaincode'));
+        pid = readPid(net.layout.pidFile(server.name));
       }
       await waitForChaincode(net, peer, 60_000);
       results.push((performance.now() - t0) / 1000);

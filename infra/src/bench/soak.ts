@@ -164,8 +164,11 @@ function processes(runDir: string): Map<string, { rssMiB: number; cpuS: number }
   return out;
 }
 
-/** The faults, in the order they are injected; each heals through `stack up`. */
-const FAULTS = ['chaincode', 'api.carrier', 'orderer1', 'api.manufacturer', 'peer0.retailer'] as const;
+/**
+ * The faults, in the order they are injected; each heals through `stack up`. Each organisation
+ * runs its own chaincode server; the manufacturer's is the one killed.
+ */
+const FAULTS = ['chaincode.manufacturer', 'api.carrier', 'orderer1', 'api.manufacturer', 'peer0.retailer'] as const;
 
 /**
  * `npm run soak`: a stack of its own, `transactions` logical writes through the gateway APIs at a

@@ -25,14 +25,22 @@ export const LOCAL_HOSTS = 'localhost,127.0.0.1';
 
 export type IdentityType = 'peer' | 'orderer' | 'admin' | 'client';
 
-/** Arguments that start one organisation's Fabric CA (TLS on, its own operations port). */
-export function caServerArgs(ca: CaNode, org: Org, home: string, bootstrapSecret: string): string[] {
+/**
+ * Most enrollments a registered identity may make: its signing certificate and its TLS
+ * certificate, each enrolled once with the same one-time secret. A third use is refused.
+ */
+export const MAX_ENROLLMENTS = 2;
+
+/**
+ * Arguments that start one organisation's Fabric CA (TLS on, its own operations port). No secret:
+ * the bootstrap registrar comes from the environment ({@link caServerEnv}), because a command
+ * line is readable by every local user for the process's whole life (`/proc/<pid>/cmdline`).
+ */
+export function caServerArgs(ca: CaNode, org: Org, home: string): string[] {
   return [
     'start',
     '--home',
     home,
-    '-b',
-    `admin:${bootstrapSecret}`,
     '--port',
     String(ca.port),
     '--address',
@@ -49,6 +57,18 @@ export function caServerArgs(ca: CaNode, org: Org, home: string, bootstrapSecret
     '--metrics.provider',
     'prometheus',
   ];
+}
+
+/**
+ * Environment of a CA server process: the bootstrap registrar (`FABRIC_CA_SERVER_BOOT`, read only
+ * when the CA initialises its home; the CA then keeps it in its 0600 config file) and the registry's
+ * enrollment cap. `/proc/<pid>/environ` is readable by the process owner only.
+ */
+export function caServerEnv(bootstrapSecret: string): Record<string, string> {
+  return {
+    FABRIC_CA_SERVER_BOOT: `admin:${bootstrapSecret}`,
+    FABRIC_CA_SERVER_REGISTRY_MAXENROLLMENTS: String(MAX_ENROLLMENTS),
+  };
 }
 
 export function caName(org: Org): string {
@@ -130,7 +150,7 @@ export class CaClient {
         id: opts.id,
         type: opts.type,
         secret,
-        maxEnrollments: opts.tlsDir ? 2 : 1,
+        maxEnrollments: opts.tlsDir ? MAX_ENROLLMENTS : 1,
         ...(opts.role ? { attrs: [{ name: ROLE_ATTRIBUTE, value: opts.role, ecert: true }] } : {}),
       }),
     );
@@ -206,6 +226,6 @@ export function lockDown(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) lockDown(p);
-    else if (entry.isFile() && (/key/.test(entry.name) || p.includes(`${path.sep}keystore${path.sep}`))) chmodSync(p, 0o600);
+    else if (entry.isFile() && (/key|secret|config\.yaml$/.test(entry.name) || p.includes(`${path.sep}keystore${path.sep}`))) chmodSync(p, 0o600);
   }
 }

@@ -1,43 +1,78 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { WaybillError } from '../common/errors';
 import { PROJECT_ROOT } from '../local/context';
 import type { LocalNetwork } from '../local/network';
 import { portInUse, runningPid, startProcess, stopProcess, waitHealthy } from '../local/processes';
+import type { ChaincodeServerNode, Org, PeerNode } from '../local/topology';
 
 export const CHAINCODE_DIR = path.join(PROJECT_ROOT, 'chaincode');
-export const SERVER_NAME = 'chaincode';
+/** Loaded into every chaincode server: it accepts TLS clients whose certificate says OU=peer only. */
+export const PEER_ONLY = path.join(PROJECT_ROOT, 'infra', 'builders', 'ccaas', 'peer-only.js');
 
-/** Where the peers reach the chaincode server (the name its TLS certificate carries). */
+/**
+ * Address written into the ccaas package. Each peer replaces it with its own organisation's
+ * server (`WAYBILL_CCAAS_ADDRESS`, see infra/builders/ccaas/bin/release), so one package ID serves
+ * every organisation while each runs its own process; this one is only the fallback.
+ */
 export function serverAddress(net: LocalNetwork): string {
-  return `localhost:${net.topology.chaincodeServer.port}`;
+  const first = net.topology.chaincodeServers[0];
+  if (!first) throw new WaybillError('the topology has no peer organisation to run a chaincode server for');
+  return `localhost:${first.port}`;
+}
+
+/** The chaincode server of a peer's organisation. */
+export function serverOf(net: LocalNetwork, peer: Pick<PeerNode, 'org'>): ChaincodeServerNode {
+  const server = net.topology.chaincodeServers.find((s) => s.org === peer.org);
+  if (!server) throw new WaybillError(`organisation ${peer.org} has no chaincode server`);
+  return server;
+}
+
+function orgOf(net: LocalNetwork, server: ChaincodeServerNode): Org {
+  const org = net.topology.peerOrgs.find((o) => o.name === server.org);
+  if (!org) throw new WaybillError(`unknown organisation ${server.org}`);
+  return org;
 }
 
 /**
- * Starts (or restarts) the chaincode-as-a-service process: fabric-shim's server mode with mutual
- * TLS (its certificate from the ordering organisation's CA; clients must be peers of a member
- * organisation).
+ * Starts (or restarts) every organisation's chaincode-as-a-service process: fabric-shim's server
+ * mode with mutual TLS. Each runs with its organisation's MSP id (`CORE_PEER_LOCALMSPID`, so the
+ * chaincode's own-peer checks hold), trusts only its own organisation's TLS root, and accepts only
+ * certificates issued to peers (OU=peer), never users'.
+ * @param modulePath - the chaincode to serve (a test may give one organisation a modified copy).
  */
-export async function startChaincodeServer(net: LocalNetwork, packageId: string): Promise<number> {
+export async function startChaincodeServers(net: LocalNetwork, packageId: string, modulePath = CHAINCODE_DIR): Promise<number[]> {
+  return Promise.all(net.topology.chaincodeServers.map((s) => startChaincodeServer(net, s, packageId, modulePath)));
+}
+
+/** Starts (or restarts) one organisation's chaincode server; see {@link startChaincodeServers}. */
+export async function startChaincodeServer(
+  net: LocalNetwork,
+  server: ChaincodeServerNode,
+  packageId: string,
+  modulePath = CHAINCODE_DIR,
+): Promise<number> {
   const layout = net.layout;
-  const pidFile = layout.pidFile(SERVER_NAME);
+  const pidFile = layout.pidFile(server.name);
   await stopProcess(pidFile, 3000);
-  const tls = layout.nodeTls({ name: SERVER_NAME });
+  const tls = layout.nodeTls(server);
   const bundle = path.join(tls, 'client-ca-bundle.pem');
-  writeFileSync(bundle, net.topology.peerOrgs.map((o) => readFileSync(layout.orgTlsCa(o), 'utf8')).join(''));
-  const port = net.topology.chaincodeServer.port;
-  const log = layout.logFile(SERVER_NAME);
+  writeFileSync(bundle, readFileSync(layout.orgTlsCa(orgOf(net, server)), 'utf8'));
+  const log = layout.logFile(server.name);
   const pid = startProcess({
-    name: SERVER_NAME,
+    name: server.name,
     command: process.execPath,
     args: [
+      '--require',
+      PEER_ONLY,
       path.join(PROJECT_ROOT, 'node_modules', 'fabric-shim', 'cli.js'),
       'server',
       '--chaincode-address',
-      `127.0.0.1:${port}`,
+      `127.0.0.1:${server.port}`,
       '--chaincode-id',
       packageId,
       '--module-path',
-      CHAINCODE_DIR,
+      modulePath,
       '--chaincode-tls-cert-file',
       path.join(tls, 'server.crt'),
       '--chaincode-tls-key-file',
@@ -45,15 +80,15 @@ export async function startChaincodeServer(net: LocalNetwork, packageId: string)
       '--chaincode-tls-client-cacert-file',
       bundle,
     ],
-    env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
-    cwd: CHAINCODE_DIR,
+    env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'info', CORE_PEER_LOCALMSPID: server.mspId },
+    cwd: modulePath,
     logFile: log,
     pidFile,
   });
-  await waitHealthy(SERVER_NAME, pidFile, log, () => portInUse(port), 30_000);
+  await waitHealthy(server.name, pidFile, log, () => portInUse(server.port), 30_000);
   return pid;
 }
 
 export function chaincodeServerRunning(net: LocalNetwork): boolean {
-  return runningPid(net.layout.pidFile(SERVER_NAME)) !== undefined;
+  return net.topology.chaincodeServers.every((s) => runningPid(net.layout.pidFile(s.name)) !== undefined);
 }

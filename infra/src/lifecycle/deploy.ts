@@ -12,7 +12,8 @@ import { approveForMyOrg, commitDefinition, installChaincode, queryApproved, que
 import { runningPid } from '../local/processes';
 import { builderFailure } from './builder-log';
 import { waitForEndorsers } from './endorsers';
-import { CHAINCODE_DIR, serverAddress, startChaincodeServer } from './chaincode-server';
+import { initGovernance } from './governance';
+import { CHAINCODE_DIR, serverAddress, startChaincodeServers } from './chaincode-server';
 import { packageCcaas, packageNode, type ChaincodePackage, type DeployMode } from './package';
 
 export interface DeployResult {
@@ -63,8 +64,8 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: 
         });
   say(`package ${pkg.packageId.slice(0, pkg.label.length + 13)}…`);
 
-  // The chaincode server must listen before peers try to reach it.
-  if (mode === 'ccaas') await startChaincodeServer(net, pkg.packageId);
+  // The chaincode servers must listen before peers try to reach them.
+  if (mode === 'ccaas') await startChaincodeServers(net, pkg.packageId);
 
   const pkgBytes = readFileSync(pkg.file);
   // Every peer's install runs to its end before a failure is reported, so that no build is still
@@ -113,6 +114,7 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: 
   writeFileSync(deployStateFile(net), JSON.stringify({ mode, packageId: pkg.packageId, sequence }, null, 2));
   await Promise.all(peers.map((p) => waitForChaincode(net, p, mode === 'package' ? 180_000 : 60_000)));
   await waitForEndorsers(net, 90_000);
+  await initGovernance(net, say);
   return { mode, packageId: pkg.packageId, sequence, version: pkg.codeHash, changed, seconds: (Date.now() - t0) / 1000 };
 }
 

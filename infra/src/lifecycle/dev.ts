@@ -4,7 +4,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { WaybillError } from '../common/errors';
 import { PROJECT_ROOT } from '../local/context';
 import type { LocalNetwork, Say } from '../local/network';
-import { CHAINCODE_DIR, startChaincodeServer } from './chaincode-server';
+import { CHAINCODE_DIR, startChaincodeServers } from './chaincode-server';
 import { readDeployState } from './deploy';
 
 /**
@@ -26,7 +26,7 @@ export async function runDevLoop(net: LocalNetwork, say: Say): Promise<void> {
   let restarting: Promise<void> = Promise.resolve();
   let first = true;
   const restart = async (): Promise<void> => {
-    await startChaincodeServer(net, state.packageId);
+    await startChaincodeServers(net, state.packageId);
     say(`chaincode live ${Date.now() - changeAt} ms after the change`);
   };
   child.stdout.setEncoding('utf8');

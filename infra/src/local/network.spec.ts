@@ -52,12 +52,14 @@ describe('LocalNetwork', () => {
       'ca:ca.manufacturer',
       'ca:ca.carrier',
       'ca:ca.retailer',
+      'ca:ca.authority',
       'orderer:orderer0',
       'orderer:orderer1',
       'orderer:orderer2',
       'peer:peer0.manufacturer',
       'peer:peer0.carrier',
       'peer:peer0.retailer',
+      'peer:peer0.authority',
     ]);
   });
 
@@ -66,7 +68,7 @@ describe('LocalNetwork', () => {
     const ordererPid = fakeNode('orderer1');
     const apiPid = fakeNode('api.retailer');
     mkdirSync(net.layout.runDir, { recursive: true });
-    writeFileSync(net.layout.pidFile('chaincode'), '999999999\n');
+    writeFileSync(net.layout.pidFile('chaincode.carrier'), '999999999\n');
     const s = await net.status();
     expect(s).toMatchObject({
       dir: net.layout.root,
@@ -81,7 +83,7 @@ describe('LocalNetwork', () => {
         org: 'Orderer',
         pid: ordererPid,
         running: true,
-        endpoint: `localhost:${B + 50}`,
+        endpoint: `localhost:${B + 60}`,
         healthy: false,
       },
       {
@@ -90,16 +92,16 @@ describe('LocalNetwork', () => {
         org: 'Carrier',
         pid: peerPid,
         running: true,
-        endpoint: `localhost:${B + 90}`,
+        endpoint: `localhost:${B + 100}`,
         healthy: false,
       },
       {
-        name: 'chaincode',
+        name: 'chaincode.carrier',
         kind: 'chaincode',
-        org: '-',
+        org: 'Carrier',
         pid: null,
         running: false,
-        endpoint: `localhost:${B + 110}`,
+        endpoint: `localhost:${B + 140}`,
         healthy: false,
       },
       {
@@ -112,7 +114,7 @@ describe('LocalNetwork', () => {
         healthy: true,
       },
     ]);
-    expect(s.nodes).toHaveLength(12);
+    expect(s.nodes).toHaveLength(14);
   });
 
   it('down stops what its PID files name, API and peers first, and then has nothing to stop', async () => {
@@ -142,7 +144,7 @@ describe('LocalNetwork', () => {
       peers: [
         {
           name: 'peer0.carrier',
-          endpoint: `localhost:${B + 90}`,
+          endpoint: `localhost:${B + 100}`,
           tlsRootCertPath: `${root}/orgs/carrier/msp/tlscacerts/ca.pem`,
           hostnameOverride: 'localhost',
         },
@@ -153,7 +155,7 @@ describe('LocalNetwork', () => {
         certPath: `${root}/orgs/carrier/users/${id}/msp/signcerts/cert.pem`,
         keyPath: `${root}/orgs/carrier/users/${id}/msp/keystore/key.pem`,
       })),
-      organizations: { ManufacturerMSP: 'Manufacturer', CarrierMSP: 'Carrier', RetailerMSP: 'Retailer' },
+      organizations: { ManufacturerMSP: 'Manufacturer', CarrierMSP: 'Carrier', RetailerMSP: 'Retailer', AuthorityMSP: 'Authority' },
     });
     expect(existsSync(net.layout.profile(net.topology.ordererOrg))).toBe(false);
   });
@@ -175,10 +177,10 @@ describe('LocalNetwork', () => {
     expect(peerEndpoint(net, net.topology.peers[2]!)).toEqual({
       name: 'peer0.retailer',
       mspId: 'RetailerMSP',
-      address: `localhost:${B + 100}`,
+      address: `localhost:${B + 110}`,
       tlsRootCert: Buffer.from('retailer tls root'),
       hostnameOverride: 'localhost',
     });
-    expect(ordererEndpoint(net)).toMatchObject({ name: 'orderer0', address: `localhost:${B + 40}`, tlsRootCert: Buffer.from('orderer tls root') });
+    expect(ordererEndpoint(net)).toMatchObject({ name: 'orderer0', address: `localhost:${B + 50}`, tlsRootCert: Buffer.from('orderer tls root') });
   });
 });

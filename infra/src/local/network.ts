@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { WaybillError, commandOutput } from '../common/errors';
-import { bootstrapSecret, caServerArgs, issueOrgIdentities, issueServerTls, lockDown } from '../identity/fabric-ca';
+import { bootstrapSecret, caServerArgs, caServerEnv, issueOrgIdentities, issueServerTls, lockDown } from '../identity/fabric-ca';
 import type * as ChannelAdmin from '../fabric/channel-admin';
 import type * as SystemChaincodes from '../fabric/system-chaincodes';
 import { ensureBinaries, fabricSampleConfig } from './binaries';
@@ -15,7 +15,7 @@ import { channelInfo, joinOrderer, type OrdererAdmin } from '../fabric/channel-p
 import { loadIdentity } from '../fabric/msp-identity';
 import { peerEndpoint } from './endpoints';
 import { httpsGet, portInUse, runningPid, startProcess, stopProcess, tail, waitHealthy } from './processes';
-import type { CaNode, Org, OrdererNode, PeerNode, Topology } from './topology';
+import type { CaNode, ChaincodeServerNode, Org, OrdererNode, PeerNode, Topology } from './topology';
 
 const run = promisify(execFile);
 
@@ -108,12 +108,10 @@ export class LocalNetwork {
       if (fresh || !existsSync(path.join(this.layout.root, CRYPTO_DONE))) {
         await this.#step('identities', async () => {
           await Promise.all(this.topology.orgs.map((o) => issueOrgIdentities(this.layout, o)));
-          await issueServerTls(
-            this.layout,
-            this.topology.ordererOrg,
-            'chaincode-server',
-            this.layout.nodeTls({ name: 'chaincode' }),
-          );
+          // Each organisation's chaincode server: a TLS key pair from its own CA.
+          for (const server of this.topology.chaincodeServers) {
+            await issueServerTls(this.layout, this.#org(server.org), server.name.replace('.', '-'), this.layout.nodeTls(server));
+          }
           lockDown(path.join(this.layout.root, 'orgs'));
           lockDown(path.join(this.layout.root, 'nodes'));
           writeFileSync(path.join(this.layout.root, CRYPTO_DONE), new Date().toISOString());
@@ -189,6 +187,12 @@ export class LocalNetwork {
     }
   }
 
+  #chaincodeServerOf(p: PeerNode): ChaincodeServerNode {
+    const server = this.topology.chaincodeServers.find((c) => c.org === p.org);
+    if (!server) throw new WaybillError(`organisation ${p.org} has no chaincode server`);
+    return server;
+  }
+
   #org(name: string): Org {
     const org = this.topology.orgs.find((o) => o.name === name);
     if (!org) throw new WaybillError(`unknown organisation ${name}`);
@@ -205,8 +209,8 @@ export class LocalNetwork {
     startProcess({
       name: ca.name,
       command: path.join(this.#bin, 'fabric-ca-server'),
-      args: caServerArgs(ca, org, home, secret),
-      env: { ...process.env, FABRIC_CA_SERVER_HOME: home },
+      args: caServerArgs(ca, org, home),
+      env: { ...process.env, ...caServerEnv(secret), FABRIC_CA_SERVER_HOME: home },
       cwd: home,
       logFile: log,
       pidFile,
@@ -246,7 +250,8 @@ export class LocalNetwork {
         FABRIC_CFG_PATH: this.layout.nodeDir(p),
         FABRIC_LOGGING_SPEC: 'info',
         WAYBILL_PEER_TLS_DIR: this.layout.nodeTls(p),
-        WAYBILL_CCAAS_ROOT_CERT: this.layout.orgTlsCa(this.topology.ordererOrg),
+        WAYBILL_CCAAS_ROOT_CERT: this.layout.orgTlsCa(this.#org(p.org)),
+        WAYBILL_CCAAS_ADDRESS: `localhost:${this.#chaincodeServerOf(p).port}`,
         WAYBILL_BUILDER_LOG_DIR: this.layout.builderLogDir(p),
       },
       cwd: this.layout.nodeDir(p),
@@ -372,7 +377,7 @@ export class LocalNetwork {
       .filter((f) => f.endsWith('.pid'))
       .map((f) => f.slice(0, -4));
     const order = (n: string): number =>
-      n.startsWith('api.') ? 0 : n === 'chaincode' ? 1 : n.startsWith('peer') ? 2 : n.startsWith('orderer') ? 3 : 4;
+      n.startsWith('api.') ? 0 : n.startsWith('chaincode') ? 1 : n.startsWith('peer') ? 2 : n.startsWith('orderer') ? 3 : 4;
     const groups = new Map<number, string[]>();
     for (const n of names) groups.set(order(n), [...(groups.get(order(n)) ?? []), n]);
     for (const k of [...groups.keys()].sort()) {
@@ -421,18 +426,19 @@ export class LocalNetwork {
     return { dir: this.layout.root, basePort: this.topology.basePort, channel: this.topology.channel, channelHeight, nodes };
   }
 
-  /** The chaincode server and gateway APIs, when running. */
+  /** The chaincode servers and gateway APIs, when running. */
   extraProcesses(): NodeStatus[] {
     const out: NodeStatus[] = [];
-    const cc = runningPid(this.layout.pidFile('chaincode'));
-    if (cc !== undefined || existsSync(this.layout.pidFile('chaincode'))) {
+    for (const server of this.topology.chaincodeServers) {
+      const cc = runningPid(this.layout.pidFile(server.name));
+      if (cc === undefined && !existsSync(this.layout.pidFile(server.name))) continue;
       out.push({
-        name: 'chaincode',
+        name: server.name,
         kind: 'chaincode',
-        org: '-',
+        org: server.org,
         pid: cc ?? null,
         running: cc !== undefined,
-        endpoint: `localhost:${this.topology.chaincodeServer.port}`,
+        endpoint: `localhost:${server.port}`,
         healthy: cc !== undefined,
       });
     }

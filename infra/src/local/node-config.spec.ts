@@ -46,17 +46,17 @@ describe('node configuration', () => {
       expect(core['peer']).toMatchObject({
         id: 'peer0.carrier',
         networkId: 'waybill',
-        listenAddress: `127.0.0.1:${B + 90}`,
-        address: `localhost:${B + 90}`,
-        chaincodeListenAddress: `127.0.0.1:${B + 92}`,
-        chaincodeAddress: `localhost:${B + 92}`,
+        listenAddress: `127.0.0.1:${B + 100}`,
+        address: `localhost:${B + 100}`,
+        chaincodeListenAddress: `127.0.0.1:${B + 102}`,
+        chaincodeAddress: `localhost:${B + 102}`,
         mspConfigPath: `${ROOT}/nodes/peer0.carrier/msp`,
         localMspId: 'CarrierMSP',
         fileSystemPath: `${ROOT}/nodes/peer0.carrier/data`,
         gossip: {
-          bootstrap: `localhost:${B + 90}`,
-          endpoint: `localhost:${B + 90}`,
-          externalEndpoint: `localhost:${B + 90}`,
+          bootstrap: `localhost:${B + 100}`,
+          endpoint: `localhost:${B + 100}`,
+          externalEndpoint: `localhost:${B + 100}`,
           useLeaderElection: false,
           orgLeader: true,
           state: { enabled: false },
@@ -82,7 +82,7 @@ describe('node configuration', () => {
           {
             name: 'waybill-ccaas',
             path: BUILDERS.ccaas,
-            propagateEnvironment: ['WAYBILL_PEER_TLS_DIR', 'WAYBILL_CCAAS_ROOT_CERT'],
+            propagateEnvironment: ['WAYBILL_PEER_TLS_DIR', 'WAYBILL_CCAAS_ROOT_CERT', 'WAYBILL_CCAAS_ADDRESS'],
           },
           {
             name: 'waybill-node',
@@ -110,7 +110,7 @@ describe('node configuration', () => {
         snapshots: { rootDir: `${ROOT}/nodes/peer0.carrier/data/snapshots` },
       });
       expect(core['operations']).toMatchObject({
-        listenAddress: `127.0.0.1:${B + 91}`,
+        listenAddress: `127.0.0.1:${B + 101}`,
         tls: {
           enabled: true,
           cert: { file: `${tls}/server.crt` },
@@ -157,7 +157,7 @@ describe('node configuration', () => {
     it('runs without a system channel, with channel participation on', () => {
       expect(cfg['General']).toMatchObject({
         ListenAddress: '127.0.0.1',
-        ListenPort: B + 50,
+        ListenPort: B + 60,
         BootstrapMethod: 'none',
         LocalMSPDir: `${ROOT}/nodes/orderer1/msp`,
         LocalMSPID: 'OrdererMSP',
@@ -184,7 +184,7 @@ describe('node configuration', () => {
 
     it('requires mutual TLS on the admin endpoint and TLS on operations', () => {
       expect(cfg['Admin']).toMatchObject({
-        ListenAddress: `127.0.0.1:${B + 52}`,
+        ListenAddress: `127.0.0.1:${B + 62}`,
         TLS: {
           Enabled: true,
           PrivateKey: `${tls}/server.key`,
@@ -195,7 +195,7 @@ describe('node configuration', () => {
         },
       });
       expect(cfg['Operations']).toMatchObject({
-        ListenAddress: `127.0.0.1:${B + 51}`,
+        ListenAddress: `127.0.0.1:${B + 61}`,
         TLS: {
           Enabled: true,
           PrivateKey: `${tls}/server.key`,
@@ -229,7 +229,7 @@ describe('configtx', () => {
     expect(profile.Orderer.EtcdRaft.Consenters).toEqual(
       ['orderer0', 'orderer1', 'orderer2'].map((n, i) => ({
         Host: 'localhost',
-        Port: B + 40 + 10 * i,
+        Port: B + 50 + 10 * i,
         ClientTLSCert: `${ROOT}/nodes/${n}/tls/server.crt`,
         ServerTLSCert: `${ROOT}/nodes/${n}/tls/server.crt`,
       })),
@@ -247,7 +247,7 @@ describe('configtx', () => {
           Writers: { Type: 'Signature', Rule: "OR('OrdererMSP.member')" },
           Admins: { Type: 'Signature', Rule: "OR('OrdererMSP.admin')" },
         },
-        OrdererEndpoints: [`localhost:${B + 40}`, `localhost:${B + 50}`, `localhost:${B + 60}`],
+        OrdererEndpoints: [`localhost:${B + 50}`, `localhost:${B + 60}`, `localhost:${B + 70}`],
       },
     ]);
   });
@@ -264,6 +264,7 @@ describe('configtx', () => {
       ['ManufacturerMSP', undefined],
       ['CarrierMSP', undefined],
       ['RetailerMSP', undefined],
+      ['AuthorityMSP', undefined],
     ]);
     expect(profile.Application.Organizations[1]).toEqual({
       Name: 'CarrierMSP',

@@ -109,7 +109,7 @@ export function peerConfig(peer: PeerNode, o: PeerConfigOptions): string {
   set('peer.discovery.enabled', true);
   set('vm.endpoint', '');
   set('chaincode.externalBuilders', [
-    { name: 'waybill-ccaas', path: o.builders.ccaas, propagateEnvironment: ['WAYBILL_PEER_TLS_DIR', 'WAYBILL_CCAAS_ROOT_CERT'] },
+    { name: 'waybill-ccaas', path: o.builders.ccaas, propagateEnvironment: ['WAYBILL_PEER_TLS_DIR', 'WAYBILL_CCAAS_ROOT_CERT', 'WAYBILL_CCAAS_ADDRESS'] },
     { name: 'waybill-node', path: o.builders.node, propagateEnvironment: o.nodeBuilderEnv ?? nodeBuilderEnvironment({}) },
   ]);
   set('chaincode.startuptimeout', '120s');

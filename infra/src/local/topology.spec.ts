@@ -37,7 +37,7 @@ function allPorts(t: Topology): Record<string, number> {
     });
   }
   for (const o of t.peerOrgs) out[`api.${o.key}`] = o.apiPort ?? -1;
-  out['chaincode'] = t.chaincodeServer.port;
+  for (const c of t.chaincodeServers) out[c.name] = c.port;
   return out;
 }
 
@@ -186,7 +186,7 @@ describe('validateTopology', () => {
 describe('normaliseTopology', () => {
   const spec = validateTopology(validRawTopology());
 
-  it('derives every port from the base port in blocks of ten: CAs, orderers, peers, chaincode server', () => {
+  it('derives every port from the base port in blocks of ten: CAs, orderers, peers, chaincode servers', () => {
     const t = normaliseTopology(spec);
     expect(allPorts(t)).toEqual({
       'ca.ord': 20000,
@@ -210,7 +210,8 @@ describe('normaliseTopology', () => {
       'peer0.beta/cc': 20072,
       'api.alpha': 21000,
       'api.beta': 21001,
-      chaincode: 20080,
+      'chaincode.alpha': 20080,
+      'chaincode.beta': 20090,
     });
   });
 
@@ -253,7 +254,10 @@ describe('normaliseTopology', () => {
         { kind: 'ca', name: 'ca.alpha', org: 'Alpha' },
         { kind: 'ca', name: 'ca.beta', org: 'Beta' },
       ],
-      chaincodeServer: { kind: 'chaincode', name: 'chaincode', port: 20080 },
+      chaincodeServers: [
+        { kind: 'chaincode', name: 'chaincode.alpha', org: 'Alpha', mspId: 'AlphaMSP', port: 20080 },
+        { kind: 'chaincode', name: 'chaincode.beta', org: 'Beta', mspId: 'BetaMSP', port: 20090 },
+      ],
     });
     expect(t.peerOrgs.map((o) => [o.key, o.isOrderer, o.users])).toEqual([
       ['alpha', false, [{ id: 'alpha-user', role: 'manufacturer' }]],
@@ -271,7 +275,7 @@ describe('normaliseTopology', () => {
       ['peer9.alpha', 20060, true],
       ['peer0.beta', 20070, false],
     ]);
-    expect(withFailover.chaincodeServer.port).toBe(without.chaincodeServer.port);
+    expect(withFailover.chaincodeServers).toEqual(without.chaincodeServers);
   });
 
   it('is pure: the same input gives equal output and the spec is left untouched', () => {
@@ -300,7 +304,7 @@ describe('loadTopology', () => {
   const tmp = new TmpDirs();
   afterAll(() => tmp.cleanup());
 
-  it('loads network/topology.yaml: 3 orderers, 3 peer organisations, users with roles', () => {
+  it('loads network/topology.yaml: 3 orderers, 3 trading organisations and 1 oversight organisation, users with roles', () => {
     const t = loadTopology(REAL_TOPOLOGY);
     expect({
       name: t.name,
@@ -308,24 +312,25 @@ describe('loadTopology', () => {
       channel: t.channel,
       chaincode: t.chaincode.name,
       orderers: t.orderers.map((o) => [o.name, o.port]),
-      peerOrgs: t.peerOrgs.map((o) => ({ mspId: o.mspId, apiPort: o.apiPort, users: o.users })),
+      peerOrgs: t.peerOrgs.map((o) => ({ mspId: o.mspId, apiPort: o.apiPort, oversight: o.oversight, users: o.users })),
       peers: t.peers.map((p) => [p.name, p.port]),
       cas: t.cas.map((c) => [c.name, c.port]),
-      chaincodeServer: t.chaincodeServer.port,
+      chaincodeServers: t.chaincodeServers.map((c) => [c.name, c.mspId, c.port]),
     }).toEqual({
       name: 'waybill',
       basePort: 7000,
       channel: 'supplychain',
       chaincode: 'waybill',
       orderers: [
-        ['orderer0', 7040],
-        ['orderer1', 7050],
-        ['orderer2', 7060],
+        ['orderer0', 7050],
+        ['orderer1', 7060],
+        ['orderer2', 7070],
       ],
       peerOrgs: [
         {
           mspId: 'ManufacturerMSP',
           apiPort: 8000,
+          oversight: false,
           users: [
             { id: 'manufacturer-user1', role: 'manufacturer' },
             { id: 'manufacturer-admin1', role: 'admin' },
@@ -334,6 +339,7 @@ describe('loadTopology', () => {
         {
           mspId: 'CarrierMSP',
           apiPort: 8001,
+          oversight: false,
           users: [
             { id: 'carrier-user1', role: 'carrier' },
             { id: 'carrier-admin1', role: 'admin' },
@@ -342,26 +348,42 @@ describe('loadTopology', () => {
         {
           mspId: 'RetailerMSP',
           apiPort: 8002,
+          oversight: false,
           users: [
             { id: 'retailer-user1', role: 'retailer' },
             { id: 'retailer-admin1', role: 'admin' },
+          ],
+        },
+        {
+          mspId: 'AuthorityMSP',
+          apiPort: 8003,
+          oversight: true,
+          users: [
             { id: 'regulator1', role: 'regulator' },
             { id: 'auditor1', role: 'auditor' },
+            { id: 'authority-admin1', role: 'admin' },
           ],
         },
       ],
       peers: [
-        ['peer0.manufacturer', 7070],
-        ['peer0.carrier', 7090],
-        ['peer0.retailer', 7100],
+        ['peer0.manufacturer', 7080],
+        ['peer0.carrier', 7100],
+        ['peer0.retailer', 7110],
+        ['peer0.authority', 7120],
       ],
       cas: [
         ['ca.orderer', 7000],
         ['ca.manufacturer', 7010],
         ['ca.carrier', 7020],
         ['ca.retailer', 7030],
+        ['ca.authority', 7040],
       ],
-      chaincodeServer: 7110,
+      chaincodeServers: [
+        ['chaincode.manufacturer', 'ManufacturerMSP', 7130],
+        ['chaincode.carrier', 'CarrierMSP', 7140],
+        ['chaincode.retailer', 'RetailerMSP', 7150],
+        ['chaincode.authority', 'AuthorityMSP', 7160],
+      ],
     });
     expect(t.ordererOrg.mspId).toBe('OrdererMSP');
     expect(t.ordering).toEqual({
@@ -378,7 +400,7 @@ describe('loadTopology', () => {
     const moved = allPorts(loadTopology(REAL_TOPOLOGY, { basePort: TEST_BASE_PORT, failover: true }));
     expect(Object.keys(moved)).toEqual(Object.keys(dflt));
     for (const [k, v] of Object.entries(moved)) expect([k, v - dflt[k]!]).toEqual([k, TEST_BASE_PORT - 7000]);
-    expect(moved['peer1.manufacturer']).toBe(TEST_BASE_PORT + 80);
+    expect(moved['peer1.manufacturer']).toBe(TEST_BASE_PORT + 90);
   });
 
   it('names the file when it cannot be read or parsed', () => {

@@ -19,6 +19,8 @@ export interface OrgSpec {
   readonly failoverPeers?: readonly string[];
   readonly orderers?: readonly string[];
   readonly users?: readonly UserSpec[];
+  /** Designated for oversight in the chaincode's governance record (regulators, auditors). */
+  readonly oversight?: boolean;
 }
 
 export interface TopologySpec {
@@ -60,9 +62,13 @@ export interface PeerNode extends NodeBase {
   readonly chaincodePort: number;
   readonly failover: boolean;
 }
+/** One organisation's chaincode-as-a-service process (serves only that organisation's peers). */
 export interface ChaincodeServerNode {
   readonly kind: 'chaincode';
+  /** `chaincode.<org key>`. */
   readonly name: string;
+  readonly org: string;
+  readonly mspId: string;
   readonly port: number;
 }
 export type NetworkNode = CaNode | OrdererNode | PeerNode;
@@ -78,6 +84,8 @@ export interface Org {
   readonly peers: readonly PeerNode[];
   readonly orderers: readonly OrdererNode[];
   readonly users: readonly UserSpec[];
+  /** Designated for oversight in the chaincode's governance record. */
+  readonly oversight: boolean;
   /** Port of this organisation's gateway API (peer organisations only). */
   readonly apiPort: number | undefined;
 }
@@ -96,7 +104,8 @@ export interface Topology {
   /** Peers that run: failover peers only when enabled. */
   readonly peers: readonly PeerNode[];
   readonly cas: readonly CaNode[];
-  readonly chaincodeServer: ChaincodeServerNode;
+  /** One chaincode server per peer organisation, in organisation order. */
+  readonly chaincodeServers: readonly ChaincodeServerNode[];
 }
 
 export interface NormaliseOptions {
@@ -184,7 +193,9 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
     orgsRaw.forEach((o, i) => {
       const at = `organizations[${i}]`;
       const org = obj(o, at);
-      onlyKeys(org, ['name', 'mspId', 'domain', 'peers', 'failoverPeers', 'orderers', 'users'], at);
+      onlyKeys(org, ['name', 'mspId', 'domain', 'peers', 'failoverPeers', 'orderers', 'users', 'oversight'], at);
+      const oversight = org['oversight'];
+      if (oversight !== undefined && typeof oversight !== 'boolean') problems.push(`${at}.oversight must be true or false`);
       const users: UserSpec[] = [];
       const usersRaw = org['users'];
       if (usersRaw !== undefined) {
@@ -213,11 +224,13 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
       const orderers = list(org, 'orderers', at, NODE);
       organizations.push({
         ...spec,
+        ...(oversight === true ? { oversight: true } : {}),
         ...(peers ? { peers } : {}),
         ...(failoverPeers ? { failoverPeers } : {}),
         ...(orderers ? { orderers } : {}),
       });
       if (peers && orderers) problems.push(`${at} has both peers and orderers; use separate organisations`);
+      if (oversight === true && !peers?.length) problems.push(`${at} is an oversight organisation without peers`);
     });
   }
   const ordererOrgs = organizations.filter((o) => o.orderers?.length);
@@ -225,6 +238,11 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
   const odd = ordererOrgs[0]?.orderers?.length ?? 1;
   if (odd % 2 === 0) problems.push('a Raft ordering service needs an odd number of orderers');
   if (!organizations.some((o) => o.peers?.length)) problems.push('at least one organisation must list peers');
+  const peerOrgCount = organizations.filter((o) => o.peers?.length).length;
+  const oversightCount = organizations.filter((o) => o.oversight === true).length;
+  if (oversightCount > 0 && oversightCount >= peerOrgCount) {
+    problems.push('at least one peer organisation must not be an oversight organisation');
+  }
   const dup = (xs: string[]): string | undefined => xs.find((x, i) => xs.indexOf(x) !== i);
   const d1 = dup(organizations.map((o) => o.name.toLowerCase()));
   if (d1) problems.push(`organisation name ${d1} is used twice`);
@@ -304,7 +322,9 @@ export function normaliseTopology(spec: TopologySpec, options: NormaliseOptions 
     const standby = (o.failoverPeers ?? []).map((n) => mk(n, true));
     peers.set(o.name, [...regular, ...(options.failover ? standby : [])]);
   }
-  const chaincodeServer: ChaincodeServerNode = { kind: 'chaincode', name: 'chaincode', port: next() };
+  const chaincodeServers: ChaincodeServerNode[] = spec.organizations
+    .filter((o) => (o.peers ?? []).length > 0)
+    .map((o) => ({ kind: 'chaincode', name: `chaincode.${key(o)}`, org: o.name, mspId: o.mspId, port: next() }));
 
   let apiIndex = 0;
   const orgs: Org[] = spec.organizations.map((o) => {
@@ -319,6 +339,7 @@ export function normaliseTopology(spec: TopologySpec, options: NormaliseOptions 
       peers: peers.get(o.name) ?? [],
       orderers: orderers.get(o.name) ?? [],
       users: o.users ?? [],
+      oversight: o.oversight === true,
       apiPort: isOrderer ? undefined : basePort + 1000 + apiIndex++,
     };
   });
@@ -335,6 +356,6 @@ export function normaliseTopology(spec: TopologySpec, options: NormaliseOptions 
     orderers: ordererOrg.orderers,
     peers: orgs.flatMap((o) => o.peers),
     cas: orgs.map((o) => o.ca),
-    chaincodeServer,
+    chaincodeServers,
   };
 }

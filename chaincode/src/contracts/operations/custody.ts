@@ -5,6 +5,7 @@ import { WaybillError } from '../../domain/errors';
 import { expectMspId } from '../../domain/validation';
 import type { TxContext } from '../tx-context';
 import { assetSummary, loadAuthorized, stamp } from './common';
+import { requireTradingCounterparty } from './sales';
 
 /**
  * The custodian proposes to hand the goods over to `toOrg` (step 1 of 2).
@@ -15,6 +16,7 @@ import { assetSummary, loadAuthorized, stamp } from './common';
 export async function proposeHandover(tx: TxContext, assetId: string, toOrgArg: string): Promise<Asset> {
   requireRoleFor('proposeHandover', tx.caller);
   const toOrg = expectMspId(toOrgArg, 'toOrg');
+  await requireTradingCounterparty(tx, toOrg, 'toOrg');
   const { asset } = await loadAuthorized(tx, 'proposeHandover', assetId);
   if (asset.pendingHandover !== null) {
     throw WaybillError.conflict(`asset '${asset.id}' already has a handover pending to ${asset.pendingHandover.to}`);

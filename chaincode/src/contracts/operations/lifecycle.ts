@@ -96,9 +96,9 @@ export async function putOnHold(tx: TxContext, assetId: string, reasonArg: strin
  */
 export async function releaseHold(tx: TxContext, assetId: string): Promise<Asset> {
   const { asset, nextStatus } = await loadAuthorized(tx, 'releaseHold', assetId);
-  if (asset.hold?.byRole === 'regulator' && tx.caller.role !== 'regulator') {
+  if (asset.hold?.byRole === 'regulator' && (tx.caller.role !== 'regulator' || tx.caller.mspId !== asset.hold.byOrg)) {
     throw WaybillError.forbidden(
-      `asset '${asset.id}' is held by a regulator (${asset.hold.byOrg}); only role regulator may release it`,
+      `asset '${asset.id}' is held by a regulator of ${asset.hold.byOrg}; only a regulator of ${asset.hold.byOrg} may release it`,
     );
   }
   const after: Asset = { ...asset, status: nextStatus, hold: null, ...stamp(tx) };

@@ -3,7 +3,8 @@ import { ERROR_CODES, EVENTS, TRANSIENT_TERMS_KEY } from '../../constants';
 import type { Asset, PendingSale } from '../../domain/asset';
 import { WaybillError } from '../../domain/errors';
 import { parseSaleTermsInput, type SaleTerms, type TermsReceipt } from '../../domain/sale-terms';
-import { expectId, expectMspId } from '../../domain/validation';
+import { isTrading } from '../../domain/governance';
+import { expectId, expectMspId, expectPattern } from '../../domain/validation';
 import { TermsStore } from '../terms-store';
 import type { TxContext } from '../tx-context';
 import { assetSummary, loadAuthorized, stamp } from './common';
@@ -17,6 +18,7 @@ import { assetSummary, loadAuthorized, stamp } from './common';
 export async function proposeSale(tx: TxContext, assetId: string, buyerOrgArg: string): Promise<Asset> {
   requireRoleFor('proposeSale', tx.caller);
   const buyer = expectMspId(buyerOrgArg, 'buyerOrg');
+  await requireTradingCounterparty(tx, buyer, 'buyerOrg');
   const { asset } = await loadAuthorized(tx, 'proposeSale', assetId);
   if (asset.pendingSale !== null) {
     throw WaybillError.conflict(`asset '${asset.id}' already has a sale pending to ${asset.pendingSale.buyer}`);
@@ -89,14 +91,49 @@ export async function acceptSale(tx: TxContext, assetId: string): Promise<Asset>
   return after;
 }
 
-/** The buyer declines the sale; any stored terms are purged. */
+/** The buyer declines the sale; both parties' stored terms are purged (both endorse). */
 export async function rejectSale(tx: TxContext, assetId: string): Promise<Asset> {
   return withdraw(tx, assetId, 'rejectSale');
 }
 
-/** The seller withdraws the sale; any stored terms are purged. */
+/**
+ * The seller withdraws the sale alone: the buyer's cooperation is never needed (it may not even
+ * answer). Only the seller's terms are purged here; the buyer's peer purges its own with
+ * `purgeTerms` once it sees the sale is gone.
+ */
 export async function cancelSale(tx: TxContext, assetId: string): Promise<Asset> {
   return withdraw(tx, assetId, 'cancelSale');
+}
+
+/** What `purgeTerms` purged. */
+export interface TermsPurge {
+  readonly assetId: string;
+  readonly saleId: string;
+  readonly org: string;
+}
+
+/**
+ * Purges the caller organisation's own terms of a sale that is no longer pending (cancelled by
+ * the seller, or completed or withdrawn while this organisation's peer did not take part). Runs on
+ * the caller's own peer and writes only its own implicit collection.
+ *
+ * @throws `CONFLICT` (the sale is still pending), `TERMS_MISSING` (nothing stored), `FORBIDDEN`.
+ */
+export async function purgeTerms(tx: TxContext, assetIdArg: string, saleIdArg: string): Promise<TermsPurge> {
+  requireRoleFor('agreeSaleTerms', tx.caller);
+  const assetId = expectId(assetIdArg, 'assetId');
+  const saleId = expectTxId(saleIdArg, 'saleId');
+  const org = tx.caller.mspId;
+  requireOwnPeer(tx, 'purgeTerms');
+  const asset = await tx.assets.get(assetId);
+  if (asset.pendingSale?.saleId === saleId) {
+    throw WaybillError.conflict(`sale '${saleId}' of asset '${asset.id}' is still pending; reject or cancel it instead`);
+  }
+  if (!(await new TermsStore(tx.stub).purgeIfPresent(org, asset.id, saleId))) {
+    throw new WaybillError(ERROR_CODES.TERMS_MISSING, `organisation ${org} holds no terms of sale '${saleId}' on asset '${asset.id}'`);
+  }
+  tx.events.emit(EVENTS.TERMS_PURGED, tx.envelope(), { assetId: asset.id, saleId, org });
+  return { assetId: asset.id, saleId, org };
 }
 
 /**
@@ -135,7 +172,8 @@ async function withdraw(tx: TxContext, assetId: string, action: 'rejectSale' | '
   const sale = mustHaveSale(asset);
   const store = new TermsStore(tx.stub);
   const purgedSeller = await store.purgeIfPresent(sale.seller, asset.id, sale.saleId);
-  const purgedBuyer = await store.purgeIfPresent(sale.buyer, asset.id, sale.saleId);
+  // Purging the buyer's collection needs the buyer's peer: only when the buyer itself withdraws.
+  const purgedBuyer = action === 'rejectSale' ? await store.purgeIfPresent(sale.buyer, asset.id, sale.saleId) : false;
   const after: Asset = { ...asset, pendingSale: null, ...stamp(tx) };
   await tx.assets.update(asset, after);
   tx.events.emit(action === 'rejectSale' ? EVENTS.SALE_REJECTED : EVENTS.SALE_CANCELLED, tx.envelope(), {
@@ -147,20 +185,36 @@ async function withdraw(tx: TxContext, assetId: string, action: 'rejectSale' | '
 }
 
 /**
- * Defence in depth for private terms: refuse to run on another organisation's peer. Fabric
- * already prevents the harm (only members hold a collection's values, and writes to an implicit
- * collection must be endorsed by a peer of its organisation), so when the peer's organisation is
- * unknown (shared chaincode server without CORE_PEER_LOCALMSPID) the check is skipped with a warning.
+ * Defence in depth for private terms: refuse to run on another organisation's peer (the transient
+ * terms would reach a chaincode process that organisation controls). Every deployment runs the
+ * chaincode with its peer's MSP id — one chaincode server per organisation, or the peer-built
+ * package — so an unknown peer organisation is refused too, not waved through.
  */
 function requireOwnPeer(tx: TxContext, action: string): void {
   const peer = tx.peerMspId();
   if (peer === undefined) {
-    tx.logger.warn(`${action}: peer organisation unknown (CORE_PEER_LOCALMSPID unset); relying on collection membership`);
-    return;
+    throw WaybillError.forbidden(
+      `${action} reads or writes ${tx.caller.mspId}'s private terms, but this chaincode process does not know its peer's organisation (CORE_PEER_LOCALMSPID unset): run one chaincode server per organisation`,
+    );
   }
   if (peer !== tx.caller.mspId) {
     throw WaybillError.forbidden(
       `${action} reads or writes ${tx.caller.mspId}'s private terms and must run on a ${tx.caller.mspId} peer, not a ${peer} peer`,
+    );
+  }
+}
+
+/**
+ * A counterparty must be a trading member of the channel (governance record): an offer to an
+ * organisation that does not exist, or to an authority, is refused before it can strand an asset.
+ *
+ * @throws `INVALID_ARGUMENT`.
+ */
+export async function requireTradingCounterparty(tx: TxContext, org: string, field: string): Promise<void> {
+  const governance = await tx.governance.get();
+  if (!isTrading(governance, org)) {
+    throw WaybillError.invalidArgument(
+      `${field} ${org} is not a trading member organisation of the channel (members: ${governance.members.filter((m) => isTrading(governance, m)).join(', ')})`,
     );
   }
 }
@@ -174,4 +228,10 @@ function mustHaveSale(asset: Asset): PendingSale {
 
 function saleFields(sale: PendingSale): Record<string, unknown> {
   return { saleId: sale.saleId, seller: sale.seller, buyer: sale.buyer };
+}
+
+const TX_ID = /^[0-9a-f]{64}$/;
+
+function expectTxId(value: unknown, path: string): string {
+  return expectPattern(value, path, TX_ID);
 }

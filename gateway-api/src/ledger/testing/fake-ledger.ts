@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { attestingWrites } from '../../testing/attesting-writes';
 import {
   ChaincodeError,
   type LedgerError,
@@ -252,7 +253,8 @@ export class FakeLedger implements LedgerPort {
           timestamp: new Date(),
           validationCode,
           creatorMspId: this.mspId,
-          chaincodeEvents: events.map((e) => ({ chaincode: 'waybill', ...e })),
+          // The fake writes what its events speak for (a real transaction's rwset does).
+          chaincodeEvents: events.map((e) => ({ chaincode: 'waybill', ...e, writes: attestingWrites(e.name, e.payload) })),
         },
       ],
     });
