@@ -46,33 +46,34 @@ describe('partner organisations: onboarding and removal by majority', () => {
     ) as { signedBy: string[]; missing: { element: string; missing: string }[] };
     expect(created).toMatchObject({
       signedBy: ['ManufacturerMSP'],
-      missing: [{ element: '/Channel/Application', missing: '1 more admin signature(s) of CarrierMSP, RetailerMSP' }],
+      missing: [{ element: '/Channel/Application', missing: '2 more admin signature(s) of AuthorityMSP, CarrierMSP, RetailerMSP' }],
     });
     const short = await runWaybill(['channel', 'submit', file, '--org', 'Manufacturer']);
     expect({ code: short.code, stderr: short.stderr }).toEqual({
       code: 1,
       stderr:
-        'waybill: not enough signatures (signed by ManufacturerMSP): /Channel/Application needs 1 more admin signature(s) of CarrierMSP, RetailerMSP (/Channel/Application/Admins)\n',
+        'waybill: not enough signatures (signed by ManufacturerMSP): /Channel/Application needs 2 more admin signature(s) of AuthorityMSP, CarrierMSP, RetailerMSP (/Channel/Application/Admins)\n',
     });
     await waybill(['channel', 'sign', file, '--org', 'Retailer']);
+    await waybill(['channel', 'sign', file, '--org', 'Authority']);
     await waybill(['channel', 'submit', file, '--org', 'Carrier']);
     const shown = JSON.parse(await waybill(['channel', 'config', 'show', '--org', 'Carrier'])) as {
       channel_group: { groups: { Application: { groups: Record<string, { values: { AnchorPeers?: { value: unknown } } }> } } };
     };
-    expect(Object.keys(shown.channel_group.groups.Application.groups).sort()).toEqual(['CarrierMSP', 'ManufacturerMSP', 'PartnerMSP', 'RetailerMSP']);
+    expect(Object.keys(shown.channel_group.groups.Application.groups).sort()).toEqual(['AuthorityMSP', 'CarrierMSP', 'ManufacturerMSP', 'PartnerMSP', 'RetailerMSP']);
     expect(shown.channel_group.groups.Application.groups['PartnerMSP']?.values.AnchorPeers?.value).toEqual([{ host: 'localhost', port: 7051 }]);
   });
 
-  it('removes the partner with three of four admins (the partner is not asked)', async () => {
+  it('removes the partner with three of five admins (the partner is not asked)', async () => {
     const file = path.join(work, 'remove-partner.update');
     await waybill(['org', 'remove', '--org', 'Retailer', '--msp-id', 'PartnerMSP', '--out', file, '--sign']);
     await waybill(['channel', 'sign', file, '--org', 'Carrier']);
     const short = await runWaybill(['channel', 'submit', file, '--org', 'Carrier']);
     expect(short.code).toBe(1);
-    expect(short.stderr).toContain('needs 1 more admin signature(s) of ManufacturerMSP, PartnerMSP');
+    expect(short.stderr).toContain('needs 1 more admin signature(s) of AuthorityMSP, ManufacturerMSP, PartnerMSP');
     await waybill(['channel', 'sign', file, '--org', 'Manufacturer']);
     await waybill(['channel', 'submit', file, '--org', 'Manufacturer']);
     const config = await currentConfig(net, adminIdentity(net, orgOf(net, 'Carrier')));
-    expect([...(config.getChannelGroup()?.getGroupsMap().get('Application')?.getGroupsMap().keys() ?? [])].sort()).toEqual(['CarrierMSP', 'ManufacturerMSP', 'RetailerMSP']);
+    expect([...(config.getChannelGroup()?.getGroupsMap().get('Application')?.getGroupsMap().keys() ?? [])].sort()).toEqual(['AuthorityMSP', 'CarrierMSP', 'ManufacturerMSP', 'RetailerMSP']);
   });
 });
