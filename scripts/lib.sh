@@ -79,6 +79,20 @@ ensure_deps() {
 
 ensure_build() {
   (cd "$WAYBILL_ROOT" && npx tsc -b) || die "TypeScript build failed"
+  ensure_console
+}
+
+# The web console (console/dist, served by each gateway under /console): its typed API client is
+# generated from console/openapi.json, then Vite bundles it. Rebuilt only when a source changed.
+ensure_console() {
+  local console="$WAYBILL_ROOT/console"
+  local built="$console/dist/index.html"
+  if [ ! -f "$built" ] || [ ! -f "$console/src/api/schema.d.ts" ] ||
+    [ -n "$(find "$console/src" "$console/openapi.json" "$console/index.html" "$console/vite.config.ts" \
+      "$console/package.json" "$WAYBILL_ROOT/chaincode/src/constants.ts" -newer "$built" -print -quit)" ]; then
+    log "building the web console"
+    (cd "$WAYBILL_ROOT" && npm run --silent -w console build) || die "console build failed"
+  fi
 }
 
 ensure_all() {

@@ -60,6 +60,7 @@ import { ReadModelService } from './read-model/read-model.service';
 import { type HttpPost, WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { WebhookRepository } from './webhooks/webhook.repository';
 import { WEBHOOK_DEFAULTS, WebhooksController } from './webhooks/webhooks.controller';
+import { ConsoleController, consoleProviders } from './console';
 
 /** Injection token of the {@link GatewayConfig}. */
 export const CONFIG = Symbol('CONFIG');
@@ -77,6 +78,8 @@ export interface AppDependencies {
   readonly webhookPost?: HttpPost;
   /** Who does the event work (default: PostgreSQL advisory lock, or always this process on SQLite). */
   readonly leaderElection?: LeaderElection;
+  /** The built console to serve under /console (default: console/dist of this checkout). */
+  readonly consoleAssetsDir?: string;
 }
 
 /** How often a process that is not the event leader looks for events another process stored. */
@@ -259,6 +262,7 @@ export class AppModule {
         EventsController,
         WebhooksController,
         ReadModelController,
+        ConsoleController,
       ],
       providers: [
         { provide: CONFIG, useValue: config },
@@ -457,6 +461,7 @@ export class AppModule {
           inject: [LOGGER, MetricsService],
         },
         { provide: APP_PIPE, useValue: validationPipe() },
+        ...consoleProviders(config),
         Lifecycle,
       ],
     };
