@@ -95,6 +95,21 @@ ensure_console() {
   fi
 }
 
+# The browser tests drive Debian's Chromium (playwright-core downloads no browser). Installed when
+# missing, as the other system packages the tests need; WAYBILL_CHROMIUM names another binary.
+ensure_chromium() {
+  if [ -n "${WAYBILL_CHROMIUM:-}" ] || command -v chromium >/dev/null 2>&1; then return 0; fi
+  command -v apt-get >/dev/null 2>&1 || die "the browser tests need Chromium: install it, or set WAYBILL_CHROMIUM to its binary"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  log "installing Debian's chromium for the browser tests"
+  # A font, so the screenshots in docs/console.md show text on a machine that has none.
+  if ! { "${sudo[@]}" apt-get update -qq >/dev/null &&
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }; then
+    die "could not install chromium (apt-get install chromium fonts-dejavu-core)"
+  fi
+}
+
 ensure_all() {
   ensure_node
   link_npm_globalconfig

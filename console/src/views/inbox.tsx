@@ -39,7 +39,9 @@ export function Inbox({ session }: { session: ConsoleSession }) {
       </p>
       <ProblemNotice error={error} />
       {items === undefined ? (
-        <Loading what="the inbox" />
+        error ? null : (
+          <Loading what="the inbox" />
+        )
       ) : items.length === 0 ? (
         <p class="empty">Nothing waits for you.</p>
       ) : (

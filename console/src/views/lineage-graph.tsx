@@ -2,15 +2,16 @@ import type { Asset, Lineage, LineageNode } from '../api/client';
 import { assetHref } from '../router';
 import { org } from '../ui';
 
-const COL = 190;
-const ROW = 64;
-const W = 160;
-const H = 44;
+const COL = 200;
+const ROW = 76;
+const W = 170;
+const H = 58;
 
 interface Placed {
   readonly id: string;
   readonly label: string;
   readonly sub: string;
+  readonly owner: string;
   readonly x: number;
   readonly y: number;
   readonly self: boolean;
@@ -21,8 +22,8 @@ interface Placed {
  * every node a link to its page. A list of the same links follows for screen readers and phones.
  */
 export function LineageGraph({ asset, lineage }: { asset: Asset; lineage: Lineage }) {
-  const columns = new Map<number, { id: string; label: string; sub: string }[]>();
-  const add = (col: number, n: { id: string; label: string; sub: string }) => {
+  const columns = new Map<number, { id: string; label: string; sub: string; owner: string }[]>();
+  const add = (col: number, n: { id: string; label: string; sub: string; owner: string }) => {
     const list = columns.get(col) ?? [];
     if (!list.some((x) => x.id === n.id)) list.push(n);
     columns.set(col, list);
@@ -30,12 +31,14 @@ export function LineageGraph({ asset, lineage }: { asset: Asset; lineage: Lineag
   const describe = (n: LineageNode) => ({
     id: n.id,
     label: n.id,
-    sub: `${n.sku} · ${n.status} · ${org(n.owner)}`,
+    sub: `${n.sku} · ${n.status}`,
+    owner: org(n.owner),
   });
   add(0, {
     id: asset.id,
     label: asset.id,
-    sub: `${asset.product.sku} · ${asset.status} · ${org(asset.owner)}`,
+    sub: `${asset.product.sku} · ${asset.status}`,
+    owner: org(asset.owner),
   });
   for (const n of lineage.ancestors) add(-n.depth, describe(n));
   for (const n of lineage.descendants) add(n.depth, describe(n));
@@ -92,18 +95,16 @@ export function LineageGraph({ asset, lineage }: { asset: Asset; lineage: Lineag
             />
           ))}
           {[...placed.values()].map((n) => (
-            <a
-              key={n.id}
-              href={assetHref(n.id)}
-              aria-label={`${n.label}: ${n.sub}`}
-              aria-current={n.self ? 'page' : undefined}
-            >
+            <a key={n.id} href={assetHref(n.id)} aria-current={n.self ? 'page' : undefined}>
               <rect class={n.self ? 'node self' : 'node'} x={n.x} y={n.y} width={W} height={H} rx={6} />
               <text x={n.x + 8} y={n.y + 18} class="node-label">
-                {n.label.length > 20 ? `${n.label.slice(0, 19)}…` : n.label}
+                {n.label.length > 22 ? `${n.label.slice(0, 21)}…` : n.label}
               </text>
               <text x={n.x + 8} y={n.y + 35} class="node-sub">
-                {n.sub.length > 26 ? `${n.sub.slice(0, 25)}…` : n.sub}
+                {n.sub.length > 28 ? `${n.sub.slice(0, 27)}…` : n.sub}
+              </text>
+              <text x={n.x + 8} y={n.y + 50} class="node-sub">
+                {n.owner}
               </text>
             </a>
           ))}

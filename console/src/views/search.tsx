@@ -101,7 +101,9 @@ export function Search({ params }: { params: URLSearchParams }) {
       </form>
       <ProblemNotice error={error} />
       {result === undefined ? (
-        <Loading what="results" />
+        error ? null : (
+          <Loading what="results" />
+        )
       ) : (
         <>
           <p class="muted" role="status">
