@@ -221,6 +221,15 @@ describe('web console (headless Chromium)', () => {
       'Forbidden by the ledger’s access rules',
     );
     expect(await problem.locator('.problem-detail').textContent()).toBeTruthy();
+
+    // The admin's operator view: readiness and the read model's position from the gateway.
+    await admin.getByRole('link', { name: 'Operator' }).click();
+    await admin
+      .getByTestId('readiness')
+      .filter({ hasText: 'pass (ledger pass, database pass)' })
+      .waitFor(WAIT);
+    await admin.getByRole('cell', { name: 'carrier-user1' }).first().waitFor(WAIT);
+    await expectAccessible(admin, 'operator view');
   });
 
   it('the carrier accepts the handover; the manufacturer’s open asset page changes live (SSE)', async () => {
