@@ -52,7 +52,7 @@ export function Documents({ asset }: { asset: Asset }) {
 
   return (
     <>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Recorded documents">
         <table>
           <caption class="sr-only">Documents</caption>
           <thead>

@@ -2,9 +2,9 @@ import type { Asset, Lineage, LineageNode } from '../api/client';
 import { assetHref } from '../router';
 import { org } from '../ui';
 
-const COL = 200;
+const COL = 250;
 const ROW = 76;
-const W = 170;
+const W = 214;
 const H = 58;
 
 interface Placed {
@@ -31,13 +31,13 @@ export function LineageGraph({ asset, lineage }: { asset: Asset; lineage: Lineag
   const describe = (n: LineageNode) => ({
     id: n.id,
     label: n.id,
-    sub: `${n.sku} · ${n.status}`,
+    sub: `${n.status} · ${n.sku}`,
     owner: org(n.owner),
   });
   add(0, {
     id: asset.id,
     label: asset.id,
-    sub: `${asset.product.sku} · ${asset.status}`,
+    sub: `${asset.status} · ${asset.product.sku}`,
     owner: org(asset.owner),
   });
   for (const n of lineage.ancestors) add(-n.depth, describe(n));
@@ -78,7 +78,7 @@ export function LineageGraph({ asset, lineage }: { asset: Asset; lineage: Lineag
     return <p class="muted">No splits or merges: this asset has no parents or children.</p>;
   return (
     <>
-      <div class="graph-wrap">
+      <div class="graph-wrap" tabIndex={0} role="region" aria-label="Lineage graph">
         <svg
           class="lineage"
           viewBox={`0 0 ${width} ${height}`}
@@ -98,10 +98,10 @@ export function LineageGraph({ asset, lineage }: { asset: Asset; lineage: Lineag
             <a key={n.id} href={assetHref(n.id)} aria-current={n.self ? 'page' : undefined}>
               <rect class={n.self ? 'node self' : 'node'} x={n.x} y={n.y} width={W} height={H} rx={6} />
               <text x={n.x + 8} y={n.y + 18} class="node-label">
-                {n.label.length > 22 ? `${n.label.slice(0, 21)}…` : n.label}
+                {clip(n.label, 25)}
               </text>
               <text x={n.x + 8} y={n.y + 35} class="node-sub">
-                {n.sub.length > 28 ? `${n.sub.slice(0, 27)}…` : n.sub}
+                {clip(n.sub, 32)}
               </text>
               <text x={n.x + 8} y={n.y + 50} class="node-sub">
                 {n.owner}
@@ -136,4 +136,8 @@ function NodeList({ title, nodes }: { title: string; nodes: readonly LineageNode
       </ul>
     </div>
   );
+}
+
+function clip(text: string, chars: number): string {
+  return text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
 }

@@ -126,7 +126,7 @@ export function Operator() {
         ) : backlogs.length === 0 ? (
           <p class="muted">No webhook subscriptions.</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Webhook backlogs">
             <table>
               <thead>
                 <tr>
@@ -172,7 +172,7 @@ export function Operator() {
           </p>
         ) : null}
         {keys ? (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="API keys">
             <table>
               <thead>
                 <tr>

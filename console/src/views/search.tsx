@@ -110,7 +110,7 @@ export function Search({ params }: { params: URLSearchParams }) {
             {result.items.length === 0 ? 'No asset matches.' : `${result.items.length} shown`}
           </p>
           {result.items.length > 0 ? (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Matching assets">
               <table class="results">
                 <caption class="sr-only">Matching assets</caption>
                 <thead>
