@@ -32,6 +32,8 @@ describe('web console (headless Chromium)', () => {
   const lot = `${run}-lot`;
   const part = `${run}-a`;
   const other = `${run}-b`;
+  /** A made-up consignee: personal data kept off-chain by the manufacturer's gateway. */
+  const consignee = `Ada ${run.replace(/[^A-Za-z]/g, '')} Consignee`;
   const certificate = Buffer.from(`certificate of origin ${run}\n`);
   let browser: Browser;
   const contexts: BrowserContext[] = [];
@@ -73,12 +75,19 @@ describe('web console (headless Chromium)', () => {
     browser = await launchChromium();
     // The manufacturer makes a lot, splits it, records a document and proposes a handover to the carrier.
     const as = { as: 'manufacturer-user1' };
+    const subject = await call<{ subjectId: string }>(M, 'POST', '/v1/personal-data/subjects', {
+      ...as,
+      headers: { 'x-purpose': 'console-e2e' },
+    });
+    expect(subject.status).toBe(201);
     committed(
       await call(M, 'POST', '/v1/assets', {
         ...as,
+        headers: { 'x-purpose': 'console-e2e' },
         body: assetBody(lot, {
           product: { sku, description: 'Console test olives' },
           quantity: { amount: 10, unit: 'case' },
+          personalData: [{ subjectId: subject.body.subjectId, category: 'name', value: consignee }],
         }),
       }),
       201,
@@ -186,6 +195,29 @@ describe('web console (headless Chromium)', () => {
     );
     await manufacturer.screenshot({ path: path.join(SHOTS, 'asset.png'), fullPage: true });
     await expectAccessible(manufacturer, 'asset page');
+  });
+
+  it('masks personal data; a reveal states its purpose and lands in the access log', async () => {
+    await manufacturer.goto(`/console/#/assets/${encodeURIComponent(lot)}`);
+    const section = manufacturer.locator('section[aria-labelledby="personal-data"]');
+    await section.getByText('(masked)').waitFor(WAIT);
+    expect(await section.textContent()).not.toContain(consignee);
+    await section.getByRole('button', { name: 'Reveal (logged)' }).click();
+    await section.getByRole('alert').filter({ hasText: 'State a purpose' }).waitFor(WAIT);
+    await section.getByLabel('Purpose of reveal').fill(`console-check-${run}`);
+    await section.getByRole('button', { name: 'Reveal (logged)' }).click();
+    await section.getByText(consignee).waitFor(WAIT);
+    const log = await call<{ items: { action: string; purpose: string; identityId?: string }[] }>(
+      M,
+      'GET',
+      '/v1/personal-data/access-log?limit=1000',
+      { as: 'manufacturer-admin1' },
+    );
+    expect(
+      log.body.items.filter((e) => e.action === 'read' && e.purpose === `console-check-${run}`),
+    ).toHaveLength(1);
+    await manufacturer.goto(`/console/#/assets/${encodeURIComponent(part)}`);
+    await manufacturer.getByRole('heading', { name: 'Documents' }).waitFor(WAIT);
   });
 
   it('verifies a document in the browser: the SHA-256 is computed locally, only the hash is checked', async () => {
