@@ -38,6 +38,29 @@ export function onLedgerEvent(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
+/**
+ * Calls `refresh` once after a burst of matching events has settled (`quietMs` after the first),
+ * so a view reloads once for a block of many events rather than once per event.
+ */
+export function onLedgerChange(
+  refresh: () => void,
+  matches: (event: LedgerEvent) => boolean = () => true,
+  quietMs = 250,
+): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const off = onLedgerEvent((event) => {
+    if (!matches(event) || timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      refresh();
+    }, quietMs);
+  });
+  return () => {
+    off();
+    if (timer !== undefined) clearTimeout(timer);
+  };
+}
+
 export function onLiveStatus(listener: (connected: boolean) => void): () => void {
   statusListeners.add(listener);
   listener(connected);

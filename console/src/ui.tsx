@@ -25,12 +25,14 @@ export function org(mspId: string | null | undefined): string {
   return mspId ? mspId.replace(/MSP$/, '') : '—';
 }
 
+// One formatter for every timestamp: toLocaleString with options builds a new one per call,
+// which a 500-entry timeline notices.
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
 export function time(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime())
-    ? iso
-    : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  return Number.isNaN(d.getTime()) ? iso : DATE_TIME.format(d);
 }
 
 /** A transaction ID, shortened for reading but whole for copying and assistive technology. */

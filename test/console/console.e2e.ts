@@ -300,7 +300,7 @@ describe('web console (headless Chromium)', () => {
     expect(await page.context().cookies()).toEqual([]);
   });
 
-  it('fits a phone’s width, and no page broke the Content-Security-Policy', async () => {
+  it('fits a phone’s width, signs out, and no page broke the Content-Security-Policy', async () => {
     const phone = await newPage(M, { width: 375, height: 740 });
     await signIn(phone, M, 'manufacturer-user1');
     await phone.goto(`/console/#/assets/${encodeURIComponent(part)}`);
@@ -310,6 +310,9 @@ describe('web console (headless Chromium)', () => {
     );
     expect(overflow).toBeLessThanOrEqual(0);
     await expectAccessible(phone, 'asset page on a phone');
+    await phone.getByRole('button', { name: 'Sign out' }).click();
+    await phone.getByLabel('API key').waitFor(WAIT);
+    expect(await phone.context().cookies()).toEqual([]);
     expect(cspViolations).toEqual([]);
   });
 });

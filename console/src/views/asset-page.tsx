@@ -8,7 +8,7 @@ import {
   ok,
   type Schemas,
 } from '../api/client';
-import { onLedgerEvent } from '../live';
+import { onLedgerChange } from '../live';
 import { assetHref } from '../router';
 import { Loading, org, ProblemNotice, Section, Status, time, TxId } from '../ui';
 import { ACTION_LABELS, type ActionKind, inboxItemsOf, runAction } from './actions';
@@ -53,9 +53,10 @@ export function AssetPage({ id, session }: { id: string; session: ConsoleSession
   useEffect(() => {
     setData(undefined);
     void load();
-    return onLedgerEvent((event) => {
-      if (event.assetIds.includes(id)) void load();
-    });
+    return onLedgerChange(
+      () => void load(),
+      (event) => event.assetIds.includes(id),
+    );
   }, [id, load]);
 
   useEffect(() => {

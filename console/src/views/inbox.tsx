@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api, type ConsoleSession, ok } from '../api/client';
-import { onLedgerEvent } from '../live';
+import { onLedgerChange } from '../live';
 import { assetHref } from '../router';
 import { Loading, ProblemNotice, Status, time } from '../ui';
 import { ACTION_LABELS, type ActionKind, type InboxItem, inboxItemsOf, runAction } from './actions';
@@ -27,7 +27,7 @@ export function Inbox({ session }: { session: ConsoleSession }) {
   }, [session.mspId]);
   useEffect(() => {
     void load();
-    return onLedgerEvent(() => void load());
+    return onLedgerChange(() => void load());
   }, [load]);
 
   return (

@@ -4,7 +4,7 @@ import { api, type Asset, ok } from '../api/client';
 import type { paths } from '../api/schema';
 
 type ListQuery = NonNullable<paths['/v1/assets']['get']['parameters']['query']>;
-import { onLedgerEvent } from '../live';
+import { onLedgerChange } from '../live';
 import { assetHref, href } from '../router';
 import { Loading, org, ProblemNotice, Status, time } from '../ui';
 
@@ -55,7 +55,7 @@ export function Search({ params }: { params: URLSearchParams }) {
 
   useEffect(() => {
     void load();
-    return onLedgerEvent(() => void load());
+    return onLedgerChange(() => void load());
   }, [load]);
 
   const submit = (e: Event) => {
