@@ -66,7 +66,7 @@ export class ConsoleController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Sign in to the console with an API key (sets the session cookie)',
-    operationId: 'signIn',
+    operationId: 'signInConsole',
   })
   @ApiRead(ConsoleSessionView)
   async signIn(
@@ -85,7 +85,10 @@ export class ConsoleController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Who the console session acts as, and until when', operationId: 'getSession' })
+  @ApiOperation({
+    summary: 'Who the console session acts as, and until when',
+    operationId: 'getConsoleSession',
+  })
   @ApiRead(ConsoleSessionView)
   async current(
     @Req() request: FastifyRequest,
@@ -106,7 +109,7 @@ export class ConsoleController {
   @HttpCode(204)
   @ApiOperation({
     summary: 'Sign out of the console (ends the session, clears the cookie)',
-    operationId: 'signOut',
+    operationId: 'signOutConsole',
   })
   @ApiNoContentResponse({ description: 'Signed out (also when there was no session)' })
   signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): void {
