@@ -1,8 +1,7 @@
-import { api, type Asset, ok } from '../api/client';
+import { api, ok } from '../api/client';
+import type { ActionKind } from './inbox-items';
 
-/** An action a person can take on an asset from the console: the same API call as any client. */
-export type ActionKind =
-  'handover/accept' | 'handover/reject' | 'handover/cancel' | 'sale/accept' | 'sale/reject' | 'sale/cancel';
+export type { ActionKind } from './inbox-items';
 
 export const ACTION_LABELS: Readonly<Record<ActionKind, string>> = {
   'handover/accept': 'Accept handover',
@@ -36,51 +35,4 @@ export async function runAction(assetId: string, kind: ActionKind): Promise<void
       ok(await api.POST('/v1/assets/{assetId}/sale/cancel', { params }));
       return;
   }
-}
-
-/** What waits for an organisation on one asset, and which actions it may try. */
-export interface InboxItem {
-  readonly asset: Asset;
-  readonly what: string;
-  readonly actions: readonly ActionKind[];
-}
-
-/**
- * The console offers the actions of the organisation's side (recipient: accept/reject; proposer:
- * cancel); whether this identity's role may take them is the ledger's decision, shown as a problem.
- */
-export function inboxItemsOf(assets: readonly Asset[], mspId: string): InboxItem[] {
-  const items: InboxItem[] = [];
-  for (const asset of assets) {
-    const h = asset.pendingHandover;
-    if (h?.to === mspId)
-      items.push({
-        asset,
-        what: `Handover proposed by ${h.from.replace(/MSP$/, '')}`,
-        actions: ['handover/accept', 'handover/reject'],
-      });
-    else if (h?.from === mspId)
-      items.push({
-        asset,
-        what: `Handover to ${h.to.replace(/MSP$/, '')} awaiting acceptance`,
-        actions: ['handover/cancel'],
-      });
-    const s = asset.pendingSale;
-    if (s?.buyer === mspId)
-      items.push({
-        asset,
-        what: `Sale offered by ${s.seller.replace(/MSP$/, '')}`,
-        actions: ['sale/accept', 'sale/reject'],
-      });
-    else if (s?.seller === mspId)
-      items.push({
-        asset,
-        what: `Sale to ${s.buyer.replace(/MSP$/, '')} awaiting acceptance`,
-        actions: ['sale/cancel'],
-      });
-    const ours = asset.custodian === mspId || asset.owner === mspId;
-    if (ours && asset.recall) items.push({ asset, what: `Recalled (${asset.recall.recallId})`, actions: [] });
-    else if (ours && asset.hold) items.push({ asset, what: `On hold: ${asset.hold.reason}`, actions: [] });
-  }
-  return items;
 }

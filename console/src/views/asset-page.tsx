@@ -11,7 +11,8 @@ import {
 import { onLedgerChange } from '../live';
 import { assetHref } from '../router';
 import { Loading, org, ProblemNotice, Section, Status, time, TxId } from '../ui';
-import { ACTION_LABELS, type ActionKind, inboxItemsOf, runAction } from './actions';
+import { ACTION_LABELS, runAction } from './actions';
+import { type ActionKind, inboxItemsOf } from './inbox-items';
 import { Documents } from './documents';
 import { changesOf, holdingsOf } from './history';
 import { LineageGraph } from './lineage-graph';

@@ -3,7 +3,8 @@ import { api, type ConsoleSession, ok } from '../api/client';
 import { onLedgerChange } from '../live';
 import { assetHref } from '../router';
 import { Loading, ProblemNotice, Status, time } from '../ui';
-import { ACTION_LABELS, type ActionKind, type InboxItem, inboxItemsOf, runAction } from './actions';
+import { ACTION_LABELS, runAction } from './actions';
+import { type ActionKind, type InboxItem, inboxItemsOf } from './inbox-items';
 
 /** Assets scanned for the inbox: the most recently changed page of the read model. */
 const SCAN = 100;
