@@ -10,17 +10,10 @@ import { formatStatus, openNetwork, say } from './network';
 import { networkOptions } from './options';
 
 export function registerStackCommands(program: Command): void {
-  const stack = program
-    .command('stack')
-    .description('the whole stack: network, chaincode, one gateway API per organisation');
+  const stack = program.command('stack').description('the whole stack: network, chaincode, one gateway API per organisation');
 
   networkOptions(stack.command('up').description('bring everything up (idempotent) and print the endpoints'))
-    .addOption(
-      new Option('--mode <mode>', 'chaincode deploy mode')
-        .choices([...DEPLOY_MODES])
-        .default('ccaas')
-        .env('WAYBILL_CHAINCODE_MODE'),
-    )
+    .addOption(new Option('--mode <mode>', 'chaincode deploy mode').choices([...DEPLOY_MODES]).default('ccaas').env('WAYBILL_CHAINCODE_MODE'))
     .action(async (flags: { mode: string; dir?: string; basePort?: number; topology?: string }) => {
       const t0 = Date.now();
       const net = openNetwork(flags);
@@ -28,28 +21,23 @@ export function registerStackCommands(program: Command): void {
       if (up.started.length === 0) say('network already running');
       const r = await deployChaincode(net, flags.mode as DeployMode, say);
       say(`chaincode ${r.changed ? 'deployed' : 'up to date'} (sequence ${r.sequence}, ${r.mode})`);
-      const apis = existsSync(path.join(PROJECT_ROOT, 'gateway-api', 'dist', 'main.js'))
-        ? await startApis(net, say)
-        : [];
+      const apis = existsSync(path.join(PROJECT_ROOT, 'gateway-api', 'dist', 'main.js')) ? await startApis(net, say) : [];
       process.stdout.write(`${formatStatus(await net.status())}\n`);
       if (apis.length) {
         process.stdout.write('\nGateway APIs (API keys in the files shown; send them as X-API-Key):\n');
-        for (const a of apis)
-          process.stdout.write(`  ${a.org.padEnd(13)} ${a.url}  docs ${a.url}/docs  keys ${a.keysFile}\n`);
+        for (const a of apis) process.stdout.write(`  ${a.org.padEnd(13)} ${a.url}  docs ${a.url}/docs  keys ${a.keysFile}\n`);
         process.stdout.write('\nWeb consoles (sign in with one of the organisation’s API keys):\n');
         for (const a of apis) process.stdout.write(`  ${a.org.padEnd(13)} ${a.url}/console/\n`);
       }
-      say(
-        `stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s; stop it with \`npm run waybill -- stack down\``,
-      );
+      say(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s; stop it with \`npm run waybill -- stack down\``);
     });
 
-  networkOptions(
-    stack.command('down').description('stop the gateway APIs, the chaincode server and the network'),
-  ).action(async (flags: { dir?: string; basePort?: number; topology?: string }) => {
-    const net = openNetwork(flags);
-    await stopApis(net);
-    const stopped = await net.down();
-    say(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running');
-  });
+  networkOptions(stack.command('down').description('stop the gateway APIs, the chaincode server and the network')).action(
+    async (flags: { dir?: string; basePort?: number; topology?: string }) => {
+      const net = openNetwork(flags);
+      await stopApis(net);
+      const stopped = await net.down();
+      say(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running');
+    },
+  );
 }
