@@ -300,9 +300,23 @@ describe('web console (headless Chromium)', () => {
     expect(await page.context().cookies()).toEqual([]);
   });
 
-  it('fits a phone’s width, signs out, and no page broke the Content-Security-Policy', async () => {
+  it('works by keyboard alone on a phone’s width, signs out, and no page broke the CSP', async () => {
     const phone = await newPage(M, { width: 375, height: 740 });
-    await signIn(phone, M, 'manufacturer-user1');
+    // Keyboard only: Tab to the key field, type, Enter; then the skip link and the navigation.
+    await phone.goto('/console/');
+    await phone.getByLabel('API key').waitFor(WAIT);
+    await phone.keyboard.press('Tab');
+    expect(await phone.evaluate<string>('document.activeElement?.id ?? ""')).toBe('api-key');
+    await phone.keyboard.type(key(M, 'manufacturer-user1'));
+    await phone.keyboard.press('Enter');
+    await phone.getByTestId('identity').waitFor(WAIT);
+    await phone.keyboard.press('Tab');
+    expect(await phone.evaluate<string>('document.activeElement?.textContent ?? ""')).toBe('Skip to content');
+    await phone.keyboard.press('Tab');
+    await phone.keyboard.press('Tab');
+    expect(await phone.evaluate<string>('document.activeElement?.textContent ?? ""')).toBe('Search');
+    await phone.keyboard.press('Enter');
+    await phone.getByRole('heading', { name: 'Search' }).waitFor(WAIT);
     await phone.goto(`/console/#/assets/${encodeURIComponent(part)}`);
     await phone.getByRole('heading', { name: 'Lineage' }).waitFor(WAIT);
     const overflow = await phone.evaluate<number>(
