@@ -186,6 +186,12 @@ describe('web console (headless Chromium)', () => {
     const entries = manufacturer.locator('section[aria-labelledby="timeline"] ol.timeline > li');
     await entries.filter({ hasText: 'handover proposed to Carrier' }).waitFor(WAIT);
     await entries.filter({ hasText: 'document certificate.txt added by Manufacturer' }).waitFor(WAIT);
+    // Each entry: time, transaction ID and the block that committed it (asked once in view).
+    await entries
+      .first()
+      .locator('.block-number')
+      .filter({ hasText: /^block \d+$/ })
+      .waitFor(WAIT);
     expect(
       await manufacturer.locator('section[aria-labelledby="timeline"] .txid').first().getAttribute('title'),
     ).toMatch(/^[0-9a-f]{64}$/);

@@ -13,6 +13,7 @@ import { assetHref } from '../router';
 import { Loading, org, ProblemNotice, Section, Status, time, TxId } from '../ui';
 import { ACTION_LABELS, runAction } from './actions';
 import { type ActionKind, inboxItemsOf } from './inbox-items';
+import { BlockNumber } from './block-number';
 import { Documents } from './documents';
 import { changesOf, holdingsOf } from './history';
 import { LineageGraph } from './lineage-graph';
@@ -163,7 +164,8 @@ export function AssetPage({ id, session }: { id: string; session: ConsoleSession
         <ol class="timeline">
           {history.entries.map((entry, i) => (
             <li key={entry.txId}>
-              <time dateTime={entry.timestamp}>{time(entry.timestamp)}</time> <TxId id={entry.txId} />
+              <time dateTime={entry.timestamp}>{time(entry.timestamp)}</time> <TxId id={entry.txId} />{' '}
+              <BlockNumber txId={entry.txId} />
               <ul>
                 {changesOf(entry, history.entries[i + 1]).map((c) => (
                   <li key={c}>{c}</li>
