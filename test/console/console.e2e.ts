@@ -187,6 +187,7 @@ describe('web console (headless Chromium)', () => {
     await entries.filter({ hasText: 'handover proposed to Carrier' }).waitFor(WAIT);
     await entries.filter({ hasText: 'document certificate.txt added by Manufacturer' }).waitFor(WAIT);
     // Each entry: time, transaction ID and the block that committed it (asked once in view).
+    await entries.first().scrollIntoViewIfNeeded();
     await entries
       .first()
       .locator('.block-number')
