@@ -20,6 +20,7 @@ const GATEWAY_FEATURES = {
   assets: ['read-model', 'events'],
   'personal-data': ['assets'],
   webhooks: ['events'],
+  console: ['auth'],
 };
 const GATEWAY_LAYERS = {
   ...Object.fromEntries(GATEWAY_PLATFORM.map((f, i) => [f, GATEWAY_PLATFORM.slice(0, i)])),

@@ -79,6 +79,35 @@ ensure_deps() {
 
 ensure_build() {
   (cd "$WAYBILL_ROOT" && npx tsc -b) || die "TypeScript build failed"
+  ensure_console
+}
+
+# The web console (console/dist, served by each gateway under /console): its typed API client is
+# generated from console/openapi.json, then Vite bundles it. Rebuilt only when a source changed.
+ensure_console() {
+  local console="$WAYBILL_ROOT/console"
+  local built="$console/dist/index.html"
+  if [ ! -f "$built" ] || [ ! -f "$console/src/api/schema.d.ts" ] ||
+    [ -n "$(find "$console/src" "$console/openapi.json" "$console/index.html" "$console/vite.config.ts" \
+      "$console/package.json" "$WAYBILL_ROOT/chaincode/src/constants.ts" -newer "$built" -print -quit)" ]; then
+    log "building the web console"
+    (cd "$WAYBILL_ROOT" && npm run --silent -w console build) || die "console build failed"
+  fi
+}
+
+# The browser tests drive Debian's Chromium (playwright-core downloads no browser). Installed when
+# missing, as the other system packages the tests need; WAYBILL_CHROMIUM names another binary.
+ensure_chromium() {
+  if [ -n "${WAYBILL_CHROMIUM:-}" ] || command -v chromium >/dev/null 2>&1; then return 0; fi
+  command -v apt-get >/dev/null 2>&1 || die "the browser tests need Chromium: install it, or set WAYBILL_CHROMIUM to its binary"
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  log "installing Debian's chromium for the browser tests"
+  # A font, so the screenshots in docs/console.md show text on a machine that has none.
+  if ! { "${sudo[@]}" apt-get update -qq >/dev/null &&
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }; then
+    die "could not install chromium (apt-get install chromium fonts-dejavu-core)"
+  fi
 }
 
 ensure_all() {

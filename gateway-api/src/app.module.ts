@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AssetsModule } from './assets/assets.module';
 import { AuthModule } from './auth/auth.module';
+import { ConsoleModule } from './console/console.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { HttpModule } from './http/http.module';
@@ -43,6 +44,7 @@ export class AppModule {
         PersonalDataModule,
         WebhooksModule,
         TransactionsModule,
+        ConsoleModule,
       ],
     };
   }

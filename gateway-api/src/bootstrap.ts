@@ -7,6 +7,7 @@ import { type AppDependencies, AppModule } from './app.module';
 import { sendProblem } from './http/problem.filter';
 import { ProblemException } from './common/problems';
 import { CORRELATION_ID, TX_ID_HEADER } from './common/request-context';
+import { setUpConsole } from './console';
 
 /** Headers browsers may read when CORS is on. */
 const EXPOSED_HEADERS = [
@@ -119,6 +120,12 @@ export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
       maxAge: 600,
     });
   }
+
+  await setUpConsole(app, {
+    logger,
+    metrics,
+    ...(deps.consoleAssetsDir ? { assetsDir: deps.consoleAssetsDir } : {}),
+  });
 
   if (config.http.docsEnabled) {
     SwaggerModule.setup('docs', app, () => openApiDocument(app, config.profile.organization), {

@@ -23,6 +23,8 @@ export interface AppDependencies {
   readonly webhookPost?: HttpPost;
   /** Who does the event work (default: PostgreSQL advisory lock, or always this process on SQLite). */
   readonly leaderElection?: LeaderElection;
+  /** The built console to serve under /console (default: console/dist of this checkout). */
+  readonly consoleAssetsDir?: string;
 }
 
 /**

@@ -30,6 +30,8 @@ import { RateLimiter } from './rate-limiter';
     },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
+  // The console exchanges a key for a session: it authenticates keys the same way.
+  exports: [ApiKeysService],
 })
 export class AuthModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(ApiKeysService) private readonly keys: ApiKeysService) {}

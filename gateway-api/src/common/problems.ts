@@ -46,6 +46,8 @@ export const GATEWAY_PROBLEMS = {
   API_KEY_REVOKED: spec(401, 'API key revoked'),
   IDENTITY_UNAVAILABLE: spec(403, 'The API key’s identity is not available on this gateway'),
   ROLE_FORBIDDEN: spec(403, 'The API key’s role may not use this endpoint'),
+  SESSION_EXPIRED: spec(401, 'Console session expired: sign in again'),
+  CONSOLE_HEADER_REQUIRED: spec(403, 'A write with the console session needs the console’s header'),
   API_KEY_NOT_FOUND: spec(404, 'API key not found'),
   IDENTITY_UNKNOWN: spec(422, 'Unknown identity'),
   RATE_LIMITED: spec(429, 'Too many requests', true),

@@ -109,7 +109,13 @@ export interface TestApp {
 
 /** Starts a test gateway; `ledger` lets a test script the chaincode first. */
 export async function startTestApp(
-  options: { config?: GatewayConfig; ledger?: FakeLedger; database?: Database; webhookPost?: HttpPost } = {},
+  options: {
+    config?: GatewayConfig;
+    ledger?: FakeLedger;
+    database?: Database;
+    webhookPost?: HttpPost;
+    consoleAssetsDir?: string;
+  } = {},
 ): Promise<TestApp> {
   const config = options.config ?? testConfig();
   const ledger = options.ledger ?? new FakeLedger(config.profile.mspId);
@@ -136,6 +142,7 @@ export async function startTestApp(
     metrics,
     clock: { random: () => 0.5, sleep: () => Promise.resolve() },
     ...(options.webhookPost ? { webhookPost: options.webhookPost } : {}),
+    ...(options.consoleAssetsDir ? { consoleAssetsDir: options.consoleAssetsDir } : {}),
   });
   await gateway.app.getHttpAdapter().getInstance().ready();
   return {

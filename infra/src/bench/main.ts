@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { apiBench } from './api-bench';
+import { consoleBench } from './console-bench';
 import { eventsBench } from './events-bench';
 import { networkBench, type Row } from './network-bench';
 import { sweepBench } from './sweep-bench';
 
 /**
  * `npm run bench`: prints the project's performance figures. Each section starts its own network
- * on its own ports (network: 37000+; api: 20000+ or `WAYBILL_BENCH_BASE_PORT`; sweep: 24000+; events: 22000+), so a dev network
+ * on its own ports (network: 37000+; api: 20000+ or `WAYBILL_BENCH_BASE_PORT`; sweep: 24000+; events: 22000+;
+ * console: 25500+ or `WAYBILL_BENCH_CONSOLE_BASE_PORT`), so a dev network
  * can stay up.
  */
 /** Concurrency levels from `1,16,64`; anything else is refused with one line. */
@@ -42,6 +44,12 @@ async function main(): Promise<void> {
         ratePerSecond: Number(process.env['WAYBILL_BENCH_EVENTS_RATE'] ?? 10),
         seconds: Number(process.env['WAYBILL_BENCH_EVENTS_SECONDS'] ?? 30),
         burst: Number(process.env['WAYBILL_BENCH_EVENTS_BURST'] ?? 300),
+      }),
+    console: () =>
+      consoleBench({
+        basePort: Number(process.env['WAYBILL_BENCH_CONSOLE_BASE_PORT'] ?? 25500),
+        versions: Number(process.env['WAYBILL_BENCH_CONSOLE_VERSIONS'] ?? 500),
+        loads: Number(process.env['WAYBILL_BENCH_CONSOLE_LOADS'] ?? 5),
       }),
   };
   if (only && !sections[only]) {

@@ -29,6 +29,8 @@ export function registerStackCommands(program: Command): void {
       if (apis.length) {
         process.stdout.write('\nGateway APIs (API keys in the files shown; send them as X-API-Key):\n');
         for (const a of apis) process.stdout.write(`  ${a.org.padEnd(13)} ${a.url}  docs ${a.url}/docs  keys ${a.keysFile}\n`);
+        process.stdout.write('\nWeb consoles (sign in with one of the organisation’s API keys):\n');
+        for (const a of apis) process.stdout.write(`  ${a.org.padEnd(13)} ${a.url}/console/\n`);
       }
       say(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)}s; stop it with \`npm run waybill -- stack down\``);
     });

@@ -1,0 +1,215 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, ok, type Schemas } from '../api/client';
+import { Loading, ProblemNotice, time } from '../ui';
+
+interface Backlog {
+  readonly webhook: Schemas['WebhookView'];
+  /** Pending and dead deliveries, counted up to one page (100+ shown as "100+"). */
+  readonly pending: string;
+  readonly dead: string;
+}
+
+interface Readiness {
+  readonly status: string;
+  readonly checks?: { readonly ledger?: string; readonly database?: string };
+}
+
+const PAGE = 100;
+const count = (list: { items: unknown[]; nextCursor: string | null }) =>
+  `${list.items.length}${list.nextCursor ? '+' : ''}`;
+
+/**
+ * Admin view: readiness (ledger and database), the event reader's and read model's position,
+ * webhook backlogs and the organisation's API keys (create, revoke).
+ */
+export function Operator() {
+  const [ready, setReady] = useState<Readiness | undefined>();
+  const [readModel, setReadModel] = useState<Schemas['ReadModelStatusWithLeaderView'] | undefined>();
+  const [backlogs, setBacklogs] = useState<Backlog[] | undefined>();
+  const [keys, setKeys] = useState<Schemas['ApiKeyResponse'][] | undefined>();
+  const [created, setCreated] = useState<string | undefined>();
+  const [error, setError] = useState<unknown>();
+
+  const load = useCallback(async () => {
+    try {
+      // Readiness answers 503 with the same body when a check fails: show it either way.
+      const readiness = await fetch('/health/ready', { credentials: 'same-origin' });
+      setReady((await readiness.json()) as Readiness);
+      const [rm, k, hooks] = await Promise.all([
+        api.GET('/v1/read-model').then(ok),
+        api.GET('/v1/admin/api-keys').then(ok),
+        api.GET('/v1/webhooks').then(ok),
+      ]);
+      setReadModel(rm);
+      setKeys(k.items);
+      setBacklogs(
+        await Promise.all(
+          hooks.items.map(async (webhook) => {
+            const of = (state: 'pending' | 'dead') =>
+              api
+                .GET('/v1/webhooks/{webhookId}/deliveries', {
+                  params: { path: { webhookId: webhook.id }, query: { state, limit: PAGE } },
+                })
+                .then(ok);
+            const [pending, dead] = await Promise.all([of('pending'), of('dead')]);
+            return { webhook, pending: count(pending), dead: count(dead) };
+          }),
+        ),
+      );
+      setError(undefined);
+    } catch (err) {
+      setError(err);
+    }
+  }, []);
+  useEffect(() => void load(), [load]);
+
+  const revoke = async (keyId: string) => {
+    try {
+      ok(await api.POST('/v1/admin/api-keys/{keyId}/revoke', { params: { path: { keyId } } }));
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const create = async (e: Event) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget as HTMLFormElement);
+    const text = (name: string) => {
+      const v = form.get(name);
+      return typeof v === 'string' ? v.trim() : '';
+    };
+    try {
+      const answer = ok(
+        await api.POST('/v1/admin/api-keys', {
+          body: { name: text('key-name'), identityId: text('key-identity') },
+        }),
+      );
+      setCreated(answer.key ?? undefined);
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const identities = [...new Set((keys ?? []).map((k) => k.identityId))].sort();
+
+  return (
+    <>
+      <h1>Operator</h1>
+      <ProblemNotice error={error} />
+      <section class="card" aria-labelledby="health">
+        <h2 id="health">Gateway and ledger</h2>
+        {ready && readModel ? (
+          <dl class="facts">
+            <dt>Readiness</dt>
+            <dd data-testid="readiness">
+              {ready.status} (ledger {ready.checks?.ledger ?? '?'}, database {ready.checks?.database ?? '?'})
+            </dd>
+            <dt>Channel height</dt>
+            <dd>{readModel.ledgerHeight ?? 'unknown'}</dd>
+            <dt>Event reader at block</dt>
+            <dd>{readModel.eventsBlock ?? '—'}</dd>
+            <dt>Read model at block</dt>
+            <dd>{readModel.projectedBlock ?? '—'}</dd>
+            <dt>Read-model lag</dt>
+            <dd>{readModel.lagBlocks === null ? 'unknown' : `${readModel.lagBlocks} blocks`}</dd>
+            <dt>Event leader</dt>
+            <dd>{readModel.leader ? 'this process' : 'another process'}</dd>
+          </dl>
+        ) : (
+          <Loading what="the gateway's state" />
+        )}
+      </section>
+      <section class="card" aria-labelledby="webhooks">
+        <h2 id="webhooks">Webhook backlogs</h2>
+        {backlogs === undefined ? (
+          <Loading what="the webhooks" />
+        ) : backlogs.length === 0 ? (
+          <p class="muted">No webhook subscriptions.</p>
+        ) : (
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Webhook backlogs">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">URL</th>
+                  <th scope="col">Pending</th>
+                  <th scope="col">Dead letters</th>
+                </tr>
+              </thead>
+              <tbody>
+                {backlogs.map((b) => (
+                  <tr key={b.webhook.id}>
+                    <th scope="row">{b.webhook.url}</th>
+                    <td>{b.pending}</td>
+                    <td>{b.dead}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <section class="card" aria-labelledby="keys">
+        <h2 id="keys">API keys</h2>
+        <form class="verify" onSubmit={(e) => void create(e)}>
+          <div class="field">
+            <label for="key-name">Name</label>
+            <input id="key-name" name="key-name" required maxLength={64} />
+          </div>
+          <div class="field">
+            <label for="key-identity">Identity</label>
+            <input id="key-identity" name="key-identity" required list="identities" />
+            <datalist id="identities">
+              {identities.map((i) => (
+                <option key={i} value={i} />
+              ))}
+            </datalist>
+          </div>
+          <button type="submit">Create key</button>
+        </form>
+        {created ? (
+          <p class="verdict good" role="status">
+            New key (shown once, copy it now): <code class="hash">{created}</code>
+          </p>
+        ) : null}
+        {keys ? (
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="API keys">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Identity</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Revoked</th>
+                  <th scope="col">
+                    <span class="sr-only">Action</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {keys.map((k) => (
+                  <tr key={k.keyId}>
+                    <th scope="row">{k.name}</th>
+                    <td>{k.identityId}</td>
+                    <td>{k.role}</td>
+                    <td>{time(k.createdAt)}</td>
+                    <td>{k.revokedAt ? time(k.revokedAt) : '—'}</td>
+                    <td>
+                      {k.revokedAt ? null : (
+                        <button type="button" class="secondary" onClick={() => void revoke(k.keyId)}>
+                          Revoke
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : (
+          <Loading what="the keys" />
+        )}
+      </section>
+    </>
+  );
+}
