@@ -3,11 +3,13 @@ import {
   ListMembersCommand,
   ManagedBlockchainClient,
 } from '@aws-sdk/client-managedblockchain';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli, type CliResult } from '../../infra/src/testing/cli';
-import { awsEnv, startMoto, type MotoServer } from '../support/moto';
+import { parseConnectionProfile } from '../../gateway-api/src/config/profile';
+import { awsEnv, startMemberCa, startMoto, type MotoServer } from '../support/moto';
 
 // `waybill aws …` over the real AWS SDK against moto in server mode (the AMB control plane; see
 // test/support/moto.ts): a two-member network from a file, idempotent re-apply, an invitation
@@ -41,6 +43,7 @@ members:
 
 describe('waybill aws against the AMB control plane (moto)', () => {
   let moto: MotoServer;
+  let ca: Awaited<ReturnType<typeof startMemberCa>>;
   let dir: string;
   const file = (name: string, text: string): string => {
     const p = path.join(dir, name);
@@ -78,11 +81,13 @@ describe('waybill aws against the AMB control plane (moto)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'waybill-aws-e2e-'));
-    moto = await startMoto({ closedAccounts: [CLOSED] });
+    ca = await startMemberCa(PASSWORD);
+    moto = await startMoto({ closedAccounts: [CLOSED], caEndpoint: ca.endpoint });
   }, 600_000);
 
   afterAll(async () => {
     await moto?.stop();
+    await ca?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -147,6 +152,71 @@ describe('waybill aws against the AMB control plane (moto)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').slice(0, 2)).toEqual([`network waybill-e2e (${networkId})`, 'no changes']);
     expect(JSON.parse(await ok(A, ['plan', '-f', a, '--json']))).toMatchObject({ networkId, changes: [] });
+  });
+
+  it('connect enrols the member admin at the member CA and writes the gateway profile (MSP ID = member ID)', async () => {
+    const outDir = path.join(dir, 'connect');
+    const r = await aws(A, [
+      'connect',
+      '--network',
+      'waybill-e2e',
+      '--member',
+      'Manufacturer',
+      '--tls-chain',
+      ca.tlsCert,
+      '--out',
+      outDir,
+      '--json',
+    ]);
+    expect(r.stderr).toBe('');
+    const written = JSON.parse(r.stdout) as { profileFile: string; mspDir: string; mspId: string };
+    const raw = JSON.parse(readFileSync(written.profileFile, 'utf8')) as Record<string, unknown>;
+    const parsed = parseConnectionProfile(raw, outDir);
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.profile).toMatchObject({
+      organization: 'Manufacturer',
+      mspId: written.mspId,
+      channel: 'supplychain',
+      chaincode: 'waybill',
+      peers: [
+        {
+          endpoint: expect.stringMatching(/:30003$/) as string,
+          tlsRootCertPath: path.join(outDir, 'tls-chain.pem'),
+        },
+      ],
+      identities: [{ id: 'admin', role: 'admin' }],
+    });
+    expect(written.mspId).toMatch(/^m-[A-Z0-9]{26}$/);
+    expect(Object.values(parsed.profile?.organizations ?? {})).toEqual(['Manufacturer', 'Carrier']);
+    expect(raw['orderers']).toEqual([
+      expect.objectContaining({ endpoint: expect.stringMatching(/^orderer\..*:30001$/) as string }),
+    ]);
+    // The certificate the member CA issued to its admin, listed under admincerts as AMB MSPs do.
+    const cert = new X509Certificate(readFileSync(path.join(written.mspDir, 'signcerts', 'cert.pem')));
+    expect(cert.subject).toMatch(/CN=admin/);
+    expect(readFileSync(path.join(written.mspDir, 'admincerts', 'cert.pem'), 'utf8')).toBe(cert.toString());
+    expect(statSync(path.join(written.mspDir, 'keystore', 'key.pem')).mode & 0o077).toBe(0);
+    // A wrong password: CA's refusal in one line, without the secret.
+    const wrong = await aws(
+      A,
+      [
+        'connect',
+        '--network',
+        'waybill-e2e',
+        '--member',
+        'Carrier',
+        '--tls-chain',
+        ca.tlsCert,
+        '--out',
+        path.join(dir, 'wrong'),
+      ],
+      {
+        WAYBILL_AMB_ADMIN_PASSWORD: 'Wrong2026pass',
+      },
+    );
+    refused(wrong, /^waybill: Fabric CA refused enrolment of admin \(HTTP \d+\)/);
+    expect(wrong.stderr).not.toContain('Wrong2026pass');
+    expect(existsSync(path.join(dir, 'wrong', 'carrier.json'))).toBe(false);
   });
 
   it('invites a third account by proposal, votes it through, and that account accepts and adds a node', async () => {

@@ -1,8 +1,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { binDir } from '../../infra/src/local/binaries';
 import { env } from './fabric';
 
 /**
@@ -35,7 +36,11 @@ function listening(port: number): Promise<boolean> {
 
 /** Installs moto when missing, starts it and waits until it answers; throws with its log otherwise. */
 export async function startMoto(
-  opts: { readonly closedAccounts?: readonly string[]; readonly createSeconds?: number } = {},
+  opts: {
+    readonly closedAccounts?: readonly string[];
+    readonly createSeconds?: number;
+    readonly caEndpoint?: string;
+  } = {},
 ): Promise<MotoServer> {
   const python = execFileSync('bash', [path.join(env.root, 'scripts', 'moto.sh'), 'ensure'], {
     cwd: env.root,
@@ -58,6 +63,7 @@ export async function startMoto(
         HOME: process.env['HOME'] ?? os.tmpdir(),
         WAYBILL_MOTO_CREATE_SECONDS: String(opts.createSeconds ?? 1),
         WAYBILL_MOTO_CLOSED_ACCOUNTS: (opts.closedAccounts ?? []).join(','),
+        WAYBILL_MOTO_CA_ENDPOINT: opts.caEndpoint ?? '',
       },
     },
   );
@@ -99,4 +105,52 @@ export function awsEnv(moto: MotoServer, account: string, extra: NodeJS.ProcessE
     NO_COLOR: '1',
     ...extra,
   };
+}
+
+/**
+ * A real Fabric CA standing in for an AMB member CA (TLS on, loopback, port e2e base + 1091), its
+ * registrar `admin` with the given password as AMB creates it from CreateMember's AdminPassword.
+ */
+export async function startMemberCa(
+  password: string,
+): Promise<{ endpoint: string; tlsCert: string; stop(): Promise<void> }> {
+  const port = Number(env.basePort) + 1091;
+  if (await listening(port)) throw new Error(`port ${port} for the member CA is already in use`);
+  const home = mkdtempSync(path.join(os.tmpdir(), 'waybill-member-ca-'));
+  const out = openSync(path.join(home, 'server.log'), 'w');
+  const child = spawn(
+    path.join(binDir(env.root), 'fabric-ca-server'),
+    [
+      'start',
+      '--home',
+      home,
+      '-b',
+      `admin:${password}`,
+      '--port',
+      String(port),
+      '--address',
+      '127.0.0.1',
+      '--tls.enabled',
+      '--csr.hosts',
+      'localhost,127.0.0.1',
+      '--operations.listenaddress',
+      `127.0.0.1:${port + 1}`,
+    ],
+    { cwd: home, stdio: ['ignore', out, out] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    rmSync(home, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 60_000;
+  while (!(await listening(port)) || !existsSync(path.join(home, 'tls-cert.pem'))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`fabric-ca-server did not start on port ${port}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { endpoint: `localhost:${port}`, tlsCert: path.join(home, 'tls-cert.pem'), stop };
 }

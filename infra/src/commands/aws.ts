@@ -17,6 +17,11 @@ import {
 import { describeStep, formatPlan, planApply, planDestroy, type Current, type Plan } from '../aws/plan';
 import { adminPassword, loadAmbSpec, type AmbSpec } from '../aws/spec';
 import { findNetwork, listInvitations, listNetworks, readNetwork, type NetworkState } from '../aws/state';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ambProfile, memberKey, writeAmbConnection } from '../aws/connect';
+import { enroll } from '../identity/ca-client';
+import { lockDown, writeMsp } from '../identity/fabric-ca';
 import { say } from './network';
 
 interface JsonFlag {
@@ -207,6 +212,87 @@ export function registerAwsCommands(program: Command): void {
       for (const id of ids) networks.push(await readNetwork(client, id, owned));
       out(flags, { networks }, networks.length ? networks.map(formatNetwork).join('\n') : 'no network');
     });
+
+  aws
+    .command('connect')
+    .description(
+      "enrol this account's member admin at the member CA and write the gateway's connection profile and identity files",
+    )
+    .addOption(networkOption())
+    .addOption(memberOption('connects'))
+    .addOption(
+      new Option('--tls-chain <pem>', "the region's AMB TLS chain file (one for every endpoint)")
+        .env('WAYBILL_AWS_TLS_CHAIN')
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option('--out <dir>', 'where to write the profile, TLS chain and MSP')
+        .env('WAYBILL_AWS_OUT')
+        .makeOptionMandatory(),
+    )
+    .addOption(
+      new Option('--channel <name>', 'channel the gateway uses')
+        .env('WAYBILL_AWS_CHANNEL')
+        .default('supplychain'),
+    )
+    .addOption(
+      new Option('--chaincode <name>', 'chaincode the gateway calls')
+        .env('WAYBILL_AWS_CHAINCODE')
+        .default('waybill'),
+    )
+    .addOption(
+      new Option(
+        '--admin-password-env <VAR>',
+        'environment variable holding the member admin password',
+      ).default('WAYBILL_AMB_ADMIN_PASSWORD'),
+    )
+    .addOption(jsonOption())
+    .action(
+      async (
+        flags: JsonFlag & {
+          network: string;
+          member: string;
+          tlsChain: string;
+          out: string;
+          channel: string;
+          chaincode: string;
+          adminPasswordEnv: string;
+        },
+      ) => {
+        if (!existsSync(flags.tlsChain))
+          throw new WaybillError(`--tls-chain ${flags.tlsChain}: no such file`);
+        const secret = process.env[flags.adminPasswordEnv];
+        if (!secret) throw new WaybillError(`set the member admin password in ${flags.adminPasswordEnv}`);
+        const client = newAmbClient();
+        const networkId = await resolveNetworkId(client, flags.network);
+        const memberId = await findOwnedMember(client, networkId, flags.member);
+        const network = await readNetwork(client, networkId);
+        const member = network.members.find((m) => m.id === memberId);
+        if (!member?.caEndpoint || !member.adminUsername)
+          throw new WaybillError(
+            `member ${flags.member} reports no CA endpoint yet (status ${member?.status ?? '?'})`,
+          );
+        const profile = ambProfile(network, member, {
+          channel: flags.channel,
+          chaincode: flags.chaincode,
+          adminId: member.adminUsername,
+        });
+        const mspDir = path.join(flags.out, memberKey(member), 'msp');
+        // The member CA is a Fabric CA; its default CA (no name) issues the member's identities.
+        const enrolled = await enroll(
+          { url: `https://${member.caEndpoint}`, caName: '', tlsRootCert: readFileSync(flags.tlsChain) },
+          { id: member.adminUsername, secret },
+        );
+        writeMsp(mspDir, enrolled);
+        lockDown(path.dirname(mspDir));
+        const written = writeAmbConnection(flags.out, flags.tlsChain, member, profile);
+        out(
+          flags,
+          { ...written, mspId: member.id },
+          `wrote ${written.profileFile} (MSP ID ${member.id}, ${(profile['peers'] as unknown[]).length} peer(s)); identity in ${written.mspDir}`,
+        );
+      },
+    );
 
   const proposal = aws.command('proposal').description('governance: propose, vote, inspect');
   proposal

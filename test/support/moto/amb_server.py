@@ -20,6 +20,8 @@ depend on. Each adjustment says which gap it closes; nothing else of moto is cha
   6. Accounts listed in WAYBILL_MOTO_CLOSED_ACCOUNTS (comma-separated) are refused CreateNetwork
      and CreateMember with AccessDeniedException, standing in for AMB's refusal of new customers
      since 2026-10-29 (the real wording is not published; the CLI does not depend on it).
+  7. WAYBILL_MOTO_CA_ENDPOINT (host:port), when set, is every member's CaEndpoint: a real Fabric
+     CA the test runs, so that `waybill aws connect` enrols for real.
 
 Usage: python amb_server.py PORT
 """
@@ -41,6 +43,7 @@ from moto.server import main
 
 SHARED_ACCOUNT = "000000000000"
 CREATE_SECONDS = float(os.environ.get("WAYBILL_MOTO_CREATE_SECONDS", "1"))
+CA_ENDPOINT = os.environ.get("WAYBILL_MOTO_CA_ENDPOINT", "")
 CLOSED = {a.strip() for a in os.environ.get("WAYBILL_MOTO_CLOSED_ACCOUNTS", "").split(",") if a.strip()}
 _caller = threading.local()
 
@@ -97,6 +100,8 @@ def _with_lifecycle(cls, owned: bool) -> None:
         if owned:
             self.__dict__["owner"] = caller()
         init(self, *args, **kwargs)
+        if owned and CA_ENDPOINT:
+            self.framework_attributes["Fabric"]["CaEndpoint"] = CA_ENDPOINT
 
     cls.__init__ = __init__
     cls.status = property(_lifecycle_status, _set_status)
