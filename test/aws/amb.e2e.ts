@@ -17,6 +17,8 @@ import { awsEnv, startMemberCa, startMoto, type MotoServer } from '../support/mo
 
 const A = '111111111111';
 const B = '222222222222';
+const C = '333333333333';
+const D = '444444444444';
 const CLOSED = '999999999999';
 const PASSWORD = 'Waybill2026x';
 
@@ -329,6 +331,73 @@ describe('waybill aws against the AMB control plane (moto)', () => {
     expect(listed.proposals.map((p) => p.id)).toContain(created.id);
   });
 
+  it('invitation accept and reject: one account joins by the command, another declines', async () => {
+    const invite = async (
+      account: string,
+      voters: readonly (readonly [string, string])[],
+    ): Promise<string> => {
+      const p = JSON.parse(
+        await ok(A, [
+          'proposal',
+          'create',
+          '--network',
+          networkId,
+          '--member',
+          'Manufacturer',
+          '--invite',
+          account,
+          '--json',
+        ]),
+      ) as { id: string };
+      for (const [voter, member] of voters) {
+        await ok(voter, [
+          'proposal',
+          'vote',
+          p.id,
+          '--network',
+          networkId,
+          '--member',
+          member,
+          '--vote',
+          'yes',
+        ]);
+      }
+      const list = JSON.parse(await ok(account, ['invitation', 'list', '--json'])) as {
+        invitations: { id: string; status: string }[];
+      };
+      const pending = list.invitations.find((i) => i.status === 'PENDING');
+      if (!pending) throw new Error(`no pending invitation for ${account}`);
+      return pending.id;
+    };
+    const forC = await invite(C, [
+      [A, 'Manufacturer'],
+      [A, 'Carrier'],
+    ]);
+    const joined = JSON.parse(
+      await ok(C, ['invitation', 'accept', forC, '--member-name', 'Auditor', '--json']),
+    ) as { networkId: string; memberId: string };
+    expect(joined).toMatchObject({
+      networkId,
+      memberId: expect.stringMatching(/^m-[A-Z0-9]{26}$/) as string,
+    });
+    refused(
+      await aws(C, ['invitation', 'accept', forC, '--member-name', 'Again']),
+      new RegExp(`invitation ${forC} is ACCEPTED, not PENDING`),
+    );
+    // Four members now: two YES are 50 %, so B's member must vote too.
+    const forD = await invite(D, [
+      [A, 'Manufacturer'],
+      [A, 'Carrier'],
+      [B, 'Retailer'],
+    ]);
+    const rejected = await aws(D, ['invitation', 'reject', forD]);
+    expect(rejected).toMatchObject({ code: 0, stderr: `[waybill] rejected ${forD}\n` });
+    expect(await ok(D, ['invitation', 'list'])).toMatch(
+      new RegExp(`^${forD}: REJECTED, network waybill-e2e`),
+    );
+    file('c.yaml', `account: "${C}"\njoin: { networkId: ${networkId} }\nmembers:\n  - name: Auditor\n`);
+  });
+
   it('bad files and refused operations fail with one line and change nothing', async () => {
     refused(
       await aws(A, ['plan', '-f', path.join(dir, 'missing.yaml')]),
@@ -387,6 +456,7 @@ describe('waybill aws against the AMB control plane (moto)', () => {
       await aws(A, ['destroy', '-f', a]),
       /destroy would delete 4 resource\(s\) listed above: run it again with --yes/,
     );
+    expect(await ok(C, ['destroy', '-f', path.join(dir, 'c.yaml'), '--yes'])).toContain('- member Auditor');
     const gone = await aws(B, ['destroy', '-f', b, '--yes']);
     expect(gone.stderr).not.toMatch(/^waybill:/m);
     expect(gone.code).toBe(0);
