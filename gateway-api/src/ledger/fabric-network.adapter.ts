@@ -161,15 +161,18 @@ export class FabricNetworkLedger implements LedgerPort {
   async chaincodeEvents(identity: string, start?: EventStart): Promise<LedgerStream<LedgerChaincodeEvent>> {
     const c = await this.#connection(identity, 'events');
     const queue = new AsyncQueue<LedgerChaincodeEvent>();
-    let skipping = start?.afterTxId !== undefined;
+    // Resuming after a checkpoint: that block's events up to and including its transaction were delivered.
+    let passedCheckpoint = start?.afterTxId === undefined;
     const listener = (event: ContractEvent): Promise<void> => {
       const tx = event.getTransactionEvent();
       const blockNumber = BigInt(tx.getBlockEvent().blockNumber.toString());
-      // Resuming after a checkpoint: drop that block's events up to and including its transaction.
-      if (skipping && start && blockNumber === start.blockNumber) {
-        if (tx.transactionId === start.afterTxId) skipping = false;
-        if (tx.transactionId === start.afterTxId || skipping) return Promise.resolve();
-      } else skipping = false;
+      if (start?.afterTxId !== undefined && blockNumber === start.blockNumber) {
+        if (tx.transactionId === start.afterTxId) {
+          passedCheckpoint = true;
+          return Promise.resolve();
+        }
+        if (!passedCheckpoint) return Promise.resolve();
+      }
       queue.push({
         blockNumber,
         txId: tx.transactionId,
