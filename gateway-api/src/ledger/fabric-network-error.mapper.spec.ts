@@ -120,6 +120,39 @@ describe('fromFabricNetworkError', () => {
     ).toMatchObject({ kind: 'timeout' });
   });
 
+  it("looks inside a discovery failure's endorsements: the organisation's peer down is unavailable, as with the Gateway", () => {
+    const discovery = Object.assign(new Error('Endorsement has failed'), {
+      endorsements: [
+        Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
+          connection: { name: 'peer0.manufacturer', url: 'grpcs://localhost:7070' },
+        }),
+      ],
+    });
+    const err = Object.assign(
+      endorsementError(['peer=undefined, status=grpc, message=Endorsement has failed']),
+      { errors: [discovery] },
+    );
+    expect(fromFabricNetworkError(err, 'submit', TX)).toMatchObject({
+      kind: 'unavailable',
+      txId: TX,
+      details: [
+        { address: '', message: 'Endorsement has failed' },
+        { address: 'grpcs://localhost:7070', message: '14 UNAVAILABLE: No connection established' },
+      ],
+    });
+    const chaincode = Object.assign(new Error('Endorsement has failed'), {
+      endorsements: [
+        { connection: { name: 'peer0.carrier' }, response: { status: 500, message: 'FORBIDDEN: no' } },
+      ],
+    });
+    expect(
+      fromFabricNetworkError(
+        Object.assign(new Error('No valid responses from any peers.'), { errors: [chaincode] }),
+        'submit',
+      ),
+    ).toMatchObject({ kind: 'chaincode', code: 'FORBIDDEN' });
+  });
+
   it('maps refused endorsements without a chaincode code to an endorsement error, anything else to internal', () => {
     expect(
       fromFabricNetworkError(

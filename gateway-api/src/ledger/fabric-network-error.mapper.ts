@@ -32,7 +32,7 @@ export function fromFabricNetworkError(err: unknown, stage: LedgerCallKind, txId
       connection?: { name?: string };
       response?: { status?: number; message?: string };
     }[];
-    errors?: readonly { connection?: { name?: string }; message?: string }[];
+    errors?: readonly PeerFailure[];
   };
   const message = e.message ?? String(err);
   const id = typeof e.transactionId === 'string' && e.transactionId ? e.transactionId : txId;
@@ -42,11 +42,7 @@ export function fromFabricNetworkError(err: unknown, stage: LedgerCallKind, txId
       mspId: '',
       message: r.response?.message ?? '',
     })),
-    ...(e.errors ?? []).map((x) => ({
-      address: x.connection?.name ?? '',
-      mspId: '',
-      message: x.message ?? '',
-    })),
+    ...(e.errors ?? []).flatMap(failureDetails),
   ];
   const base = { stage, txId: id, message, details, cause: err };
 
@@ -63,11 +59,13 @@ export function fromFabricNetworkError(err: unknown, stage: LedgerCallKind, txId
   const chaincode = chaincodeErrorIn([message, ...details.map((d) => d.message)]);
   if (chaincode)
     return new ChaincodeError({ ...base, code: chaincode.code, chaincodeMessage: chaincode.message });
-  if (/REQUEST[ _]TIMEOUT|DEADLINE_EXCEEDED|deadline exceeded|timed? ?out/i.test(message))
+  // The peers' own words count too: with discovery, "Endorsement has failed" carries them inside.
+  const all = [message, ...details.map((d) => d.message)].join('\n');
+  if (/REQUEST[ _]TIMEOUT|DEADLINE_EXCEEDED|deadline exceeded|timed? ?out/i.test(all))
     return new LedgerTimeoutError(base);
   if (
     /UNAVAILABLE|Failed to connect|ECONNREFUSED|No connection established|not connected|Query failed|No responses returned|Missing response/i.test(
-      message,
+      all,
     )
   ) {
     return new LedgerUnavailableError(base);
@@ -75,6 +73,23 @@ export function fromFabricNetworkError(err: unknown, stage: LedgerCallKind, txId
   if (/No valid responses from any peers|endorsement|ENDORSEMENT_MISMATCH|policy/i.test(message))
     return new EndorsementError(base);
   return new LedgerInternalError(base);
+}
+
+/** A peer's failed answer as the 2.2 SDK hands it over; a discovery failure nests the endorsements. */
+interface PeerFailure {
+  readonly connection?: { readonly name?: string; readonly url?: string };
+  readonly message?: string;
+  readonly response?: { readonly status?: number; readonly message?: string };
+  readonly endorsements?: readonly PeerFailure[];
+}
+
+function failureDetails(f: PeerFailure): LedgerErrorDetail[] {
+  const own = {
+    address: f.connection?.url ?? f.connection?.name ?? '',
+    mspId: '',
+    message: f.response?.message ?? f.message ?? '',
+  };
+  return [own, ...(f.endorsements ?? []).flatMap(failureDetails)];
 }
 
 // "message=CODE: text" (submit: one line per peer) or "peer error response: CODE: text" (evaluate),
