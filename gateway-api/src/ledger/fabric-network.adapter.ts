@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 // Before the SDK: it takes its logger from global state when it loads.
 import './fabric-sdk-logging';
 import { common, peer as peerProtos } from '@hyperledger/fabric-protos';
+import * as fabricCommon from 'fabric-common';
 import {
   type BlockEvent,
   type Contract,
@@ -45,6 +46,20 @@ interface Connection {
 }
 
 const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
+
+// As grpc-options.ts does for the Gateway adapter's channels: cap gRPC's reconnect backoff (120 s
+// by default) at 2 s, so that the gateway serves again within seconds of a peer's return. The
+// SDK's central connection options reach every endpoint, the discovered ones included.
+const sdkConfig = (
+  fabricCommon as unknown as {
+    Utils: { getConfigSetting(k: string): unknown; setConfigSetting(k: string, v: unknown): void };
+  }
+).Utils;
+sdkConfig.setConfigSetting('connection-options', {
+  ...(sdkConfig.getConfigSetting('connection-options') as Record<string, unknown>),
+  'grpc.initial_reconnect_backoff_ms': 250,
+  'grpc.max_reconnect_backoff_ms': 2_000,
+});
 
 /**
  * Ledger port over the Fabric 2.2 Node SDK (`fabric-network` 2.2.20), for peers without the Fabric
