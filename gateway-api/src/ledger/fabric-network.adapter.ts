@@ -18,11 +18,12 @@ import type { LedgerTimeouts } from '../config/config';
 import type { ConnectionProfile } from '../config/profile';
 import { decodeBlock, validationCodeName } from './block-decoder';
 import { fromFabricNetworkError } from './fabric-network-error.mapper';
-import { LedgerInternalError, LedgerUnavailableError } from './ledger.errors';
+import { type LedgerError, LedgerInternalError, LedgerUnavailableError } from './ledger.errors';
 import type {
   EvaluateRequest,
   EventStart,
   LedgerBlock,
+  LedgerCallKind,
   LedgerChaincodeEvent,
   LedgerPort,
   LedgerStream,
@@ -79,6 +80,7 @@ export class FabricNetworkLedger implements LedgerPort {
   readonly #timeouts: LedgerTimeouts;
   readonly #ccp: Record<string, unknown>;
   readonly #connections = new Map<string, Promise<Connection>>();
+  readonly #retired: Promise<Connection>[] = [];
   #closed = false;
 
   /**
@@ -97,7 +99,7 @@ export class FabricNetworkLedger implements LedgerPort {
     try {
       return new Uint8Array(await tx.evaluate(...request.args));
     } catch (err) {
-      throw fromFabricNetworkError(err, 'evaluate', tx.getTransactionId());
+      throw this.#failed(request.identity, err, 'evaluate', tx.getTransactionId());
     }
   }
 
@@ -109,13 +111,14 @@ export class FabricNetworkLedger implements LedgerPort {
     try {
       result = await tx.submit(...request.args);
     } catch (err) {
-      throw fromFabricNetworkError(err, 'submit', tx.getTransactionId());
+      throw this.#failed(request.identity, err, 'submit', tx.getTransactionId());
     }
     const txId = tx.getTransactionId();
     // The commit handler waited for this organisation's peers; qscc names the block.
     const status = await this.getTransactionStatus(request.identity, txId, this.#timeouts.commitStatusMs);
     if (!status.committed) {
-      throw fromFabricNetworkError(
+      throw this.#failed(
+        request.identity,
         new Error(`transaction ${txId} committed but qscc does not know it`),
         'commitStatus',
         txId,
@@ -133,7 +136,7 @@ export class FabricNetworkLedger implements LedgerPort {
       const result = await tx.submit(...request.args);
       return { txId: tx.getTransactionId(), result: new Uint8Array(result) };
     } catch (err) {
-      throw fromFabricNetworkError(err, 'submit', tx.getTransactionId());
+      throw this.#failed(request.identity, err, 'submit', tx.getTransactionId());
     }
   }
 
@@ -147,7 +150,7 @@ export class FabricNetworkLedger implements LedgerPort {
       } catch (err) {
         // qscc answers "no such transaction ID" until the transaction commits.
         if (!/no such transaction|not found|Failed to get transaction with id/i.test(messageOf(err))) {
-          throw fromFabricNetworkError(err, 'commitStatus', txId);
+          throw this.#failed(identity, err, 'commitStatus', txId);
         }
       }
       if (processed) {
@@ -157,7 +160,7 @@ export class FabricNetworkLedger implements LedgerPort {
         try {
           block = await c.qscc.evaluateTransaction('GetBlockByTxID', this.#profile.channel, txId);
         } catch (err) {
-          throw fromFabricNetworkError(err, 'commitStatus', txId);
+          throw this.#failed(identity, err, 'commitStatus', txId);
         }
         const number = common.Block.deserializeBinary(block).getHeader()?.getNumber() ?? 0;
         return {
@@ -203,7 +206,7 @@ export class FabricNetworkLedger implements LedgerPort {
         ...(start ? { startBlock: start.blockNumber.toString() } : {}),
       });
     } catch (err) {
-      throw fromFabricNetworkError(err, 'events');
+      throw this.#failed(identity, err, 'events');
     }
     return queue.stream(() => c.contract.removeContractListener(listener));
   }
@@ -221,7 +224,7 @@ export class FabricNetworkLedger implements LedgerPort {
         ...(startBlock !== undefined ? { startBlock: startBlock.toString() } : {}),
       });
     } catch (err) {
-      throw fromFabricNetworkError(err, 'events');
+      throw this.#failed(identity, err, 'events');
     }
     const channel = this.#profile.channel;
     const source = numbers.stream(() => c.network.removeBlockListener(listener));
@@ -250,14 +253,14 @@ export class FabricNetworkLedger implements LedgerPort {
       );
       return BigInt(info.getHeight());
     } catch (err) {
-      throw fromFabricNetworkError(err, 'evaluate');
+      throw this.#failed(identity, err, 'evaluate');
     }
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const connections = [...this.#connections.values()];
+    const connections = [...this.#connections.values(), ...this.#retired.splice(0)];
     this.#connections.clear();
     for (const pending of connections) {
       try {
@@ -266,6 +269,23 @@ export class FabricNetworkLedger implements LedgerPort {
         // A connection that never opened has nothing to close.
       }
     }
+  }
+
+  /**
+   * Maps an SDK failure; when a peer was unreachable, the identity's Gateway is retired so that the
+   * next call builds a new one (the 2.2 SDK does not reconnect a query peer whose connection broke).
+   * A retired Gateway stays open for the event streams made on it until {@link close}.
+   */
+  #failed(identity: string, err: unknown, stage: LedgerCallKind, txId?: string): LedgerError {
+    const mapped = fromFabricNetworkError(err, stage, txId);
+    if (mapped instanceof LedgerUnavailableError) {
+      const pending = this.#connections.get(identity);
+      if (pending) {
+        this.#connections.delete(identity);
+        this.#retired.push(pending);
+      }
+    }
+    return mapped;
   }
 
   #connection(
