@@ -108,7 +108,8 @@ export function awsEnv(moto: MotoServer, account: string, extra: NodeJS.ProcessE
 }
 
 /**
- * A real Fabric CA standing in for an AMB member CA (TLS on, loopback, port e2e base + 1091), its
+ * A real Fabric CA standing in for an AMB member CA (TLS on, loopback, port e2e base + 1091; its
+ * root certificate plays the region's TLS chain file), its
  * registrar `admin` with the given password as AMB creates it from CreateMember's AdminPassword.
  */
 export async function startMemberCa(
@@ -145,12 +146,12 @@ export async function startMemberCa(
     rmSync(home, { recursive: true, force: true });
   };
   const deadline = Date.now() + 60_000;
-  while (!(await listening(port)) || !existsSync(path.join(home, 'tls-cert.pem'))) {
+  while (!(await listening(port)) || !existsSync(path.join(home, 'ca-cert.pem'))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
       throw new Error(`fabric-ca-server did not start on port ${port}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { endpoint: `localhost:${port}`, tlsCert: path.join(home, 'tls-cert.pem'), stop };
+  return { endpoint: `localhost:${port}`, tlsCert: path.join(home, 'ca-cert.pem'), stop };
 }
