@@ -112,6 +112,12 @@ describe('fromFabricNetworkError', () => {
       kind: 'unavailable',
       txId: TX,
     });
+    // Connecting while the organisation's peer (its discovery service) is down.
+    expect(
+      fromFabricNetworkError(new Error('DiscoveryService has failed to return results'), 'endorse'),
+    ).toMatchObject({
+      kind: 'unavailable',
+    });
     expect(
       fromFabricNetworkError(
         endorsementError(['peer=peer0.carrier, status=grpc, message=REQUEST TIMEOUT']),
