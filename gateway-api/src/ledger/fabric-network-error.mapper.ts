@@ -64,7 +64,7 @@ export function fromFabricNetworkError(err: unknown, stage: LedgerCallKind, txId
   if (/REQUEST[ _]TIMEOUT|DEADLINE_EXCEEDED|deadline exceeded|timed? ?out/i.test(all))
     return new LedgerTimeoutError(base);
   if (
-    /UNAVAILABLE|Failed to connect|ECONNREFUSED|No connection established|not connected|Query failed|No responses returned|Missing response|DiscoveryService has failed to return results/i.test(
+    /UNAVAILABLE|Failed to connect|ECONNREFUSED|No connection established|not connected|Query failed|No responses returned|Missing response|DiscoveryService has failed to return results|^DiscoveryService: /im.test(
       all,
     )
   ) {

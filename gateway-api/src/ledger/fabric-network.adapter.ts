@@ -104,15 +104,7 @@ export class FabricNetworkLedger implements LedgerPort {
   }
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
-    const c = await this.#connection(request.identity, 'endorse');
-    const tx = c.contract.createTransaction(request.transaction);
-    prepare(tx, request);
-    let result: Buffer;
-    try {
-      result = await tx.submit(...request.args);
-    } catch (err) {
-      throw this.#failed(request.identity, err, 'submit', tx.getTransactionId());
-    }
+    const { tx, result } = await this.#endorseAndSubmit(request, false);
     const txId = tx.getTransactionId();
     // The commit handler waited for this organisation's peers; qscc names the block.
     const status = await this.getTransactionStatus(request.identity, txId, this.#timeouts.commitStatusMs);
@@ -128,15 +120,32 @@ export class FabricNetworkLedger implements LedgerPort {
   }
 
   async submitAsync(request: SubmitRequest): Promise<SubmittedTransaction> {
-    const c = await this.#connection(request.identity, 'endorse');
-    const tx = c.contract.createTransaction(request.transaction);
-    prepare(tx, request);
-    tx.setEventHandler(DefaultEventHandlerStrategies.NONE);
-    try {
-      const result = await tx.submit(...request.args);
-      return { txId: tx.getTransactionId(), result: new Uint8Array(result) };
-    } catch (err) {
-      throw this.#failed(request.identity, err, 'submit', tx.getTransactionId());
+    const { tx, result } = await this.#endorseAndSubmit(request, true);
+    return { txId: tx.getTransactionId(), result: new Uint8Array(result) };
+  }
+
+  /**
+   * Submits a new transaction. A discovery failure comes before any endorsement, so nothing has
+   * reached the orderer and a new transaction is tried, for up to the endorse deadline: a peer
+   * that has just restarted answers discovery only once gossip has found the other
+   * organisations' peers again (about a second on the local network).
+   */
+  async #endorseAndSubmit(request: SubmitRequest, noCommitWait: boolean) {
+    const deadline = Date.now() + this.#timeouts.endorseMs;
+    for (;;) {
+      const c = await this.#connection(request.identity, 'endorse');
+      const tx = c.contract.createTransaction(request.transaction);
+      prepare(tx, request);
+      if (noCommitWait) tx.setEventHandler(DefaultEventHandlerStrategies.NONE);
+      try {
+        return { tx, result: await tx.submit(...request.args) };
+      } catch (err) {
+        if (/^DiscoveryService: /.test(messageOf(err)) && Date.now() + 500 < deadline) {
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+        throw this.#failed(request.identity, err, 'submit', tx.getTransactionId());
+      }
     }
   }
 
