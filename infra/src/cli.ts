@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { WaybillError } from './common/errors';
+import { registerAwsCommands } from './commands/aws';
 import { registerChaincodeCommands } from './commands/chaincode';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerChannelCommands } from './commands/channel';
@@ -11,7 +12,7 @@ import { registerStackCommands } from './commands/stack';
 
 export function buildProgram(): Command {
   const program = new Command('waybill')
-    .description('Waybill: local Fabric network, chaincode lifecycle and identities')
+    .description('Waybill: local Fabric network, chaincode lifecycle, identities and AWS Managed Blockchain')
     .exitOverride();
   registerNetworkCommands(program);
   registerChaincodeCommands(program);
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerIdentityCommands(program);
   registerOrgCommands(program);
   registerDoctorCommand(program);
+  registerAwsCommands(program);
   return program;
 }
 

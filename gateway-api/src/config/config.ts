@@ -67,7 +67,7 @@ export interface GatewayConfig {
   };
   readonly database: DatabaseConfig;
   readonly ledger: {
-    readonly adapter: 'fabric-gateway';
+    readonly adapter: 'fabric-gateway' | 'fabric-network';
     readonly timeouts: LedgerTimeouts;
     /** How long `GET /v1/transactions/{txId}` waits for a commit before reporting it pending. */
     readonly statusWaitMs: number;
@@ -176,7 +176,11 @@ export const CONFIG_TABLE = {
   WAYBILL_BODY_LIMIT_BYTES: int('largest accepted request body', 262_144, 1024, 64 * 1024 * 1024),
   WAYBILL_CORS_ORIGINS: text('comma-separated allowed origins; empty (default) means CORS is off'),
   WAYBILL_DOCS_ENABLED: bool('serve `/docs` and `/docs/openapi.json`', true),
-  WAYBILL_LEDGER_ADAPTER: oneOf('ledger adapter (the only one so far)', 'fabric-gateway', ['fabric-gateway']),
+  WAYBILL_LEDGER_ADAPTER: oneOf(
+    'ledger adapter: the Gateway service of Fabric ≥ 2.4, or the Fabric 2.2 SDK for peers without it (AWS Managed Blockchain)',
+    'fabric-gateway',
+    ['fabric-gateway', 'fabric-network'],
+  ),
   WAYBILL_EVALUATE_TIMEOUT_MS: int('deadline of an evaluate call', 5_000, 100, MINUTES_10),
   WAYBILL_ENDORSE_TIMEOUT_MS: int('deadline of an endorse call', 15_000, 100, MINUTES_10),
   WAYBILL_SUBMIT_TIMEOUT_MS: int('deadline of a submit-to-orderer call', 5_000, 100, MINUTES_10),
@@ -311,7 +315,7 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
     docsEnabled: r.bool('WAYBILL_DOCS_ENABLED'),
   };
   const database = readDatabase(r, profile, cwd);
-  const adapter = r.oneOf<'fabric-gateway'>('WAYBILL_LEDGER_ADAPTER');
+  const adapter = r.oneOf<'fabric-gateway' | 'fabric-network'>('WAYBILL_LEDGER_ADAPTER');
   const ledger = {
     adapter,
     timeouts: {

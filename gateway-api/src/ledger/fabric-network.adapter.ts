@@ -1,0 +1,442 @@
+import { readFileSync } from 'node:fs';
+// Before the SDK: it takes its logger from global state when it loads.
+import './fabric-sdk-logging';
+import { common, peer as peerProtos } from '@hyperledger/fabric-protos';
+import * as fabricCommon from 'fabric-common';
+import {
+  type BlockEvent,
+  type Contract,
+  type ContractEvent,
+  DefaultEventHandlerStrategies,
+  DefaultQueryHandlerStrategies,
+  Gateway,
+  type Network,
+  Wallets,
+  type X509Identity,
+} from 'fabric-network';
+import type { LedgerTimeouts } from '../config/config';
+import type { ConnectionProfile } from '../config/profile';
+import { decodeBlock, validationCodeName } from './block-decoder';
+import { fromFabricNetworkError } from './fabric-network-error.mapper';
+import { type LedgerError, LedgerInternalError, LedgerUnavailableError } from './ledger.errors';
+import type {
+  EvaluateRequest,
+  EventStart,
+  LedgerBlock,
+  LedgerCallKind,
+  LedgerChaincodeEvent,
+  LedgerPort,
+  LedgerStream,
+  SubmitRequest,
+  SubmitResult,
+  SubmittedTransaction,
+  TransactionStatus,
+} from './ledger.port';
+
+/** Options of {@link FabricNetworkLedger}. */
+export interface FabricNetworkLedgerOptions {
+  readonly profile: ConnectionProfile;
+  readonly timeouts: LedgerTimeouts;
+}
+
+interface Connection {
+  readonly gateway: Gateway;
+  readonly network: Network;
+  readonly contract: Contract;
+  readonly qscc: Contract;
+}
+
+const seconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
+
+// As grpc-options.ts does for the Gateway adapter's channels: cap gRPC's reconnect backoff (120 s
+// by default) at 2 s, so that the gateway serves again within seconds of a peer's return. The
+// SDK's central connection options reach every endpoint, the discovered ones included.
+const sdkConfig = (
+  fabricCommon as unknown as {
+    Utils: { getConfigSetting(k: string): unknown; setConfigSetting(k: string, v: unknown): void };
+  }
+).Utils;
+sdkConfig.setConfigSetting('connection-options', {
+  ...(sdkConfig.getConfigSetting('connection-options') as Record<string, unknown>),
+  'grpc.initial_reconnect_backoff_ms': 250,
+  'grpc.max_reconnect_backoff_ms': 2_000,
+});
+
+/**
+ * Ledger port over the Fabric 2.2 Node SDK (`fabric-network` 2.2.20), for peers without the Fabric
+ * Gateway service: AWS Managed Blockchain runs Fabric 2.2. It speaks the legacy Endorser, Deliver
+ * and Broadcast services, which Fabric 2.5 peers still serve, so the same adapter runs against the
+ * local network too.
+ *
+ * One `Gateway` per identity (created on first use) with service discovery: the SDK finds the
+ * endorsers the chaincode's policy needs, other organisations' peers and the orderers from the
+ * channel. Semantics and errors are those of {@link FabricGatewayLedger}: commit status comes from
+ * `qscc`, chaincode events from the peer's Deliver service (valid transactions only) resumed at a
+ * block and after a transaction ID.
+ */
+export class FabricNetworkLedger implements LedgerPort {
+  readonly adapter = 'fabric-network';
+  readonly #profile: ConnectionProfile;
+  readonly #timeouts: LedgerTimeouts;
+  readonly #ccp: Record<string, unknown>;
+  readonly #connections = new Map<string, Promise<Connection>>();
+  readonly #retired: Promise<Connection>[] = [];
+  #closed = false;
+
+  /**
+   * Reads the profile's TLS roots; identities are read when first used.
+   * @throws Error when a TLS root certificate cannot be read.
+   */
+  constructor(options: Readonly<FabricNetworkLedgerOptions>) {
+    this.#profile = options.profile;
+    this.#timeouts = options.timeouts;
+    this.#ccp = commonConnectionProfile(options.profile);
+  }
+
+  async evaluate(request: EvaluateRequest): Promise<Uint8Array> {
+    const c = await this.#connection(request.identity, 'evaluate');
+    const tx = c.contract.createTransaction(request.transaction);
+    try {
+      return new Uint8Array(await tx.evaluate(...request.args));
+    } catch (err) {
+      throw this.#failed(request.identity, err, 'evaluate', tx.getTransactionId());
+    }
+  }
+
+  async submit(request: SubmitRequest): Promise<SubmitResult> {
+    const { tx, result } = await this.#endorseAndSubmit(request, false);
+    const txId = tx.getTransactionId();
+    // The commit handler waited for this organisation's peers; qscc names the block.
+    const status = await this.getTransactionStatus(request.identity, txId, this.#timeouts.commitStatusMs);
+    if (!status.committed) {
+      throw this.#failed(
+        request.identity,
+        new Error(`transaction ${txId} committed but qscc does not know it`),
+        'commitStatus',
+        txId,
+      );
+    }
+    return { txId, result: new Uint8Array(result), blockNumber: status.blockNumber, validationCode: 'VALID' };
+  }
+
+  async submitAsync(request: SubmitRequest): Promise<SubmittedTransaction> {
+    const { tx, result } = await this.#endorseAndSubmit(request, true);
+    return { txId: tx.getTransactionId(), result: new Uint8Array(result) };
+  }
+
+  /**
+   * Submits a new transaction. A discovery failure comes before any endorsement, so nothing has
+   * reached the orderer and a new transaction is tried, for up to the endorse deadline: a peer
+   * that has just restarted answers discovery only once gossip has found the other
+   * organisations' peers again (about a second on the local network).
+   */
+  async #endorseAndSubmit(request: SubmitRequest, noCommitWait: boolean) {
+    const deadline = Date.now() + this.#timeouts.endorseMs;
+    for (;;) {
+      const c = await this.#connection(request.identity, 'endorse');
+      const tx = c.contract.createTransaction(request.transaction);
+      prepare(tx, request);
+      if (noCommitWait) tx.setEventHandler(DefaultEventHandlerStrategies.NONE);
+      try {
+        return { tx, result: await tx.submit(...request.args) };
+      } catch (err) {
+        if (/^DiscoveryService: /.test(messageOf(err)) && Date.now() + 500 < deadline) {
+          await new Promise((r) => setTimeout(r, 500));
+          continue;
+        }
+        throw this.#failed(request.identity, err, 'submit', tx.getTransactionId());
+      }
+    }
+  }
+
+  async getTransactionStatus(identity: string, txId: string, waitMs: number): Promise<TransactionStatus> {
+    const c = await this.#connection(identity, 'commitStatus');
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      let processed: Buffer | undefined;
+      try {
+        processed = await c.qscc.evaluateTransaction('GetTransactionByID', this.#profile.channel, txId);
+      } catch (err) {
+        // qscc answers "no such transaction ID" until the transaction commits.
+        if (!/no such transaction|not found|Failed to get transaction with id/i.test(messageOf(err))) {
+          throw this.#failed(identity, err, 'commitStatus', txId);
+        }
+      }
+      if (processed) {
+        const tx = peerProtos.ProcessedTransaction.deserializeBinary(processed);
+        const validationCode = validationCodeName(tx.getValidationcode());
+        let block: Buffer;
+        try {
+          block = await c.qscc.evaluateTransaction('GetBlockByTxID', this.#profile.channel, txId);
+        } catch (err) {
+          throw this.#failed(identity, err, 'commitStatus', txId);
+        }
+        const number = common.Block.deserializeBinary(block).getHeader()?.getNumber() ?? 0;
+        return {
+          txId,
+          committed: true,
+          validationCode,
+          successful: validationCode === 'VALID',
+          blockNumber: BigInt(number),
+        };
+      }
+      if (Date.now() >= deadline) return { txId, committed: false };
+      await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
+    }
+  }
+
+  async chaincodeEvents(identity: string, start?: EventStart): Promise<LedgerStream<LedgerChaincodeEvent>> {
+    const c = await this.#connection(identity, 'events');
+    const queue = new AsyncQueue<LedgerChaincodeEvent>();
+    // Resuming after a checkpoint: that block's events up to and including its transaction were delivered.
+    let passedCheckpoint = start?.afterTxId === undefined;
+    const listener = (event: ContractEvent): Promise<void> => {
+      const tx = event.getTransactionEvent();
+      const blockNumber = BigInt(tx.getBlockEvent().blockNumber.toString());
+      if (start?.afterTxId !== undefined && blockNumber === start.blockNumber) {
+        if (tx.transactionId === start.afterTxId) {
+          passedCheckpoint = true;
+          return Promise.resolve();
+        }
+        if (!passedCheckpoint) return Promise.resolve();
+      }
+      queue.push({
+        blockNumber,
+        txId: tx.transactionId,
+        chaincode: event.chaincodeId,
+        name: event.eventName,
+        payload: new Uint8Array(event.payload ?? []),
+      });
+      return Promise.resolve();
+    };
+    try {
+      await c.contract.addContractListener(listener, {
+        type: 'full',
+        ...(start ? { startBlock: start.blockNumber.toString() } : {}),
+      });
+    } catch (err) {
+      throw this.#failed(identity, err, 'events');
+    }
+    return queue.stream(() => c.contract.removeContractListener(listener));
+  }
+
+  async blocks(identity: string, startBlock?: bigint): Promise<LedgerStream<LedgerBlock>> {
+    const c = await this.#connection(identity, 'events');
+    const numbers = new AsyncQueue<bigint>();
+    const listener = (event: BlockEvent): Promise<void> => {
+      numbers.push(BigInt(event.blockNumber.toString()));
+      return Promise.resolve();
+    };
+    try {
+      await c.network.addBlockListener(listener, {
+        type: 'filtered',
+        ...(startBlock !== undefined ? { startBlock: startBlock.toString() } : {}),
+      });
+    } catch (err) {
+      throw this.#failed(identity, err, 'events');
+    }
+    const channel = this.#profile.channel;
+    const source = numbers.stream(() => c.network.removeBlockListener(listener));
+    // The SDK hands out blocks already decoded; the port wants the peer's bytes, which qscc serves.
+    return {
+      close: () => source.close(),
+      async *[Symbol.asyncIterator]() {
+        for await (const n of source) {
+          let bytes: Buffer;
+          try {
+            bytes = await c.qscc.evaluateTransaction('GetBlockByNumber', channel, n.toString());
+          } catch (err) {
+            throw fromFabricNetworkError(err, 'events');
+          }
+          yield decodeBlock(common.Block.deserializeBinary(bytes));
+        }
+      },
+    };
+  }
+
+  async chainHeight(identity: string): Promise<bigint> {
+    const c = await this.#connection(identity, 'evaluate');
+    try {
+      const info = common.BlockchainInfo.deserializeBinary(
+        await c.qscc.evaluateTransaction('GetChainInfo', this.#profile.channel),
+      );
+      return BigInt(info.getHeight());
+    } catch (err) {
+      throw this.#failed(identity, err, 'evaluate');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const connections = [...this.#connections.values(), ...this.#retired.splice(0)];
+    this.#connections.clear();
+    for (const pending of connections) {
+      try {
+        (await pending).gateway.disconnect();
+      } catch {
+        // A connection that never opened has nothing to close.
+      }
+    }
+  }
+
+  /**
+   * Maps an SDK failure; when a peer was unreachable, the identity's Gateway is retired so that the
+   * next call builds a new one (the 2.2 SDK does not reconnect a query peer whose connection broke).
+   * A retired Gateway stays open for the event streams made on it until {@link close}.
+   */
+  #failed(identity: string, err: unknown, stage: LedgerCallKind, txId?: string): LedgerError {
+    const mapped = fromFabricNetworkError(err, stage, txId);
+    if (mapped instanceof LedgerUnavailableError) {
+      const pending = this.#connections.get(identity);
+      if (pending) {
+        this.#connections.delete(identity);
+        this.#retired.push(pending);
+      }
+    }
+    return mapped;
+  }
+
+  #connection(
+    identity: string,
+    stage: 'evaluate' | 'endorse' | 'commitStatus' | 'events',
+  ): Promise<Connection> {
+    if (this.#closed)
+      return Promise.reject(
+        new LedgerUnavailableError({ stage, message: 'the ledger connection is closed' }),
+      );
+    const existing = this.#connections.get(identity);
+    if (existing) return existing;
+    const entry = this.#profile.identities.find((i) => i.id === identity);
+    if (!entry) {
+      return Promise.reject(
+        new LedgerInternalError({ stage, message: `identity ${identity} is not in the connection profile` }),
+      );
+    }
+    const opening = (async () => {
+      const wallet = await Wallets.newInMemoryWallet();
+      const x509: X509Identity = {
+        type: 'X.509',
+        mspId: this.#profile.mspId,
+        credentials: {
+          certificate: readFileSync(entry.certPath, 'utf8'),
+          privateKey: readFileSync(entry.keyPath, 'utf8'),
+        },
+      };
+      await wallet.put(identity, x509);
+      const gateway = new Gateway();
+      const t = this.#timeouts;
+      try {
+        await gateway.connect(this.#ccp, {
+          wallet,
+          identity,
+          discovery: { enabled: true, asLocalhost: false },
+          eventHandlerOptions: {
+            endorseTimeout: seconds(t.endorseMs),
+            commitTimeout: seconds(t.commitStatusMs),
+            strategy: DefaultEventHandlerStrategies.MSPID_SCOPE_ANYFORTX,
+          },
+          queryHandlerOptions: {
+            timeout: seconds(t.evaluateMs),
+            strategy: DefaultQueryHandlerStrategies.MSPID_SCOPE_ROUND_ROBIN,
+          },
+        });
+        const network = await gateway.getNetwork(this.#profile.channel);
+        return {
+          gateway,
+          network,
+          contract: network.getContract(this.#profile.chaincode),
+          qscc: network.getContract('qscc'),
+        };
+      } catch (err) {
+        gateway.disconnect();
+        throw fromFabricNetworkError(err, stage);
+      }
+    })();
+    // A failed opening is forgotten, so that the next call tries again.
+    opening.catch(() => this.#connections.delete(identity));
+    this.#connections.set(identity, opening);
+    return opening;
+  }
+}
+
+function prepare(tx: ReturnType<Contract['createTransaction']>, request: SubmitRequest): void {
+  if (request.transient) {
+    tx.setTransient(
+      Object.fromEntries(Object.entries(request.transient).map(([k, v]) => [k, Buffer.from(v)])),
+    );
+  }
+  if (request.endorsingOrganizations?.length) tx.setEndorsingOrganizations(...request.endorsingOrganizations);
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * The Fabric 2.x "common connection profile" the SDK wants, from Waybill's profile: this
+ * organisation and its peers with their TLS roots; the rest comes from discovery.
+ */
+export function commonConnectionProfile(profile: ConnectionProfile): Record<string, unknown> {
+  return {
+    name: 'waybill',
+    version: '1.0.0',
+    client: { organization: profile.organization },
+    organizations: {
+      [profile.organization]: { mspid: profile.mspId, peers: profile.peers.map((p) => p.name) },
+    },
+    peers: Object.fromEntries(
+      profile.peers.map((p) => [
+        p.name,
+        {
+          url: `grpcs://${p.endpoint}`,
+          tlsCACerts: { pem: readFileSync(p.tlsRootCertPath, 'utf8') },
+          ...(p.hostnameOverride ? { grpcOptions: { 'ssl-target-name-override': p.hostnameOverride } } : {}),
+        },
+      ]),
+    ),
+  };
+}
+
+/** A push queue read as a {@link LedgerStream}; `close()` ends the reader and runs `onClose`. */
+class AsyncQueue<T> {
+  readonly #items: T[] = [];
+  #wake: (() => void) | undefined;
+  #closed = false;
+
+  push(item: T): void {
+    if (this.#closed) return;
+    this.#items.push(item);
+    this.#wake?.();
+  }
+
+  stream(onClose: () => void): LedgerStream<T> {
+    const close = (): void => {
+      if (this.#closed) return;
+      this.#closed = true;
+      onClose();
+      this.#wake?.();
+    };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const queue = this;
+    return {
+      close,
+      async *[Symbol.asyncIterator]() {
+        try {
+          for (;;) {
+            const next = queue.#items.shift();
+            if (next !== undefined) {
+              yield next;
+              continue;
+            }
+            if (queue.#closed) return;
+            await new Promise<void>((resolve) => (queue.#wake = resolve));
+            queue.#wake = undefined;
+          }
+        } finally {
+          close();
+        }
+      },
+    };
+  }
+}
