@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WaybillError } from '../common/errors';
@@ -55,6 +56,16 @@ export async function startChaincodeServer(
   const layout = net.layout;
   const pidFile = layout.pidFile(server.name);
   await stopProcess(pidFile, 3000);
+  // The readiness probe below is "the port accepts connections": it must not be answered by the
+  // server being replaced, whose socket can outlive its PID file by a moment.
+  const freeBy = Date.now() + 10_000;
+  while (await portInUse(server.port)) {
+    if (Date.now() > freeBy)
+      throw new WaybillError(`port ${server.port} of ${server.name} is still in use by another process`, {
+        step: `chaincode server ${server.name}`,
+      });
+    await sleep(50);
+  }
   const tls = layout.nodeTls(server);
   const bundle = path.join(tls, 'client-ca-bundle.pem');
   writeFileSync(bundle, readFileSync(layout.orgTlsCa(orgOf(net, server)), 'utf8'));
