@@ -1,12 +1,9 @@
-import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers } from '@hyperledger/fabric-gateway';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createPrivateKey } from 'node:crypto';
 import path from 'node:path';
 import { CaClient } from '../../infra/src/identity/fabric-ca';
 import { readDeployState } from '../../infra/src/lifecycle/deploy';
 import { CHAINCODE_DIR, startChaincodeServer } from '../../infra/src/lifecycle/chaincode-server';
-import type { GatewaySession } from '../../infra/src/local/gateway-client';
+import { connectWithMsp, type GatewaySession } from '../../infra/src/local/gateway-client';
 import type { LocalNetwork } from '../../infra/src/local/network';
 import type { Role } from '../../infra/src/local/topology';
 
@@ -53,33 +50,10 @@ export async function runChaincodeOf(net: LocalNetwork, org: string, modulePath 
  */
 export async function mintIdentity(net: LocalNetwork, orgName: string, id: string, role: Role): Promise<GatewaySession> {
   const org = net.topology.peerOrgs.find((o) => o.name === orgName);
-  const peer = org?.peers[0];
-  if (!org || !peer) throw new Error(`no organisation ${orgName}`);
+  if (!org) throw new Error(`no organisation ${orgName}`);
   const mspDir = path.join(net.layout.root, 'minted', id, 'msp');
   if (!existsSync(path.join(mspDir, 'signcerts', 'cert.pem'))) {
     await new CaClient(net.layout, org).issue({ id, type: 'client', role, mspDir });
   }
-  const client = new grpc.Client(`localhost:${peer.port}`, grpc.credentials.createSsl(readFileSync(net.layout.orgTlsCa(org))), {
-    'grpc.ssl_target_name_override': 'localhost',
-  });
-  const gateway = connect({
-    client,
-    identity: { mspId: org.mspId, credentials: readFileSync(path.join(mspDir, 'signcerts', 'cert.pem')) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(readFileSync(path.join(mspDir, 'keystore', 'key.pem')))),
-    hash: hash.sha256,
-    evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
-    endorseOptions: () => ({ deadline: Date.now() + 30_000 }),
-    submitOptions: () => ({ deadline: Date.now() + 10_000 }),
-    commitStatusOptions: () => ({ deadline: Date.now() + 60_000 }),
-  });
-  const network = gateway.getNetwork(net.topology.channel);
-  return {
-    gateway,
-    network,
-    contract: network.getContract(net.topology.chaincode.name),
-    close: () => {
-      gateway.close();
-      client.close();
-    },
-  };
+  return connectWithMsp(net, orgName, mspDir);
 }

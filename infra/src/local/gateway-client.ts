@@ -38,6 +38,24 @@ export function connectAs(net: LocalNetwork, orgName: string, userId: string, pe
   if (!org.users.some((u) => u.id === userId) && !existsSync(path.join(msp, 'signcerts', 'cert.pem'))) {
     throw new WaybillError(`no identity ${userId} in ${orgName}`);
   }
+  return connectWithMsp(net, orgName, msp, peerIndex, options);
+}
+
+/**
+ * Connects with the identity in an MSP folder (signcerts/cert.pem, keystore/key.pem) of `orgName`
+ * to one of its peers: {@link connectAs} for identities kept outside the organisation's users,
+ * e.g. ones a test enrols itself.
+ */
+export function connectWithMsp(
+  net: LocalNetwork,
+  orgName: string,
+  msp: string,
+  peerIndex = 0,
+  options: Readonly<ConnectOptions> = {},
+): GatewaySession {
+  const org = net.topology.peerOrgs.find((o) => o.name === orgName);
+  const peer = org?.peers[peerIndex];
+  if (!org || !peer) throw new WaybillError(`no peer ${peerIndex} in organisation ${orgName}`);
   const key = createPrivateKey(readFileSync(path.join(msp, 'keystore', 'key.pem')));
   const client = new grpc.Client(`localhost:${peer.port}`, grpc.credentials.createSsl(readFileSync(net.layout.orgTlsCa(org))), {
     'grpc.ssl_target_name_override': 'localhost',
