@@ -158,6 +158,9 @@ describe('web console (headless Chromium)', () => {
     await manufacturer.getByRole('link', { name: 'Search' }).click();
     await manufacturer.getByLabel('Text (SKU or description)').fill(run);
     await manufacturer.getByRole('button', { name: 'Search' }).click();
+    // The list shown before the search (latest assets) may already hold the lot: wait until the
+    // URL carries the query, then for the answer to it (the console never shows stale results).
+    await manufacturer.waitForURL((url) => url.hash.includes(`q=${encodeURIComponent(run)}`), WAIT);
     await manufacturer.locator(`tr[data-asset="${lot}"]`).waitFor(WAIT);
     const rows = await manufacturer.locator('table.results tbody tr').all();
     const ids = await Promise.all(rows.map((r) => r.getAttribute('data-asset')));

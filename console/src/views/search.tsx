@@ -23,11 +23,14 @@ const PAGE = 20;
 export function Search({ params }: { params: URLSearchParams }) {
   const filters = Object.fromEntries(FIELDS.map((f) => [f, params.get(f) ?? ''])) as Record<Field, string>;
   const cursor = params.get('cursor') ?? undefined;
-  const [result, setResult] = useState<{ items: Asset[]; next: string | null } | undefined>();
+  const [answer, setAnswer] = useState<{ key: string; items: Asset[]; next: string | null }>();
   const [error, setError] = useState<unknown>();
   const key = params.toString();
+  // Only the answer to the query on screen counts: the previous query's results (or a slower,
+  // older response arriving late) are never shown under the new filters.
+  const result = answer?.key === key ? answer : undefined;
 
-  const load = useCallback(async () => {
+  const load = useCallback(async (isCurrent: () => boolean) => {
     try {
       const query: ListQuery = {
         source: 'read-model' as const,
@@ -45,17 +48,24 @@ export function Search({ params }: { params: URLSearchParams }) {
         ...(cursor ? { cursor } : {}),
       };
       const list = ok(await api.GET('/v1/assets', { params: { query } }));
-      setResult({ items: list.items, next: list.nextCursor });
+      if (!isCurrent()) return;
+      setAnswer({ key, items: list.items, next: list.nextCursor });
       setError(undefined);
     } catch (err) {
-      setError(err);
+      if (isCurrent()) setError(err);
     }
     // `key` (the whole query string) stands for every filter.
   }, [key]);
 
   useEffect(() => {
-    void load();
-    return onLedgerChange(() => void load());
+    let current = true;
+    const isCurrent = () => current;
+    void load(isCurrent);
+    const unsubscribe = onLedgerChange(() => void load(isCurrent));
+    return () => {
+      current = false;
+      unsubscribe();
+    };
   }, [load]);
 
   const submit = (e: Event) => {

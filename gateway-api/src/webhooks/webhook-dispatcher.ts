@@ -136,6 +136,8 @@ class SubscriptionWorker {
   // Attempts in flight may finish within the grace period (else they are repeated after a restart).
   readonly #loop = new BackgroundLoop(() => this.#step(), { pending: () => [...this.#inflight.values()] });
   #cursor: number;
+  /** Counts attempts that finished: a pending list read while one finished may be stale. */
+  #settled = 0;
 
   constructor(
     private readonly sub: Subscription,
@@ -201,7 +203,12 @@ class SubscriptionWorker {
    * than `concurrency` are in flight. Returns how long to wait before looking again.
    */
   async #dispatch(): Promise<number> {
+    const settledBefore = this.#settled;
     const pending = await this.repo.pending(this.sub.id, PENDING_WINDOW);
+    // An attempt that finished while the list was read left the in-flight set, but the list may
+    // have been read before its outcome was recorded: it would show the delivery as still pending
+    // and send it again. Read again instead.
+    if (this.#settled !== settledBefore) return 0;
     const now = Date.now();
     const busyKeys = new Set<string>();
     for (const d of pending) if (this.#inflight.has(d.id)) busyKeys.add(d.orderKey);
@@ -223,6 +230,7 @@ class SubscriptionWorker {
           });
         })
         .finally(() => {
+          this.#settled += 1;
           this.#inflight.delete(d.id);
           this.#loop.wake();
         });
