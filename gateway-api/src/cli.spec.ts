@@ -29,6 +29,9 @@ async function cli(script: string, args: string[], env: Record<string, string>) 
   }
 }
 
+// Every test starts a Node process (a cold start of the gateway takes seconds on a loaded machine).
+jest.setTimeout(60_000);
+
 beforeAll(() => {
   if (!existsSync(join(DIST, 'admin.js')))
     throw new Error('build first: tsc -b gateway-api (these tests run the real binaries)');
