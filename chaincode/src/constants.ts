@@ -64,6 +64,9 @@ export function majorityOf(memberCount: number): number {
   return Math.floor(memberCount / 2) + 1;
 }
 
+/** Roles that buy and sell (hold title commercially, agree and purge sale terms). */
+export const SALE_ROLES: readonly Role[] = [ROLES.MANUFACTURER, ROLES.RETAILER];
+
 /** Every role, in a stable order. */
 export const ALL_ROLES: readonly Role[] = Object.values(ROLES);
 

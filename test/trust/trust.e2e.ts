@@ -5,6 +5,7 @@
 // gateway); counterparties must be members and cannot block a cancellation; CA processes carry
 // no secret on their command lines; and the roles × organisations × operations matrix generated
 // from the chaincode's access table holds cell by cell.
+import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ROLE_ORGANISATIONS, ALL_ROLES, type Role } from '../../chaincode/src/constants';
@@ -186,6 +187,33 @@ describe('counterparties', () => {
       expect(cancelled.result.pendingSale).toBeNull();
     } finally {
       process.kill(pid, 'SIGCONT');
+    }
+  });
+});
+
+describe('sale cancelled by the seller alone', () => {
+  it("the buyer's gateway purges the buyer's private terms on its own peer, once", async () => {
+    const id = uniqueId('PURGE');
+    committed(await call('manufacturer', 'POST', '/v1/assets', { as: 'manufacturer-user1', body: { id, product: { sku: 'SKU-T', description: 'crate' }, quantity: { amount: 1, unit: 'case' }, origin: { site: 'Plant 7', country: 'IT' } } }), 201);
+    const proposed = committed<{ pendingSale: { saleId: string } }>(await call('manufacturer', 'POST', `/v1/assets/${id}/sale`, { as: 'manufacturer-user1', body: { buyerOrg: MSP.R } }));
+    const saleId = proposed.result.pendingSale.saleId;
+    const terms = { price: '12.5', currency: 'EUR', incoterms: 'EXW', nonce: randomBytes(16).toString('hex') };
+    committed(await call('manufacturer', 'POST', `/v1/assets/${id}/sale/terms`, { as: 'manufacturer-user1', body: terms }));
+    committed(await call('retailer', 'POST', `/v1/assets/${id}/sale/terms`, { as: 'retailer-user1', body: terms }));
+    const purges = await openSse('retailer', `/v1/events?name=SaleCancelled,TermsPurged&asset=${encodeURIComponent(id)}&fromBlock=0`, 'retailer-user1');
+    try {
+      const cancelled = committed<{ pendingSale: unknown }>(await call('manufacturer', 'POST', `/v1/assets/${id}/sale/cancel`, { as: 'manufacturer-user1' }));
+      expect(cancelled.result.pendingSale).toBeNull();
+      const [cancel, purge] = await purges.waitFor(2, 30_000);
+      expect(cancel?.data).toMatchObject({ name: 'SaleCancelled', payload: { saleId, buyer: MSP.R, termsPurged: { seller: true, buyer: false } } });
+      expect(purge?.data).toMatchObject({ name: 'TermsPurged', assetIds: [id], payload: { assetId: id, saleId, org: MSP.R } });
+      // Nothing is left to purge: the buyer's collection no longer holds the terms.
+      await expect(rejection(submit(session('Retailer', 'retailer-user1'), 'purgeTerms', [id, saleId], { endorsers: [MSP.R] }))).resolves.toMatch(/TERMS_MISSING: /);
+      // Once: no second purge follows (the purger's position moved past the cancellation).
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(purges.events.filter((e) => e.event === 'TermsPurged')).toHaveLength(1);
+    } finally {
+      purges.close();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { ASSET_STATUSES, ROLES, type AssetStatus, type Role } from '../constants';
+import { ASSET_STATUSES, ROLES, SALE_ROLES, type AssetStatus, type Role } from '../constants';
 
 /**
  * The asset state machine: the ONE definition that both enforcement (`access/authorize.ts`) and
@@ -87,7 +87,7 @@ const { CREATED, IN_TRANSIT, DELIVERED, ON_HOLD, RECALLED, SOLD, CONSUMED, DESTR
 /** Roles that act for their own organisation in the physical flow of goods. */
 export const OPERATOR_ROLES: readonly Role[] = [MANUFACTURER, CARRIER, RETAILER];
 /** Roles that buy and sell (hold title commercially). */
-export const TRADER_ROLES: readonly Role[] = [MANUFACTURER, RETAILER];
+export const TRADER_ROLES: readonly Role[] = SALE_ROLES;
 /** Roles that maintain records (attributes, documents, personal-data references). */
 export const MAINTAINER_ROLES: readonly Role[] = [MANUFACTURER, CARRIER, RETAILER, ADMIN];
 

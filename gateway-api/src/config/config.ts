@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { ALL_ROLES, PERSONAL_DATA_CATEGORIES, type PersonalDataCategory } from '@waybill/chaincode/constants';
+import { ALL_ROLES, PERSONAL_DATA_CATEGORIES, type PersonalDataCategory, SALE_ROLES } from '@waybill/chaincode/constants';
 import { isAbsolute, resolve } from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../common/logger';
 import { type ConnectionProfile, loadConnectionProfile, ProfileError, type Role } from './profile';
@@ -99,6 +99,11 @@ export interface EventsConfig {
    * checks its lock's connection (so the longest a dead leader goes unreplaced).
    */
   readonly leaderRetryMs: number;
+  /**
+   * Identity id that purges this organisation's side of the terms of a sale the seller cancelled
+   * (a trading identity); absent: the profile has none, so the organisation never agrees terms.
+   */
+  readonly termsPurgeIdentity?: string;
   readonly webhooks: {
     /** Deadline of one delivery attempt (connect, send, response). */
     readonly timeoutMs: number;
@@ -228,6 +233,10 @@ export const CONFIG_TABLE = {
   WAYBILL_EVENTS_IDENTITY: text('identity that reads blocks and assets for the read model', {
     defaultText: "the profile's first",
   }),
+  WAYBILL_TERMS_PURGE_IDENTITY: text(
+    "identity that purges this organisation's terms of a sale the seller cancelled",
+    { defaultText: "the profile's first manufacturer or retailer identity" },
+  ),
   WAYBILL_EVENTS_START_BLOCK: int(
     'first block read when the database has no checkpoint yet (0: the whole channel)',
     0,
@@ -366,6 +375,14 @@ function readEvents(r: Reader, profile: ConnectionProfile | undefined): EventsCo
       `names no identity of the connection profile (got ${JSON.stringify(identity)})`,
     );
   }
+  const traders = (profile?.identities ?? []).filter((i) => SALE_ROLES.includes(i.role));
+  const termsPurgeIdentity = r.string('WAYBILL_TERMS_PURGE_IDENTITY') ?? traders[0]?.id;
+  if (profile && termsPurgeIdentity !== undefined && !traders.some((i) => i.id === termsPurgeIdentity)) {
+    r.problem(
+      'WAYBILL_TERMS_PURGE_IDENTITY',
+      `must name an identity of the profile with role ${SALE_ROLES.join(' or ')} (got ${JSON.stringify(termsPurgeIdentity)})`,
+    );
+  }
   const webhooks = {
     timeoutMs: r.int('WAYBILL_WEBHOOK_TIMEOUT_MS'),
     maxAttempts: r.int('WAYBILL_WEBHOOK_MAX_ATTEMPTS'),
@@ -382,6 +399,7 @@ function readEvents(r: Reader, profile: ConnectionProfile | undefined): EventsCo
     startBlock: r.int('WAYBILL_EVENTS_START_BLOCK'),
     reconnectMaxDelayMs: r.int('WAYBILL_EVENTS_RECONNECT_MAX_MS'),
     leaderRetryMs: r.int('WAYBILL_EVENTS_LEADER_RETRY_MS'),
+    ...(termsPurgeIdentity !== undefined ? { termsPurgeIdentity } : {}),
     webhooks,
   };
 }
