@@ -45,6 +45,7 @@ export const GATEWAY_PROBLEMS = {
   API_KEY_INVALID: spec(401, 'Invalid API key'),
   API_KEY_REVOKED: spec(401, 'API key revoked'),
   IDENTITY_UNAVAILABLE: spec(403, 'The API key’s identity is not available on this gateway'),
+  IDENTITY_REFUSED: spec(403, 'The ledger refused the API key’s identity'),
   ROLE_FORBIDDEN: spec(403, 'The API key’s role may not use this endpoint'),
   SESSION_EXPIRED: spec(401, 'Console session expired: sign in again'),
   CONSOLE_HEADER_REQUIRED: spec(403, 'A write with the console session needs the console’s header'),

@@ -44,6 +44,12 @@ export function fromLedgerError(err: AnyLedgerError, method: string): ProblemExc
       );
     case 'endorsement':
       return new ProblemException('ENDORSEMENT_FAILED', undefined, txId);
+    case 'identity':
+      return new ProblemException(
+        'IDENTITY_REFUSED',
+        "the ledger's peers refused this API key's identity (access denied): its certificate is revoked, expired or not valid on the channel; ask your organisation's administrator",
+        txId,
+      );
     case 'unavailable':
       return new ProblemException(
         'LEDGER_UNAVAILABLE',

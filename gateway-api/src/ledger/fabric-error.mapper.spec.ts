@@ -7,6 +7,7 @@ import { fromFabricGatewayError, fromValidationCode } from './fabric-error.mappe
 import {
   ChaincodeError,
   EndorsementError,
+  IdentityRefusedError,
   extractChaincodeError,
   LedgerInternalError,
   LedgerTimeoutError,
@@ -91,6 +92,24 @@ describe('fromFabricGatewayError', () => {
         },
       ],
     });
+  });
+
+  it("maps a peer's refusal of the creator (a revoked or expired certificate) to an identity refusal", () => {
+    const denied = 'access denied: channel [supplychain] creator org [CarrierMSP]';
+    const evaluate = fromFabricGatewayError(
+      gatewayError(status.UNKNOWN, `evaluate call to endorser returned error: ${denied}`),
+      'evaluate',
+    );
+    expect(evaluate).toBeInstanceOf(IdentityRefusedError);
+    expect(evaluate).toMatchObject({ kind: 'identity', stage: 'evaluate' });
+    const endorse = fromFabricGatewayError(
+      gatewayError(status.ABORTED, 'failed to endorse transaction, see attached details for more info', [
+        { address: 'peer0.carrier:7051', mspId: 'CarrierMSP', message: denied },
+      ]),
+      'endorse',
+      TX,
+    );
+    expect(endorse).toMatchObject({ kind: 'identity', stage: 'endorse', txId: TX });
   });
 
   it.each([

@@ -4,6 +4,8 @@ import {
   ChaincodeError,
   EndorsementError,
   extractChaincodeError,
+  IdentityRefusedError,
+  isCreatorRefusal,
   LedgerError,
   LedgerInternalError,
   LedgerTimeoutError,
@@ -68,6 +70,7 @@ export function fromFabricGatewayError(err: unknown, stage: LedgerCallKind, txId
     const chaincode = extractChaincodeError([...details.map((d) => d.message), err.message]);
     if (chaincode)
       return new ChaincodeError({ ...base, code: chaincode.code, chaincodeMessage: chaincode.message });
+    if (isCreatorRefusal([...details.map((d) => d.message), err.message])) return new IdentityRefusedError(base);
     if (UNAVAILABLE.has(err.code)) return new LedgerUnavailableError(base);
     if (err.code === (GrpcStatus.DEADLINE_EXCEEDED as number)) return new LedgerTimeoutError(base);
     if (REJECTED.has(err.code)) return new EndorsementError(base);

@@ -34,6 +34,14 @@ describe('fromFabricNetworkError', () => {
     });
   });
 
+  it("maps a peer's refusal of the creator to an identity refusal, on evaluate and on submit", () => {
+    const denied = 'access denied: channel [supplychain] creator org [CarrierMSP]';
+    const evaluate = Object.assign(new Error(`peer error response: ${denied}`), { status: 500 });
+    expect(fromFabricNetworkError(evaluate, 'evaluate')).toMatchObject({ kind: 'identity', stage: 'evaluate' });
+    const submit = endorsementError([`peer=peer0.carrier, status=500, message=${denied}`], [{ status: 500, message: denied }]);
+    expect(fromFabricNetworkError(submit, 'submit', TX)).toMatchObject({ kind: 'identity', txId: TX });
+  });
+
   it('finds it in an evaluate failure ("peer error response: …")', () => {
     const err = Object.assign(new Error("peer error response: ASSET_NOT_FOUND: asset 'X' does not exist"), {
       status: 500,

@@ -1,6 +1,8 @@
 import {
   ChaincodeError,
   EndorsementError,
+  IdentityRefusedError,
+  isCreatorRefusal,
   LedgerError,
   LedgerInternalError,
   LedgerTimeoutError,
@@ -61,6 +63,7 @@ export function fromFabricNetworkError(err: unknown, stage: LedgerCallKind, txId
     return new ChaincodeError({ ...base, code: chaincode.code, chaincodeMessage: chaincode.message });
   // The peers' own words count too: with discovery, "Endorsement has failed" carries them inside.
   const all = [message, ...details.map((d) => d.message)].join('\n');
+  if (isCreatorRefusal([all])) return new IdentityRefusedError(base);
   if (/REQUEST[ _]TIMEOUT|DEADLINE_EXCEEDED|deadline exceeded|timed? ?out/i.test(all))
     return new LedgerTimeoutError(base);
   if (

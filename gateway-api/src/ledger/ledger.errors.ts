@@ -22,7 +22,14 @@ interface LedgerErrorProperties {
  */
 export abstract class LedgerError extends Error {
   abstract readonly kind:
-    'chaincode' | 'conflict' | 'invalid' | 'endorsement' | 'unavailable' | 'timeout' | 'internal';
+    | 'chaincode'
+    | 'conflict'
+    | 'invalid'
+    | 'endorsement'
+    | 'identity'
+    | 'unavailable'
+    | 'timeout'
+    | 'internal';
   readonly stage: LedgerCallKind;
   readonly txId: string | undefined;
   readonly grpcCode: number | undefined;
@@ -84,6 +91,14 @@ export class EndorsementError extends LedgerError {
   readonly kind = 'endorsement';
 }
 
+/**
+ * The peers refused the transaction's creator ("access denied"): its certificate is revoked (the
+ * organisation's CRL in the channel lists it), expired, or not issued by a channel member's CA.
+ */
+export class IdentityRefusedError extends LedgerError {
+  readonly kind = 'identity';
+}
+
 /** No peer (or orderer) could be reached. */
 export class LedgerUnavailableError extends LedgerError {
   readonly kind = 'unavailable';
@@ -105,9 +120,18 @@ export type AnyLedgerError =
   | TransactionConflictError
   | TransactionInvalidError
   | EndorsementError
+  | IdentityRefusedError
   | LedgerUnavailableError
   | LedgerTimeoutError
   | LedgerInternalError;
+
+/**
+ * A peer's refusal of the proposal's creator, as Fabric words it (the reason — revoked, expired,
+ * unknown CA — is only in the peer's log): "access denied: channel [ch] creator org [Org1MSP]".
+ */
+export function isCreatorRefusal(messages: readonly string[]): boolean {
+  return messages.some((m) => /\baccess denied\b/i.test(m));
+}
 
 const CHAINCODE_ERROR = /chaincode response \d+, ([A-Z][A-Z0-9_]{1,63}): ?([^]*)$/;
 
