@@ -32,9 +32,17 @@ case "${1:-}" in
     [ "$(id -u)" = 0 ] && chown postgres: "$dir"
     as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null \
-      || { tail -20 "$dir/server.log" >&2; exit 1; }
+    # The port may be taken (another run's server on this machine): try the next ones.
+    for _ in $(seq 1 20); do
+      if as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null 2>&1; then
+        started=1
+        break
+      fi
+      grep -q "Address already in use" "$dir/server.log" || break
+      port=$((port + 1))
+    done
+    [ "${started:-0}" = 1 ] || { tail -20 "$dir/server.log" >&2; exit 1; }
     echo "$dir postgres://postgres@127.0.0.1:$port/postgres"
     ;;
   stop)
