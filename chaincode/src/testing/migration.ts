@@ -1,6 +1,5 @@
-import type { Asset, AssetHistory } from '../domain/asset';
+import type { AssetHistory } from '../domain/asset';
 import { canonicalJson } from '../domain/canonical-json';
-import type { RecallRecord } from '../domain/recall';
 import { MerkleLevels, leafHash } from '../migration/merkle';
 import type { AssetExportPage, ImportEntry, MigrationRecord, Provenance, RecallExportPage } from '../migration/records';
 import { ACTORS } from './fixtures';
