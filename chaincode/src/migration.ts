@@ -7,3 +7,6 @@
 export * from './migration/merkle';
 export * from './migration/records';
 export { canonicalJson } from './domain/canonical-json';
+export type { Asset, AssetHistory, AssetHistoryEntry } from './domain/asset';
+export type { RecallRecord } from './domain/recall';
+export { EVALUATE_TRANSACTIONS, LIMITS, majorityOf } from './constants';
