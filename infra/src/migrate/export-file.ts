@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, openSync, closeSync, fsyncSync, ftruncateSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { MIGRATION_FORMAT, StreamingRoot, leafHash, type MigrationRecord, type StreamingRootState } from '@waybill/chaincode/migration';
 import { WaybillError } from '../common/errors';
 import { canonical, ledgerPages, START, type Cursor, type PageOptions } from './records';
@@ -154,11 +153,10 @@ export type ExportLine =
  */
 export async function* readExport(file: string): AsyncGenerator<ExportLine> {
   if (!existsSync(file) || !statSync(file).isFile()) throw new WaybillError(`no export file ${file}`);
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
   let lineNo = 0;
   let position = 0;
   let trailer = false;
-  for await (const line of lines) {
+  for await (const line of lines(file)) {
     lineNo += 1;
     if (line === '') continue;
     let value: Record<string, unknown>;
@@ -179,6 +177,21 @@ export async function* readExport(file: string): AsyncGenerator<ExportLine> {
     }
   }
   if (!trailer) throw new WaybillError(`${file} has no trailer: an unfinished export?`);
+}
+
+/**
+ * The file's lines, pulled chunk by chunk: readline's async iterator keeps emitting lines while
+ * the consumer awaits (a verify or an import waits on the network per record), so memory would
+ * grow with the file; a read stream's own iterator reads the next chunk only when asked.
+ */
+async function* lines(file: string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+    const parts = (rest + (chunk as string)).split('\n');
+    rest = parts.pop() ?? '';
+    yield* parts;
+  }
+  if (rest !== '') yield rest;
 }
 
 /** The trailer of an export file. */

@@ -61,15 +61,23 @@ export interface ImportSummary {
  * the records.
  */
 export async function importExport(target: TargetContract, file: string, options: Readonly<ImportOptions>): Promise<ImportSummary> {
-  const leaves: Buffer[] = [];
+  // Leaf hashes in one growing buffer (32 bytes each), not one object per record.
+  let leaves = Buffer.alloc(32 * 4096);
+  let count = 0;
   let trailer: ExportTrailer | undefined;
   for await (const l of readExport(file)) {
-    if (l.kind === 'record') leaves.push(leafHash(l.line));
-    else if (l.kind === 'trailer') trailer = l.value;
+    if (l.kind === 'record') {
+      if ((count + 1) * 32 > leaves.length) {
+        const grown = Buffer.alloc(leaves.length * 2);
+        leaves.copy(grown);
+        leaves = grown;
+      }
+      leafHash(l.line).copy(leaves, count * 32);
+      count += 1;
+    } else if (l.kind === 'trailer') trailer = l.value;
   }
   const t = trailer as ExportTrailer;
-  const tree = new MerkleLevels(Buffer.concat(leaves));
-  leaves.length = 0;
+  const tree = new MerkleLevels(leaves.subarray(0, count * 32));
   const root = tree.root().toString('hex');
   if (root !== t.root || tree.size !== t.recordCount) {
     throw new WaybillError(`${file}: its ${tree.size} records make root ${root}, its trailer states ${t.root} for ${t.recordCount}: not the attested export`);
