@@ -30,7 +30,8 @@ const GATEWAY_LAYERS = {
 const CHAINCODE_LAYERS = {
   domain: ['constants'],
   access: ['constants', 'domain'],
-  contracts: ['constants', 'domain', 'access'],
+  migration: ['constants', 'domain'],
+  contracts: ['constants', 'domain', 'access', 'migration'],
 };
 
 /**
@@ -45,8 +46,9 @@ const INFRA_LAYERS = {
   identity: ['common', 'local', 'fabric'],
   fabric: ['common', 'local'],
   lifecycle: ['common', 'local', 'identity', 'fabric'],
-  commands: ['common', 'local', 'identity', 'fabric', 'lifecycle'],
-  bench: ['common', 'local', 'identity', 'fabric', 'lifecycle'],
+  migrate: ['common', 'local'],
+  commands: ['common', 'local', 'identity', 'fabric', 'lifecycle', 'migrate'],
+  bench: ['common', 'local', 'identity', 'fabric', 'lifecycle', 'migrate'],
 };
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

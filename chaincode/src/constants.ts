@@ -161,6 +161,8 @@ export const EVENTS = {
   PERSONAL_DATA_REF_ERASED: 'PersonalDataRefErased',
   TERMS_PURGED: 'TermsPurged',
   GOVERNANCE_CHANGED: 'GovernanceChanged',
+  MIGRATION_ATTESTED: 'MigrationAttested',
+  RECORDS_IMPORTED: 'RecordsImported',
 } as const;
 
 /** An event name from {@link EVENTS}. */
@@ -195,6 +197,8 @@ export const TRANSACTIONS = {
   purgeTerms: 'purgeTerms',
   initGovernance: 'initGovernance',
   approveGovernance: 'approveGovernance',
+  attestMigration: 'attestMigration',
+  importRecords: 'importRecords',
   // evaluate
   getAsset: 'getAsset',
   assetExists: 'assetExists',
@@ -208,6 +212,10 @@ export const TRANSACTIONS = {
   verifyDocument: 'verifyDocument',
   getRecall: 'getRecall',
   getGovernance: 'getGovernance',
+  exportAssets: 'exportAssets',
+  exportRecalls: 'exportRecalls',
+  getMigration: 'getMigration',
+  getImportProvenance: 'getImportProvenance',
 } as const;
 
 /** A transaction name from {@link TRANSACTIONS}. */
@@ -227,6 +235,10 @@ export const EVALUATE_TRANSACTIONS: readonly TransactionName[] = [
   'verifyDocument',
   'getRecall',
   'getGovernance',
+  'exportAssets',
+  'exportRecalls',
+  'getMigration',
+  'getImportProvenance',
 ];
 
 /**
@@ -325,6 +337,11 @@ export const ENDORSEMENT_RULES = {
     parties: ['majority'],
     note: 'approval keys: chaincode-level policy; the record itself: its key-level policy, a majority of the current members',
   },
+  attestMigration: { parties: ['majority'], note: 'a new attestation key: chaincode-level policy, a majority of members' },
+  importRecords: {
+    parties: ['majority'],
+    note: 'new keys (assets, index entries, recalls, provenance, progress): chaincode-level policy, a majority of members',
+  },
 } as const satisfies Partial<Record<TransactionName, EndorsementRule>>;
 
 /** Submit transactions (those with an endorsement rule). */
@@ -339,6 +356,8 @@ export const LEDGER_KEY_TYPES = {
   RECALL: 'recall',
   GOVERNANCE: 'governance',
   GOVERNANCE_APPROVAL: 'governance~approval',
+  MIGRATION_ATTESTATION: 'migration~attestation',
+  MIGRATION_IMPORT: 'migration~import',
 } as const;
 
 /** The composite key (Fabric's encoding) of an object type and attributes. */
@@ -402,6 +421,10 @@ export const LIMITS = {
   QUANTITY_DECIMALS: 6,
   /** Maximum length of a free-text reason (hold, recall). */
   MAX_REASON_LENGTH: 256,
+  /** Maximum records of one `importRecords` batch. */
+  MAX_IMPORT_BATCH: 100,
+  /** Maximum length of one `importRecords` batch (JSON characters). */
+  MAX_IMPORT_BATCH_LENGTH: 4 * 1024 * 1024,
 } as const;
 
 /** Input formats (as regular-expression sources) that the chaincode validates. */

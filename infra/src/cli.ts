@@ -6,6 +6,7 @@ import { registerChaincodeCommands } from './commands/chaincode';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerChannelCommands } from './commands/channel';
 import { registerIdentityCommands } from './commands/identity';
+import { registerMigrateCommands } from './commands/migrate';
 import { registerOrgCommands } from './commands/org';
 import { registerNetworkCommands } from './commands/network';
 import { registerStackCommands } from './commands/stack';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerOrgCommands(program);
   registerDoctorCommand(program);
   registerAwsCommands(program);
+  registerMigrateCommands(program);
   return program;
 }
 

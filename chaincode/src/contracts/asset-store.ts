@@ -103,6 +103,19 @@ export class AssetStore {
     await this.#stub.setStateValidationParameter(assetKey(this.#stub, asset.id), holdersPolicy([asset.owner, asset.custodian]));
   }
 
+  /**
+   * Writes an asset carried over from another network as it was there (timestamps, transaction
+   * ids and lineage untouched), with its index entries and the key-level policy it had.
+   */
+  async restore(asset: Asset, policy: Uint8Array): Promise<void> {
+    assertInvariants(asset);
+    await this.#put(asset);
+    for (const index of INDEX_NAMES) {
+      await this.#stub.putState(indexKey(this.#stub, index, indexValue(asset, index), asset.id), INDEX_VALUE);
+    }
+    await this.#stub.setStateValidationParameter(assetKey(this.#stub, asset.id), policy);
+  }
+
   /** Writes a new version of an asset, moving index entries and the endorsement policy as needed. */
   async update(before: Asset, after: Asset): Promise<void> {
     assertInvariants(after);

@@ -1,6 +1,7 @@
 import { ContractHarness } from '../testing/contract-harness';
 import { EVENTS } from '../constants';
 import { ACTORS, MSP, assetInput, sha, termsTransient } from '../testing/fixtures';
+import { exportLedger, treeOf } from '../testing/migration';
 import { COMMON_EVENT_FIELDS, EVENT_CATALOGUE } from './event-catalogue';
 
 describe('event catalogue', () => {
@@ -59,6 +60,14 @@ describe('event catalogue', () => {
     check('purgeTerms', (await h.submit(retailer, 'purgeTerms', ['P', saleId])).events);
     const next = JSON.stringify({ version: 2, members: [MSP.AUTHORITY, MSP.CARRIER, MSP.MANUFACTURER, MSP.RETAILER], oversight: [MSP.AUTHORITY, MSP.RETAILER] });
     check('approveGovernance', (await h.submit(ACTORS.authorityAdmin, 'approveGovernance', [next])).events);
+    // Migration: attest an export of this ledger on a new one, import it.
+    const records = await exportLedger(h, 100);
+    const { root, entries } = treeOf(records);
+    const target = new ContractHarness();
+    const attest = JSON.stringify({ root, recordCount: records.length, exportSha256: sha('e'), sourceChannel: 'supplychain' });
+    for (const admin of [ACTORS.manufacturerAdmin, ACTORS.carrierAdmin]) await target.submit(admin, 'attestMigration', [attest]);
+    check('attestMigration', (await target.submit(ACTORS.retailerAdmin, 'attestMigration', [attest])).events);
+    check('importRecords', (await target.submit(ACTORS.retailerAdmin, 'importRecords', [root, JSON.stringify({ records: entries })])).events);
     const fresh = new ContractHarness(false);
     const first = JSON.stringify({ version: 1, members: [MSP.AUTHORITY, MSP.MANUFACTURER], oversight: [MSP.AUTHORITY] });
     check('initGovernance', (await fresh.submit(ACTORS.manufacturerAdmin, 'initGovernance', [first])).events);

@@ -149,4 +149,24 @@ export const EVENT_CATALOGUE: Readonly<Record<EventName, EventDescription>> = {
       applied: 'true when the proposal replaced the record',
     },
   },
+  [EVENTS.MIGRATION_ATTESTED]: {
+    emittedBy: ['attestMigration'],
+    fields: {
+      root: 'hex Merkle root of the export',
+      recordCount: 'records in the export',
+      exportSha256: 'hex SHA-256 of the export file',
+      sourceChannel: 'channel of the source network',
+      org: 'organisation that verified the export against its own peer (the caller)',
+    },
+  },
+  [EVENTS.RECORDS_IMPORTED]: {
+    emittedBy: ['importRecords'],
+    fields: {
+      root: 'hex Merkle root of the export',
+      fromIndex: 'index of the first record of the batch',
+      toIndex: 'index of the last record of the batch',
+      assetIds: 'ids of the assets the batch imported',
+      complete: 'true when every record of the export is imported',
+    },
+  },
 };

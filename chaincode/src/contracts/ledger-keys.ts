@@ -13,6 +13,9 @@ import { LEDGER_KEY_TYPES } from '../constants';
  * | sale terms (private, implicit org collection) | `terms` | assetId, saleId |
  * | governance record | `governance` | `current` |
  * | governance approval | `governance~approval` | version, proposal hash, MSP id |
+ * | migration attestation | `migration~attestation` | export root, MSP id |
+ * | migration import progress | `migration~import` | export root |
+ * | imported asset's provenance | `migration~provenance` | asset id |
  */
 export const KEY_TYPES = {
   ASSET: LEDGER_KEY_TYPES.ASSET,
@@ -20,6 +23,9 @@ export const KEY_TYPES = {
   TERMS: 'terms',
   GOVERNANCE: LEDGER_KEY_TYPES.GOVERNANCE,
   GOVERNANCE_APPROVAL: LEDGER_KEY_TYPES.GOVERNANCE_APPROVAL,
+  MIGRATION_ATTESTATION: LEDGER_KEY_TYPES.MIGRATION_ATTESTATION,
+  MIGRATION_IMPORT: LEDGER_KEY_TYPES.MIGRATION_IMPORT,
+  MIGRATION_PROVENANCE: 'migration~provenance',
   INDEX: {
     owner: 'owner~id',
     custodian: 'custodian~id',
@@ -65,4 +71,19 @@ export function governanceKey(stub: ChaincodeStub): string {
 /** Composite key of one organisation's approval of a governance proposal. */
 export function governanceApprovalKey(stub: ChaincodeStub, version: number, hash: string, mspId: string): string {
   return stub.createCompositeKey(KEY_TYPES.GOVERNANCE_APPROVAL, [String(version), hash, mspId]);
+}
+
+/** Composite key of one organisation's attestation of a migration export root. */
+export function migrationAttestationKey(stub: ChaincodeStub, root: string, mspId: string): string {
+  return stub.createCompositeKey(KEY_TYPES.MIGRATION_ATTESTATION, [root, mspId]);
+}
+
+/** Composite key of the import progress of a migration export root. */
+export function migrationImportKey(stub: ChaincodeStub, root: string): string {
+  return stub.createCompositeKey(KEY_TYPES.MIGRATION_IMPORT, [root]);
+}
+
+/** Composite key of an imported asset's source provenance. */
+export function migrationProvenanceKey(stub: ChaincodeStub, assetId: string): string {
+  return stub.createCompositeKey(KEY_TYPES.MIGRATION_PROVENANCE, [assetId]);
 }

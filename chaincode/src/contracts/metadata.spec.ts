@@ -5,6 +5,7 @@ import { CONTRACT_NAME, EVALUATE_TRANSACTIONS, TRANSACTIONS } from '../constants
 import type { Asset } from '../domain/asset';
 import { INPUT_FIELDS } from '../domain/inputs';
 import { ACTORS, MSP, assetInput, sha, termsTransient } from '../testing/fixtures';
+import { exportLedger, treeOf } from '../testing/migration';
 
 interface Schema {
   readonly type?: string;
@@ -87,7 +88,20 @@ describe('contract metadata (GetMetadata)', () => {
     const purge = (await h.submit(retailer, 'purgeTerms', ['LOT-3', saleId])).result;
     const next = { version: 2, members: [MSP.AUTHORITY, MSP.CARRIER, MSP.MANUFACTURER, MSP.RETAILER], oversight: [MSP.AUTHORITY, MSP.CARRIER] };
     const approval = (await h.submit(ACTORS.authorityAdmin, 'approveGovernance', [JSON.stringify(next)])).result;
+    const records = await exportLedger(h, 100);
+    const { root, entries } = treeOf(records);
+    const target = new ContractHarness();
+    const attest = JSON.stringify({ root, recordCount: records.length, exportSha256: sha('e'), sourceChannel: 'supplychain' });
+    const attestation = (await target.submit(ACTORS.manufacturerAdmin, 'attestMigration', [attest])).result;
+    for (const admin of [ACTORS.carrierAdmin, ACTORS.retailerAdmin]) await target.submit(admin, 'attestMigration', [attest]);
+    const imported = (await target.submit(ACTORS.retailerAdmin, 'importRecords', [root, JSON.stringify({ records: entries })])).result;
     const answers: [string, unknown][] = [
+      ['AssetExportPage', await h.evaluate(auditor, 'exportAssets', [10, ''])],
+      ['RecallExportPage', await h.evaluate(auditor, 'exportRecalls', [10, ''])],
+      ['MigrationAttestation', attestation],
+      ['MigrationImport', imported],
+      ['MigrationStatus', await target.evaluate(auditor, 'getMigration', [root])],
+      ['ImportProvenance', await target.evaluate(auditor, 'getImportProvenance', ['LOT-1'])],
       ['Asset', withPending],
       ['Asset', held],
       ['Asset', await h.evaluate(auditor, 'getAsset', ['a'])],

@@ -6,12 +6,21 @@ import type { Asset, AssetHistory, AssetPage, Lineage, SplitResult } from '../do
 import type { DocumentVerification } from '../domain/document-verification';
 import type { RecallProgress, RecallRecord } from '../domain/recall';
 import type { SaleTerms, TermsReceipt } from '../domain/sale-terms';
+import type {
+  AssetExportPage,
+  ImportProvenance,
+  MigrationAttestation,
+  MigrationImport,
+  MigrationStatus,
+  RecallExportPage,
+} from '../migration/records';
 import { WaybillError } from '../domain/errors';
 import * as custody from './operations/custody';
 import * as governance from './operations/governance';
 import type { GovernanceApproval } from './operations/governance';
 import * as lifecycle from './operations/lifecycle';
 import * as lots from './operations/lots';
+import * as migration from './operations/migration';
 import * as queries from './operations/queries';
 import * as recalls from './operations/recalls';
 import * as records from './operations/records';
@@ -382,5 +391,52 @@ export class WaybillContract extends Contract {
   @Returns('Governance')
   public async getGovernance(ctx: Context): Promise<Governance> {
     return governance.getGovernance(TxContext.of(ctx));
+  }
+
+  // ---------------------------------------------------------------- migration (waybill migrate)
+
+  @Transaction(false)
+  @Param('pageSize', 'number', PAGE_SIZE)
+  @Param('bookmark', 'string', BOOKMARK)
+  @Returns('AssetExportPage')
+  public async exportAssets(ctx: Context, pageSize: number, bookmark: string): Promise<AssetExportPage> {
+    return migration.exportAssets(TxContext.of(ctx), pageSize, bookmark);
+  }
+
+  @Transaction(false)
+  @Param('pageSize', 'number', PAGE_SIZE)
+  @Param('bookmark', 'string', BOOKMARK)
+  @Returns('RecallExportPage')
+  public async exportRecalls(ctx: Context, pageSize: number, bookmark: string): Promise<RecallExportPage> {
+    return migration.exportRecalls(TxContext.of(ctx), pageSize, bookmark);
+  }
+
+  @Transaction()
+  @Param('input', 'string', 'JSON-encoded MigrationAttestationInput (root, recordCount, exportSha256, sourceChannel)')
+  @Returns('MigrationAttestation')
+  public async attestMigration(ctx: Context, input: string): Promise<MigrationAttestation> {
+    return migration.attestMigration(TxContext.of(ctx), input);
+  }
+
+  @Transaction()
+  @Param('root', 'string', 'hex Merkle root a majority attested')
+  @Param('input', 'string', 'JSON {records: [{record, proof}]}: the next records in export order with their audit paths')
+  @Returns('MigrationImport')
+  public async importRecords(ctx: Context, root: string, input: string): Promise<MigrationImport> {
+    return migration.importRecords(TxContext.of(ctx), root, input);
+  }
+
+  @Transaction(false)
+  @Param('root', 'string', 'hex Merkle root of an export')
+  @Returns('MigrationStatus')
+  public async getMigration(ctx: Context, root: string): Promise<MigrationStatus> {
+    return migration.getMigration(TxContext.of(ctx), root);
+  }
+
+  @Transaction(false)
+  @Param('assetId', 'string', ID)
+  @Returns('ImportProvenance')
+  public async getImportProvenance(ctx: Context, assetId: string): Promise<ImportProvenance> {
+    return migration.getImportProvenance(TxContext.of(ctx), assetId);
   }
 }

@@ -308,3 +308,97 @@ export class TermsPurge {
   @Property('saleId', 'string') saleId!: string;
   @Property('org', 'string') org!: string;
 }
+
+// ---- migration (waybill migrate) ----
+
+@DataType()
+export class KeyPolicy {
+  @Property('orgs', 'string[]') orgs!: string[];
+  @Property('n', 'number') n!: number;
+}
+
+@DataType()
+export class AssetExport {
+  @Property('asset', 'Asset') asset!: Asset;
+  @Property('endorsement', 'KeyPolicy') endorsement!: KeyPolicy;
+}
+
+@DataType()
+export class AssetExportPage {
+  @Property('records', 'AssetExport[]') records!: AssetExport[];
+  @Property('bookmark', 'string') bookmark!: string;
+}
+
+@DataType()
+export class RecallExportPage {
+  @Property('records', 'RecallRecord[]') records!: RecallRecord[];
+  @Property('bookmark', 'string') bookmark!: string;
+}
+
+@DataType()
+export class MigrationAttestationInput {
+  @Property('root', 'string') root!: string;
+  @Property('recordCount', 'number') recordCount!: number;
+  @Property('exportSha256', 'string') exportSha256!: string;
+  @Property('sourceChannel', 'string') sourceChannel!: string;
+}
+
+@DataType()
+export class MigrationAttestation {
+  @Property('docType', 'string') docType!: string;
+  @Property('root', 'string') root!: string;
+  @Property('recordCount', 'number') recordCount!: number;
+  @Property('exportSha256', 'string') exportSha256!: string;
+  @Property('sourceChannel', 'string') sourceChannel!: string;
+  @Property('mspId', 'string') mspId!: string;
+  @Property('at', 'string') at!: string;
+  @Property('txId', 'string') txId!: string;
+}
+
+@DataType()
+export class ImportedCounts {
+  @Property('asset', 'number') asset!: number;
+  @Property('recall', 'number') recall!: number;
+}
+
+@DataType()
+export class MigrationImport {
+  @Property('docType', 'string') docType!: string;
+  @Property('root', 'string') root!: string;
+  @Property('recordCount', 'number') recordCount!: number;
+  @Property('exportSha256', 'string') exportSha256!: string;
+  @Property('sourceChannel', 'string') sourceChannel!: string;
+  @Property('nextIndex', 'number') nextIndex!: number;
+  @Property('imported', 'ImportedCounts') imported!: ImportedCounts;
+  @Property('complete', 'boolean') complete!: boolean;
+  @Property('updatedAt', 'string') updatedAt!: string;
+  @Property('updatedTxId', 'string') updatedTxId!: string;
+}
+
+@DataType()
+export class MigrationStatus {
+  @Property('root', 'string') root!: string;
+  @Property('attestations', 'MigrationAttestation[]') attestations!: MigrationAttestation[];
+  @Property('attestedBy', 'string[]') attestedBy!: string[];
+  @Property('required', 'number') required!: number;
+  @Property('import', 'MigrationImport') import!: MigrationImport;
+}
+
+@DataType()
+export class Provenance {
+  @Property('channel', 'string') channel!: string;
+  @Property('blockNumber', 'number') blockNumber!: number;
+  @Property('txId', 'string') txId!: string;
+  @Property('blockHash', 'string') blockHash!: string;
+}
+
+@DataType()
+export class ImportProvenance {
+  @Property('docType', 'string') docType!: string;
+  @Property('assetId', 'string') assetId!: string;
+  @Property('root', 'string') root!: string;
+  @Property('index', 'number') index!: number;
+  @Property('source', 'Provenance') source!: Provenance;
+  @Property('importedAt', 'string') importedAt!: string;
+  @Property('importedTxId', 'string') importedTxId!: string;
+}

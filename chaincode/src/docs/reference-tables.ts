@@ -76,6 +76,8 @@ const LIMIT_MEANING: Record<keyof typeof LIMITS, string> = {
   MAX_QUANTITY: 'largest quantity amount',
   QUANTITY_DECIMALS: 'decimal places of a quantity amount',
   MAX_REASON_LENGTH: 'characters of a hold or recall reason',
+  MAX_IMPORT_BATCH: 'records of one `importRecords` batch',
+  MAX_IMPORT_BATCH_LENGTH: 'characters of one `importRecords` batch (JSON)',
 };
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -133,6 +135,8 @@ export function renderRoleMatrix(): string {
       if (grants === 'read') return 'any org';
       if (grants === 'terms') return 'buyer or seller, on own peer';
       if (tx === 'createAsset') return CREATE_GRANT.roles.includes(role) ? 'own org' : '—';
+      // Migration: an organisation's admin attests for its own organisation, or imports batches.
+      if (tx === 'attestMigration' || tx === 'importRecords') return role === 'admin' ? 'member org' : '—';
       const relations = [...new Set(grants.filter((g) => g.roles.includes(role)).map((g) => RELATION[g.org]))];
       return relations.length === 0 ? '—' : relations.join('; ');
     });

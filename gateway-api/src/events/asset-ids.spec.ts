@@ -15,6 +15,7 @@ describe('assetIdsOf', () => {
       'R',
       'D',
     ]);
+    expect(assetIdsOf(EVENTS.RECORDS_IMPORTED, { root: 'r', assetIds: ['A', 'B', 'A'] })).toEqual(['A', 'B']);
   });
 
   it('yields nothing for a payload that is not an object', () => {
@@ -22,9 +23,10 @@ describe('assetIdsOf', () => {
     expect(assetIdsOf(EVENTS.ASSET_SPLIT, 'text')).toEqual([]);
   });
 
-  it('knows an asset field for every asset event of the catalogue (GovernanceChanged is about the channel)', () => {
-    const assetFields = ['assetId', 'parentId', 'childId', 'rootAssetId'];
-    for (const [name, d] of Object.entries(EVENT_CATALOGUE).filter(([n]) => n !== EVENTS.GOVERNANCE_CHANGED)) {
+  it('knows an asset field for every asset event of the catalogue (GovernanceChanged and MigrationAttested are about the channel)', () => {
+    const assetFields = ['assetId', 'parentId', 'childId', 'rootAssetId', 'assetIds'];
+    const channelEvents: string[] = [EVENTS.GOVERNANCE_CHANGED, EVENTS.MIGRATION_ATTESTED];
+    for (const [name, d] of Object.entries(EVENT_CATALOGUE).filter(([n]) => !channelEvents.includes(n))) {
       expect([name, Object.keys(d.fields).some((f) => assetFields.includes(f))]).toEqual([name, true]);
     }
   });

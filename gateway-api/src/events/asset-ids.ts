@@ -3,8 +3,8 @@ import { EVENTS } from '@waybill/chaincode/constants';
 /**
  * The assets an event concerns, primary first: the primary asset orders webhook deliveries (one
  * asset's events are delivered in ledger order) and every id feeds the `asset` filter and the read
- * model. Payload fields per event are the chaincode's event catalogue; only split, merge and recall
- * name assets other than `assetId`.
+ * model. Payload fields per event are the chaincode's event catalogue; only split, merge, recall and
+ * a migration's import batch name assets other than `assetId`.
  */
 export function assetIdsOf(name: string, payload: unknown): string[] {
   const p = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
@@ -18,6 +18,8 @@ export function assetIdsOf(name: string, payload: unknown): string[] {
         ? [...str(p.childId), ...strs(p.parentIds)]
         : name === EVENTS.ASSET_RECALLED
           ? [...str(p.rootAssetId), ...strs(p.markedAssetIds)]
-          : str(p.assetId);
+          : name === EVENTS.RECORDS_IMPORTED
+            ? strs(p.assetIds)
+            : str(p.assetId);
   return [...new Set(ids)];
 }

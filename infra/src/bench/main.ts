@@ -2,6 +2,7 @@
 import { apiBench } from './api-bench';
 import { consoleBench } from './console-bench';
 import { eventsBench } from './events-bench';
+import { migrateBench } from './migrate-bench';
 import { networkBench, type Row } from './network-bench';
 import { sweepBench } from './sweep-bench';
 
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
         seconds: Number(process.env['WAYBILL_BENCH_EVENTS_SECONDS'] ?? 30),
         burst: Number(process.env['WAYBILL_BENCH_EVENTS_BURST'] ?? 300),
       }),
+    migrate: () => Promise.resolve(migrateBench((process.env['WAYBILL_BENCH_MIGRATE_SIZES'] ?? '10000,100000').split(',').map(Number))),
     console: () =>
       consoleBench({
         basePort: Number(process.env['WAYBILL_BENCH_CONSOLE_BASE_PORT'] ?? 25500),
