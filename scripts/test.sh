@@ -35,6 +35,8 @@ NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning ${
 ensure_chromium
 log "end-to-end tests (starts its own Fabric network)"
 jest --ci --json --outputFile="$results/e2e.json" -c test/jest.config.js "$@" || status=1
+log "end-to-end tests on the AMB-shaped network (Fabric 2.2 peers, the fabric-network adapter)"
+jest --ci --json --outputFile="$results/e2e-amb.json" -c test/jest.amb.config.js "$@" || status=1
 
 node scripts/summarise-tests.js "$results" || status=1
 exit "$status"

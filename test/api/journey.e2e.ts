@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { assetBody, call, committed, expectProblem } from '../support/api';
 import { uniqueId } from '../support/fabric';
+import { MSP } from '../support/orgs';
 
 // The life of a lot across three organisations, each calling only its own gateway API with its
 // own identities: every write is signed by that organisation's Fabric identity and endorsed by
@@ -72,27 +73,27 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
     expect(body.attempts).toBe(1);
     expect(body.result).toMatchObject({
       id: lot,
-      owner: 'ManufacturerMSP',
-      custodian: 'ManufacturerMSP',
+      owner: MSP.M,
+      custodian: MSP.M,
       status: 'CREATED',
-      manufacturers: ['ManufacturerMSP'],
+      manufacturers: [MSP.M],
     });
     lotTxIds.push(body.txId);
 
     // The carrier's gateway reads the same ledger.
     const read = await call<Asset>(C, 'GET', `/v1/assets/${lot}`, { as: 'carrier-user1' });
     expect(read.status).toBe(200);
-    expect(read.body).toMatchObject({ id: lot, owner: 'ManufacturerMSP', updatedTxId: body.txId });
+    expect(read.body).toMatchObject({ id: lot, owner: MSP.M, updatedTxId: body.txId });
   });
 
   it('hands custody to the carrier: proposed on the manufacturer API, accepted on the carrier API', async () => {
     const proposed = committed<Asset>(
       await call(M, 'POST', `/v1/assets/${lot}/handover`, {
         as: 'manufacturer-user1',
-        body: { toOrg: 'CarrierMSP' },
+        body: { toOrg: MSP.C },
       }),
     );
-    expect(proposed.result.pendingHandover).toMatchObject({ from: 'ManufacturerMSP', to: 'CarrierMSP' });
+    expect(proposed.result.pendingHandover).toMatchObject({ from: MSP.M, to: MSP.C });
     lotTxIds.push(proposed.txId);
 
     // Only the recipient may accept: the manufacturer's own user is refused by the chaincode.
@@ -106,8 +107,8 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
       await call(C, 'POST', `/v1/assets/${lot}/handover/accept`, { as: 'carrier-user1' }),
     );
     expect(accepted.result).toMatchObject({
-      owner: 'ManufacturerMSP',
-      custodian: 'CarrierMSP',
+      owner: MSP.M,
+      custodian: MSP.C,
       status: 'IN_TRANSIT',
       pendingHandover: null,
     });
@@ -118,7 +119,7 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
     const proposed = committed<Asset>(
       await call(C, 'POST', `/v1/assets/${lot}/handover`, {
         as: 'carrier-user1',
-        body: { toOrg: 'RetailerMSP' },
+        body: { toOrg: MSP.R },
       }),
     );
     lotTxIds.push(proposed.txId);
@@ -126,8 +127,8 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
       await call(R, 'POST', `/v1/assets/${lot}/handover/accept`, { as: 'retailer-user1', body: {} }),
     );
     expect(accepted.result).toMatchObject({
-      owner: 'ManufacturerMSP',
-      custodian: 'RetailerMSP',
+      owner: MSP.M,
+      custodian: MSP.R,
       status: 'DELIVERED',
     });
     lotTxIds.push(accepted.txId);
@@ -137,14 +138,14 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
     const proposed = committed<Asset>(
       await call(M, 'POST', `/v1/assets/${lot}/sale`, {
         as: 'manufacturer-user1',
-        body: { buyerOrg: 'RetailerMSP' },
+        body: { buyerOrg: MSP.R },
       }),
     );
     const saleId = proposed.result.pendingSale?.saleId;
     expect(proposed.result.pendingSale).toMatchObject({
       saleId: proposed.txId,
-      seller: 'ManufacturerMSP',
-      buyer: 'RetailerMSP',
+      seller: MSP.M,
+      buyer: MSP.R,
     });
     lotTxIds.push(proposed.txId);
 
@@ -160,8 +161,8 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
     const buyer = committed<TermsReceipt>(
       await call(R, 'POST', `/v1/assets/${lot}/sale/terms`, { as: 'retailer-user1', body: terms }),
     );
-    expect(seller.result).toMatchObject({ assetId: lot, saleId, org: 'ManufacturerMSP', side: 'seller' });
-    expect(buyer.result).toMatchObject({ assetId: lot, saleId, org: 'RetailerMSP', side: 'buyer' });
+    expect(seller.result).toMatchObject({ assetId: lot, saleId, org: MSP.M, side: 'seller' });
+    expect(buyer.result).toMatchObject({ assetId: lot, saleId, org: MSP.R, side: 'buyer' });
     // Same terms, same public hash: the ledger can compare them without knowing them.
     expect(buyer.result.termsHash).toBe(seller.result.termsHash);
 
@@ -194,8 +195,8 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
       await call(R, 'POST', `/v1/assets/${lot}/sale/accept`, { as: 'retailer-user1' }),
     );
     expect(accepted.result).toMatchObject({
-      owner: 'RetailerMSP',
-      custodian: 'RetailerMSP',
+      owner: MSP.R,
+      custodian: MSP.R,
       pendingSale: null,
       status: 'DELIVERED',
     });
@@ -218,7 +219,7 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
     );
     expect(held.result).toMatchObject({
       status: 'ON_HOLD',
-      hold: { byOrg: 'RetailerMSP', previousStatus: 'DELIVERED' },
+      hold: { byOrg: MSP.R, previousStatus: 'DELIVERED' },
     });
     const released = committed<Asset>(
       await call(R, 'POST', `/v1/assets/${lot}/hold/release`, { as: 'retailer-user1' }),
@@ -231,7 +232,7 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
         body: { reason: 'customs check' },
       }),
     );
-    expect(regHold.result.hold).toMatchObject({ byRole: 'regulator', byOrg: 'AuthorityMSP' });
+    expect(regHold.result.hold).toMatchObject({ byRole: 'regulator', byOrg: MSP.A });
     expectProblem(
       await call(R, 'POST', `/v1/assets/${lot}/hold/release`, { as: 'retailer-user1' }),
       403,
@@ -263,7 +264,7 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
       assetId: lot,
       matches: true,
       recordedSha256: sha256,
-      addedByOrg: 'RetailerMSP',
+      addedByOrg: MSP.R,
       txId: added.txId,
     });
     const tampered = createHash('sha256')
@@ -316,9 +317,9 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
       id: merged,
       quantity: { amount: 75.5, unit: 'case' },
       parents: [parts.a, parts.b],
-      owner: 'RetailerMSP',
+      owner: MSP.R,
       status: 'DELIVERED',
-      manufacturers: ['ManufacturerMSP'],
+      manufacturers: [MSP.M],
     });
 
     const sold = committed<Asset>(
@@ -363,7 +364,7 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
     expect(record.body).toMatchObject({
       recallId: recall.txId,
       rootAssetId: lot,
-      initiatorOrg: 'ManufacturerMSP',
+      initiatorOrg: MSP.M,
       complete: true,
       markedCount: 5,
     });
@@ -389,8 +390,8 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
     expect(res.status).toBe(200);
     expect(res.body.truncated).toBe(false);
     expect(res.body.entries.map((e) => e.txId)).toEqual([...lotTxIds].reverse());
-    expect(res.body.entries.at(-1)?.asset).toMatchObject({ status: 'CREATED', custodian: 'ManufacturerMSP' });
-    expect(res.body.entries[0]?.asset).toMatchObject({ status: 'CONSUMED', owner: 'RetailerMSP' });
+    expect(res.body.entries.at(-1)?.asset).toMatchObject({ status: 'CREATED', custodian: MSP.M });
+    expect(res.body.entries[0]?.asset).toMatchObject({ status: 'CONSUMED', owner: MSP.R });
   });
 
   it('tells the lineage both ways', async () => {
@@ -442,7 +443,7 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
       as: 'retailer-user1',
     });
     expect(recalled.body.items.map((a) => a.id)).toEqual([merged]);
-    const byOwner = await call<Page>(M, 'GET', `/v1/assets?owner=RetailerMSP&sku=${sku}`, {
+    const byOwner = await call<Page>(M, 'GET', `/v1/assets?owner=${MSP.R}&sku=${sku}`, {
       as: 'manufacturer-user1',
     });
     expect(byOwner.body.items).toHaveLength(5);
@@ -453,7 +454,7 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
     const misuse = await call(
       C,
       'GET',
-      `/v1/assets?owner=RetailerMSP&limit=1&cursor=${first.body.nextCursor ?? ''}`,
+      `/v1/assets?owner=${MSP.R}&limit=1&cursor=${first.body.nextCursor ?? ''}`,
       {
         as: 'carrier-user1',
       },

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { waitForEndorsers } from '../../infra/src/lifecycle/endorsers';
 import { runningPid, stopProcess } from '../../infra/src/local/processes';
 import { assetBody, call, committed, expectProblem, orgApi } from '../support/api';
-import { testNetwork, uniqueId, waybill } from '../support/fabric';
+import { env, testNetwork, uniqueId, waybill } from '../support/fabric';
 
 // The manufacturer's only peer stops: its gateway answers 503 and fails readiness while the other
 // organisations' gateways keep serving; once the peer is back, the same gateway process serves
@@ -68,6 +68,7 @@ describe('partner API when a peer is down', () => {
       await restartMissingNodes();
     }
     expect(runningPid(pidFile)).toBeDefined();
+    const back = Date.now();
 
     // The gateway's gRPC client reconnects on its own (no gateway restart).
     const deadline = Date.now() + 60_000;
@@ -81,6 +82,12 @@ describe('partner API when a peer is down', () => {
         body: { set: { checked: 'after-restart' } },
       }),
     );
+    if (env.profile === 'amb') {
+      // The fabric-network adapter used to answer writes 503 for more than 15 s after the peer's
+      // return (a new SDK Gateway asked discovery on the just-restarted peer); it keeps its
+      // Gateway and reconnects the peer now, so the first write after readiness commits.
+      expect(Date.now() - back).toBeLessThan(15_000);
+    }
     // Writes that need a majority of organisations wait until the restarted peer's Gateway has
     // found the other organisations' peers again (gossip), as `chaincode deploy` does; then a new
     // asset commits. Until then the gateway answers 503, retryable.

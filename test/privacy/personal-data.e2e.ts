@@ -4,6 +4,7 @@ import path from 'node:path';
 import { call } from '../support/api';
 import { env, testNetwork, uniqueId } from '../support/fabric';
 import { findLeaks, readChannelBlocks } from '../support/ledger-scan';
+import { MSP } from '../support/orgs';
 
 // Personal data end to end on the real network: values stay in the Manufacturer gateway's store;
 // the ledger (read block by block from a peer) holds only random refs and salted commitments.
@@ -104,7 +105,7 @@ describe('personal data off-chain (GDPR), on the real network', () => {
       expect(r).toMatchObject({
         ref: expect.stringMatching(/^[0-9a-f]{32}$/) as unknown,
         commitment: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
-        controllerOrg: 'ManufacturerMSP',
+        controllerOrg: MSP.M,
         erasedAt: null,
       });
     }

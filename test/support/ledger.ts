@@ -2,8 +2,7 @@ import type { ChaincodeEvent, CloseableAsyncIterable } from '@hyperledger/fabric
 import { common } from '@hyperledger/fabric-protos';
 import type { GatewaySession } from '../../infra/src/local/gateway-client';
 
-/** MSP ids of the peer organisations of the default topology (three trading, one oversight). */
-export const MSP = { M: 'ManufacturerMSP', C: 'CarrierMSP', R: 'RetailerMSP', A: 'AuthorityMSP' } as const;
+export { MSP } from './orgs';
 
 export interface Submitted<T> {
   readonly txId: string;

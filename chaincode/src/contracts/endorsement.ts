@@ -1,13 +1,12 @@
 import { common, msp } from '@hyperledger/fabric-protos';
 import { KeyEndorsementPolicy } from 'fabric-shim';
 import { majorityOf } from '../constants';
+import { endorserRole } from './fabric-line';
 
-/**
- * Principal role required from each organisation in key-level policies. `PEER` means an
- * endorsement signed by a peer of that organisation (the network must classify peers with
- * NodeOUs, as Fabric CA-issued MSPs do).
- */
-export const ENDORSER_ROLE = 'PEER';
+// The principal role required from each organisation in key-level policies is `PEER`: an
+// endorsement signed by a peer of that organisation (the network must classify peers with
+// NodeOUs, as Fabric CA-issued MSPs do); on the 2.2 line (AMB's admincerts MSPs, no Node OUs) it
+// is `MEMBER`: see {@link endorserRole}.
 
 /**
  * Builds the key-level (state-based) endorsement policy requiring one peer of every given
@@ -15,13 +14,13 @@ export const ENDORSER_ROLE = 'PEER';
  */
 export function holdersPolicy(orgs: readonly string[]): Uint8Array {
   const policy = new KeyEndorsementPolicy();
-  policy.addOrgs(ENDORSER_ROLE, ...[...new Set(orgs)].sort());
+  policy.addOrgs(endorserRole(), ...[...new Set(orgs)].sort());
   return policy.getPolicy();
 }
 
 /**
  * Builds the key-level policy requiring peers of a majority ({@link majorityOf}) of the given
- * organisations: `OutOf(n, 'A.peer', 'B.peer', …)`. fabric-shim's `KeyEndorsementPolicy` only
+ * organisations: `OutOf(n, 'A.peer', 'B.peer', …)` (`member` on the 2.2 line). fabric-shim's `KeyEndorsementPolicy` only
  * expresses "all of them", so the envelope is assembled from the same protobuf messages it uses.
  */
 export function majorityPolicy(orgs: readonly string[]): Uint8Array {
@@ -29,7 +28,7 @@ export function majorityPolicy(orgs: readonly string[]): Uint8Array {
   const principals = mspIds.map((mspId) => {
     const role = new msp.MSPRole();
     role.setMspIdentifier(mspId);
-    role.setRole(msp.MSPRole.MSPRoleType.PEER);
+    role.setRole(endorserRole() === 'PEER' ? msp.MSPRole.MSPRoleType.PEER : msp.MSPRole.MSPRoleType.MEMBER);
     const principal = new msp.MSPPrincipal();
     principal.setPrincipalClassification(msp.MSPPrincipal.Classification.ROLE);
     principal.setPrincipal(role.serializeBinary());

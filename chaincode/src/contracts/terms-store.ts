@@ -4,6 +4,7 @@ import { IMPLICIT_COLLECTION_PREFIX } from '../constants';
 import { canonicalBytes } from '../domain/canonical-json';
 import { WaybillError } from '../domain/errors';
 import type { SaleTerms } from '../domain/sale-terms';
+import { canPurgePrivateData } from './fabric-line';
 import { termsKey } from './ledger-keys';
 
 /** Name of an organisation's implicit private data collection. */
@@ -54,12 +55,17 @@ export class TermsStore {
     }
   }
 
-  /** Purges `org`'s terms (current state and private history), if it stored any. */
+  /**
+   * Purges `org`'s terms (current state and private history), if it stored any. On the Fabric 2.2
+   * line (no purge) they are deleted: see {@link canPurgePrivateData}.
+   */
   async purgeIfPresent(org: string, assetId: string, saleId: string): Promise<boolean> {
     if ((await this.hash(org, assetId, saleId)) === undefined) {
       return false;
     }
-    await this.#stub.purgePrivateData(implicitCollection(org), termsKey(this.#stub, assetId, saleId));
+    const key = termsKey(this.#stub, assetId, saleId);
+    if (canPurgePrivateData()) await this.#stub.purgePrivateData(implicitCollection(org), key);
+    else await this.#stub.deletePrivateData(implicitCollection(org), key);
     return true;
   }
 }

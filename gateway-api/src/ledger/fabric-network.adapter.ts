@@ -80,7 +80,8 @@ export class FabricNetworkLedger implements LedgerPort {
   readonly #timeouts: LedgerTimeouts;
   readonly #ccp: Record<string, unknown>;
   readonly #connections = new Map<string, Promise<Connection>>();
-  readonly #retired: Promise<Connection>[] = [];
+  /** Identities whose Gateway saw a peer unreachable: see {@link #reconnect}. */
+  readonly #unreachable = new Set<string>();
   #closed = false;
 
   /**
@@ -269,7 +270,7 @@ export class FabricNetworkLedger implements LedgerPort {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const connections = [...this.#connections.values(), ...this.#retired.splice(0)];
+    const connections = [...this.#connections.values()];
     this.#connections.clear();
     for (const pending of connections) {
       try {
@@ -281,20 +282,42 @@ export class FabricNetworkLedger implements LedgerPort {
   }
 
   /**
-   * Maps an SDK failure; when a peer was unreachable, the identity's Gateway is retired so that the
-   * next call builds a new one (the 2.2 SDK does not reconnect a query peer whose connection broke).
-   * A retired Gateway stays open for the event streams made on it until {@link close}.
+   * Maps an SDK failure; when a peer was unreachable, the identity's Gateway is kept (with its
+   * discovery results) but marked, so that the next call first reconnects this organisation's
+   * peers: see {@link #reconnect}.
    */
   #failed(identity: string, err: unknown, stage: LedgerCallKind, txId?: string): LedgerError {
     const mapped = fromFabricNetworkError(err, stage, txId);
-    if (mapped instanceof LedgerUnavailableError) {
-      const pending = this.#connections.get(identity);
-      if (pending) {
-        this.#connections.delete(identity);
-        this.#retired.push(pending);
-      }
-    }
+    if (mapped instanceof LedgerUnavailableError) this.#unreachable.add(identity);
     return mapped;
+  }
+
+  /**
+   * Reconnects this organisation's peers of a Gateway that saw a peer unreachable, and fails fast
+   * (503, nothing sent) while none of them answers.
+   *
+   * Why not a new Gateway: a new one must first ask discovery on this organisation's peer, and a
+   * peer that has just restarted cannot answer for the chaincode ("failed constructing descriptor
+   * for chaincodes") until gossip has brought it the other organisations' peers and the chaincodes
+   * they run again, which takes tens of seconds after a restart; the kept Gateway's discovery
+   * results (refreshed every 5 minutes) still name the same endorsers. What it must be helped with
+   * is fabric-common's connection state: an endpoint whose `waitForReady` failed while the peer
+   * was down stays `connected = false`, and queries (`Query.send` → `Endorser.sendProposal`) refuse
+   * it ("is not connected") without ever calling `checkConnection`, which endorsements do call.
+   * `checkConnection()` rebuilds the gRPC client of such an endpoint. While no own peer is
+   * connected the call fails before endorsing: a transaction endorsed by other organisations
+   * alone could commit while this gateway cannot see it commit, so it answers as the Gateway
+   * adapter does when its peer is down.
+   */
+  async #reconnect(identity: string, c: Connection, stage: LedgerCallKind): Promise<void> {
+    if (!this.#unreachable.has(identity)) return;
+    const own = c.network.getChannel().getEndorsers(this.#profile.mspId);
+    const up = await Promise.all(own.map((p) => p.checkConnection().catch(() => false)));
+    if (up.some(Boolean)) {
+      this.#unreachable.delete(identity);
+      return;
+    }
+    throw new LedgerUnavailableError({ stage, message: 'no peer of this organisation could be reached' });
   }
 
   #connection(
@@ -306,7 +329,13 @@ export class FabricNetworkLedger implements LedgerPort {
         new LedgerUnavailableError({ stage, message: 'the ledger connection is closed' }),
       );
     const existing = this.#connections.get(identity);
-    if (existing) return existing;
+    if (existing) {
+      if (!this.#unreachable.has(identity)) return existing;
+      return existing.then(async (c) => {
+        await this.#reconnect(identity, c, stage);
+        return c;
+      });
+    }
     const entry = this.#profile.identities.find((i) => i.id === identity);
     if (!entry) {
       return Promise.reject(

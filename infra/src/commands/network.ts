@@ -3,11 +3,13 @@ import { networkOptions } from './options';
 import { envBool, parsePositiveInt } from '../common/flags';
 import { resolveNetwork, type NetworkOptions } from '../local/context';
 import { LocalNetwork, type NetworkStatus } from '../local/network';
+import type { Profile } from '../local/topology';
 
 interface NetFlags {
   dir?: string;
   basePort?: number;
   topology?: string;
+  profile?: Profile;
   failover?: boolean;
 }
 
@@ -20,6 +22,7 @@ export function openNetwork(flags: NetFlags): LocalNetwork {
     ...(flags.dir ? { dir: flags.dir } : {}),
     ...(flags.basePort ? { basePort: flags.basePort } : {}),
     ...(flags.topology ? { topologyFile: flags.topology } : {}),
+    ...(flags.profile ? { profile: flags.profile } : {}),
     ...(flags.failover !== undefined ? { failover: flags.failover } : {}),
   };
   return new LocalNetwork(resolveNetwork(opts), say);

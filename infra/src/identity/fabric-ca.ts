@@ -109,11 +109,14 @@ export class CaClient {
   readonly #layout: Layout;
   readonly #org: Org;
   readonly #ca: CaEndpoint;
+  readonly #nodeOus: boolean;
 
-  constructor(layout: Layout, org: Org) {
+  /** `nodeOus` false: MSP folders get no Node-OU config.yaml (admincerts-style MSPs). */
+  constructor(layout: Layout, org: Org, nodeOus = true) {
     this.#layout = layout;
     this.#org = org;
     this.#ca = caEndpoint(layout, org);
+    this.#nodeOus = nodeOus;
   }
 
   /** Enrols the bootstrap registrar (needed once, to register everything else). */
@@ -157,7 +160,7 @@ export class CaClient {
     const hosts = LOCAL_HOSTS.split(',');
     mkdirSync(path.dirname(opts.mspDir), { recursive: true, mode: 0o700 });
     writeMsp(opts.mspDir, await this.#step(() => enroll(this.#ca, { id: opts.id, secret, hosts })));
-    writeNodeOus(opts.mspDir);
+    if (this.#nodeOus) writeNodeOus(opts.mspDir);
     if (opts.tlsDir) {
       const tls = await this.#step(() => enroll(this.#ca, { id: opts.id, secret, hosts, profile: 'tls' }));
       mkdirSync(opts.tlsDir, { recursive: true, mode: 0o700 });
@@ -169,9 +172,14 @@ export class CaClient {
   }
 }
 
-/** Issues every identity of one organisation and assembles its channel MSP. */
-export async function issueOrgIdentities(layout: Layout, org: Org): Promise<void> {
-  const ca = new CaClient(layout, org);
+/**
+ * Issues every identity of one organisation and assembles its channel MSP. With `nodeOus` false
+ * (the amb profile) the MSPs are admincerts-style, as AWS Managed Blockchain members' are: no
+ * Node-OU classification, and the organisation admin's certificate listed under `admincerts` of
+ * the channel MSP and of every local MSP (a node recognises its admins only that way).
+ */
+export async function issueOrgIdentities(layout: Layout, org: Org, nodeOus = true): Promise<void> {
+  const ca = new CaClient(layout, org, nodeOus);
   await ca.enrollRegistrar(bootstrapSecret(layout.caHome(org.ca)));
   // The organisation's MSP for the channel: its CA as root for both enrolment and TLS.
   const msp = layout.orgMsp(org);
@@ -179,7 +187,7 @@ export async function issueOrgIdentities(layout: Layout, org: Org): Promise<void
   mkdirSync(path.join(msp, 'tlscacerts'), { recursive: true });
   copyFileSync(layout.caCert(org.ca), path.join(msp, 'cacerts', 'ca.pem'));
   copyFileSync(layout.caCert(org.ca), path.join(msp, 'tlscacerts', 'ca.pem'));
-  writeNodeOus(msp);
+  if (nodeOus) writeNodeOus(msp);
 
   const nodes: (PeerNode | OrdererNode)[] = [...org.peers, ...org.orderers];
   // One registration at a time per CA keeps its SQLite store happy; orgs run in parallel.
@@ -200,6 +208,14 @@ export async function issueOrgIdentities(layout: Layout, org: Org): Promise<void
       mspDir: layout.userMsp(org, user.id),
       tlsDir: path.join(layout.userDir(org, user.id), 'tls'),
     });
+  }
+  if (!nodeOus) {
+    const adminCert = path.join(layout.adminMsp(org), 'signcerts', 'cert.pem');
+    const msps = [msp, layout.adminMsp(org), ...nodes.map((n) => layout.nodeMsp(n)), ...org.users.map((u) => layout.userMsp(org, u.id))];
+    for (const dir of msps) {
+      mkdirSync(path.join(dir, 'admincerts'), { recursive: true, mode: 0o700 });
+      copyFileSync(adminCert, path.join(dir, 'admincerts', 'admin.pem'));
+    }
   }
 }
 

@@ -91,7 +91,13 @@ export async function startChaincodeServer(
       '--chaincode-tls-client-cacert-file',
       bundle,
     ],
-    env: { ...process.env, CORE_CHAINCODE_LOGGING_LEVEL: 'info', CORE_PEER_LOCALMSPID: server.mspId },
+    env: {
+      ...process.env,
+      CORE_CHAINCODE_LOGGING_LEVEL: 'info',
+      CORE_PEER_LOCALMSPID: server.mspId,
+      // The amb profile's peers are Fabric 2.2 with admincerts MSPs: see chaincode fabric-line.ts.
+      WAYBILL_FABRIC_LINE: net.topology.traits.peerRelease,
+    },
     cwd: modulePath,
     logFile: log,
     pidFile,

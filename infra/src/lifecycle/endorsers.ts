@@ -1,5 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WaybillError } from '../common/errors';
+import { channelPeers } from '../fabric/discovery';
+import { loadIdentity } from '../fabric/msp-identity';
+import { peerEndpoint } from '../local/endpoints';
 import { connectAs, type GatewaySession } from '../local/gateway-client';
 import type { LocalNetwork } from '../local/network';
 
@@ -13,6 +16,7 @@ import type { LocalNetwork } from '../local/network';
  * @throws WaybillError naming the pairs that still fail after `timeoutMs`.
  */
 export async function waitForEndorsers(net: LocalNetwork, timeoutMs: number): Promise<void> {
+  if (!net.topology.traits.gatewayService) return waitForDiscovery(net, timeoutMs);
   const orgs = net.topology.peerOrgs.filter((o) => o.users.length > 0);
   const sessions: [string, GatewaySession][] = [];
   try {
@@ -48,5 +52,48 @@ export async function waitForEndorsers(net: LocalNetwork, timeoutMs: number): Pr
     }
   } finally {
     for (const [, s] of sessions) s.close();
+  }
+}
+
+/**
+ * {@link waitForEndorsers} for peers without a Gateway service (the amb profile's Fabric 2.2):
+ * waits until every organisation's first peer's discovery service lists a peer of every other
+ * organisation running the chaincode, which is what the fabric-network SDK needs to gather a
+ * cross-organisation endorsement. Each check is a signed membership query; nothing is written.
+ * @throws WaybillError naming the pairs that still fail after `timeoutMs`.
+ */
+async function waitForDiscovery(net: LocalNetwork, timeoutMs: number): Promise<void> {
+  const orgs = net.topology.peerOrgs.filter((o) => o.users.length > 0 && o.peers.length > 0);
+  const chaincode = net.topology.chaincode.name;
+  const pending = new Map<string, string>();
+  for (const from of orgs) for (const to of orgs) if (to.name !== from.name) pending.set(`${from.name} → ${to.name}`, '');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const from of orgs) {
+      const user = from.users[0];
+      const peer = from.peers[0];
+      if (!user || !peer) continue;
+      if (![...pending.keys()].some((k) => k.startsWith(`${from.name} → `))) continue;
+      try {
+        const known = await channelPeers(loadIdentity(from.mspId, net.layout.userMsp(from, user.id)), peerEndpoint(net, peer), net.topology.channel);
+        for (const to of orgs) {
+          const key = `${from.name} → ${to.name}`;
+          if (!pending.has(key)) continue;
+          if ((known.get(to.mspId) ?? []).some((p) => p.chaincodes.includes(chaincode))) pending.delete(key);
+          else pending.set(key, `${peer.name}'s discovery knows no peer of ${to.mspId} running ${chaincode}`);
+        }
+      } catch (err) {
+        for (const key of pending.keys()) if (key.startsWith(`${from.name} → `)) pending.set(key, (err as Error).message);
+      }
+    }
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) {
+      const [first] = pending;
+      throw new WaybillError(
+        `peers cannot reach each other's endorsers after ${timeoutMs / 1000}s: ${[...pending.keys()].join(', ')} (${first?.[1] ?? ''})`,
+        { step: 'chaincode deploy' },
+      );
+    }
+    await sleep(250);
   }
 }

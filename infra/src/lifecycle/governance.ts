@@ -1,5 +1,8 @@
 import { WaybillError } from '../common/errors';
+import { loadIdentity } from '../fabric/msp-identity';
+import { ordererEndpoint, peerEndpoint } from '../local/endpoints';
 import { connectAs } from '../local/gateway-client';
+import { evaluateTransaction, submitTransaction } from './lifecycle';
 import type { LocalNetwork, Say } from '../local/network';
 import type { Org } from '../local/topology';
 
@@ -27,6 +30,7 @@ export async function initGovernance(net: LocalNetwork, say: Say): Promise<'crea
     throw new WaybillError('the topology designates no oversight organisation (oversight: true)', { step: 'governance' });
   }
   const admin = adminOf(net.topology.peerOrgs);
+  if (!net.topology.traits.gatewayService) return initGovernanceWithoutGateway(net, admin, proposal, say);
   const session = connectAs(net, admin.org.name, admin.userId);
   try {
     try {
@@ -45,6 +49,39 @@ export async function initGovernance(net: LocalNetwork, say: Say): Promise<'crea
     throw new WaybillError(`initGovernance failed: ${detailOf(err)}`, { step: 'governance' });
   } finally {
     session.close();
+  }
+}
+
+/**
+ * {@link initGovernance} on peers without a Gateway service (the amb profile's Fabric 2.2): the
+ * proposal goes to every member's first peer through the Endorser service, the transaction to the
+ * orderer, as the Fabric 2.2 SDK would do it.
+ */
+async function initGovernanceWithoutGateway(
+  net: LocalNetwork,
+  admin: { org: Org; userId: string },
+  proposal: ReturnType<typeof governanceProposal>,
+  say: Say,
+): Promise<'created' | 'exists'> {
+  const id = loadIdentity(admin.org.mspId, net.layout.userMsp(admin.org, admin.userId));
+  const { channel, chaincode } = { channel: net.topology.channel, chaincode: net.topology.chaincode.name };
+  const own = admin.org.peers[0];
+  if (!own) throw new WaybillError(`${admin.org.name} has no peer`, { step: 'governance' });
+  try {
+    try {
+      await evaluateTransaction(id, peerEndpoint(net, own), channel, chaincode, 'getGovernance', []);
+      return 'exists';
+    } catch (err) {
+      if (!/CONFLICT: the channel has no governance record/.test(detailOf(err))) throw err;
+    }
+    const endorsers = net.topology.peerOrgs.flatMap((o) => (o.peers[0] ? [peerEndpoint(net, o.peers[0])] : []));
+    await submitTransaction(id, endorsers, ordererEndpoint(net), channel, chaincode, 'initGovernance', [
+      new TextEncoder().encode(JSON.stringify(proposal)),
+    ]);
+    say(`governance: members ${proposal.members.join(', ')}; oversight ${proposal.oversight.join(', ')}`);
+    return 'created';
+  } catch (err) {
+    throw new WaybillError(`initGovernance failed: ${detailOf(err)}`, { step: 'governance' });
   }
 }
 

@@ -99,7 +99,20 @@ export function queryApprovedArgs(name: string, sequence: number): Uint8Array {
 }
 
 async function call(id: SigningIdentity, ep: Endpoint, channel: string, fn: string, arg: Uint8Array, timeoutMs?: number): Promise<Uint8Array> {
-  const { proposal } = newProposal(id, { channel, chaincode: LIFECYCLE, fn, args: [arg] });
+  return evaluateTransaction(id, ep, channel, LIFECYCLE, fn, [arg], timeoutMs);
+}
+
+/** Evaluates a chaincode function on one peer (Endorser service) and returns its payload. */
+export async function evaluateTransaction(
+  id: SigningIdentity,
+  ep: Endpoint,
+  channel: string,
+  chaincode: string,
+  fn: string,
+  args: readonly Uint8Array[],
+  timeoutMs?: number,
+): Promise<Uint8Array> {
+  const { proposal } = newProposal(id, { channel, chaincode, fn, args: [...args] });
   const r = await processProposal(ep, await signProposal(id, proposal), timeoutMs);
   return r.getResponse()?.getPayload_asU8() ?? new Uint8Array();
 }
@@ -118,9 +131,28 @@ async function submit(
   fn: string,
   arg: Uint8Array,
 ): Promise<string> {
+  return submitTransaction(id, endorsers, orderer, channel, LIFECYCLE, fn, [arg]);
+}
+
+/**
+ * Endorses a transaction of any chaincode on `endorsers` (the legacy Endorser service: no Gateway
+ * needed, as on Fabric 2.2 peers), sends it to `orderer`, and waits until the first endorser
+ * committed it.
+ * @throws EndorsementError when a peer refuses; WaybillError when the orderer refuses or the
+ * peers invalidate the transaction (the validation code named).
+ */
+export async function submitTransaction(
+  id: SigningIdentity,
+  endorsers: readonly PeerEndpoint[],
+  orderer: Endpoint,
+  channel: string,
+  chaincode: string,
+  fn: string,
+  args: readonly Uint8Array[],
+): Promise<string> {
   const first = endorsers[0];
   if (!first) throw new WaybillError(`${fn}: no peer to endorse it`);
-  const { txId, proposal } = newProposal(id, { channel, chaincode: LIFECYCLE, fn, args: [arg] });
+  const { txId, proposal } = newProposal(id, { channel, chaincode, fn, args: [...args] });
   const signed = await signProposal(id, proposal);
   const responses = await Promise.all(endorsers.map((p) => processProposal(p, signed)));
   const payloads = new Set(responses.map((r) => Buffer.from(r.getPayload_asU8()).toString('base64')));

@@ -36,6 +36,11 @@ export function apiEnv(net: LocalNetwork, org: Org): NodeJS.ProcessEnv {
     HOST: '127.0.0.1',
     DATABASE_URL: path.join(net.layout.root, 'data', `gateway-${org.key}.sqlite`),
     WAYBILL_PD_KEK_FILE: ensureKek(net, org),
+    // Peers without a Gateway service (the amb profile's Fabric 2.2) need the fabric-network
+    // adapter; on 2.5 peers the inherited choice stands (either adapter works there).
+    WAYBILL_LEDGER_ADAPTER: net.topology.traits.gatewayService
+      ? (env['WAYBILL_LEDGER_ADAPTER'] ?? net.topology.traits.ledgerAdapter)
+      : net.topology.traits.ledgerAdapter,
   };
 }
 

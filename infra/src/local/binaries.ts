@@ -24,6 +24,21 @@ export const FABRIC = {
   binaries: ['peer', 'orderer', 'configtxgen'],
 } as const;
 
+/**
+ * The Fabric 2.2 peer of the `amb` profile (AWS Managed Blockchain runs Fabric 2.2). The Go module
+ * proxy serves v2.2.3's commit (v2.2.1's too; every other 2.2 tag answers 403), so v2.2.3 is pinned.
+ * Only the peer: a 2.2 orderer has no channel participation API (it came in 2.3) and needs a system
+ * channel, while AMB's ordering service is AWS's own and clients reach it only through Broadcast
+ * and Deliver, which the 2.5 orderer serves the same way.
+ */
+export const FABRIC_22 = {
+  version: '2.2.3',
+  commit: '94ace6540955c488efd70eff6f33861ffc51d3d5',
+  module: 'github.com/hyperledger/fabric',
+  moduleVersion: 'v1.4.0-rc1.0.20210423202321-94ace6540955',
+  binaries: ['peer'],
+} as const;
+
 export const FABRIC_CA = {
   version: '1.5.21',
   module: 'github.com/hyperledger/fabric-ca',
@@ -171,9 +186,45 @@ async function goBuild(
   }
 }
 
+/** Where the Fabric 2.2 peer comes from: FABRIC22_BIN if set, else the project's cache. */
+export function bin22Dir(projectRoot: string): string {
+  return process.env['FABRIC22_BIN'] ? path.resolve(process.env['FABRIC22_BIN']) : path.join(projectRoot, '.fabric', 'bin-2.2');
+}
+
+/**
+ * Makes sure the Fabric 2.2 peer is present (FABRIC22_BIN as is, else the project cache, built
+ * once with `go build` from the module proxy like the 2.5 binaries).
+ */
+export async function ensureFabric22(projectRoot: string, say: (msg: string) => void): Promise<string> {
+  const dir = bin22Dir(projectRoot);
+  const file = path.join(dir, 'peer');
+  const have = existsSync(file) ? await binaryVersion(file, 'peer') : undefined;
+  if (have === FABRIC_22.version) return dir;
+  if (process.env['FABRIC22_BIN']) {
+    throw new WaybillError(
+      `FABRIC22_BIN=${dir} lacks the Fabric ${FABRIC_22.version} peer (${have ? `found ${have}` : 'missing'})`,
+    );
+  }
+  const go = await goVersion();
+  if (!go) {
+    throw new WaybillError(`the amb profile needs the Fabric ${FABRIC_22.version} peer and no Go toolchain was found to build it`, {
+      step: 'fabric binaries',
+    });
+  }
+  mkdirSync(dir, { recursive: true });
+  say(`building the Fabric ${FABRIC_22.version} peer with go ${go}; takes a few minutes once`);
+  await goBuild(dir, FABRIC_22.module, FABRIC_22.moduleVersion, FABRIC_22.binaries, [
+    `-X ${FABRIC_22.module}/common/metadata.Version=${FABRIC_22.version}`,
+    `-X ${FABRIC_22.module}/common/metadata.CommitSHA=${FABRIC_22.commit.slice(0, 7)}`,
+  ]);
+  const built = await binaryVersion(file, 'peer');
+  if (built !== FABRIC_22.version) throw new WaybillError(`after building, the 2.2 peer reports version ${built ?? 'unknown'}`);
+  return dir;
+}
+
 /** The directory of Fabric's own sample configuration (core.yaml, orderer.yaml) in the module cache. */
-export async function fabricSampleConfig(): Promise<string> {
-  const envDir = process.env['FABRIC_CFG_SAMPLE'];
+export async function fabricSampleConfig(release: { readonly module: string; readonly moduleVersion: string } = FABRIC): Promise<string> {
+  const envDir = release === FABRIC ? process.env['FABRIC_CFG_SAMPLE'] : process.env['FABRIC22_CFG_SAMPLE'];
   if (envDir) return envDir;
   let modCache: string | undefined;
   try {
@@ -181,12 +232,12 @@ export async function fabricSampleConfig(): Promise<string> {
   } catch {
     modCache = path.join(os.homedir(), 'go', 'pkg', 'mod');
   }
-  const dir = path.join(modCache, `${FABRIC.module}@${FABRIC.moduleVersion}`, 'sampleconfig');
+  const dir = path.join(modCache, `${release.module}@${release.moduleVersion}`, 'sampleconfig');
   if (!existsSync(path.join(dir, 'core.yaml'))) {
     // The binaries may come from FABRIC_BIN without a module download: fetch the source once.
     const work = mkdtempSync(path.join(os.tmpdir(), 'waybill-gomod-'));
     try {
-      await run('go', ['mod', 'download', `${FABRIC.module}@${FABRIC.moduleVersion}`], {
+      await run('go', ['mod', 'download', `${release.module}@${release.moduleVersion}`], {
         cwd: work,
         env: { ...process.env, GOFLAGS: '-mod=mod' },
         timeout: 600_000,

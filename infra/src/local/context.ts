@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WaybillError } from '../common/errors';
 import { Layout } from './layout';
-import { loadTopology, type Topology } from './topology';
+import { loadTopology, type Profile, type Topology } from './topology';
 
 /** The repository root (infra/dist/local → ../../..). */
 export const PROJECT_ROOT = process.env['WAYBILL_ROOT'] ?? path.resolve(__dirname, '..', '..', '..');
@@ -12,6 +12,8 @@ export interface NetworkOptions {
   readonly dir?: string;
   readonly basePort?: number;
   readonly topologyFile?: string;
+  /** Picks the profile's topology file (network/topology.amb.yaml for amb) when none is given. */
+  readonly profile?: Profile;
   readonly failover?: boolean;
 }
 
@@ -28,6 +30,11 @@ export interface NetworkContext {
   readonly settings: SavedSettings;
 }
 
+/** The topology file of a profile. */
+export function profileTopology(profile: Profile): string {
+  return path.join(PROJECT_ROOT, 'network', profile === 'amb' ? 'topology.amb.yaml' : 'topology.yaml');
+}
+
 export function defaultDir(): string {
   return process.env['WAYBILL_NETWORK_DIR'] ?? path.join(PROJECT_ROOT, '.network', 'dev');
 }
@@ -40,10 +47,22 @@ export function resolveNetwork(options: NetworkOptions = {}): NetworkContext {
   const layout = new Layout(options.dir ?? defaultDir());
   const saved = readSettings(layout);
   const topologyFile = path.resolve(
-    options.topologyFile ?? saved?.topologyFile ?? process.env['WAYBILL_TOPOLOGY'] ?? path.join(PROJECT_ROOT, 'network', 'topology.yaml'),
+    options.topologyFile ??
+      (options.profile ? profileTopology(options.profile) : undefined) ??
+      saved?.topologyFile ??
+      process.env['WAYBILL_TOPOLOGY'] ??
+      profileTopology('standard'),
   );
   const failover = options.failover ?? saved?.failover ?? false;
   const probe = loadTopology(topologyFile, { failover });
+  if (options.profile && probe.profile !== options.profile) {
+    throw new WaybillError(`profile ${options.profile} asked for, but topology ${topologyFile} is profile ${probe.profile}`);
+  }
+  if (saved && options.profile && path.resolve(saved.topologyFile) !== topologyFile) {
+    throw new WaybillError(
+      `${layout.root} holds a network of topology ${saved.topologyFile}, not profile ${options.profile}: run \`waybill network clean --dir ${layout.root}\` (without --profile) or use another --dir`,
+    );
+  }
   const basePort = options.basePort ?? saved?.basePort ?? probe.basePort;
   const topology = basePort === probe.basePort ? probe : loadTopology(topologyFile, { basePort, failover });
   return { layout, topology, settings: { basePort, failover, topologyFile } };

@@ -7,7 +7,7 @@ import { WaybillError, commandOutput } from '../common/errors';
 import { bootstrapSecret, caServerArgs, caServerEnv, issueOrgIdentities, issueServerTls, lockDown } from '../identity/fabric-ca';
 import type * as ChannelAdmin from '../fabric/channel-admin';
 import type * as SystemChaincodes from '../fabric/system-chaincodes';
-import { ensureBinaries, fabricSampleConfig } from './binaries';
+import { FABRIC_22, ensureBinaries, ensureFabric22, fabricSampleConfig } from './binaries';
 import { PROJECT_ROOT, settingsFile, type NetworkContext } from './context';
 import type { Layout } from './layout';
 import { configtx, nodeBuilderEnvironment, ordererConfig, peerConfig } from './node-config';
@@ -55,6 +55,8 @@ export class LocalNetwork {
   readonly #ctx: NetworkContext;
   readonly #say: Say;
   #bin = '';
+  /** Where the peers' binary comes from: the 2.5 binaries, or the 2.2 peer of the amb profile. */
+  #peerBin = '';
 
   constructor(ctx: NetworkContext, say: Say) {
     this.#ctx = ctx;
@@ -69,6 +71,9 @@ export class LocalNetwork {
 
   async binaries(): Promise<string> {
     if (!this.#bin) this.#bin = await ensureBinaries(PROJECT_ROOT, this.#say);
+    if (!this.#peerBin) {
+      this.#peerBin = this.topology.traits.peerRelease === '2.2' ? await ensureFabric22(PROJECT_ROOT, this.#say) : this.#bin;
+    }
     return this.#bin;
   }
 
@@ -91,6 +96,8 @@ export class LocalNetwork {
     }
     await this.binaries();
     const sample = await fabricSampleConfig();
+    // A 2.2 peer reads 2.2's own core.yaml (2.5's has keys and defaults 2.2 does not know).
+    const peerSample = this.topology.traits.peerRelease === '2.2' ? await fabricSampleConfig(FABRIC_22) : sample;
     await this.#checkPorts(already);
     const fresh = !existsSync(path.join(this.layout.root, CRYPTO_DONE));
     if (fresh) {
@@ -107,7 +114,7 @@ export class LocalNetwork {
       await this.#step('certificate authorities', () => Promise.all(this.topology.cas.map((ca) => this.#startCa(ca, started))));
       if (fresh || !existsSync(path.join(this.layout.root, CRYPTO_DONE))) {
         await this.#step('identities', async () => {
-          await Promise.all(this.topology.orgs.map((o) => issueOrgIdentities(this.layout, o)));
+          await Promise.all(this.topology.orgs.map((o) => issueOrgIdentities(this.layout, o, this.topology.traits.nodeOus)));
           // Each organisation's chaincode server: a TLS key pair from its own CA.
           for (const server of this.topology.chaincodeServers) {
             await issueServerTls(this.layout, this.#org(server.org), server.name.replace('.', '-'), this.layout.nodeTls(server));
@@ -125,7 +132,7 @@ export class LocalNetwork {
           writeFileSync(
             path.join(this.layout.nodeDir(p), 'core.yaml'),
             peerConfig(p, {
-              sampleDir: sample,
+              sampleDir: peerSample,
               layout: this.layout,
               topology: this.topology,
               builders: BUILDERS,
@@ -243,7 +250,7 @@ export class LocalNetwork {
     const log = this.layout.logFile(p.name);
     startProcess({
       name: p.name,
-      command: path.join(this.#bin, 'peer'),
+      command: path.join(this.#peerBin, 'peer'),
       args: ['node', 'start'],
       env: {
         ...process.env,

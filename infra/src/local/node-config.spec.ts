@@ -286,3 +286,51 @@ describe('configtx', () => {
     expect(configtx(topology, layout)).not.toMatch(/[&*]a\d+/);
   });
 });
+
+describe('the amb profile (network/topology.amb.yaml)', () => {
+  const layout = new Layout(ROOT);
+  const amb = loadTopology(path.join(path.dirname(REAL_TOPOLOGY), 'topology.amb.yaml'), { basePort: B });
+  let sample: string;
+
+  beforeAll(async () => {
+    sample = await sampleConfigDir();
+  }, 120_000);
+
+  it('is shaped like AWS Managed Blockchain: member-ID MSPs, Fabric 2.2 peers, no Gateway, no Node OUs', () => {
+    expect(amb.profile).toBe('amb');
+    expect(amb.traits).toEqual({
+      peerRelease: '2.2',
+      gatewayService: false,
+      nodeOus: false,
+      applicationCapability: 'V2_0',
+      ledgerAdapter: 'fabric-network',
+    });
+    for (const org of amb.peerOrgs) expect(org.mspId).toMatch(/^m-[A-Z0-9]{26}$/);
+    expect(amb.chaincode.signaturePolicy).not.toMatch(/\.(peer|client)'/);
+  });
+
+  it("turns the peers' Gateway service off", () => {
+    const core = parse(
+      peerConfig(amb.peers[0] as PeerNode, { sampleDir: sample, layout, topology: amb, builders: BUILDERS }),
+    ) as { peer: { gateway: { enabled: boolean } } };
+    expect(core.peer.gateway.enabled).toBe(false);
+  });
+
+  it('writes member/admin policies (no peer or client roles) and V2_0 capabilities everywhere', () => {
+    const text = configtx(amb, layout);
+    expect(text).not.toMatch(/\.(peer|client)'/);
+    const doc = parse(text) as { Profiles: { WaybillChannel: { Capabilities: Tree; Orderer: Tree; Application: Tree & { Organizations: Tree[] } } } };
+    const ch = doc.Profiles.WaybillChannel;
+    expect(ch.Capabilities).toEqual({ V2_0: true });
+    expect(ch.Orderer['Capabilities']).toEqual({ V2_0: true });
+    expect(ch.Application['Capabilities']).toEqual({ V2_0: true });
+    const manufacturer = ch.Application.Organizations.find((o) => String(o['ID']).startsWith('m-MANUFACTURER')) as Tree;
+    const id = String(manufacturer['ID']);
+    expect(manufacturer['Policies']).toEqual({
+      Readers: { Type: 'Signature', Rule: `OR('${id}.member')` },
+      Writers: { Type: 'Signature', Rule: `OR('${id}.member')` },
+      Admins: { Type: 'Signature', Rule: `OR('${id}.admin')` },
+      Endorsement: { Type: 'Signature', Rule: `OR('${id}.member')` },
+    });
+  });
+});

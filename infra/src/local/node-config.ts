@@ -105,7 +105,9 @@ export function peerConfig(peer: PeerNode, o: PeerConfigOptions): string {
   set('peer.tls.key.file', path.join(tls, 'server.key'));
   set('peer.tls.rootcert.file', path.join(tls, 'ca.crt'));
   set('peer.tls.clientRootCAs.files', [path.join(tls, 'ca.crt')]);
-  set('peer.gateway.enabled', true);
+  // The amb profile's peers are Fabric 2.2, which has no Gateway service at all; the key is set
+  // anyway so the configuration says what the peer does (and a 2.5 peer given it stays without).
+  set('peer.gateway.enabled', o.topology.traits.gatewayService);
   set('peer.discovery.enabled', true);
   set('vm.endpoint', '');
   set('chaincode.externalBuilders', [
@@ -175,13 +177,17 @@ export function ordererConfig(node: OrdererNode, sampleDir: string, layout: Layo
  */
 export function configtx(topology: Topology, layout: Layout): string {
   const rule = (msp: string, roles: string[]): string => `OR(${roles.map((r) => `'${msp}.${r}'`).join(', ')})`;
+  // Without Node OUs (the amb profile's admincerts MSPs, as AMB members have) an MSP cannot tell
+  // a peer from a client: policies name `member` (and `admin`, known from admincerts), as AMB's own
+  // channel configurations do.
+  const ous = topology.traits.nodeOus;
   const orgs = topology.orgs.map((o) => {
     const policies: Tree = {
-      Readers: { Type: 'Signature', Rule: rule(o.mspId, o.isOrderer ? ['member'] : ['admin', 'peer', 'client']) },
-      Writers: { Type: 'Signature', Rule: rule(o.mspId, o.isOrderer ? ['member'] : ['admin', 'client']) },
+      Readers: { Type: 'Signature', Rule: rule(o.mspId, o.isOrderer || !ous ? ['member'] : ['admin', 'peer', 'client']) },
+      Writers: { Type: 'Signature', Rule: rule(o.mspId, o.isOrderer || !ous ? ['member'] : ['admin', 'client']) },
       Admins: { Type: 'Signature', Rule: rule(o.mspId, ['admin']) },
     };
-    if (!o.isOrderer) policies['Endorsement'] = { Type: 'Signature', Rule: rule(o.mspId, ['peer']) };
+    if (!o.isOrderer) policies['Endorsement'] = { Type: 'Signature', Rule: rule(o.mspId, [ous ? 'peer' : 'member']) };
     const org: Tree = { Name: o.mspId, ID: o.mspId, MSPDir: layout.orgMsp(o), Policies: policies };
     if (o.isOrderer) org['OrdererEndpoints'] = o.orderers.map((n) => `localhost:${n.port}`);
     // Peer organisations' anchor peers are set after the channel exists, each by its own admin
@@ -242,7 +248,7 @@ export function configtx(topology: Topology, layout: Layout): string {
             LifecycleEndorsement: { Type: 'ImplicitMeta', Rule: 'MAJORITY Endorsement' },
             Endorsement: { Type: 'ImplicitMeta', Rule: 'MAJORITY Endorsement' },
           },
-          Capabilities: { V2_5: true },
+          Capabilities: { [topology.traits.applicationCapability]: true },
         },
       },
     },

@@ -420,3 +420,25 @@ describe('loadTopology', () => {
     expect(() => loadTopology(file)).toThrow(/^invalid topology: mine\.yaml\.extra is not a known field; /);
   });
 });
+
+describe('profiles', () => {
+  it('defaults to standard (Fabric 2.5, Gateway service, Node OUs, V2_5)', () => {
+    const t = normaliseTopology(validateTopology(validRawTopology()));
+    expect(t.profile).toBe('standard');
+    expect(t.traits).toMatchObject({ peerRelease: '2.5', gatewayService: true, nodeOus: true, applicationCapability: 'V2_5' });
+  });
+
+  it('accepts profile amb with member policies', () => {
+    const raw = { ...validRawTopology(), profile: 'amb', chaincode: { name: 'mini', signaturePolicy: "OR('AlphaMSP.member','BetaMSP.member')" } };
+    const t = normaliseTopology(validateTopology(raw));
+    expect(t.profile).toBe('amb');
+    expect(t.traits.ledgerAdapter).toBe('fabric-network');
+  });
+
+  it('refuses an unknown profile, and peer/client roles under amb (its MSPs cannot tell them apart)', () => {
+    expect(problemsOf({ ...validRawTopology(), profile: 'aws' })).toContain('topo.yaml.profile must be one of standard, amb');
+    expect(problemsOf({ ...validRawTopology(), profile: 'amb' })).toEqual([
+      "chaincode.signaturePolicy names 'peer' or 'client' roles, which the amb profile's MSPs (admincerts, no Node OUs) cannot tell apart: use 'member'",
+    ]);
+  });
+});

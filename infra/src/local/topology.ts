@@ -23,8 +23,40 @@ export interface OrgSpec {
   readonly oversight?: boolean;
 }
 
+/**
+ * What kind of Fabric network the topology describes:
+ * - `standard`: Fabric 2.5 peers with the Gateway service, Node-OU MSPs, V2_5 application
+ *   capability (private data purge); the gateway API uses the Gateway adapter.
+ * - `amb`: shaped like an AWS Managed Blockchain (Fabric 2.2) network: Fabric 2.2 peers (no
+ *   Gateway service), `admincerts` MSPs without Node OUs (so policies name `member`/`admin`, never
+ *   `peer`/`client`), V2_0 capabilities, and the gateway API on the fabric-network 2.2 adapter.
+ */
+export const PROFILES = ['standard', 'amb'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** What a profile means for the nodes, the MSPs, the channel and the gateway. */
+export interface ProfileTraits {
+  /** Fabric release of the peers (`2.5` or `2.2`). */
+  readonly peerRelease: '2.5' | '2.2';
+  /** Peers serve the Gateway service (Fabric ≥ 2.4 only). */
+  readonly gatewayService: boolean;
+  /** MSPs classify identities with Node OUs; otherwise admins are listed under `admincerts`. */
+  readonly nodeOus: boolean;
+  /** The channel's application capability. */
+  readonly applicationCapability: 'V2_5' | 'V2_0';
+  /** The gateway API's ledger adapter (`WAYBILL_LEDGER_ADAPTER`). */
+  readonly ledgerAdapter: 'fabric-gateway' | 'fabric-network';
+}
+
+export function profileTraits(profile: Profile): ProfileTraits {
+  return profile === 'amb'
+    ? { peerRelease: '2.2', gatewayService: false, nodeOus: false, applicationCapability: 'V2_0', ledgerAdapter: 'fabric-network' }
+    : { peerRelease: '2.5', gatewayService: true, nodeOus: true, applicationCapability: 'V2_5', ledgerAdapter: 'fabric-gateway' };
+}
+
 export interface TopologySpec {
   readonly name: string;
+  readonly profile?: Profile;
   readonly basePort: number;
   readonly channel: string;
   readonly ordering: {
@@ -93,6 +125,8 @@ export interface Org {
 /** The normalised topology: every name resolved, every port computed. */
 export interface Topology {
   readonly name: string;
+  readonly profile: Profile;
+  readonly traits: ProfileTraits;
   readonly basePort: number;
   readonly channel: string;
   readonly ordering: TopologySpec['ordering'];
@@ -163,8 +197,12 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
   };
 
   const root = obj(raw, source);
-  onlyKeys(root, ['name', 'basePort', 'channel', 'ordering', 'chaincode', 'organizations'], source);
+  onlyKeys(root, ['name', 'profile', 'basePort', 'channel', 'ordering', 'chaincode', 'organizations'], source);
   const name = str(root, 'name', source, NAME);
+  const profile = root['profile'];
+  if (profile !== undefined && !(PROFILES as readonly unknown[]).includes(profile)) {
+    problems.push(`${source}.profile must be one of ${PROFILES.join(', ')}`);
+  }
   const basePort = root['basePort'];
   if (typeof basePort !== 'number' || !Number.isInteger(basePort) || basePort < 1024 || basePort > 60000) {
     problems.push(`${source}.basePort must be an integer between 1024 and 60000`);
@@ -233,6 +271,11 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
       if (oversight === true && !peers?.length) problems.push(`${at} is an oversight organisation without peers`);
     });
   }
+  if (profile === 'amb' && /\.(peer|client)'/.test(signaturePolicy)) {
+    problems.push(
+      "chaincode.signaturePolicy names 'peer' or 'client' roles, which the amb profile's MSPs (admincerts, no Node OUs) cannot tell apart: use 'member'",
+    );
+  }
   const ordererOrgs = organizations.filter((o) => o.orderers?.length);
   if (ordererOrgs.length !== 1) problems.push('exactly one organisation must list orderers');
   const odd = ordererOrgs[0]?.orderers?.length ?? 1;
@@ -254,6 +297,7 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
   if (problems.length > 0) throw new WaybillError(`invalid topology: ${problems.join('; ')}`);
   return {
     name,
+    ...(profile === 'amb' ? { profile: 'amb' as const } : {}),
     basePort: basePort as number,
     channel,
     ordering: {
@@ -344,8 +388,11 @@ export function normaliseTopology(spec: TopologySpec, options: NormaliseOptions 
     };
   });
   const ordererOrg = orgs.find((o) => o.isOrderer) as Org;
+  const profile = spec.profile ?? 'standard';
   return {
     name: spec.name,
+    profile,
+    traits: profileTraits(profile),
     basePort,
     channel: spec.channel,
     ordering: spec.ordering,
