@@ -8,6 +8,9 @@ import { sendProblem } from './http/problem.filter';
 import { ProblemException } from './common/problems';
 import { CORRELATION_ID, TX_ID_HEADER } from './common/request-context';
 import { setUpConsole } from './console';
+import { ApiKeysService } from './auth/api-keys.service';
+import { installFrontDoor } from './auth/front-door';
+import { RateLimits } from './auth/rate-limiter';
 
 /** Headers browsers may read when CORS is on. */
 const EXPOSED_HEADERS = [
@@ -33,8 +36,24 @@ export interface GatewayApp {
  */
 export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
   const { config, logger, metrics } = deps;
+  const limits = config.http.limits;
+  // Node checks the header and request deadlines on this period: its default (30 s) would let a
+  // slow client hold a connection for half a minute past them.
+  const serverOptions = {
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+  };
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    http: serverOptions,
+    ...(config.http.tls
+      ? { https: { ...serverOptions, cert: config.http.tls.cert, key: config.http.tls.key, minVersion: 'TLSv1.2' as const } }
+      : {}),
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-correlation-id'];
@@ -49,6 +68,7 @@ export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.server.maxConnections = limits.maxConnections;
   let draining = false;
 
   fastify.decorateRequest('client', null);
@@ -126,6 +146,8 @@ export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
     metrics,
     ...(deps.consoleAssetsDir ? { assetsDir: deps.consoleAssetsDir } : {}),
   });
+  // After the console's hook, which turns a session cookie into the key it stands for.
+  installFrontDoor(fastify, { keys: app.get(ApiKeysService), limits: app.get(RateLimits), logger, metrics });
 
   if (config.http.docsEnabled) {
     SwaggerModule.setup('docs', app, () => openApiDocument(app, config.profile.organization), {

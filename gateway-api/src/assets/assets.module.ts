@@ -5,6 +5,7 @@ import { ReadModelModule } from '../read-model/read-model.module';
 import { ReadModelService } from '../read-model/read-model.service';
 import { AssetsController, RecallsController } from './assets.controller';
 import { AssetsService } from './assets.service';
+import { CursorCodec } from '../crypto/cursor-codec';
 
 /** The asset operations (one chaincode transaction each) and recalls. */
 @Module({
@@ -17,6 +18,7 @@ import { AssetsService } from './assets.service';
         new AssetsService(
           ledger,
           Object.keys(c.profile.organizations),
+          new CursorCodec(c.personalData.kek),
           c.events.enabled ? readModel : undefined,
         ),
       inject: [CONFIG, LedgerService, ReadModelService],

@@ -7,7 +7,10 @@ import { RateLimiter } from './rate-limiter';
 /** Outcome of checking a presented API key. */
 export type AuthResult =
   | { readonly ok: true; readonly client: AuthenticatedClient }
-  | { readonly ok: false; readonly reason: 'invalid' | 'revoked' | 'identity-unavailable' };
+  | {
+      readonly ok: false;
+      readonly reason: 'missing' | 'invalid' | 'revoked' | 'identity-unavailable';
+    };
 
 /** An API key as listed (no secret, no hash). */
 export interface ApiKeyView {
