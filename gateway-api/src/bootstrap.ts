@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -88,6 +89,22 @@ export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
       );
       return;
     }
+    done();
+  });
+
+  // The idle timeout is for sockets where nothing happens: not for one whose request is being
+  // answered (a write may wait for its commit longer), so it is suspended from the handler on.
+  // (Injected test requests have a stand-in socket without timeouts.)
+  const idle = (request: FastifyRequest, ms: number) => {
+    const socket = request.raw.socket as Partial<Socket> | undefined;
+    if (typeof socket?.setTimeout === 'function') socket.setTimeout(ms);
+  };
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    idle(request, 0);
+    done();
+  });
+  fastify.addHook('onResponse', (request, _reply, done) => {
+    idle(request, limits.idleTimeoutMs);
     done();
   });
 

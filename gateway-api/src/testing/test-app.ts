@@ -212,7 +212,7 @@ export interface RequestOptions {
 /** One request through the whole Nest/Fastify stack (no socket), JSON body parsed. */
 export async function request(
   t: TestApp,
-  method: 'GET' | 'POST' | 'OPTIONS' | 'DELETE',
+  method: 'GET' | 'POST' | 'OPTIONS' | 'DELETE' | 'PUT' | 'PATCH',
   url: string,
   options: RequestOptions = {},
 ) {

@@ -24,8 +24,10 @@ const NON_PUBLIC: readonly string[] = [
   '203.0.113.0/24',
   '224.0.0.0/4',
   '240.0.0.0/4',
-  '::/128',
-  '::1/128',
+  // Unspecified, loopback and the deprecated IPv4-compatible form.
+  '::/96',
+  // IPv4-mapped addresses not recognised as such below: refused rather than guessed.
+  '::ffff:0:0/96',
   '64:ff9b::/96',
   '64:ff9b:1::/48',
   '100::/64',
@@ -38,28 +40,46 @@ const NON_PUBLIC: readonly string[] = [
   'ff00::/8',
 ];
 
-function blockListOf(networks: readonly string[]): BlockList {
-  const list = new BlockList();
-  for (const text of networks) {
-    const n = parseNetwork(text);
-    if (!n) throw new Error(`not an address or CIDR range: ${text}`);
-    list.addSubnet(n.address, n.prefix, n.family === 4 ? 'ipv4' : 'ipv6');
+/**
+ * Networks as one BlockList per family: a single BlockList matches IPv4 addresses against IPv6
+ * rules too (in their mapped form), so `::ffff:0:0/96` would catch every IPv4 address.
+ */
+class Networks {
+  readonly #v4 = new BlockList();
+  readonly #v6 = new BlockList();
+
+  constructor(networks: readonly string[]) {
+    for (const text of networks) {
+      const n = parseNetwork(text);
+      if (!n) throw new Error(`not an address or CIDR range: ${text}`);
+      if (n.family === 4) this.#v4.addSubnet(n.address, n.prefix, 'ipv4');
+      else this.#v6.addSubnet(n.address, n.prefix, 'ipv6');
+    }
   }
-  return list;
+
+  has(address: string): boolean {
+    return isIP(address) === 4 ? this.#v4.check(address, 'ipv4') : this.#v6.check(address, 'ipv6');
+  }
 }
 
-const NON_PUBLIC_LIST = blockListOf(NON_PUBLIC);
+const NON_PUBLIC_NETWORKS = new Networks(NON_PUBLIC);
 
-/** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`), else the address. */
-function unmapped(address: string): string {
-  const m = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
-  return m?.[1] ?? address;
+/**
+ * The IPv4 address inside an IPv4-mapped IPv6 address, dotted (`::ffff:10.0.0.1`) or in hex as
+ * the URL parser writes it (`::ffff:a00:1`); else the address.
+ */
+export function unmapped(address: string): string {
+  const dotted = /^(?:0{0,4}:){0,4}:?:ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (dotted?.[1]) return dotted[1];
+  const hex = /^(?:0{0,4}:){0,4}:?:ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (hex?.[1] && hex[2]) {
+    const hi = parseInt(hex[1], 16);
+    const lo = parseInt(hex[2], 16);
+    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  return address;
 }
 
-/** The family of an address as BlockList wants it. */
-function familyOf(address: string): 'ipv4' | 'ipv6' {
-  return isIP(address) === 4 ? 'ipv4' : 'ipv6';
-}
 
 /** A destination refused: it resolves to an address that is not public and not allowed. */
 export class DestinationForbiddenError extends Error {
@@ -94,21 +114,20 @@ const systemResolver: Resolver = (host) =>
  * the connection (DNS rebinding) cannot lead anywhere else.
  */
 export class DestinationPolicy {
-  readonly #allowed: BlockList;
+  readonly #allowed: Networks;
 
   constructor(
     allowedNetworks: readonly string[],
     private readonly resolver: Resolver = systemResolver,
   ) {
-    this.#allowed = blockListOf(allowedNetworks);
+    this.#allowed = new Networks(allowedNetworks);
   }
 
   /** May a delivery connect to this address? */
   permits(address: string): boolean {
     const plain = unmapped(address);
-    const family = familyOf(plain);
-    if (this.#allowed.check(plain, family) || (plain !== address && this.#allowed.check(address, 'ipv6'))) return true;
-    return !NON_PUBLIC_LIST.check(plain, family);
+    if (this.#allowed.has(plain) || this.#allowed.has(address)) return true;
+    return !NON_PUBLIC_NETWORKS.has(plain);
   }
 
   /**

@@ -29,9 +29,11 @@ const TLS_CODE = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT
 export function failureClass(err: unknown): FailureClass {
   if (err instanceof DestinationForbiddenError) return 'destination_forbidden';
   if (err instanceof DestinationUnresolvedError) return 'dns';
-  if (!(err instanceof Error)) return 'failed';
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout';
-  const code = (err as { code?: unknown }).code ?? (err as { cause?: { code?: unknown } }).cause?.code;
+  // Duck-typed: an abort's reason is a DOMException, not always an `Error` of this realm.
+  if (typeof err !== 'object' || err === null) return 'failed';
+  const { name, code: own, cause } = err as { name?: unknown; code?: unknown; cause?: { code?: unknown } };
+  if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
+  const code = own ?? cause?.code;
   if (typeof code !== 'string') return 'failed';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns';
   if (code === 'ETIMEDOUT' || code === 'ABORT_ERR' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout';
