@@ -63,6 +63,23 @@ describe('the front door: keys checked before any work', () => {
   });
 });
 
+describe('keys an admin may hand out', () => {
+  it('creates keys of non-admin identities only; admin keys come from the admin command', async () => {
+    const t = await startTestApp();
+    try {
+      const admin = t.keys['manufacturer-admin'];
+      const create = (identityId: string) =>
+        request(t, 'POST', '/v1/admin/api-keys', { key: admin, body: { name: 'k', identityId } });
+      expect((await create('manufacturer-auditor')).status).toBe(201);
+      expect(await create('manufacturer-admin')).toMatchObject({ status: 403, body: { code: 'IDENTITY_NOT_GRANTABLE' } });
+      // The admin command (no granting key) still may.
+      await expect(t.outsideKeys.create({ name: 'ops', identityId: 'manufacturer-admin' })).resolves.toMatchObject({ created: true });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('405 for undeclared methods', () => {
   it('answers 405 problem+json with Allow, and 404 where no method is served', async () => {
     const t = await startTestApp();

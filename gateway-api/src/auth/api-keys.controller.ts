@@ -11,7 +11,8 @@ import {
 } from './dto/api-key.dto';
 import { ApiRead } from '../http/openapi';
 import { ProblemException } from '../common/problems';
-import { RedactFromIdempotencyRecord, Roles } from '../common/request-context';
+import { Client, RedactFromIdempotencyRecord, Roles } from '../common/request-context';
+import type { AuthenticatedClient } from '../common/client';
 
 /** `/v1/admin/api-keys`: API-key administration for clients whose identity has the `admin` role. */
 @ApiTags('admin')
@@ -28,11 +29,12 @@ export class ApiKeysController {
   })
   @ApiRead(CreatedApiKeyResponse, 422)
   async create(
+    @Client() client: AuthenticatedClient,
     @Body() body: CreateApiKeyDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreatedApiKeyResponse> {
     const { key, apiKey } = await this.keys
-      .create({ name: body.name, identityId: body.identityId })
+      .create({ name: body.name, identityId: body.identityId, grantedBy: client })
       .catch(rethrow);
     void reply
       .status(201)
@@ -70,6 +72,8 @@ function rethrow(err: unknown): never {
         throw new ProblemException('API_KEY_NOT_FOUND', err.message);
       case 'IDENTITY_UNKNOWN':
         throw new ProblemException('IDENTITY_UNKNOWN', err.message);
+      case 'IDENTITY_NOT_GRANTABLE':
+        throw new ProblemException('IDENTITY_NOT_GRANTABLE', err.message);
       case 'NAME_INVALID':
       case 'API_KEY_MALFORMED':
       case 'API_KEY_EXISTS':

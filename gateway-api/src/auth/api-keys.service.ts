@@ -26,7 +26,12 @@ export interface ApiKeyView {
 export class ApiKeyError extends Error {
   constructor(
     readonly code:
-      'IDENTITY_UNKNOWN' | 'API_KEY_MALFORMED' | 'API_KEY_EXISTS' | 'API_KEY_NOT_FOUND' | 'NAME_INVALID',
+      | 'IDENTITY_UNKNOWN'
+      | 'IDENTITY_NOT_GRANTABLE'
+      | 'API_KEY_MALFORMED'
+      | 'API_KEY_EXISTS'
+      | 'API_KEY_NOT_FOUND'
+      | 'NAME_INVALID',
     message: string,
   ) {
     super(message);
@@ -130,6 +135,8 @@ export class ApiKeysService {
     name: string;
     identityId: string;
     key?: string;
+    /** Over HTTP: the admin asking. It may hand out keys of non-admin identities only. */
+    grantedBy?: AuthenticatedClient;
   }): Promise<{ key: string; apiKey: ApiKeyView; created: boolean }> {
     if (!NAME.test(input.name)) {
       throw new ApiKeyError(
@@ -142,6 +149,14 @@ export class ApiKeysService {
       throw new ApiKeyError(
         'IDENTITY_UNKNOWN',
         `identity ${input.identityId} is not in the connection profile (known: ${this.profile.identities.map((i) => i.id).join(', ')})`,
+      );
+    }
+    // An admin key must not mint more admin keys (one leaked admin key would outlive its
+    // revocation through them): admin keys come from the admin command on the gateway's host.
+    if (input.grantedBy !== undefined && identity.role === 'admin') {
+      throw new ApiKeyError(
+        'IDENTITY_NOT_GRANTABLE',
+        `identity ${identity.id} has the admin role: its keys are created with the admin command on the gateway's host, not over the API`,
       );
     }
     let generated: { key: string; keyId: string; secret: string };

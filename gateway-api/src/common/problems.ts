@@ -56,6 +56,7 @@ export const GATEWAY_PROBLEMS = {
   CONSOLE_HEADER_REQUIRED: spec(403, 'A write with the console session needs the console’s header'),
   API_KEY_NOT_FOUND: spec(404, 'API key not found'),
   IDENTITY_UNKNOWN: spec(422, 'Unknown identity'),
+  IDENTITY_NOT_GRANTABLE: spec(403, 'Keys of this identity are not handed out over the API'),
   RATE_LIMITED: spec(429, 'Too many requests', true),
   IDEMPOTENCY_KEY_INVALID: spec(400, 'Invalid Idempotency-Key'),
   IDEMPOTENCY_KEY_REUSED: spec(422, 'Idempotency-Key reused with a different request'),
