@@ -72,6 +72,22 @@ describe('keys an admin may hand out', () => {
         request(t, 'POST', '/v1/admin/api-keys', { key: admin, body: { name: 'k', identityId } });
       expect((await create('manufacturer-auditor')).status).toBe(201);
       expect(await create('manufacturer-admin')).toMatchObject({ status: 403, body: { code: 'IDENTITY_NOT_GRANTABLE' } });
+      // Rotation: a new key at once, the old one until its grace ends (0: now).
+      const first = await request(t, 'POST', '/v1/admin/api-keys', {
+        key: admin,
+        body: { name: 'erp', identityId: 'manufacturer-user1', expiresAt: '2099-01-01T00:00:00Z' },
+      });
+      expect(first.body).toMatchObject({ apiKey: { expiresAt: '2099-01-01T00:00:00.000Z' } });
+      const old = first.body.key as string;
+      const oldId = (first.body.apiKey as { keyId: string }).keyId;
+      const rotated = await request(t, 'POST', `/v1/admin/api-keys/${oldId}/rotate`, { key: admin, body: { graceSeconds: 0 } });
+      expect(rotated).toMatchObject({ status: 201, body: { apiKey: { name: 'erp', identityId: 'manufacturer-user1' } } });
+      expect(await request(t, 'GET', '/v1/admin/api-keys', { key: old })).toMatchObject({ status: 401, body: { code: 'API_KEY_EXPIRED' } });
+      withAssets(t.ledger, new Map([['LOT-1', anAsset({ id: 'LOT-1' })]]));
+      expect((await request(t, 'GET', '/v1/assets/LOT-1', { key: rotated.body.key as string })).status).toBe(200);
+      expect(
+        (await request(t, 'POST', '/v1/admin/api-keys', { key: admin, body: { name: 'x', identityId: 'manufacturer-user1', expiresAt: '2001-01-01T00:00:00Z' } })).status,
+      ).toBe(400);
       // The admin command (no granting key) still may.
       await expect(t.outsideKeys.create({ name: 'ops', identityId: 'manufacturer-admin' })).resolves.toMatchObject({ created: true });
     } finally {

@@ -88,6 +88,7 @@ describe('platform endpoints', () => {
         'createApiKey',
         'listApiKeys',
         'revokeApiKey',
+        'rotateApiKey',
         'createSubject',
         'addPersonalData',
         'readPersonalData',

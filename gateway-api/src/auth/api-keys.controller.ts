@@ -8,6 +8,8 @@ import {
   CreateApiKeyDto,
   CreatedApiKeyResponse,
   KeyIdParams,
+  RotateApiKeyDto,
+  RotatedApiKeyResponse,
 } from './dto/api-key.dto';
 import { ApiRead } from '../http/openapi';
 import { ProblemException } from '../common/problems';
@@ -34,7 +36,12 @@ export class ApiKeysController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreatedApiKeyResponse> {
     const { key, apiKey } = await this.keys
-      .create({ name: body.name, identityId: body.identityId, grantedBy: client })
+      .create({
+        name: body.name,
+        identityId: body.identityId,
+        grantedBy: client,
+        ...(body.expiresAt ? { expiresAt: Date.parse(body.expiresAt) } : {}),
+      })
       .catch(rethrow);
     void reply
       .status(201)
@@ -48,6 +55,33 @@ export class ApiKeysController {
   @ApiRead(ApiKeyListResponse)
   async list(): Promise<{ items: ApiKeyView[] }> {
     return { items: await this.keys.list() };
+  }
+
+  @Post(':keyId/rotate')
+  @RedactFromIdempotencyRecord('key')
+  @ApiOperation({
+    summary: 'Rotate an API key: a new key for the same identity; the old one expires after a grace period',
+    operationId: 'rotateApiKey',
+  })
+  @ApiRead(RotatedApiKeyResponse, 404, 422)
+  async rotate(
+    @Client() client: AuthenticatedClient,
+    @Param() p: KeyIdParams,
+    @Body() body: RotateApiKeyDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RotatedApiKeyResponse> {
+    const rotated = await this.keys
+      .rotate(p.keyId, {
+        graceMs: (body.graceSeconds ?? 86_400) * 1000,
+        grantedBy: client,
+        ...(body.expiresAt ? { expiresAt: Date.parse(body.expiresAt) } : {}),
+      })
+      .catch(rethrow);
+    void reply
+      .status(201)
+      .header('location', `/v1/admin/api-keys/${rotated.apiKey.keyId}`)
+      .header('cache-control', 'no-store');
+    return rotated;
   }
 
   @Post(':keyId/revoke')
@@ -74,6 +108,7 @@ function rethrow(err: unknown): never {
         throw new ProblemException('IDENTITY_UNKNOWN', err.message);
       case 'IDENTITY_NOT_GRANTABLE':
         throw new ProblemException('IDENTITY_NOT_GRANTABLE', err.message);
+      case 'EXPIRY_INVALID':
       case 'NAME_INVALID':
       case 'API_KEY_MALFORMED':
       case 'API_KEY_EXISTS':

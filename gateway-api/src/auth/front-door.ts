@@ -83,6 +83,8 @@ export function authProblem(reason: Exclude<AuthResult, { ok: true }>['reason'])
       return new ProblemException('API_KEY_INVALID', undefined, {}, invalidToken);
     case 'revoked':
       return new ProblemException('API_KEY_REVOKED', undefined, {}, invalidToken);
+    case 'expired':
+      return new ProblemException('API_KEY_EXPIRED', 'the key expired: use the key it was rotated to, or ask for a new one', {}, invalidToken);
     case 'identity-unavailable':
       return new ProblemException(
         'IDENTITY_UNAVAILABLE',

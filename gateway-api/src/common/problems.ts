@@ -44,6 +44,7 @@ export const GATEWAY_PROBLEMS = {
   AUTH_REQUIRED: spec(401, 'Authentication required'),
   API_KEY_INVALID: spec(401, 'Invalid API key'),
   API_KEY_REVOKED: spec(401, 'API key revoked'),
+  API_KEY_EXPIRED: spec(401, 'API key expired'),
   METHOD_NOT_ALLOWED: spec(405, 'Method not allowed on this endpoint'),
   TOO_MANY_STREAMS: spec(429, 'Too many event streams open for this API key', true),
   STREAMS_EXHAUSTED: spec(503, 'The gateway serves as many event streams as it may', true),
