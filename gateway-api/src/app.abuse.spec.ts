@@ -227,3 +227,28 @@ describe('reconciliation', () => {
     await db.close();
   });
 });
+
+describe('the OpenAPI document states what the server enforces', () => {
+  it('closes request bodies, types integers, and constrains the headers it checks', async () => {
+    const t = await startTestApp();
+    try {
+      const doc = (await request(t, 'GET', '/docs/openapi.json')).body as {
+        paths: Record<string, Record<string, { parameters?: { name: string; required?: boolean; schema?: Record<string, unknown> }[]; responses: Record<string, unknown> }>>;
+        components: { schemas: Record<string, { additionalProperties?: unknown; properties?: Record<string, Record<string, unknown>> }> };
+      };
+      const schemas = doc.components.schemas;
+      expect(schemas.CreateAssetDto?.additionalProperties).toBe(false);
+      expect(schemas.CreateWebhookDto?.properties?.maxAttempts).toMatchObject({ type: 'integer', minimum: 1, maximum: 50 });
+      // Response schemas stay open.
+      expect(schemas.WebhookView?.additionalProperties).toBeUndefined();
+      const hold = doc.paths['/v1/assets/{assetId}/hold']?.post;
+      expect(hold?.parameters?.find((p) => p.name === 'Idempotency-Key')?.schema).toMatchObject({ maxLength: 255 });
+      const record = doc.paths['/v1/personal-data/records/{ref}']?.get;
+      expect(record?.parameters?.find((p) => p.name === 'X-Purpose')).toMatchObject({ required: true, schema: { pattern: expect.any(String) as unknown } });
+      expect(Object.keys(doc.paths['/v1/admin/api-keys/{keyId}/rotate']?.post?.responses ?? {})).toContain('201');
+      expect(Object.keys(doc.paths['/v1/webhooks/{webhookId}']?.delete?.responses ?? {})).toEqual(expect.arrayContaining(['204', '403', '404']));
+    } finally {
+      await t.close();
+    }
+  });
+});

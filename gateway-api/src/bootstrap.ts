@@ -199,9 +199,44 @@ export function openApiDocument(app: NestFastifyApplication, organization: strin
       'apiKey',
     )
     .build();
-  return SwaggerModule.createDocument(app, config, {
-    operationIdFactory: (_controller, method) => method,
-  });
+  return closeRequestBodies(
+    SwaggerModule.createDocument(app, config, {
+      operationIdFactory: (_controller, method) => method,
+    }),
+  );
+}
+
+/**
+ * The validation pipe refuses unknown fields (`forbidNonWhitelisted`): every object schema a request
+ * body reaches says so (`additionalProperties: false`) unless it states otherwise (free-form maps
+ * such as `attributes`). Response schemas stay open: a client must accept fields added later.
+ */
+export function closeRequestBodies(document: OpenAPIObject): OpenAPIObject {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
+  const seen = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const o = node as Record<string, unknown>;
+    const ref = o.$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
+      const name = ref.slice('#/components/schemas/'.length);
+      if (!seen.has(name)) {
+        seen.add(name);
+        visit(schemas[name]);
+      }
+      return;
+    }
+    if (o.properties !== undefined && o.additionalProperties === undefined) o.additionalProperties = false;
+    for (const value of Object.values(o)) visit(value);
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Record<string, { requestBody?: unknown }>)) {
+      if (typeof operation === 'object' && operation !== null && operation.requestBody !== undefined)
+        visit(operation.requestBody);
+    }
+  }
+  return document;
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   RotateApiKeyDto,
   RotatedApiKeyResponse,
 } from './dto/api-key.dto';
-import { ApiRead } from '../http/openapi';
+import { ApiCreated, ApiRead } from '../http/openapi';
 import { ProblemException } from '../common/problems';
 import { Client, RedactFromIdempotencyRecord, Roles } from '../common/request-context';
 import type { AuthenticatedClient } from '../common/client';
@@ -29,7 +29,7 @@ export class ApiKeysController {
     summary: 'Create an API key bound to an identity of this organisation',
     operationId: 'createApiKey',
   })
-  @ApiRead(CreatedApiKeyResponse, 422)
+  @ApiCreated(CreatedApiKeyResponse, 422)
   async create(
     @Client() client: AuthenticatedClient,
     @Body() body: CreateApiKeyDto,
@@ -63,7 +63,7 @@ export class ApiKeysController {
     summary: 'Rotate an API key: a new key for the same identity; the old one expires after a grace period',
     operationId: 'rotateApiKey',
   })
-  @ApiRead(RotatedApiKeyResponse, 404, 422)
+  @ApiCreated(RotatedApiKeyResponse, 404, 422)
   async rotate(
     @Client() client: AuthenticatedClient,
     @Param() p: KeyIdParams,

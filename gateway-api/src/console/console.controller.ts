@@ -28,6 +28,7 @@ export class SignInDto {
   apiKey!: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: SESSION_MAX_TTL_SECONDS,
     default: SESSION_MAX_TTL_SECONDS,

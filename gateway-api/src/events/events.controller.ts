@@ -29,6 +29,7 @@ export class EventsQuery {
   asset?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
     description: 'Replay from this block (0: from the beginning); ignored when Last-Event-ID is sent',
   })

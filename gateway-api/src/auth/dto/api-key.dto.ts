@@ -28,6 +28,7 @@ export class CreateApiKeyDto {
 
 export class RotateApiKeyDto {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
     maximum: 2_592_000,
     default: 86_400,
