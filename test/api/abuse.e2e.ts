@@ -131,7 +131,9 @@ describe('the partner API under abuse (real network)', () => {
       // One reader fans the event out to every stream.
       for (const s of streams) {
         const [e] = await s.waitFor(1, 30_000);
-        expect(e?.event).toBe('AssetHeld');
+        // A hold is a status change of the asset.
+        expect(e?.event).toBe('StatusChanged');
+        expect(e?.data.assetIds).toContain(lot);
       }
     } finally {
       for (const s of streams) s.close();
@@ -180,16 +182,19 @@ describe('the partner API under abuse (real network)', () => {
 
   it('answers an invalid-key flood with 429 without starving valid keys', async () => {
     const flood = Array.from({ length: 200 }, () =>
-      call('carrier', 'GET', `/v1/assets/${lot}`, { apiKey: forgedKey() }).then((r) => r.status),
+      call('carrier', 'GET', `/v1/assets/${lot}`, { apiKey: forgedKey() }),
     );
     const valid = Array.from({ length: 20 }, () =>
       call('carrier', 'GET', `/v1/assets/${lot}`, { as: 'carrier-user1' }).then((r) => r.status),
     );
     const [flooded, served] = await Promise.all([Promise.all(flood), Promise.all(valid)]);
-    expect(flooded.every((s) => s === 401 || s === 429)).toBe(true);
-    expect(flooded.filter((s) => s === 429).length).toBeGreaterThan(100);
+    const statuses = flooded.map((r) => r.status);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    // The anonymous bucket (burst 40, 20/s) lets few of the 200 through to a 401.
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(100);
     expect(served).toEqual(Array(20).fill(200));
-    const limited = await call('carrier', 'GET', `/v1/assets/${lot}`, { apiKey: forgedKey() });
+    const limited = flooded.find((r) => r.status === 429);
+    if (!limited) throw new Error('no 429 in the flood');
     expectProblem(limited, 429, 'RATE_LIMITED');
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
