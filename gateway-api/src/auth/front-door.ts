@@ -47,7 +47,8 @@ export function installFrontDoor(
   fastify.decorateRequest('authResult', null);
   fastify.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (!path.startsWith('/v1/') || path === PUBLIC_V1 || request.is404) return;
+    // CORS preflights carry no credentials by design (the CORS plugin answers them).
+    if (!path.startsWith('/v1/') || path === PUBLIC_V1 || request.is404 || request.method === 'OPTIONS') return;
     const presented = presentedKey(request.headers);
     const result: AuthResult =
       presented === undefined ? { ok: false, reason: 'missing' } : await deps.keys.authenticate(presented);
