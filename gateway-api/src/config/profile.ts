@@ -112,12 +112,12 @@ export function parseConnectionProfile(
         problems.push(`${where}role must be one of ${ALL_ROLES.join(', ')}`);
       }
       const certPath = file(entry, 'certPath', where);
-      // The role is the certificate's (the chaincode checks that one): a profile cannot raise it.
-      // A file that is no certificate at all cannot be used to sign either (tests' placeholders).
+      // The role is the certificate's (the chaincode checks that one): a profile cannot give an
+      // identity another. A certificate without the attribute (an AWS member's bootstrap admin,
+      // enrolled by `waybill aws connect`) keeps the profile's role; the chaincode refuses it
+      // anyway. A file that is no certificate at all cannot sign either (tests' placeholders).
       const inCertificate = certPath === '' ? undefined : roleOf(certPath);
-      if (inCertificate?.kind === 'no-role') {
-        problems.push(`${where}certPath ${certPath} carries no waybill.role attribute: the identity has no role`);
-      } else if (inCertificate?.kind === 'role' && inCertificate.role !== role) {
+      if (inCertificate?.kind === 'role' && inCertificate.role !== role) {
         problems.push(
           `${where}role ${JSON.stringify(role)} is not the role its certificate carries (${JSON.stringify(inCertificate.role)})`,
         );
