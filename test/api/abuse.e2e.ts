@@ -55,10 +55,13 @@ describe('the partner API under abuse (real network)', () => {
 
   beforeAll(async () => {
     lot = uniqueId('abuse');
-    committed(
-      await call('manufacturer', 'POST', '/v1/assets', { as: 'manufacturer-user1', body: assetBody(lot) }),
-      201,
-    );
+    // Two assets of the owner at least, so a page of one has a next page (the cursor test).
+    for (const id of [lot, `${lot}-b`]) {
+      committed(
+        await call('manufacturer', 'POST', '/v1/assets', { as: 'manufacturer-user1', body: assetBody(id) }),
+        201,
+      );
+    }
   });
 
   it('closes a slow body within the request deadline while other clients are served', async () => {
