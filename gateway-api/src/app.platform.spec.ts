@@ -88,6 +88,7 @@ describe('platform endpoints', () => {
         'createApiKey',
         'listApiKeys',
         'revokeApiKey',
+        'rotateApiKey',
         'createSubject',
         'addPersonalData',
         'readPersonalData',
@@ -168,6 +169,7 @@ describe('CORS when configured', () => {
         headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
       });
       expect(allowed.headers).toMatchObject({ 'access-control-allow-origin': 'https://app.example' });
+      expect(allowed.status).toBe(204);
       expect(String(allowed.headers['access-control-expose-headers'])).toContain('X-Transaction-Id');
       const other = await request(t, 'OPTIONS', '/v1/assets', {
         headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },

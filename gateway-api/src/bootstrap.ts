@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -8,6 +9,9 @@ import { sendProblem } from './http/problem.filter';
 import { ProblemException } from './common/problems';
 import { CORRELATION_ID, TX_ID_HEADER } from './common/request-context';
 import { setUpConsole } from './console';
+import { ApiKeysService } from './auth/api-keys.service';
+import { installFrontDoor } from './auth/front-door';
+import { RateLimits } from './auth/rate-limiter';
 
 /** Headers browsers may read when CORS is on. */
 const EXPOSED_HEADERS = [
@@ -33,8 +37,24 @@ export interface GatewayApp {
  */
 export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
   const { config, logger, metrics } = deps;
+  const limits = config.http.limits;
+  // Node checks the header and request deadlines on this period: its default (30 s) would let a
+  // slow client hold a connection for half a minute past them.
+  const serverOptions = {
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+  };
   const adapter = new FastifyAdapter({
     bodyLimit: config.http.bodyLimitBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    http: serverOptions,
+    ...(config.http.tls
+      ? { https: { ...serverOptions, cert: config.http.tls.cert, key: config.http.tls.key, minVersion: 'TLSv1.2' as const } }
+      : {}),
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-correlation-id'];
@@ -49,6 +69,7 @@ export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.server.maxConnections = limits.maxConnections;
   let draining = false;
 
   fastify.decorateRequest('client', null);
@@ -68,6 +89,22 @@ export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
       );
       return;
     }
+    done();
+  });
+
+  // The idle timeout is for sockets where nothing happens: not for one whose request is being
+  // answered (a write may wait for its commit longer), so it is suspended from the handler on.
+  // (Injected test requests have a stand-in socket without timeouts.)
+  const idle = (request: FastifyRequest, ms: number) => {
+    const socket = request.raw.socket as Partial<Socket> | undefined;
+    if (typeof socket?.setTimeout === 'function') socket.setTimeout(ms);
+  };
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    idle(request, 0);
+    done();
+  });
+  fastify.addHook('onResponse', (request, _reply, done) => {
+    idle(request, limits.idleTimeoutMs);
     done();
   });
 
@@ -126,6 +163,8 @@ export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
     metrics,
     ...(deps.consoleAssetsDir ? { assetsDir: deps.consoleAssetsDir } : {}),
   });
+  // After the console's hook, which turns a session cookie into the key it stands for.
+  installFrontDoor(fastify, { keys: app.get(ApiKeysService), limits: app.get(RateLimits), logger, metrics });
 
   if (config.http.docsEnabled) {
     SwaggerModule.setup('docs', app, () => openApiDocument(app, config.profile.organization), {
@@ -160,9 +199,44 @@ export function openApiDocument(app: NestFastifyApplication, organization: strin
       'apiKey',
     )
     .build();
-  return SwaggerModule.createDocument(app, config, {
-    operationIdFactory: (_controller, method) => method,
-  });
+  return closeRequestBodies(
+    SwaggerModule.createDocument(app, config, {
+      operationIdFactory: (_controller, method) => method,
+    }),
+  );
+}
+
+/**
+ * The validation pipe refuses unknown fields (`forbidNonWhitelisted`): every object schema a request
+ * body reaches says so (`additionalProperties: false`) unless it states otherwise (free-form maps
+ * such as `attributes`). Response schemas stay open: a client must accept fields added later.
+ */
+export function closeRequestBodies(document: OpenAPIObject): OpenAPIObject {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
+  const seen = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const o = node as Record<string, unknown>;
+    const ref = o.$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
+      const name = ref.slice('#/components/schemas/'.length);
+      if (!seen.has(name)) {
+        seen.add(name);
+        visit(schemas[name]);
+      }
+      return;
+    }
+    if (o.properties !== undefined && o.additionalProperties === undefined) o.additionalProperties = false;
+    for (const value of Object.values(o)) visit(value);
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Record<string, { requestBody?: unknown }>)) {
+      if (typeof operation === 'object' && operation !== null && operation.requestBody !== undefined)
+        visit(operation.requestBody);
+    }
+  }
+  return document;
 }
 
 /**

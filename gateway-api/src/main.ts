@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const address = gateway.app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   logger.write('info', 'listening', {
-    url: `http://${config.http.host}:${port}`,
+    url: `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${port}`,
     organization: config.profile.organization,
     identities: config.profile.identities.length,
     database: config.database.kind,

@@ -8,7 +8,9 @@ import { leaderElectionFor } from './events/leader-election-for';
 import { LEDGER_CLOCK, type LedgerServiceClock } from './ledger/ledger.service';
 import { LEDGER_PORT, type LedgerPort } from './ledger/ledger.port';
 import { MetricsService } from './metrics/metrics.service';
-import { fetchPost, type HttpPost, WEBHOOK_POST } from './webhooks/webhook-dispatcher';
+import { type HttpPost, WEBHOOK_POST } from './webhooks/webhook-dispatcher';
+import { DestinationPolicy, type Resolver } from './webhooks/destination';
+import { newWebhookPost } from './webhooks/webhook-post';
 
 /** What the application is built from. main.ts passes the real adapters, tests the fakes. */
 export interface AppDependencies {
@@ -19,8 +21,10 @@ export interface AppDependencies {
   readonly metrics: MetricsService;
   /** Randomness and waiting of write retries (tests make them instant). */
   readonly clock?: LedgerServiceClock;
-  /** How webhooks are sent (tests capture them); default: fetch. */
+  /** How webhooks are sent (tests capture them); default: to permitted destinations only. */
   readonly webhookPost?: HttpPost;
+  /** How webhook destinations' names are resolved (default: the system resolver). */
+  readonly webhookResolver?: Resolver;
   /** Who does the event work (default: PostgreSQL advisory lock, or always this process on SQLite). */
   readonly leaderElection?: LeaderElection;
   /** The built console to serve under /console (default: console/dist of this checkout). */
@@ -39,7 +43,9 @@ export interface AppDependencies {
 export class PlatformModule implements OnApplicationShutdown {
   static forRoot(deps: AppDependencies): DynamicModule {
     const { config } = deps;
+    const destinations = new DestinationPolicy(config.events.webhooks.allowedNetworks, deps.webhookResolver);
     const providers = [
+      { provide: DestinationPolicy, useValue: destinations },
       { provide: CONFIG, useValue: config },
       { provide: LEDGER_PORT, useValue: deps.ledger },
       { provide: DATABASE, useValue: deps.database },
@@ -47,7 +53,10 @@ export class PlatformModule implements OnApplicationShutdown {
       { provide: MetricsService, useValue: deps.metrics },
       { provide: KeyRing, useValue: new KeyRing(config.personalData.kek, config.personalData.previousKeks) },
       { provide: LEDGER_CLOCK, useValue: deps.clock ?? null },
-      { provide: WEBHOOK_POST, useValue: deps.webhookPost ?? fetchPost },
+      {
+        provide: WEBHOOK_POST,
+        useValue: deps.webhookPost ?? newWebhookPost(destinations),
+      },
       {
         provide: LEADER_ELECTION,
         useValue: deps.leaderElection ?? leaderElectionFor(deps.database, config, deps.logger),

@@ -255,7 +255,7 @@ describe('events, webhooks and read model on the real network', () => {
       );
       return letters.items.length === 1;
     });
-    expect(letters.items[0]).toMatchObject({ state: 'dead', attempts: 3, lastError: 'HTTP 503' });
+    expect(letters.items[0]).toMatchObject({ state: 'dead', attempts: 3, lastError: 'http_status', lastStatus: 503 });
     expect(receiver.received.filter((r) => r.path === '/dead').length).toBe(3);
 
     alive = true;

@@ -14,6 +14,14 @@ module.exports = async function globalSetup() {
       stdio: ['ignore', 'ignore', 'inherit'],
       timeout: 30 * 60 * 1000,
     });
+  // The gateways of the run: the tests' webhook receivers listen on loopback, which gateways refuse
+  // unless allowed; short request deadlines let the abuse suite watch them close slow clients.
+  Object.assign(process.env, {
+    WAYBILL_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+    WAYBILL_REQUEST_TIMEOUT_MS: '4000',
+    WAYBILL_HEADERS_TIMEOUT_MS: '3000',
+    WAYBILL_IDLE_TIMEOUT_MS: '5000',
+  });
   if (process.env.WAYBILL_E2E_REUSE !== '1') run('network', 'clean');
   run('stack', 'up', '--mode', 'ccaas', '--profile', profile);
 };

@@ -2,6 +2,7 @@ import { Inject, Module } from '@nestjs/common';
 import type { AuthenticatedClient } from '../common/client';
 import { type JsonLogger, LOGGER } from '../common/logger';
 import { CONFIG, type GatewayConfig } from '../config/config';
+import { CursorCodec } from '../crypto/cursor-codec';
 import { EventBus } from '../events/event-bus';
 import { EventLeadership } from '../events/event-leadership';
 import { EventStoreRepository } from '../events/event-store.repository';
@@ -27,6 +28,7 @@ import { TermsPurger } from './terms-purger';
         new AssetsService(
           ledger,
           Object.keys(c.profile.organizations),
+          new CursorCodec(c.personalData.kek),
           c.events.enabled ? readModel : undefined,
         ),
       inject: [CONFIG, LedgerService, ReadModelService],

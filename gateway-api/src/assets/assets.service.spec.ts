@@ -1,3 +1,4 @@
+import { CursorCodec } from '../crypto/cursor-codec';
 import type { AuthenticatedClient } from '../common/client';
 import { ProblemException } from '../common/problems';
 import { TransactionConflictError } from '../ledger/ledger.errors';
@@ -32,6 +33,7 @@ function setup(assets: Asset[]) {
       },
     ),
     ORGS,
+    new CursorCodec(Buffer.alloc(32, 1)),
   );
   return { store, ledger, service };
 }

@@ -1,3 +1,4 @@
+import { CursorCodec } from '../crypto/cursor-codec';
 import { LIMITS, TRANSIENT_TERMS_KEY } from '@waybill/chaincode/constants';
 import type { AuthenticatedClient } from '../common/client';
 import { ProblemException } from '../common/problems';
@@ -51,6 +52,8 @@ export class AssetsService {
     private readonly ledger: LedgerService,
     /** MSP IDs of every organisation of the channel (connection profile). */
     private readonly channelOrganizations: readonly string[],
+    /** Signs the page cursors handed to clients. */
+    private readonly cursors: CursorCodec,
     /** The asset read model; absent when event processing is off. */
     private readonly readModel?: ReadModelService,
   ) {}
@@ -116,7 +119,7 @@ export class AssetsService {
       });
     }
     const fingerprint = JSON.stringify(INDEXES.map((i) => filters[i.field] ?? null));
-    const bookmark = query.cursor === undefined ? '' : decodeCursor(query.cursor, fingerprint);
+    const bookmark = query.cursor === undefined ? '' : decodeCursor(this.cursors, query.cursor, fingerprint);
     const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, LIMITS.MAX_PAGE_SIZE);
     const page = await this.ledger.evaluate<{ records: Asset[]; bookmark: string }>(
       client,
@@ -126,7 +129,7 @@ export class AssetsService {
     const items = page.records.filter((a) =>
       INDEXES.every(({ field }) => filters[field] === undefined || fieldOf(a, field) === filters[field]),
     );
-    return { items, nextCursor: page.bookmark ? encodeCursor(page.bookmark, fingerprint) : null };
+    return { items, nextCursor: page.bookmark ? encodeCursor(this.cursors, page.bookmark, fingerprint) : null };
   }
 
   async #listReadModel(query: ListAssetsQuery): Promise<AssetList> {
@@ -147,7 +150,8 @@ export class AssetsService {
       sort: query.sort ?? 'id',
     };
     const fingerprint = JSON.stringify(filters);
-    const offset = query.cursor === undefined ? 0 : Number(decodeCursor(query.cursor, fingerprint));
+    const offset = query.cursor === undefined ? 0 : Number(decodeCursor(this.cursors, query.cursor, fingerprint));
+    if (!Number.isSafeInteger(offset) || offset < 0) throw badCursor();
     const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, LIMITS.MAX_PAGE_SIZE);
     const defined = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
     const [page, status] = await Promise.all([
@@ -156,7 +160,7 @@ export class AssetsService {
     ]);
     return {
       items: page.items.map((json) => JSON.parse(json) as Asset),
-      nextCursor: page.more ? encodeCursor(String(offset + limit), fingerprint) : null,
+      nextCursor: page.more ? encodeCursor(this.cursors, String(offset + limit), fingerprint) : null,
       readModel: {
         ledgerHeight: status.ledgerHeight,
         projectedBlock: status.projectedBlock,
@@ -292,21 +296,20 @@ function fieldOf(asset: Asset, field: Filter): string {
   return field === 'sku' ? asset.product.sku : asset[field];
 }
 
-function encodeCursor(bookmark: string, fingerprint: string): string {
-  return Buffer.from(JSON.stringify({ b: bookmark, f: fingerprint }), 'utf8').toString('base64url');
+function encodeCursor(cursors: CursorCodec, bookmark: string, fingerprint: string): string {
+  return cursors.encode({ b: bookmark, f: fingerprint });
 }
 
-function decodeCursor(cursor: string, fingerprint: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      b?: unknown;
-      f?: unknown;
-    };
-    if (typeof parsed.b === 'string' && parsed.f === fingerprint) return parsed.b;
-  } catch {
-    // fall through: reported below
-  }
-  throw new ProblemException('VALIDATION_FAILED', 'the cursor does not belong to this query', {
+/** The bookmark inside a cursor this gateway issued for the same query; a 400 for anything else. */
+function decodeCursor(cursors: CursorCodec, cursor: string, fingerprint: string): string {
+  const parsed = cursors.decode(cursor) as { b?: unknown; f?: unknown } | undefined;
+  if (typeof parsed === 'object' && parsed !== null && typeof parsed.b === 'string' && parsed.f === fingerprint)
+    return parsed.b;
+  throw badCursor();
+}
+
+function badCursor(): ProblemException {
+  return new ProblemException('VALIDATION_FAILED', 'the cursor does not belong to this query', {
     errors: [{ field: 'cursor', message: 'pass nextCursor of the previous page with the same filters' }],
   });
 }

@@ -3,65 +3,38 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '../common/problems';
 import { PUBLIC_ROUTE, ROLES_ROUTE } from '../common/request-context';
-import { ApiKeysService } from './api-keys.service';
-import { RateLimiter } from './rate-limiter';
+import { ApiKeysService, type AuthResult } from './api-keys.service';
+import { authProblem, presentedKey } from './front-door';
+import { RateLimits } from './rate-limiter';
 
 /**
  * Every route needs an API key (`Authorization: Bearer <key>` or `X-API-Key: <key>`) unless it is
- * marked `@Public()`. Sets `request.client`, enforces `@Roles()`, then the client's rate limit.
+ * marked `@Public()`. Sets `request.client`, enforces `@Roles()`, then the key's, identity's and
+ * organisation's rate limits. The front door (front-door.ts) has usually checked the key already.
  */
 export class ApiKeyGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(ApiKeysService) private readonly keys: ApiKeysService,
-    @Inject(RateLimiter) private readonly limiter: RateLimiter,
+    @Inject(RateLimits) private readonly limits: RateLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean | undefined>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const presented = presentedKey(request);
-    if (presented === undefined) {
-      throw new ProblemException(
-        'AUTH_REQUIRED',
-        'send an API key as Authorization: Bearer <key> or X-API-Key: <key>',
-        {},
-        {
-          'WWW-Authenticate': 'Bearer',
-        },
-      );
+    let result: AuthResult | null = request.authResult;
+    if (result === null) {
+      const presented = presentedKey(request.headers);
+      result = presented === undefined ? { ok: false, reason: 'missing' } : await this.keys.authenticate(presented);
     }
-    const result = await this.keys.authenticate(presented);
-    if (!result.ok) {
-      switch (result.reason) {
-        case 'invalid':
-          throw new ProblemException(
-            'API_KEY_INVALID',
-            undefined,
-            {},
-            { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
-          );
-        case 'revoked':
-          throw new ProblemException(
-            'API_KEY_REVOKED',
-            undefined,
-            {},
-            { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
-          );
-        case 'identity-unavailable':
-          throw new ProblemException(
-            'IDENTITY_UNAVAILABLE',
-            'the key’s Fabric identity is no longer in this gateway’s connection profile',
-          );
-      }
-    }
+    if (!result.ok) throw authProblem(result.reason);
     request.client = result.client;
     const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_ROUTE, targets);
     if (roles && !roles.includes(result.client.role)) {
       throw new ProblemException('ROLE_FORBIDDEN', `requires role ${roles.join(' or ')}`);
     }
-    const rate = this.limiter.take(result.client.keyId);
+    const rate = this.limits.takeClient(result.client);
     if (!rate.allowed) {
       throw new ProblemException(
         'RATE_LIMITED',
@@ -72,14 +45,4 @@ export class ApiKeyGuard implements CanActivate {
     }
     return true;
   }
-}
-
-function presentedKey(request: FastifyRequest): string | undefined {
-  const auth = request.headers.authorization;
-  if (typeof auth === 'string') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    return match?.[1] ?? '';
-  }
-  const header = request.headers['x-api-key'];
-  return typeof header === 'string' ? header.trim() : undefined;
 }

@@ -8,10 +8,13 @@ import {
   CreateApiKeyDto,
   CreatedApiKeyResponse,
   KeyIdParams,
+  RotateApiKeyDto,
+  RotatedApiKeyResponse,
 } from './dto/api-key.dto';
-import { ApiRead } from '../http/openapi';
+import { ApiCreated, ApiRead } from '../http/openapi';
 import { ProblemException } from '../common/problems';
-import { RedactFromIdempotencyRecord, Roles } from '../common/request-context';
+import { Client, RedactFromIdempotencyRecord, Roles } from '../common/request-context';
+import type { AuthenticatedClient } from '../common/client';
 
 /** `/v1/admin/api-keys`: API-key administration for clients whose identity has the `admin` role. */
 @ApiTags('admin')
@@ -26,13 +29,19 @@ export class ApiKeysController {
     summary: 'Create an API key bound to an identity of this organisation',
     operationId: 'createApiKey',
   })
-  @ApiRead(CreatedApiKeyResponse, 422)
+  @ApiCreated(CreatedApiKeyResponse, 422)
   async create(
+    @Client() client: AuthenticatedClient,
     @Body() body: CreateApiKeyDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CreatedApiKeyResponse> {
     const { key, apiKey } = await this.keys
-      .create({ name: body.name, identityId: body.identityId })
+      .create({
+        name: body.name,
+        identityId: body.identityId,
+        grantedBy: client,
+        ...(body.expiresAt ? { expiresAt: Date.parse(body.expiresAt) } : {}),
+      })
       .catch(rethrow);
     void reply
       .status(201)
@@ -46,6 +55,33 @@ export class ApiKeysController {
   @ApiRead(ApiKeyListResponse)
   async list(): Promise<{ items: ApiKeyView[] }> {
     return { items: await this.keys.list() };
+  }
+
+  @Post(':keyId/rotate')
+  @RedactFromIdempotencyRecord('key')
+  @ApiOperation({
+    summary: 'Rotate an API key: a new key for the same identity; the old one expires after a grace period',
+    operationId: 'rotateApiKey',
+  })
+  @ApiCreated(RotatedApiKeyResponse, 404, 422)
+  async rotate(
+    @Client() client: AuthenticatedClient,
+    @Param() p: KeyIdParams,
+    @Body() body: RotateApiKeyDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RotatedApiKeyResponse> {
+    const rotated = await this.keys
+      .rotate(p.keyId, {
+        graceMs: (body.graceSeconds ?? 86_400) * 1000,
+        grantedBy: client,
+        ...(body.expiresAt ? { expiresAt: Date.parse(body.expiresAt) } : {}),
+      })
+      .catch(rethrow);
+    void reply
+      .status(201)
+      .header('location', `/v1/admin/api-keys/${rotated.apiKey.keyId}`)
+      .header('cache-control', 'no-store');
+    return rotated;
   }
 
   @Post(':keyId/revoke')
@@ -70,6 +106,9 @@ function rethrow(err: unknown): never {
         throw new ProblemException('API_KEY_NOT_FOUND', err.message);
       case 'IDENTITY_UNKNOWN':
         throw new ProblemException('IDENTITY_UNKNOWN', err.message);
+      case 'IDENTITY_NOT_GRANTABLE':
+        throw new ProblemException('IDENTITY_NOT_GRANTABLE', err.message);
+      case 'EXPIRY_INVALID':
       case 'NAME_INVALID':
       case 'API_KEY_MALFORMED':
       case 'API_KEY_EXISTS':

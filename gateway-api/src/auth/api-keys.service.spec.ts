@@ -45,6 +45,7 @@ describe.each(testDatabases())('ApiKeysService on %s', (_name, open) => {
       role: 'manufacturer',
       createdAt: new Date(now).toISOString(),
       revokedAt: null,
+      expiresAt: null,
     });
     await expect(service.authenticate(key)).resolves.toEqual({
       ok: true,
@@ -133,6 +134,40 @@ describe.each(testDatabases())('ApiKeysService on %s', (_name, open) => {
       service.create({ name: 'x', identityId: 'manufacturer-user1', key: 'wb_short' }),
     ).rejects.toMatchObject({ code: 'API_KEY_MALFORMED' });
     expect((await service.list()).map((k) => k.name)).toEqual(['infra']);
+    await db.close();
+  });
+
+  it('expires keys, and rotates one with a grace period during which both work', async () => {
+    const { db, service } = await setup();
+    await expect(service.create({ name: 'old', identityId: 'manufacturer-user1', expiresAt: now })).rejects.toMatchObject({
+      code: 'EXPIRY_INVALID',
+    });
+    const short = await service.create({ name: 'short', identityId: 'manufacturer-user1', expiresAt: now + 1000 });
+    expect(short.apiKey.expiresAt).toBe(new Date(now + 1000).toISOString());
+    expect((await service.authenticate(short.key)).ok).toBe(true);
+    now += 1000;
+    expect(await service.authenticate(short.key)).toEqual({ ok: false, reason: 'expired' });
+
+    const erp = await service.create({ name: 'erp', identityId: 'manufacturer-user1' });
+    const rotated = await service.rotate(erp.apiKey.keyId, { graceMs: 5000 });
+    expect(rotated.apiKey).toMatchObject({ name: 'erp', identityId: 'manufacturer-user1', expiresAt: null });
+    expect(rotated.previous).toMatchObject({ keyId: erp.apiKey.keyId, expiresAt: new Date(now + 5000).toISOString() });
+    expect((await service.authenticate(erp.key)).ok).toBe(true);
+    expect((await service.authenticate(rotated.key)).ok).toBe(true);
+    now += 5000;
+    expect(await service.authenticate(erp.key)).toEqual({ ok: false, reason: 'expired' });
+    expect((await service.authenticate(rotated.key)).ok).toBe(true);
+    // An expired key cannot be rotated again; a grace of 0 stops the old key at once.
+    await expect(service.rotate(erp.apiKey.keyId, { graceMs: 0 })).rejects.toMatchObject({ code: 'API_KEY_NOT_FOUND' });
+    const again = await service.rotate(rotated.apiKey.keyId, { graceMs: 0 });
+    expect(await service.authenticate(rotated.key)).toEqual({ ok: false, reason: 'expired' });
+    expect((await service.authenticate(again.key)).ok).toBe(true);
+    // Admin keys are not rotated over the API either.
+    const admin = await service.create({ name: 'ops', identityId: 'manufacturer-admin' });
+    const asker = { keyId: 'x', name: 'x', identityId: 'manufacturer-admin', role: 'admin' as const, mspId: 'ManufacturerMSP' };
+    await expect(service.rotate(admin.apiKey.keyId, { graceMs: 0, grantedBy: asker })).rejects.toMatchObject({
+      code: 'IDENTITY_NOT_GRANTABLE',
+    });
     await db.close();
   });
 });

@@ -7,7 +7,10 @@ import { RateLimiter } from './rate-limiter';
 /** Outcome of checking a presented API key. */
 export type AuthResult =
   | { readonly ok: true; readonly client: AuthenticatedClient }
-  | { readonly ok: false; readonly reason: 'invalid' | 'revoked' | 'identity-unavailable' };
+  | {
+      readonly ok: false;
+      readonly reason: 'missing' | 'invalid' | 'revoked' | 'expired' | 'identity-unavailable';
+    };
 
 /** An API key as listed (no secret, no hash). */
 export interface ApiKeyView {
@@ -17,13 +20,21 @@ export interface ApiKeyView {
   readonly role: string;
   readonly createdAt: string;
   readonly revokedAt: string | null;
+  /** When the key stops working; null: never. */
+  readonly expiresAt: string | null;
 }
 
 /** A bad request to create or revoke a key (unknown identity, malformed key…). */
 export class ApiKeyError extends Error {
   constructor(
     readonly code:
-      'IDENTITY_UNKNOWN' | 'API_KEY_MALFORMED' | 'API_KEY_EXISTS' | 'API_KEY_NOT_FOUND' | 'NAME_INVALID',
+      | 'IDENTITY_UNKNOWN'
+      | 'IDENTITY_NOT_GRANTABLE'
+      | 'API_KEY_MALFORMED'
+      | 'API_KEY_EXISTS'
+      | 'API_KEY_NOT_FOUND'
+      | 'NAME_INVALID'
+      | 'EXPIRY_INVALID',
     message: string,
   ) {
     super(message);
@@ -102,6 +113,7 @@ export class ApiKeysService {
     if (!record || !secretMatches(parsed.secret, record.secretSha256))
       return { ok: false, reason: 'invalid' };
     if (record.revokedAt !== null) return { ok: false, reason: 'revoked' };
+    if (record.expiresAt !== null && this.#now() >= record.expiresAt) return { ok: false, reason: 'expired' };
     const identity = this.profile.identities.find((i) => i.id === record.identityId);
     if (!identity) return { ok: false, reason: 'identity-unavailable' };
     return {
@@ -127,7 +139,14 @@ export class ApiKeysService {
     name: string;
     identityId: string;
     key?: string;
+    /** Over HTTP: the admin asking. It may hand out keys of non-admin identities only. */
+    grantedBy?: AuthenticatedClient;
+    /** When the key stops working (epoch ms); must be in the future. */
+    expiresAt?: number;
   }): Promise<{ key: string; apiKey: ApiKeyView; created: boolean }> {
+    if (input.expiresAt !== undefined && input.expiresAt <= this.#now()) {
+      throw new ApiKeyError('EXPIRY_INVALID', 'expiresAt must be in the future');
+    }
     if (!NAME.test(input.name)) {
       throw new ApiKeyError(
         'NAME_INVALID',
@@ -139,6 +158,14 @@ export class ApiKeysService {
       throw new ApiKeyError(
         'IDENTITY_UNKNOWN',
         `identity ${input.identityId} is not in the connection profile (known: ${this.profile.identities.map((i) => i.id).join(', ')})`,
+      );
+    }
+    // An admin key must not mint more admin keys (one leaked admin key would outlive its
+    // revocation through them): admin keys come from the admin command on the gateway's host.
+    if (input.grantedBy !== undefined && identity.role === 'admin') {
+      throw new ApiKeyError(
+        'IDENTITY_NOT_GRANTABLE',
+        `identity ${identity.id} has the admin role: its keys are created with the admin command on the gateway's host, not over the API`,
       );
     }
     let generated: { key: string; keyId: string; secret: string };
@@ -161,6 +188,7 @@ export class ApiKeysService {
       secretSha256: hashSecret(generated.secret),
       createdAt: this.#now(),
       revokedAt: null,
+      expiresAt: input.expiresAt ?? null,
     };
     const created = await this.repository.insert(record);
     if (!created) {
@@ -184,6 +212,32 @@ export class ApiKeysService {
 
   async list(): Promise<ApiKeyView[]> {
     return (await this.repository.all()).map(view);
+  }
+
+  /**
+   * Rotates a key: a new key for the same identity and name (and the same hand-out rule), while
+   * the old one keeps working for `graceMs` and then expires (at once with 0), so a client can
+   * switch without a gap.
+   * @throws {@link ApiKeyError} when no such live key exists, or it is not the asker's to hand out.
+   */
+  async rotate(
+    keyId: string,
+    options: { graceMs: number; grantedBy?: AuthenticatedClient; expiresAt?: number },
+  ): Promise<{ key: string; apiKey: ApiKeyView; previous: ApiKeyView }> {
+    const old = await this.repository.find(keyId);
+    if (!old || old.revokedAt !== null || (old.expiresAt !== null && old.expiresAt <= this.#now())) {
+      throw new ApiKeyError('API_KEY_NOT_FOUND', `no live API key ${keyId}`);
+    }
+    const created = await this.create({
+      name: old.name,
+      identityId: old.identityId,
+      ...(options.grantedBy ? { grantedBy: options.grantedBy } : {}),
+      ...(options.expiresAt !== undefined ? { expiresAt: options.expiresAt } : {}),
+    });
+    await this.repository.expire(keyId, this.#now() + options.graceMs);
+    const previous = await this.repository.find(keyId);
+    if (previous) this.#keys.set(keyId, previous);
+    return { key: created.key, apiKey: created.apiKey, previous: view(previous ?? old) };
   }
 
   /**
@@ -212,5 +266,6 @@ function view(r: ApiKeyRecord): ApiKeyView {
     role: r.role,
     createdAt: new Date(r.createdAt).toISOString(),
     revokedAt: r.revokedAt === null ? null : new Date(r.revokedAt).toISOString(),
+    expiresAt: r.expiresAt === null ? null : new Date(r.expiresAt).toISOString(),
   };
 }

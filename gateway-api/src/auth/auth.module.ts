@@ -5,7 +5,7 @@ import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
-import { RateLimiter } from './rate-limiter';
+import { RateLimits } from './rate-limiter';
 
 /**
  * API keys: the guard every route passes (key, role, rate limit) and the key administration.
@@ -24,14 +24,14 @@ import { RateLimiter } from './rate-limiter';
       inject: [CONFIG, ApiKeyRepository],
     },
     {
-      provide: RateLimiter,
-      useFactory: (c: GatewayConfig) => new RateLimiter(c.rateLimit.perSecond, c.rateLimit.burst),
+      provide: RateLimits,
+      useFactory: (c: GatewayConfig) => new RateLimits(c.rateLimit),
       inject: [CONFIG],
     },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
   // The console exchanges a key for a session: it authenticates keys the same way.
-  exports: [ApiKeysService],
+  exports: [ApiKeysService, RateLimits],
 })
 export class AuthModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(@Inject(ApiKeysService) private readonly keys: ApiKeysService) {}

@@ -243,4 +243,76 @@ describe('loadConfig', () => {
       ]);
     });
   });
+
+  describe('HTTP server: limits, TLS, address', () => {
+    const problemsOf = (env: Record<string, string>): readonly string[] => {
+      try {
+        loadConfig({ WAYBILL_PROFILE: profilePath, WAYBILL_PD_KEK: KEK, ...env }, dir);
+      } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+      }
+      return [];
+    };
+
+    it('has bounded timeouts and limits by default', () => {
+      const config = loadConfig({ WAYBILL_PROFILE: profilePath, WAYBILL_PD_KEK: KEK }, dir);
+      expect(config.http).toMatchObject({
+        limits: {
+          requestTimeoutMs: 30_000,
+          headersTimeoutMs: 10_000,
+          idleTimeoutMs: 30_000,
+          keepAliveTimeoutMs: 5_000,
+          maxConnections: 1_024,
+          maxRequestsPerSocket: 1_000,
+        },
+        tls: undefined,
+        allowInsecure: false,
+      });
+      expect(config.rateLimit).toMatchObject({ anonymousPerSecond: 20, anonymousBurst: 40 });
+      expect(config.events.streams).toEqual({ maxPerKey: 4, maxPerProcess: 256, maxLifeMs: 3_600_000 });
+      expect(config.events.webhooks).toMatchObject({ maxSubscriptions: 100, allowedNetworks: [] });
+    });
+
+    it('refuses plain HTTP off loopback unless asked for explicitly', () => {
+      expect(problemsOf({ HOST: '127.0.0.1' })).toEqual([]);
+      expect(problemsOf({ HOST: '::1' })).toEqual([]);
+      expect(problemsOf({ HOST: 'localhost' })).toEqual([]);
+      expect(problemsOf({ HOST: '0.0.0.0' })).toEqual([
+        'HOST is "0.0.0.0", not loopback: serve HTTPS (WAYBILL_TLS_CERT_FILE, WAYBILL_TLS_KEY_FILE) or set WAYBILL_ALLOW_INSECURE_HTTP=true (e.g. behind a TLS-terminating proxy)',
+      ]);
+      expect(problemsOf({ HOST: '0.0.0.0', WAYBILL_ALLOW_INSECURE_HTTP: 'true' })).toEqual([]);
+    });
+
+    it('reads the TLS files, and refuses half a pair, a non-PEM file or a readable key', () => {
+      const cert = join(dir, 'tls-cert.pem');
+      const key = join(dir, 'tls-key.pem');
+      const loose = join(dir, 'tls-key-loose.pem');
+      const notPem = join(dir, 'tls-not.pem');
+      writeFileSync(cert, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+      writeFileSync(key, '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n', { mode: 0o600 });
+      writeFileSync(loose, '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n', { mode: 0o644 });
+      writeFileSync(notPem, 'hello');
+      const config = loadConfig(
+        { WAYBILL_PROFILE: profilePath, WAYBILL_PD_KEK: KEK, HOST: '0.0.0.0', WAYBILL_TLS_CERT_FILE: cert, WAYBILL_TLS_KEY_FILE: key },
+        dir,
+      );
+      expect(config.http.tls?.cert.toString()).toContain('BEGIN CERTIFICATE');
+      expect(problemsOf({ WAYBILL_TLS_CERT_FILE: cert })).toEqual(['WAYBILL_TLS_KEY_FILE is needed too: give both TLS files']);
+      expect(problemsOf({ WAYBILL_TLS_CERT_FILE: notPem, WAYBILL_TLS_KEY_FILE: loose })).toEqual([
+        `WAYBILL_TLS_CERT_FILE ${notPem} is not a PEM file`,
+        `WAYBILL_TLS_KEY_FILE ${loose} is readable by group or others (chmod 600 it)`,
+      ]);
+    });
+
+    it('checks the deadlines against each other and the allow-list entries', () => {
+      expect(problemsOf({ WAYBILL_HEADERS_TIMEOUT_MS: '20000', WAYBILL_REQUEST_TIMEOUT_MS: '10000' })).toEqual([
+        'WAYBILL_HEADERS_TIMEOUT_MS must not be larger than WAYBILL_REQUEST_TIMEOUT_MS',
+      ]);
+      expect(problemsOf({ WAYBILL_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32, fd00::/8, 10.0.0.0/33, example.com' })).toEqual([
+        'WAYBILL_WEBHOOK_ALLOWED_NETWORKS has "10.0.0.0/33", expected an address or CIDR range like 127.0.0.1/32 or fd00::/8',
+        'WAYBILL_WEBHOOK_ALLOWED_NETWORKS has "example.com", expected an address or CIDR range like 127.0.0.1/32 or fd00::/8',
+      ]);
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { ALL_ROLES, PERSONAL_DATA_CATEGORIES, type PersonalDataCategory, SALE_ROLES } from '@waybill/chaincode/constants';
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../common/logger';
 import { type ConnectionProfile, loadConnectionProfile, ProfileError, type Role } from './profile';
@@ -64,6 +65,12 @@ export interface GatewayConfig {
     /** Allowed CORS origins; empty means CORS is off. */
     readonly corsOrigins: readonly string[];
     readonly docsEnabled: boolean;
+    /** Server limits (docs/operations.md, "Limits"); every timeout in milliseconds. */
+    readonly limits: HttpLimits;
+    /** HTTPS certificate and key (PEM); undefined serves plain HTTP. */
+    readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+    /** Plain HTTP on an address other than loopback was asked for explicitly. */
+    readonly allowInsecure: boolean;
   };
   readonly database: DatabaseConfig;
   readonly ledger: {
@@ -73,8 +80,8 @@ export interface GatewayConfig {
     readonly statusWaitMs: number;
   };
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
-  /** Token bucket per client; `perSecond` 0 switches rate limiting off. */
-  readonly rateLimit: { readonly perSecond: number; readonly burst: number };
+  /** Token buckets; a `perSecond` of 0 switches that bucket off. */
+  readonly rateLimit: RateLimitConfig;
   readonly idempotency: { readonly ttlSeconds: number };
   readonly auth: { readonly refreshMs: number };
   readonly log: { readonly level: LogLevel };
@@ -82,6 +89,34 @@ export interface GatewayConfig {
   readonly personalData: PersonalDataConfig;
   /** The event reader, read model and webhook delivery (docs/events.md). */
   readonly events: EventsConfig;
+}
+
+/** Timeouts and caps of the HTTP server. */
+export interface HttpLimits {
+  /** Whole request (headers and body) must arrive within this. */
+  readonly requestTimeoutMs: number;
+  /** Headers must arrive within this. */
+  readonly headersTimeoutMs: number;
+  /** A socket with nothing happening on it is closed after this. */
+  readonly idleTimeoutMs: number;
+  /** An idle kept-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** Connections open at once; more are refused. */
+  readonly maxConnections: number;
+  /** Requests served on one kept-alive connection. */
+  readonly maxRequestsPerSocket: number;
+}
+
+/** Rate limits: per key, per identity, per organisation (all keys), and per address without a valid key. */
+export interface RateLimitConfig {
+  readonly perSecond: number;
+  readonly burst: number;
+  readonly identityPerSecond: number;
+  readonly identityBurst: number;
+  readonly organizationPerSecond: number;
+  readonly organizationBurst: number;
+  readonly anonymousPerSecond: number;
+  readonly anonymousBurst: number;
 }
 
 /** Event stream, read model and webhooks settings. */
@@ -104,6 +139,13 @@ export interface EventsConfig {
    * (a trading identity); absent: the profile has none, so the organisation never agrees terms.
    */
   readonly termsPurgeIdentity?: string;
+  /** Server-Sent Events streams. */
+  readonly streams: {
+    readonly maxPerKey: number;
+    readonly maxPerProcess: number;
+    /** A stream is ended after this (the client resumes with Last-Event-ID). */
+    readonly maxLifeMs: number;
+  };
   readonly webhooks: {
     /** Deadline of one delivery attempt (connect, send, response). */
     readonly timeoutMs: number;
@@ -113,6 +155,10 @@ export interface EventsConfig {
     readonly retryMaxDelayMs: number;
     /** Deliveries in flight at once per subscription (each for a different asset). */
     readonly concurrency: number;
+    /** Subscriptions this organisation's gateway keeps at most. */
+    readonly maxSubscriptions: number;
+    /** Non-public destinations (CIDR ranges or addresses) deliveries may still go to. */
+    readonly allowedNetworks: readonly string[];
   };
 }
 
@@ -181,6 +227,18 @@ export const CONFIG_TABLE = {
   WAYBILL_BODY_LIMIT_BYTES: int('largest accepted request body', 262_144, 1024, 64 * 1024 * 1024),
   WAYBILL_CORS_ORIGINS: text('comma-separated allowed origins; empty (default) means CORS is off'),
   WAYBILL_DOCS_ENABLED: bool('serve `/docs` and `/docs/openapi.json`', true),
+  WAYBILL_TLS_CERT_FILE: text('PEM certificate (chain) to serve HTTPS with; with `WAYBILL_TLS_KEY_FILE`'),
+  WAYBILL_TLS_KEY_FILE: text('PEM private key of that certificate, mode 0600'),
+  WAYBILL_ALLOW_INSECURE_HTTP: bool(
+    'serve plain HTTP on an address other than loopback (`HOST`); without it such a start is refused',
+    false,
+  ),
+  WAYBILL_REQUEST_TIMEOUT_MS: int('a whole request (headers and body) must arrive within this', 30_000, 1_000, MINUTES_10),
+  WAYBILL_HEADERS_TIMEOUT_MS: int('request headers must arrive within this', 10_000, 500, MINUTES_10),
+  WAYBILL_IDLE_TIMEOUT_MS: int('a connection with no traffic is closed after this (SSE streams send heartbeats)', 30_000, 1_000, MINUTES_10),
+  WAYBILL_KEEP_ALIVE_TIMEOUT_MS: int('an idle kept-alive connection is closed after this', 5_000, 100, MINUTES_10),
+  WAYBILL_MAX_CONNECTIONS: int('connections open at once; more are refused', 1_024, 1, 1_000_000),
+  WAYBILL_MAX_REQUESTS_PER_SOCKET: int('requests served on one kept-alive connection; 0: no limit', 1_000, 0, 1_000_000),
   WAYBILL_LEDGER_ADAPTER: oneOf(
     'ledger adapter: the Gateway service of Fabric ≥ 2.4, or the Fabric 2.2 SDK for peers without it (AWS Managed Blockchain)',
     'fabric-gateway',
@@ -201,6 +259,27 @@ export const CONFIG_TABLE = {
     1_000_000,
   ),
   WAYBILL_RATE_LIMIT_BURST: int('burst size per API key', 1_000, 1, 10_000_000),
+  WAYBILL_RATE_LIMIT_IDENTITY_PER_SECOND: int(
+    'sustained requests per second per Fabric identity, all its keys together; 0 switches it off',
+    1_000,
+    0,
+    1_000_000,
+  ),
+  WAYBILL_RATE_LIMIT_IDENTITY_BURST: int('burst size per identity', 2_000, 1, 10_000_000),
+  WAYBILL_RATE_LIMIT_ORG_PER_SECOND: int(
+    'sustained requests per second of all keys of the gateway together; 0 switches it off',
+    2_000,
+    0,
+    1_000_000,
+  ),
+  WAYBILL_RATE_LIMIT_ORG_BURST: int('burst size of all keys together', 4_000, 1, 10_000_000),
+  WAYBILL_RATE_LIMIT_ANONYMOUS_PER_SECOND: int(
+    'sustained requests per second per client address without a valid API key (checked before the key); 0 switches it off',
+    20,
+    0,
+    1_000_000,
+  ),
+  WAYBILL_RATE_LIMIT_ANONYMOUS_BURST: int('burst size per client address without a valid key', 40, 1, 10_000_000),
   WAYBILL_IDEMPOTENCY_TTL_SECONDS: int('how long an Idempotency-Key is remembered', 86_400, 60, 30 * 86_400),
   WAYBILL_AUTH_REFRESH_MS: int(
     'how often the key cache checks the database for new and revoked keys',
@@ -265,6 +344,18 @@ export const CONFIG_TABLE = {
   WAYBILL_WEBHOOK_RETRY_BASE_MS: int('base of the backoff between delivery attempts', 500, 1, 3_600_000),
   WAYBILL_WEBHOOK_RETRY_MAX_MS: int('cap of that backoff', 60_000, 1, 86_400_000),
   WAYBILL_WEBHOOK_CONCURRENCY: int('deliveries in flight per subscription, each for another asset', 4, 1, 64),
+  WAYBILL_WEBHOOK_MAX_SUBSCRIPTIONS: int('webhook subscriptions the organisation may hold', 100, 1, 100_000),
+  WAYBILL_WEBHOOK_ALLOWED_NETWORKS: text(
+    'comma-separated CIDR ranges or addresses that are not public (loopback, private, link-local…) which webhooks may still be sent to; empty (default): public addresses only',
+  ),
+  WAYBILL_SSE_MAX_STREAMS_PER_KEY: int('event streams open at once per API key (429 beyond)', 4, 1, 10_000),
+  WAYBILL_SSE_MAX_STREAMS: int('event streams open at once in the process (503 beyond)', 256, 1, 100_000),
+  WAYBILL_SSE_MAX_LIFE_MS: int(
+    'an event stream is ended after this; the client resumes with Last-Event-ID',
+    3_600_000,
+    1_000,
+    86_400_000,
+  ),
 } as const satisfies Readonly<Record<string, VariableSpec>>;
 export type ConfigVariable = keyof typeof CONFIG_TABLE;
 
@@ -322,7 +413,27 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
       'an origin like https://app.example.com',
     ),
     docsEnabled: r.bool('WAYBILL_DOCS_ENABLED'),
+    limits: {
+      requestTimeoutMs: r.int('WAYBILL_REQUEST_TIMEOUT_MS'),
+      headersTimeoutMs: r.int('WAYBILL_HEADERS_TIMEOUT_MS'),
+      idleTimeoutMs: r.int('WAYBILL_IDLE_TIMEOUT_MS'),
+      keepAliveTimeoutMs: r.int('WAYBILL_KEEP_ALIVE_TIMEOUT_MS'),
+      maxConnections: r.int('WAYBILL_MAX_CONNECTIONS'),
+      maxRequestsPerSocket: r.int('WAYBILL_MAX_REQUESTS_PER_SOCKET'),
+    },
+    tls: readTls(r, cwd),
+    allowInsecure: r.bool('WAYBILL_ALLOW_INSECURE_HTTP'),
   };
+  if (http.limits.headersTimeoutMs > http.limits.requestTimeoutMs) {
+    r.problem('WAYBILL_HEADERS_TIMEOUT_MS', 'must not be larger than WAYBILL_REQUEST_TIMEOUT_MS');
+  }
+  if (http.tls === undefined && !http.allowInsecure && !isLoopback(http.host)) {
+    r.problem(
+      'HOST',
+      `is ${JSON.stringify(http.host)}, not loopback: serve HTTPS (WAYBILL_TLS_CERT_FILE, WAYBILL_TLS_KEY_FILE) ` +
+        'or set WAYBILL_ALLOW_INSECURE_HTTP=true (e.g. behind a TLS-terminating proxy)',
+    );
+  }
   const database = readDatabase(r, profile, cwd);
   const adapter = r.oneOf<'fabric-gateway' | 'fabric-network'>('WAYBILL_LEDGER_ADAPTER');
   const ledger = {
@@ -346,6 +457,12 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
   const rateLimit = {
     perSecond: r.int('WAYBILL_RATE_LIMIT_PER_SECOND'),
     burst: r.int('WAYBILL_RATE_LIMIT_BURST'),
+    identityPerSecond: r.int('WAYBILL_RATE_LIMIT_IDENTITY_PER_SECOND'),
+    identityBurst: r.int('WAYBILL_RATE_LIMIT_IDENTITY_BURST'),
+    organizationPerSecond: r.int('WAYBILL_RATE_LIMIT_ORG_PER_SECOND'),
+    organizationBurst: r.int('WAYBILL_RATE_LIMIT_ORG_BURST'),
+    anonymousPerSecond: r.int('WAYBILL_RATE_LIMIT_ANONYMOUS_PER_SECOND'),
+    anonymousBurst: r.int('WAYBILL_RATE_LIMIT_ANONYMOUS_BURST'),
   };
   const config = {
     http,
@@ -389,6 +506,12 @@ function readEvents(r: Reader, profile: ConnectionProfile | undefined): EventsCo
     retryBaseDelayMs: r.int('WAYBILL_WEBHOOK_RETRY_BASE_MS'),
     retryMaxDelayMs: r.int('WAYBILL_WEBHOOK_RETRY_MAX_MS'),
     concurrency: r.int('WAYBILL_WEBHOOK_CONCURRENCY'),
+    maxSubscriptions: r.int('WAYBILL_WEBHOOK_MAX_SUBSCRIPTIONS'),
+    allowedNetworks: r.list(
+      'WAYBILL_WEBHOOK_ALLOWED_NETWORKS',
+      (item) => parseNetwork(item) !== undefined,
+      'an address or CIDR range like 127.0.0.1/32 or fd00::/8',
+    ),
   };
   if (webhooks.retryMaxDelayMs < webhooks.retryBaseDelayMs) {
     r.problem('WAYBILL_WEBHOOK_RETRY_MAX_MS', 'must not be smaller than WAYBILL_WEBHOOK_RETRY_BASE_MS');
@@ -400,8 +523,65 @@ function readEvents(r: Reader, profile: ConnectionProfile | undefined): EventsCo
     reconnectMaxDelayMs: r.int('WAYBILL_EVENTS_RECONNECT_MAX_MS'),
     leaderRetryMs: r.int('WAYBILL_EVENTS_LEADER_RETRY_MS'),
     ...(termsPurgeIdentity !== undefined ? { termsPurgeIdentity } : {}),
+    streams: {
+      maxPerKey: r.int('WAYBILL_SSE_MAX_STREAMS_PER_KEY'),
+      maxPerProcess: r.int('WAYBILL_SSE_MAX_STREAMS'),
+      maxLifeMs: r.int('WAYBILL_SSE_MAX_LIFE_MS'),
+    },
     webhooks,
   };
+}
+
+function readTls(r: Reader, cwd: string): { cert: Buffer; key: Buffer } | undefined {
+  const certFile = r.string('WAYBILL_TLS_CERT_FILE');
+  const keyFile = r.string('WAYBILL_TLS_KEY_FILE');
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) {
+    r.problem(certFile === undefined ? 'WAYBILL_TLS_CERT_FILE' : 'WAYBILL_TLS_KEY_FILE', 'is needed too: give both TLS files');
+    return undefined;
+  }
+  const read = (name: ConfigVariable, file: string, privateKey: boolean): Buffer | undefined => {
+    const path = resolve(cwd, file);
+    try {
+      if (privateKey && (statSync(path).mode & 0o077) !== 0) {
+        r.problem(name, `${path} is readable by group or others (chmod 600 it)`);
+      }
+      const pem = readFileSync(path);
+      if (!pem.toString('utf8').includes('-----BEGIN ')) {
+        r.problem(name, `${path} is not a PEM file`);
+        return undefined;
+      }
+      return pem;
+    } catch {
+      r.problem(name, `${path} cannot be read`);
+      return undefined;
+    }
+  };
+  const cert = read('WAYBILL_TLS_CERT_FILE', certFile, false);
+  const key = read('WAYBILL_TLS_KEY_FILE', keyFile, true);
+  return cert && key ? { cert, key } : undefined;
+}
+
+/** `localhost` or an address in 127.0.0.0/8 or ::1. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  const network = parseNetwork(host);
+  return network !== undefined && (network.family === 4 ? host.startsWith('127.') : host === '::1' || host === '[::1]');
+}
+
+/** An address or CIDR range as `net.BlockList` takes it; undefined when malformed. */
+export function parseNetwork(
+  text: string,
+): { readonly address: string; readonly prefix: number; readonly family: 4 | 6 } | undefined {
+  const [address = '', prefixText, extra] = text.replace(/^\[|\](?=\/|$)/g, '').split('/');
+  if (extra !== undefined) return undefined;
+  const family = isIP(address);
+  if (family !== 4 && family !== 6) return undefined;
+  const max = family === 4 ? 32 : 128;
+  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (prefix > max) return undefined;
+  return { address, prefix, family };
 }
 
 function readDatabase(r: Reader, profile: ConnectionProfile | undefined, cwd: string): DatabaseConfig {

@@ -8,6 +8,8 @@ import {
   type Role,
 } from '@waybill/chaincode/constants';
 
+import { type CertificateRole, certificateFileRole } from './certificate-role';
+
 export type { ConnectionProfile, IdentityProfile, PeerProfile, Role };
 
 /** Checks that a file exists and is readable; returns a problem description or undefined. */
@@ -34,6 +36,7 @@ export function parseConnectionProfile(
   value: unknown,
   baseDir: string,
   checkFile: FileCheck = readableFile,
+  roleOf: (certPath: string) => CertificateRole = certificateFileRole,
 ): { profile: ConnectionProfile; problems: [] } | { profile?: undefined; problems: string[] } {
   const problems: string[] = [];
   if (!isRecord(value)) {
@@ -108,10 +111,21 @@ export function parseConnectionProfile(
       if (typeof role !== 'string' || !(ALL_ROLES as readonly string[]).includes(role)) {
         problems.push(`${where}role must be one of ${ALL_ROLES.join(', ')}`);
       }
+      const certPath = file(entry, 'certPath', where);
+      // The role is the certificate's (the chaincode checks that one): a profile cannot give an
+      // identity another. A certificate without the attribute (an AWS member's bootstrap admin,
+      // enrolled by `waybill aws connect`) keeps the profile's role; the chaincode refuses it
+      // anyway. A file that is no certificate at all cannot sign either (tests' placeholders).
+      const inCertificate = certPath === '' ? undefined : roleOf(certPath);
+      if (inCertificate?.kind === 'role' && inCertificate.role !== role) {
+        problems.push(
+          `${where}role ${JSON.stringify(role)} is not the role its certificate carries (${JSON.stringify(inCertificate.role)})`,
+        );
+      }
       identities.push({
         id,
         role: role as Role,
-        certPath: file(entry, 'certPath', where),
+        certPath,
         keyPath: file(entry, 'keyPath', where),
       });
     });

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { type AuthResult, ApiKeysService } from '../auth/api-keys.service';
+import { authProblem } from '../auth/front-door';
 import { ApiRead } from '../http/openapi';
 import { ProblemException } from '../common/problems';
 import { type FastifyReply, type FastifyRequest, Public } from '../common/request-context';
@@ -27,6 +28,7 @@ export class SignInDto {
   apiKey!: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: SESSION_MAX_TTL_SECONDS,
     default: SESSION_MAX_TTL_SECONDS,
@@ -133,15 +135,5 @@ export class ConsoleController {
 /** The same refusals as the API-key guard gives a bad key. */
 function clientOf(result: AuthResult) {
   if (result.ok) return result.client;
-  switch (result.reason) {
-    case 'invalid':
-      throw new ProblemException('API_KEY_INVALID');
-    case 'revoked':
-      throw new ProblemException('API_KEY_REVOKED');
-    case 'identity-unavailable':
-      throw new ProblemException(
-        'IDENTITY_UNAVAILABLE',
-        'the key’s Fabric identity is no longer in this gateway’s connection profile',
-      );
-  }
+  throw authProblem(result.reason);
 }

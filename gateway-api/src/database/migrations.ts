@@ -222,6 +222,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'webhook secrets sealed under the key-encryption key',
     up: ['ALTER TABLE webhook_subscriptions ADD COLUMN secret_kek_id TEXT'],
   },
+  {
+    // API keys may expire (NULL: never); a rotation sets the old key's expiry to the end of its grace.
+    version: 5,
+    name: 'api key expiry',
+    up: ['ALTER TABLE api_keys ADD COLUMN expires_at BIGINT'],
+  },
 ];
 
 /** Arbitrary constant: the PostgreSQL advisory lock that serialises concurrent migrators. */

@@ -30,7 +30,8 @@ describe('events, webhooks and read model (fake ledger)', () => {
       startBlock: 0,
       reconnectMaxDelayMs: 200,
       leaderRetryMs: 100,
-      webhooks: { timeoutMs: 1000, maxAttempts: 3, retryBaseDelayMs: 5, retryMaxDelayMs: 20, concurrency: 2 },
+      streams: testConfig().events.streams,
+      webhooks: testConfig().events.webhooks,
     },
   });
   const key = (id: string) => t.keys[id] ?? '';
@@ -98,7 +99,7 @@ describe('events, webhooks and read model (fake ledger)', () => {
       deadLetters = r.body.items as typeof deadLetters;
       return deadLetters.length === 1;
     });
-    expect(deadLetters[0]?.lastError).toBe('HTTP 500');
+    expect(deadLetters[0]?.lastError).toBe('http_status');
     const redo = await request(
       t,
       'POST',

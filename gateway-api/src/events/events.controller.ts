@@ -5,10 +5,11 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
 import { ApiRead } from '../http/openapi';
 import { ProblemException } from '../common/problems';
-import type { FastifyReply } from '../common/request-context';
+import type { AuthenticatedClient } from '../common/client';
+import { Client, type FastifyReply } from '../common/request-context';
 import { RE } from '../common/validators';
 import { EventStoreRepository } from './event-store.repository';
-import { EventStreamService } from './event-stream.service';
+import { EventStreamService, type StreamAdmission } from './event-stream.service';
 import { LedgerEventView } from './event.types';
 
 const NAMES = Object.values(EVENTS) as string[];
@@ -28,6 +29,7 @@ export class EventsQuery {
   asset?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 0,
     description: 'Replay from this block (0: from the beginning); ignored when Last-Event-ID is sent',
   })
@@ -58,9 +60,25 @@ export class EventsController {
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event ID' })
   @ApiRead(LedgerEventView, 404)
   async stream(
+    @Client() client: AuthenticatedClient,
     @Query() query: EventsQuery,
     @Headers('last-event-id') lastEventId: string | undefined,
     @Res() reply: FastifyReply,
+  ): Promise<void> {
+    // Refused before any database work for it.
+    const admission = this.streams.admit(client.keyId);
+    try {
+      await this.#stream(query, lastEventId, reply, admission);
+    } finally {
+      admission.release();
+    }
+  }
+
+  async #stream(
+    query: EventsQuery,
+    lastEventId: string | undefined,
+    reply: FastifyReply,
+    admission: StreamAdmission,
   ): Promise<void> {
     const names = query.name?.split(',');
     const unknown = names?.filter((n) => !NAMES.includes(n)) ?? [];
@@ -91,6 +109,7 @@ export class EventsController {
       reply.raw,
       { afterSeq, ...(names ? { names } : {}), ...(query.asset ? { assetId: query.asset } : {}) },
       { 'x-correlation-id': correlationId },
+      admission,
     );
   }
 }

@@ -56,7 +56,8 @@ for (const pgUrl of postgres) {
         startBlock: 0,
         reconnectMaxDelayMs: 200,
         leaderRetryMs: 100,
-        webhooks: { timeoutMs: 1000, maxAttempts: 3, retryBaseDelayMs: 5, retryMaxDelayMs: 20, concurrency: 2 },
+        streams: testConfig().events.streams,
+      webhooks: testConfig().events.webhooks,
       },
     });
 

@@ -80,12 +80,13 @@ export class EventsModule implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.streams.start();
     if (this.config.events.enabled) await this.leadership.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     // Event streams never end on their own: end them so the HTTP server can drain.
-    this.streams.closeAll();
+    await this.streams.closeAll();
     await this.leadership.stop();
   }
 }

@@ -39,6 +39,7 @@ const problem = (status: number, description: string) =>
 
 const COMMON_ERRORS = [
   problem(400, 'Invalid request (VALIDATION_FAILED, MALFORMED_REQUEST)'),
+  problem(422, 'Refused by the ledger’s own input validation (INVALID_ARGUMENT) or another 422 of docs/api.md'),
   problem(401, 'Missing, invalid or revoked API key'),
   problem(403, 'Forbidden by the ledger’s access rules or the key’s role'),
   problem(429, 'Rate limited (Retry-After)'),
@@ -49,11 +50,32 @@ const COMMON_ERRORS = [
 
 /** A read: 200 with `type`, plus the usual problems. */
 export function ApiRead(type: Type<unknown>, ...statuses: number[]) {
+  return ApiAnswer(200, type, ...statuses);
+}
+
+/** Something created: 201 with `type` (and Location), plus the usual problems. */
+export function ApiCreated(type: Type<unknown>, ...statuses: number[]) {
+  return ApiAnswer(201, type, ...statuses);
+}
+
+/** An action answered 204 without a body, plus the usual problems. */
+export function ApiNoContent(...statuses: number[]) {
   return applyDecorators(
     ApiSecurity('apiKey'),
     ApiSecurity('bearer'),
     ApiExtraModels(Problem),
-    ApiResponse({ status: 200, type }),
+    ApiResponse({ status: 204, description: 'Done' }),
+    ...COMMON_ERRORS,
+    ...statuses.map((s) => problem(s, s === 404 ? 'Not found' : 'See the error table in docs/api.md')),
+  );
+}
+
+function ApiAnswer(status: 200 | 201, type: Type<unknown>, ...statuses: number[]) {
+  return applyDecorators(
+    ApiSecurity('apiKey'),
+    ApiSecurity('bearer'),
+    ApiExtraModels(Problem),
+    ApiResponse({ status, type }),
     ...COMMON_ERRORS,
     ...statuses.map((s) => problem(s, s === 404 ? 'Not found' : 'See the error table in docs/api.md')),
   );
@@ -69,6 +91,7 @@ export function ApiWrite(resultType: Type<unknown>, options: { created?: boolean
       name: 'Idempotency-Key',
       required: false,
       description: 'Same key + same request → the original response, nothing resubmitted',
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
     }),
     ApiHeader({
       name: 'Prefer',

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LedgerError } from '../ledger/ledger.errors';
 import { MetricsService } from '../metrics/metrics.service';
 import { toProblem } from './error-mapping';
+import { ProblemException } from '../common/problems';
 import { type JsonLogger, LOGGER, type LogFields } from '../common/logger';
 import { renderProblem } from '../common/problem-response';
 
@@ -18,7 +19,8 @@ export function sendProblem(
   logger: JsonLogger,
   metrics: MetricsService,
 ): void {
-  const problem = toProblem(err, request.method);
+  let problem = toProblem(err, request.method);
+  if (problem.code === 'ROUTE_NOT_FOUND') problem = methodNotAllowed(request) ?? problem;
   request.problemCode = problem.code;
   metrics.errors.inc({ code: problem.code });
   if (problem.status >= 500)
@@ -36,6 +38,26 @@ export function sendProblem(
   if (reply.sent) return;
   const rendered = renderProblem(problem, request);
   void reply.status(rendered.status).headers(rendered.headers).send(rendered.body);
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * 405 with `Allow` when the path is served with other methods (Fastify alone answers 404 for any
+ * method it has no route of).
+ */
+function methodNotAllowed(request: FastifyRequest): ProblemException | undefined {
+  const url = request.url.split('?')[0] ?? '/';
+  const allowed = METHODS.filter(
+    (method) => method !== request.method && request.server.findRoute({ method, url }) !== null,
+  );
+  if (allowed.length === 0) return undefined;
+  return new ProblemException(
+    'METHOD_NOT_ALLOWED',
+    `${request.method} is not served here; allowed: ${allowed.join(', ')}`,
+    {},
+    { Allow: allowed.join(', ') },
+  );
 }
 
 /** The global Nest exception filter: every error thrown in the Nest pipeline. */

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedClient } from '../common/client';
-import { ApiRead } from '../http/openapi';
+import { ApiCreated, ApiRead } from '../http/openapi';
 import { Client, EmptyBody, type FastifyReply, Roles } from '../common/request-context';
 import { TX_ID_HEADER } from '../common/request-context';
 import {
@@ -21,13 +21,14 @@ import {
   VerifyResultView,
 } from './dto/personal-data.dto';
 import { PersonalDataService, type RecordView as Record, type SubjectExport } from './personal-data.service';
-import { Purpose } from '../common/purpose';
+import { Purpose, PURPOSE } from '../common/purpose';
 
 const WRITERS = ['manufacturer', 'carrier', 'retailer', 'admin'];
 const PURPOSE_DOC = ApiHeader({
   name: 'X-Purpose',
   required: true,
   description: 'Why the data is accessed (a short label, logged in the access log)',
+  schema: { type: 'string', minLength: 1, maxLength: 128, pattern: PURPOSE.source },
 });
 
 /**
@@ -46,7 +47,7 @@ export class PersonalDataController {
     operationId: 'createSubject',
   })
   @PURPOSE_DOC
-  @ApiRead(SubjectCreated)
+  @ApiCreated(SubjectCreated)
   @HttpCode(201)
   createSubject(
     @Client() client: AuthenticatedClient,
@@ -64,7 +65,7 @@ export class PersonalDataController {
     operationId: 'addPersonalData',
   })
   @PURPOSE_DOC
-  @ApiRead(RecordWritten, 403, 404, 409)
+  @ApiCreated(RecordWritten, 403, 404, 409)
   @HttpCode(201)
   async addRecord(
     @Client() client: AuthenticatedClient,

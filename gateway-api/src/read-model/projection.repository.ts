@@ -122,12 +122,21 @@ export class ProjectionRepository {
     return { items: rows.slice(0, q.limit).map((r) => String(r.document)), more: rows.length > q.limit };
   }
 
-  /** Every projected asset: id → its ledger JSON (for reconciliation). */
-  async all(): Promise<Map<string, string>> {
+  /** The projected documents of these assets: id → its ledger JSON (absent ids are left out). */
+  async documents(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const marks = ids.map((_, i) => `$${i + 1}`).join(', ');
     const rows = await this.db.query<{ asset_id: unknown; document: unknown }>(
-      'SELECT asset_id, document FROM asset_projection',
+      `SELECT asset_id, document FROM asset_projection WHERE asset_id IN (${marks})`,
+      [...ids],
     );
     return new Map(rows.map((r) => [String(r.asset_id), String(r.document)]));
+  }
+
+  /** Every projected asset id (for reconciliation). */
+  async ids(): Promise<string[]> {
+    const rows = await this.db.query<{ asset_id: unknown }>('SELECT asset_id FROM asset_projection');
+    return rows.map((r) => String(r.asset_id));
   }
 }
 

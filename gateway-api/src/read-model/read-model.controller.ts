@@ -3,7 +3,8 @@ import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs
 import { ApiRead } from '../http/openapi';
 import { Roles } from '../common/request-context';
 import { LEADER_ELECTION, type LeaderElection } from '../events/leader-election';
-import { ReadModelService } from './read-model.service';
+import { ReadModelService, ReconcileRunningError } from './read-model.service';
+import { ProblemException } from '../common/problems';
 
 export class ReadModelStatusView {
   @ApiProperty({ type: Number, nullable: true }) ledgerHeight!: number | null;
@@ -64,9 +65,14 @@ export class ReadModelController {
     summary: 'Compare every ledger asset with the read model and list the differences (admin, auditor)',
     operationId: 'reconcileReadModel',
   })
-  @ApiRead(ReconcileReportView)
+  @ApiRead(ReconcileReportView, 409)
   async reconcile(): Promise<ReconcileReportView> {
-    const report = await this.readModel.reconcile();
+    const report = await this.readModel.reconcile().catch((err: unknown) => {
+      if (err instanceof ReconcileRunningError) {
+        throw new ProblemException('RECONCILE_RUNNING', 'one reconciliation runs at a time: try again when it ended', {}, { 'Retry-After': '5' });
+      }
+      throw err;
+    });
     return { ...report, differences: report.differences.map((d) => ({ ...d, fields: d.fields ? [...d.fields] : undefined })) };
   }
 }

@@ -32,10 +32,19 @@ export interface ReconcileReport {
 }
 
 const decoder = new TextDecoder();
+
+/** A reconciliation was asked for while one runs. */
+export class ReconcileRunningError extends Error {
+  constructor() {
+    super('a reconciliation is running already');
+    this.name = 'ReconcileRunningError';
+  }
+}
 const HEIGHT_CACHE_MS = 1_000;
 
 /** The read model as the API uses it: queries, lag and reconciliation against the ledger. */
 export class ReadModelService {
+  #reconciling = false;
   #height: { value: number; at: number } | undefined;
 
   constructor(
@@ -67,11 +76,31 @@ export class ReadModelService {
   }
 
   /**
-   * Compares every asset of the ledger (read through its status indexes) with the read model.
-   * Run it when the lag is 0, or the assets changed meanwhile show as differences.
+   * Compares every asset of the ledger (read through its status indexes, a page at a time) with
+   * the read model: each ledger page is compared with the same assets' projected documents as it
+   * arrives, so memory holds one page of documents and the asset ids, never the whole ledger. One
+   * reconciliation runs at a time in a process. Run it when the lag is 0, or the assets changed
+   * meanwhile show as differences.
+   * @throws {@link ReconcileRunningError} while another one runs.
    */
   async reconcile(): Promise<ReconcileReport> {
-    const ledgerAssets = new Map<string, string>();
+    if (this.#reconciling) throw new ReconcileRunningError();
+    this.#reconciling = true;
+    try {
+      return await this.#reconcile();
+    } finally {
+      this.#reconciling = false;
+    }
+  }
+
+  /** Whether a reconciliation runs now. */
+  get reconciling(): boolean {
+    return this.#reconciling;
+  }
+
+  async #reconcile(): Promise<ReconcileReport> {
+    const seen = new Set<string>();
+    const differences: Difference[] = [];
     for (const status of ALL_ASSET_STATUSES) {
       let bookmark = '';
       do {
@@ -84,29 +113,27 @@ export class ReadModelService {
             }),
           ),
         ) as { records: ({ id: string } & Record<string, unknown>)[]; bookmark: string };
-        for (const a of page.records) ledgerAssets.set(a.id, JSON.stringify(a));
+        const fresh = page.records.filter((a) => !seen.has(a.id));
+        const projected = await this.repo.documents(fresh.map((a) => a.id));
+        for (const asset of fresh) {
+          seen.add(asset.id);
+          const mine = projected.get(asset.id);
+          if (mine === undefined) {
+            differences.push({ assetId: asset.id, kind: 'missing' });
+            continue;
+          }
+          const fields = differingFields(asset, JSON.parse(mine) as Record<string, unknown>);
+          if (fields.length > 0) differences.push({ assetId: asset.id, kind: 'different', fields });
+        }
         bookmark = page.records.length === 0 ? '' : page.bookmark;
       } while (bookmark !== '');
     }
-    const projected = await this.repo.all();
-    const differences: Difference[] = [];
-    for (const [id, json] of ledgerAssets) {
-      const mine = projected.get(id);
-      if (mine === undefined) {
-        differences.push({ assetId: id, kind: 'missing' });
-        continue;
-      }
-      const fields = differingFields(
-        JSON.parse(json) as Record<string, unknown>,
-        JSON.parse(mine) as Record<string, unknown>,
-      );
-      if (fields.length > 0) differences.push({ assetId: id, kind: 'different', fields });
-    }
-    for (const id of projected.keys()) if (!ledgerAssets.has(id)) differences.push({ assetId: id, kind: 'extra' });
+    const projectedIds = await this.repo.ids();
+    for (const id of projectedIds) if (!seen.has(id)) differences.push({ assetId: id, kind: 'extra' });
     differences.sort((a, b) => (a.assetId < b.assetId ? -1 : a.assetId > b.assetId ? 1 : 0));
     return {
-      ledgerAssets: ledgerAssets.size,
-      readModelAssets: projected.size,
+      ledgerAssets: seen.size,
+      readModelAssets: projectedIds.length,
       differences,
       status: await this.status(true),
     };

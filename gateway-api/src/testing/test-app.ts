@@ -4,6 +4,7 @@ import { ApiKeyRepository } from '../auth/api-key.repository';
 import { ApiKeysService } from '../auth/api-keys.service';
 import { createApp, type GatewayApp } from '../bootstrap';
 import { JsonLogger } from '../common/logger';
+import type { Resolver } from '../webhooks/destination';
 import { DEFAULT_READ_ROLES, DEFAULT_RETENTION_MS, type GatewayConfig } from '../config/config';
 import type { ConnectionProfile } from '../config/profile';
 import type { Database } from '../database/database';
@@ -51,6 +52,16 @@ export function testConfig(
       bodyLimitBytes: 16 * 1024,
       corsOrigins: [],
       docsEnabled: true,
+      limits: {
+        requestTimeoutMs: 30_000,
+        headersTimeoutMs: 10_000,
+        idleTimeoutMs: 30_000,
+        keepAliveTimeoutMs: 5_000,
+        maxConnections: 1_024,
+        maxRequestsPerSocket: 1_000,
+      },
+      tls: undefined,
+      allowInsecure: false,
     },
     database: { kind: 'sqlite', path: ':memory:' },
     ledger: {
@@ -59,7 +70,16 @@ export function testConfig(
       statusWaitMs: 10,
     },
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
-    rateLimit: { perSecond: 0, burst: 1 },
+    rateLimit: {
+      perSecond: 0,
+      burst: 1,
+      identityPerSecond: 0,
+      identityBurst: 1,
+      organizationPerSecond: 0,
+      organizationBurst: 1,
+      anonymousPerSecond: 0,
+      anonymousBurst: 1,
+    },
     idempotency: { ttlSeconds: 3600 },
     auth: { refreshMs: 50 },
     log: { level: 'debug' },
@@ -80,7 +100,17 @@ export function testConfig(
       startBlock: 0,
       reconnectMaxDelayMs: 200,
       leaderRetryMs: 100,
-      webhooks: { timeoutMs: 1000, maxAttempts: 3, retryBaseDelayMs: 5, retryMaxDelayMs: 20, concurrency: 2 },
+      streams: { maxPerKey: 4, maxPerProcess: 16, maxLifeMs: 3_600_000 },
+      webhooks: {
+        timeoutMs: 1000,
+        maxAttempts: 3,
+        retryBaseDelayMs: 5,
+        retryMaxDelayMs: 20,
+        concurrency: 2,
+        maxSubscriptions: 20,
+        // The unit tests' dead receivers (127.0.0.1:9).
+        allowedNetworks: ['127.0.0.1/32'],
+      },
     },
   };
   const merged: Record<string, unknown> = { ...base };
@@ -90,6 +120,17 @@ export function testConfig(
   }
   return merged as unknown as GatewayConfig;
 }
+
+/**
+ * Tests never ask DNS: names under `.example` resolve to a public address, `*.internal.example` to
+ * a private one, anything else does not resolve.
+ */
+export const exampleResolver: Resolver = (host) => {
+  if (host.endsWith('.internal.example')) return Promise.resolve([{ address: '10.1.2.3', family: 4 }]);
+  if (host === 'example' || host.endsWith('.example'))
+    return Promise.resolve([{ address: '93.184.215.14', family: 4 }]);
+  return Promise.reject(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }));
+};
 
 /** A gateway on a fake ledger and an in-memory database, with one API key per test identity. */
 export interface TestApp {
@@ -114,6 +155,7 @@ export async function startTestApp(
     ledger?: FakeLedger;
     database?: Database;
     webhookPost?: HttpPost;
+    webhookResolver?: Resolver;
     consoleAssetsDir?: string;
   } = {},
 ): Promise<TestApp> {
@@ -142,6 +184,7 @@ export async function startTestApp(
     metrics,
     clock: { random: () => 0.5, sleep: () => Promise.resolve() },
     ...(options.webhookPost ? { webhookPost: options.webhookPost } : {}),
+    webhookResolver: options.webhookResolver ?? exampleResolver,
     ...(options.consoleAssetsDir ? { consoleAssetsDir: options.consoleAssetsDir } : {}),
   });
   await gateway.app.getHttpAdapter().getInstance().ready();
@@ -169,7 +212,7 @@ export interface RequestOptions {
 /** One request through the whole Nest/Fastify stack (no socket), JSON body parsed. */
 export async function request(
   t: TestApp,
-  method: 'GET' | 'POST' | 'OPTIONS' | 'DELETE',
+  method: 'GET' | 'POST' | 'OPTIONS' | 'DELETE' | 'PUT' | 'PATCH',
   url: string,
   options: RequestOptions = {},
 ) {

@@ -6,6 +6,7 @@ import type { EventStoreRepository } from '../events/event-store.repository';
 import { eventJson } from '../events/event.types';
 import type { MetricsService } from '../metrics/metrics.service';
 import { SIGNATURE_HEADER, signatureHeader } from './signature';
+import { failureClass, type HttpPost } from './webhook-post';
 import type { AttemptOutcome, Delivery, Subscription, WebhookRepository } from './webhook.repository';
 
 /** Delivery settings (from the configuration). */
@@ -17,11 +18,7 @@ export interface DispatcherOptions {
   readonly concurrency: number;
 }
 
-/** How a delivery is sent: `fetch` in production; tests may pass their own. */
-export type HttpPost = (
-  url: string,
-  init: { readonly headers: Record<string, string>; readonly body: string; readonly timeoutMs: number },
-) => Promise<number>;
+export type { HttpPost };
 
 /** Injection token of the {@link HttpPost} deliveries are sent with. */
 export const WEBHOOK_POST = Symbol('WEBHOOK_POST');
@@ -35,20 +32,6 @@ const IDLE_CHECK_MS = 5_000;
  * not the event leader) may have created or deleted a subscription.
  */
 const SYNC_MS = 5_000;
-
-/** POST with a deadline; 3xx are not followed (a receiver answers 2xx or it failed). */
-export const fetchPost: HttpPost = async (url, init) => {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: init.headers,
-    body: init.body,
-    redirect: 'manual',
-    signal: AbortSignal.timeout(init.timeoutMs),
-  });
-  // Drain without reading a possibly endless body.
-  await res.body?.cancel().catch(() => undefined);
-  return res.status;
-};
 
 /**
  * Webhook delivery: one worker per subscription, so a slow or dead receiver only holds up its own
@@ -69,7 +52,7 @@ export class WebhookDispatcher {
     private readonly options: Readonly<DispatcherOptions>,
     private readonly logger: JsonLogger,
     private readonly metrics: MetricsService,
-    private readonly post: HttpPost = fetchPost,
+    private readonly post: HttpPost,
   ) {}
 
   async start(): Promise<void> {
@@ -261,9 +244,9 @@ class SubscriptionWorker {
         body,
         timeoutMs: this.options.timeoutMs,
       });
-      if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
+      if (statusCode < 200 || statusCode > 299) error = 'http_status';
     } catch (err) {
-      error = describe(err);
+      error = failureClass(err);
     }
     const durationMs = Date.now() - startedAt;
     this.metrics.webhookLatency.observe(durationMs / 1000);
@@ -292,15 +275,4 @@ class SubscriptionWorker {
       });
     }
   }
-}
-
-/** A transport failure in a few words (the URL is not repeated: it may carry a token). */
-function describe(err: unknown): string {
-  if (err instanceof Error) {
-    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout';
-    const cause = (err as { cause?: { code?: unknown } }).cause;
-    if (cause && typeof cause.code === 'string') return cause.code;
-    return err.message.slice(0, 200);
-  }
-  return String(err).slice(0, 200);
 }

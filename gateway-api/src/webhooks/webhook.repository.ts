@@ -102,6 +102,14 @@ export class WebhookRepository {
     return rows[0] === undefined ? undefined : this.#toSubscription(rows[0]);
   }
 
+  /** Subscriptions not deleted. */
+  async count(): Promise<number> {
+    const rows = await this.db.query<{ n: unknown }>(
+      'SELECT COUNT(*) AS n FROM webhook_subscriptions WHERE deleted_at IS NULL',
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async list(): Promise<Subscription[]> {
     const rows = await this.db.query(
       'SELECT * FROM webhook_subscriptions WHERE deleted_at IS NULL ORDER BY created_at, id',

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Re
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedClient } from '../common/client';
 import { Client, type FastifyReply, RedactFromIdempotencyRecord, Roles } from '../common/request-context';
-import { ApiRead } from '../http/openapi';
+import { ApiCreated, ApiNoContent, ApiRead } from '../http/openapi';
 import {
   CreatedWebhook,
   CreateWebhookDto,
@@ -27,7 +27,7 @@ export class WebhooksController {
   @Post()
   @RedactFromIdempotencyRecord('secret')
   @ApiOperation({ summary: 'Subscribe a URL to events (signed deliveries)', operationId: 'createWebhook' })
-  @ApiRead(CreatedWebhook)
+  @ApiCreated(CreatedWebhook, 409)
   async create(
     @Client() client: AuthenticatedClient,
     @Body() body: CreateWebhookDto,
@@ -55,6 +55,7 @@ export class WebhooksController {
   @Delete(':webhookId')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a subscription (its deliveries log stays)', operationId: 'deleteWebhook' })
+  @ApiNoContent(404)
   delete(@Param() p: WebhookIdParams): Promise<void> {
     return this.webhooks.delete(p.webhookId);
   }

@@ -8,6 +8,7 @@ import { EventsModule } from '../events/events.module';
 import { MetricsService } from '../metrics/metrics.service';
 import { type HttpPost, WEBHOOK_POST, WebhookDispatcher } from './webhook-dispatcher';
 import { WebhookRepository } from './webhook.repository';
+import { DestinationPolicy } from './destination';
 import { WebhooksController } from './webhooks.controller';
 import { WebhooksService } from './webhooks.service';
 
@@ -43,9 +44,12 @@ import { WebhooksService } from './webhooks.service';
     },
     {
       provide: WebhooksService,
-      useFactory: (c: GatewayConfig, r: WebhookRepository, d: WebhookDispatcher) =>
-        new WebhooksService(r, d, c.events.webhooks.maxAttempts),
-      inject: [CONFIG, WebhookRepository, WebhookDispatcher],
+      useFactory: (c: GatewayConfig, r: WebhookRepository, d: WebhookDispatcher, p: DestinationPolicy) =>
+        new WebhooksService(r, d, p, {
+          defaultMaxAttempts: c.events.webhooks.maxAttempts,
+          maxSubscriptions: c.events.webhooks.maxSubscriptions,
+        }),
+      inject: [CONFIG, WebhookRepository, WebhookDispatcher, DestinationPolicy],
     },
   ],
 })

@@ -11,6 +11,7 @@ import type {
   WebhookView,
 } from './dto/webhook.dto';
 import type { WebhookDispatcher } from './webhook-dispatcher';
+import { type DestinationPolicy, DestinationForbiddenError, DestinationUnresolvedError } from './destination';
 import type { Delivery, DeliveryAttempt, Subscription, WebhookRepository } from './webhook.repository';
 
 /** Webhook subscriptions, their deliveries log and redelivery; the dispatcher follows every change. */
@@ -18,12 +19,37 @@ export class WebhooksService {
   constructor(
     private readonly repo: WebhookRepository,
     private readonly dispatcher: WebhookDispatcher,
-    /** Attempts before dead-lettering when a subscription does not say. */
-    private readonly defaultMaxAttempts: number,
+    private readonly destinations: DestinationPolicy,
+    private readonly options: {
+      /** Attempts before dead-lettering when a subscription does not say. */
+      readonly defaultMaxAttempts: number;
+      /** Subscriptions the organisation may hold. */
+      readonly maxSubscriptions: number;
+    },
   ) {}
 
+  /**
+   * @throws {@link ProblemException} WEBHOOK_DESTINATION_FORBIDDEN when the URL's host is (or
+   *   resolves to) an address that is not public and not allowed; WEBHOOK_LIMIT_REACHED.
+   */
   async create(client: AuthenticatedClient, body: CreateWebhookDto): Promise<CreatedWebhook> {
     const url = checkUrl(body.url);
+    try {
+      await this.destinations.resolve(new URL(url).hostname);
+    } catch (err) {
+      if (err instanceof DestinationForbiddenError || err instanceof DestinationUnresolvedError) {
+        throw new ProblemException('WEBHOOK_DESTINATION_FORBIDDEN', err.message, {
+          errors: [{ field: 'url', message: err.message }],
+        });
+      }
+      throw err;
+    }
+    if ((await this.repo.count()) >= this.options.maxSubscriptions) {
+      throw new ProblemException(
+        'WEBHOOK_LIMIT_REACHED',
+        `the organisation holds ${this.options.maxSubscriptions} subscriptions (WAYBILL_WEBHOOK_MAX_SUBSCRIPTIONS): delete one first`,
+      );
+    }
     const secret = body.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
     const sub = await this.repo.create({
       url,
@@ -88,7 +114,7 @@ export class WebhooksService {
       url: s.url,
       events: s.eventNames === null ? null : [...s.eventNames],
       assetId: s.assetId,
-      maxAttempts: s.maxAttempts ?? this.defaultMaxAttempts,
+      maxAttempts: s.maxAttempts ?? this.options.defaultMaxAttempts,
       createdAt: new Date(s.createdAt).toISOString(),
       createdBy: s.createdBy,
     };

@@ -30,6 +30,9 @@ const ATTRIBUTES_SCHEMA = {
 } as const;
 
 /** Non-blank text of at most `max` characters without control characters. */
+/** What {@link text} checks, as a JSON Schema pattern: some non-space, no control character. */
+const TEXT_PATTERN = '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f]*$';
+
 function text(max: number) {
   return [
     IsString(),
@@ -63,7 +66,7 @@ export class ProductDto {
   @Matches(RE.SKU, { message: `sku must match ${PATTERNS.SKU}` })
   sku!: string;
 
-  @ApiProperty({ maxLength: 256, example: 'Arabica coffee beans, 1 kg bags' })
+  @ApiProperty({ minLength: 1, maxLength: 256, pattern: TEXT_PATTERN, example: 'Arabica coffee beans, 1 kg bags' })
   @apply(...text(256))
   description!: string;
 }
@@ -80,7 +83,7 @@ export class QuantityDto {
 }
 
 export class OriginDto {
-  @ApiProperty({ maxLength: 128, example: 'Finca El Paraiso' })
+  @ApiProperty({ minLength: 1, maxLength: 128, pattern: TEXT_PATTERN, example: 'Finca El Paraiso' })
   @apply(...text(128))
   site!: string;
 
@@ -91,7 +94,7 @@ export class OriginDto {
 }
 
 export class DocumentDto {
-  @ApiProperty({ maxLength: 128, example: 'phytosanitary-certificate.pdf' })
+  @ApiProperty({ minLength: 1, maxLength: 128, pattern: TEXT_PATTERN, example: 'phytosanitary-certificate.pdf' })
   @apply(...text(128))
   name!: string;
 
@@ -200,7 +203,9 @@ export class SaleTermsDto {
 
 export class ReasonDto {
   @ApiProperty({
+    minLength: 1,
     maxLength: LIMITS.MAX_REASON_LENGTH,
+    pattern: TEXT_PATTERN,
     description: 'No personal data',
     example: 'temperature excursion',
   })
@@ -243,7 +248,12 @@ export class MergeDto {
   @Matches(RE.ID, { message: `newAssetId must match ${PATTERNS.ID}` })
   newAssetId!: string;
 
-  @ApiProperty({ type: [String], minItems: 2, maxItems: LIMITS.MAX_MERGE_INPUTS })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', pattern: PATTERNS.ID },
+    minItems: 2,
+    maxItems: LIMITS.MAX_MERGE_INPUTS,
+  })
   @IsArray()
   @ArrayMinSize(2)
   @ArrayMaxSize(LIMITS.MAX_MERGE_INPUTS)
@@ -300,7 +310,7 @@ export class ListAssetsQuery {
   @Matches(RE.SKU, { message: `sku must match ${PATTERNS.SKU}` })
   sku?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: LIMITS.MAX_PAGE_SIZE, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: LIMITS.MAX_PAGE_SIZE, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -308,7 +318,7 @@ export class ListAssetsQuery {
   @Max(LIMITS.MAX_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ maxLength: 2048, description: 'nextCursor of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(2048)
@@ -323,7 +333,11 @@ export class ListAssetsQuery {
   @IsIn(['ledger', 'read-model'])
   source?: 'ledger' | 'read-model';
 
-  @ApiPropertyOptional({ description: 'Read model: case-insensitive text in the product SKU or description' })
+  @ApiPropertyOptional({
+    minLength: 1,
+    maxLength: 128,
+    description: 'Read model: case-insensitive text in the product SKU or description',
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -360,7 +374,7 @@ export class ListAssetsQuery {
 }
 
 export class LineageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: LIMITS.MAX_LINEAGE_DEPTH, default: 3 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: LIMITS.MAX_LINEAGE_DEPTH, default: 3 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -370,7 +384,7 @@ export class LineageQuery {
 }
 
 export class VerifyDocumentQuery {
-  @ApiProperty({ maxLength: 128 })
+  @ApiProperty({ minLength: 1, maxLength: 128, pattern: TEXT_PATTERN })
   @apply(...text(128))
   name!: string;
 

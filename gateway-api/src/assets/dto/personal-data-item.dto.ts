@@ -13,7 +13,11 @@ export const PERSONAL_VALUE_DOC =
 
 /** One personal value for an asset, stored off-chain; only its reference and commitment reach the ledger. */
 export class PersonalDataItemDto {
-  @ApiProperty({ format: 'uuid', description: 'Data subject (POST /v1/personal-data/subjects)' })
+  @ApiProperty({
+    format: 'uuid',
+    pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$',
+    description: 'Data subject (POST /v1/personal-data/subjects): a version 4 UUID',
+  })
   @IsUUID(4, { message: 'subjectId must be a subject id (UUID)' })
   subjectId!: string;
 

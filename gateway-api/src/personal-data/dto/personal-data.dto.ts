@@ -68,14 +68,14 @@ export class SubjectParams {
 }
 
 export class AccessLogQuery {
-  @ApiPropertyOptional({ minimum: 0, description: 'Sequence number of the last entry already read' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Sequence number of the last entry already read' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
   after?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

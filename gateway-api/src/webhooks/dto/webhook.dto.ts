@@ -48,7 +48,7 @@ export class CreateWebhookDto {
   @Matches(RE.ID, { message: `assetId must match ${PATTERNS.ID}` })
   assetId?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, description: 'Attempts before dead-lettering' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 50, description: 'Attempts before dead-lettering' })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -69,7 +69,7 @@ export class DeliveryParams extends WebhookIdParams {
 }
 
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -77,7 +77,7 @@ export class PageQuery {
   @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ pattern: '^\\d{1,15}$', description: 'nextCursor of the previous page' })
   @IsOptional()
   @Matches(/^\d{1,15}$/, { message: 'cursor must be a nextCursor value' })
   cursor?: string;
