@@ -11,6 +11,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { PersonalDataModule } from './personal-data/personal-data.module';
 import { type AppDependencies, PlatformModule } from './platform.module';
 import { ReadModelModule } from './read-model/read-model.module';
+import { SinksModule } from './sinks/sinks.module';
 import { TransactionsModule } from './transactions/transactions.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -43,6 +44,7 @@ export class AppModule {
         AssetsModule,
         PersonalDataModule,
         WebhooksModule,
+        SinksModule,
         TransactionsModule,
         ConsoleModule,
       ],

@@ -3,6 +3,7 @@ import { ALL_ROLES, PERSONAL_DATA_CATEGORIES, type PersonalDataCategory } from '
 import { isAbsolute, resolve } from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../common/logger';
 import { type ConnectionProfile, loadConnectionProfile, ProfileError, type Role } from './profile';
+import { parseSinks, type SinkConfig } from './sinks-config';
 
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly path: string }
@@ -108,6 +109,22 @@ export interface EventsConfig {
     readonly retryMaxDelayMs: number;
     /** Deliveries in flight at once per subscription (each for a different asset). */
     readonly concurrency: number;
+  };
+  /** Network name in the CloudEvents `source` (`/waybill/<network>/<channel>/<chaincode>`). */
+  readonly network: string;
+  /** Event sinks (Kafka, NATS JetStream, EventBridge) and their delivery settings. */
+  readonly sinks: {
+    readonly list: readonly SinkConfig[];
+    readonly maxAttempts: number;
+    readonly retryBaseDelayMs: number;
+    readonly retryMaxDelayMs: number;
+    readonly batchSize: number;
+  };
+  /** Function binding files (JSON or YAML) run by the gateway's function runner. */
+  readonly functions: {
+    readonly files: readonly string[];
+    /** Base URL a function calls this gateway at (`WAYBILL_API_URL` in its environment). */
+    readonly apiUrl: string | undefined;
   };
 }
 
@@ -256,6 +273,25 @@ export const CONFIG_TABLE = {
   WAYBILL_WEBHOOK_RETRY_BASE_MS: int('base of the backoff between delivery attempts', 500, 1, 3_600_000),
   WAYBILL_WEBHOOK_RETRY_MAX_MS: int('cap of that backoff', 60_000, 1, 86_400_000),
   WAYBILL_WEBHOOK_CONCURRENCY: int('deliveries in flight per subscription, each for another asset', 4, 1, 64),
+  WAYBILL_EVENTS_NETWORK: text(
+    'network name in the CloudEvents `source` of every event (`/waybill/<network>/<channel>/<chaincode>`)',
+    {
+      default: 'waybill',
+    },
+  ),
+  WAYBILL_SINKS: text(
+    'JSON array of event sinks (Kafka, NATS JetStream, AWS EventBridge), see [integrations.md](integrations.md#sinks); empty: none',
+  ),
+  WAYBILL_SINK_MAX_ATTEMPTS: int('attempts before a sink dead-letters an event', 10, 1, 1000),
+  WAYBILL_SINK_RETRY_BASE_MS: int('base of the backoff between sink attempts', 500, 1, 3_600_000),
+  WAYBILL_SINK_RETRY_MAX_MS: int('cap of that backoff', 30_000, 1, 86_400_000),
+  WAYBILL_SINK_BATCH: int('events a sink publishes per step', 100, 1, 10_000),
+  WAYBILL_FUNCTIONS: text(
+    'comma-separated function binding files (JSON or YAML), see [integrations.md](integrations.md#functions); empty: none',
+  ),
+  WAYBILL_FUNCTIONS_API_URL: text('base URL functions call this gateway at', {
+    defaultText: '`http://127.0.0.1:<PORT>`',
+  }),
 } as const satisfies Readonly<Record<string, VariableSpec>>;
 export type ConfigVariable = keyof typeof CONFIG_TABLE;
 
@@ -349,7 +385,7 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
     log: { level: r.oneOf<LogLevel>('WAYBILL_LOG_LEVEL') },
     shutdownTimeoutMs: r.int('WAYBILL_SHUTDOWN_TIMEOUT_MS'),
     personalData: readPersonalData(r, profile, cwd),
-    events: readEvents(r, profile),
+    events: readEvents(r, profile, cwd),
   };
   if (profilePath === undefined)
     problems.push('WAYBILL_PROFILE is required: the path of the connection profile');
@@ -358,7 +394,7 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
   return { profilePath: resolve(cwd, profilePath), profile, ...config };
 }
 
-function readEvents(r: Reader, profile: ConnectionProfile | undefined): EventsConfig {
+function readEvents(r: Reader, profile: ConnectionProfile | undefined, cwd: string): EventsConfig {
   const identity = r.string('WAYBILL_EVENTS_IDENTITY') ?? profile?.identities[0]?.id ?? '';
   if (profile && !profile.identities.some((i) => i.id === identity)) {
     r.problem(
@@ -376,7 +412,32 @@ function readEvents(r: Reader, profile: ConnectionProfile | undefined): EventsCo
   if (webhooks.retryMaxDelayMs < webhooks.retryBaseDelayMs) {
     r.problem('WAYBILL_WEBHOOK_RETRY_MAX_MS', 'must not be smaller than WAYBILL_WEBHOOK_RETRY_BASE_MS');
   }
+  const sinks = {
+    list: parseSinks(r.string('WAYBILL_SINKS'), (m) => r.problem('WAYBILL_SINKS', m)),
+    maxAttempts: r.int('WAYBILL_SINK_MAX_ATTEMPTS'),
+    retryBaseDelayMs: r.int('WAYBILL_SINK_RETRY_BASE_MS'),
+    retryMaxDelayMs: r.int('WAYBILL_SINK_RETRY_MAX_MS'),
+    batchSize: r.int('WAYBILL_SINK_BATCH'),
+  };
+  if (sinks.retryMaxDelayMs < sinks.retryBaseDelayMs) {
+    r.problem('WAYBILL_SINK_RETRY_MAX_MS', 'must not be smaller than WAYBILL_SINK_RETRY_BASE_MS');
+  }
+  const apiUrl = r.string('WAYBILL_FUNCTIONS_API_URL');
+  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl)) {
+    r.problem('WAYBILL_FUNCTIONS_API_URL', 'must be an http(s) URL');
+  }
+  const functions = {
+    files: (r.string('WAYBILL_FUNCTIONS') ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter((f) => f !== '')
+      .map((f) => resolve(cwd, f)),
+    apiUrl,
+  };
   return {
+    network: r.string('WAYBILL_EVENTS_NETWORK') ?? 'waybill',
+    sinks,
+    functions,
     enabled: r.bool('WAYBILL_EVENTS_ENABLED'),
     identity,
     startBlock: r.int('WAYBILL_EVENTS_START_BLOCK'),

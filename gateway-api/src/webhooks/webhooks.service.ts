@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthenticatedClient } from '../common/client';
 import { ProblemException } from '../common/problems';
+import { standardWebhookKey } from './signature';
 import type {
   CreatedWebhook,
   CreateWebhookDto,
@@ -11,7 +12,13 @@ import type {
   WebhookView,
 } from './dto/webhook.dto';
 import type { WebhookDispatcher } from './webhook-dispatcher';
-import type { Delivery, DeliveryAttempt, Subscription, WebhookRepository } from './webhook.repository';
+import type {
+  Delivery,
+  DeliveryAttempt,
+  SignatureScheme,
+  Subscription,
+  WebhookRepository,
+} from './webhook.repository';
 
 /** Webhook subscriptions, their deliveries log and redelivery; the dispatcher follows every change. */
 export class WebhooksService {
@@ -24,8 +31,24 @@ export class WebhooksService {
 
   async create(client: AuthenticatedClient, body: CreateWebhookDto): Promise<CreatedWebhook> {
     const url = checkUrl(body.url);
-    const secret = body.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
+    const signatures: SignatureScheme[] = body.signatures ? [...new Set(body.signatures)] : ['waybill'];
+    const standard = signatures.includes('standard');
+    // A Standard Webhooks secret is base64 (not base64url): its verifiers decode it so.
+    const secret = body.secret ?? `whsec_${randomBytes(32).toString(standard ? 'base64' : 'base64url')}`;
+    if (standard && standardWebhookKey(secret) === undefined) {
+      throw new ProblemException('VALIDATION_FAILED', 'invalid webhook secret', {
+        errors: [
+          {
+            field: 'secret',
+            message:
+              'with the standard signature scheme the secret must be whsec_ + base64 of 16 to 64 bytes',
+          },
+        ],
+      });
+    }
     const sub = await this.repo.create({
+      format: body.format ?? 'waybill',
+      signatures,
       url,
       secret,
       eventNames: body.events ? [...new Set(body.events)] : null,
@@ -89,6 +112,8 @@ export class WebhooksService {
       events: s.eventNames === null ? null : [...s.eventNames],
       assetId: s.assetId,
       maxAttempts: s.maxAttempts ?? this.defaultMaxAttempts,
+      format: s.format,
+      signatures: [...s.signatures],
       createdAt: new Date(s.createdAt).toISOString(),
       createdBy: s.createdBy,
     };
