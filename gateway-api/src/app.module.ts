@@ -3,6 +3,7 @@ import { AssetsModule } from './assets/assets.module';
 import { AuthModule } from './auth/auth.module';
 import { ConsoleModule } from './console/console.module';
 import { EventsModule } from './events/events.module';
+import { FunctionsModule } from './functions/functions.module';
 import { HealthModule } from './health/health.module';
 import { HttpModule } from './http/http.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
@@ -45,6 +46,7 @@ export class AppModule {
         PersonalDataModule,
         WebhooksModule,
         SinksModule,
+        FunctionsModule,
         TransactionsModule,
         ConsoleModule,
       ],

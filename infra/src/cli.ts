@@ -4,6 +4,7 @@ import { WaybillError } from './common/errors';
 import { registerAwsCommands } from './commands/aws';
 import { registerChaincodeCommands } from './commands/chaincode';
 import { registerDoctorCommand } from './commands/doctor';
+import { registerFunctionsCommands } from './commands/functions';
 import { registerChannelCommands } from './commands/channel';
 import { registerIdentityCommands } from './commands/identity';
 import { registerOrgCommands } from './commands/org';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerOrgCommands(program);
   registerDoctorCommand(program);
   registerAwsCommands(program);
+  registerFunctionsCommands(program);
   return program;
 }
 

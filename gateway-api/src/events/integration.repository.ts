@@ -11,6 +11,18 @@ export interface DeadLetter {
   readonly createdAt: number;
 }
 
+/** One function invocation record (all its attempts). */
+export interface FunctionInvocation {
+  readonly eventId: string;
+  /** `running` (an attempt in progress, or the gateway stopped during it), `failed` (will retry), `done`, `dead`. */
+  readonly state: string;
+  readonly attempts: number;
+  /** The handler's JSON result of the successful attempt. */
+  readonly result: string | null;
+  readonly error: string | null;
+  readonly updatedAt: number;
+}
+
 /** Where a consumer stands: its position, what is left behind it, and its dead letters. */
 export interface IntegrationStatus {
   readonly position: number;
@@ -121,6 +133,22 @@ export class IntegrationRepository {
       }
     });
     return (await this.invocation(fn, eventId))?.attempts ?? 1;
+  }
+
+  /** A function's latest invocations (newest event first). */
+  async invocations(fn: string, limit: number): Promise<FunctionInvocation[]> {
+    const rows = await this.db.query(
+      'SELECT * FROM function_invocations WHERE function_name = $1 ORDER BY event_seq DESC LIMIT $2',
+      [fn, limit],
+    );
+    return rows.map((r) => ({
+      eventId: String(r.event_id),
+      state: String(r.state),
+      attempts: Number(r.attempts),
+      result: typeof r.result === 'string' ? r.result : null,
+      error: typeof r.error === 'string' ? r.error : null,
+      updatedAt: Number(r.updated_at),
+    }));
   }
 
   async finishInvocation(
