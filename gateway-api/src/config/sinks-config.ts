@@ -64,7 +64,11 @@ export function parseSinks(raw: string | undefined, problem: (message: string) =
   const names = new Set<string>();
   value.forEach((item: unknown, i) => {
     const where = `[${i}]`;
-    const bad = (m: string) => problem(`${where} ${m}`);
+    let fine = true;
+    const bad = (m: string) => {
+      fine = false;
+      problem(`${where} ${m}`);
+    };
     if (typeof item !== 'object' || item === null || Array.isArray(item)) return bad('must be an object');
     const o = item as Record<string, unknown>;
     const name = o.name;
@@ -103,7 +107,8 @@ export function parseSinks(raw: string | undefined, problem: (message: string) =
         const brokers = list('brokers', (s) => HOST_PORT.test(s), 'host:port');
         const topic = str('topic', undefined, /^[A-Za-z0-9._-]{1,249}$/);
         const clientId = str('clientId', 'waybill-gateway', TOKEN);
-        if (brokers && topic && clientId) out.push({ kind: 'kafka', name, events, brokers, topic, clientId });
+        if (fine && brokers && topic && clientId)
+          out.push({ kind: 'kafka', name, events, brokers, topic, clientId });
         return;
       }
       case 'nats': {
@@ -115,7 +120,7 @@ export function parseSinks(raw: string | undefined, problem: (message: string) =
         );
         const stream = str('stream', 'WAYBILL', /^[A-Za-z0-9_-]{1,64}$/);
         const subjectPrefix = str('subjectPrefix', 'waybill', /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/);
-        if (servers && stream && subjectPrefix)
+        if (fine && servers && stream && subjectPrefix)
           out.push({ kind: 'nats', name, events, servers, stream, subjectPrefix });
         return;
       }
@@ -126,7 +131,7 @@ export function parseSinks(raw: string | undefined, problem: (message: string) =
         const source = str('source', 'io.waybill', /^[A-Za-z0-9._-]{1,256}$/);
         let endpoint: string | undefined;
         if (o.endpoint !== undefined) endpoint = str('endpoint', undefined, /^https?:\/\/[^\s@]+$/);
-        if (region && eventBusName && source && (o.endpoint === undefined || endpoint))
+        if (fine && region && eventBusName && source)
           out.push({ kind: 'eventbridge', name, events, region, eventBusName, source, endpoint });
         return;
       }
