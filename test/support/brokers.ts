@@ -1,186 +1,24 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import {
+  type Broker,
+  brokerPorts,
+  listening,
+  startKafka as kafka,
+  startNats as nats,
+} from '../../infra/src/local/brokers';
 import { env } from './fabric';
 
 /**
- * The message brokers of the integrations suite, real processes on loopback ports the suite starts
- * and stops: Debian's nats-server with JetStream (scripts/nats.sh installs it), and a single-node
- * KRaft Apache Kafka from Maven Central's jars run with the machine's Java (scripts/kafka.sh).
+ * The message brokers of the integrations suite (infra/src/local/brokers.ts), real processes on
+ * ports from the e2e base port: NATS + 1095, Kafka + 1097/1098.
  */
-export interface Broker {
-  /** `127.0.0.1:<port>`. */
-  readonly address: string;
-  readonly port: number;
-  readonly log: string;
-  /** Kills the process (SIGKILL: an outage, not a shutdown); its data stays for {@link start}. */
-  kill(): Promise<void>;
-  /** Starts it again on the same port and data. */
-  start(): Promise<void>;
-  /** Stops it and removes its data. */
-  stop(): Promise<void>;
+export type { Broker };
+export { listening };
+
+export function startNats(): Promise<Broker> {
+  return nats(env.root, brokerPorts(Number(env.basePort)).nats);
 }
 
-/** Ports: the e2e base port + 1095 (NATS), + 1097/1098 (Kafka broker/controller). */
-export function brokerPorts(): { nats: number; kafka: number; kafkaController: number } {
-  const base = Number(env.basePort);
-  return { nats: base + 1095, kafka: base + 1097, kafkaController: base + 1098 };
-}
-
-export function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-  });
-}
-
-function ensure(script: string): string {
-  return execFileSync('bash', [path.join(env.root, 'scripts', script), 'ensure'], {
-    cwd: env.root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 15 * 60 * 1000,
-  }).trim();
-}
-
-/** A process that is started (and restarted) by `launch` and is ready once `port` accepts. */
-function managed(
-  name: string,
-  port: number,
-  dir: string,
-  log: string,
-  launch: (out: number) => ChildProcess,
-  readyMs: number,
-): Broker {
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-  const kill = async (): Promise<void> => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await exited;
-    child = undefined;
-    // The port is free again before a restart binds it.
-    for (let i = 0; i < 50 && (await listening(port)); i++) await new Promise((r) => setTimeout(r, 100));
-  };
-  const start = async (): Promise<void> => {
-    if (await listening(port)) throw new Error(`port ${port} for ${name} is already in use`);
-    const out = openSync(log, 'a');
-    const c = launch(out);
-    child = c;
-    exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-    const deadline = Date.now() + readyMs;
-    while (!(await listening(port))) {
-      if (c.exitCode !== null || Date.now() > deadline) {
-        await kill();
-        throw new Error(
-          `${name} did not start on port ${port}; its log:\n${readFileSync(log, 'utf8').slice(-3000)}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
-  const stop = async (): Promise<void> => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const forced = setTimeout(() => child?.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(forced);
-    child = undefined;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  return { address: `127.0.0.1:${port}`, port, log, kill, start, stop };
-}
-
-/** nats-server with JetStream (file store in a temporary folder), started. */
-export async function startNats(): Promise<Broker> {
-  const bin = ensure('nats.sh');
-  const { nats: port } = brokerPorts();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'waybill-nats-'));
-  const log = path.join(dir, 'nats.log');
-  const broker = managed(
-    'nats-server',
-    port,
-    dir,
-    log,
-    (out) =>
-      spawn(
-        bin,
-        ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', path.join(dir, 'js'), '-n', 'waybill-test'],
-        {
-          stdio: ['ignore', out, out],
-        },
-      ),
-    30_000,
-  );
-  await broker.start();
-  return broker;
-}
-
-/** A single-node KRaft Kafka (3 partitions per new topic, topics created on first use), started. */
-export async function startKafka(): Promise<Broker> {
-  const libs = ensure('kafka.sh');
-  const { kafka: port, kafkaController: controller } = brokerPorts();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'waybill-kafka-'));
-  const log = path.join(dir, 'kafka.log');
-  const props = path.join(dir, 'server.properties');
-  writeFileSync(
-    props,
-    [
-      'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.voters=1@127.0.0.1:${controller}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-      'controller.listener.names=CONTROLLER',
-      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-      'inter.broker.listener.name=PLAINTEXT',
-      `log.dirs=${path.join(dir, 'data')}`,
-      'num.partitions=3',
-      'auto.create.topics.enable=true',
-      'offsets.topic.replication.factor=1',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
-      'group.initial.rebalance.delay.ms=0',
-      '',
-    ].join('\n'),
-  );
-  const log4j = path.join(dir, 'log4j.properties');
-  writeFileSync(
-    log4j,
-    [
-      'log4j.rootLogger=WARN, stdout',
-      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-      '',
-    ].join('\n'),
-  );
-  const java = ['-Xms128m', '-Xmx512m', '-cp', `${libs}/*`, `-Dlog4j.configuration=file:${log4j}`];
-  // A KRaft node's storage is formatted once with a cluster ID (16 random bytes, base64url).
-  execFileSync(
-    'java',
-    [
-      ...java,
-      'kafka.tools.StorageTool',
-      'format',
-      `--cluster-id=${randomBytes(16).toString('base64url')}`,
-      '-c',
-      props,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 },
-  );
-  const broker = managed(
-    'kafka',
-    port,
-    dir,
-    log,
-    (out) => spawn('java', [...java, 'kafka.Kafka', props], { stdio: ['ignore', out, out] }),
-    120_000,
-  );
-  await broker.start();
-  return broker;
+export function startKafka(): Promise<Broker> {
+  const p = brokerPorts(Number(env.basePort));
+  return kafka(env.root, p.kafka, p.kafkaController);
 }

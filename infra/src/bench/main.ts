@@ -2,12 +2,13 @@
 import { apiBench } from './api-bench';
 import { consoleBench } from './console-bench';
 import { eventsBench } from './events-bench';
+import { sinksBench } from './sinks-bench';
 import { networkBench, type Row } from './network-bench';
 import { sweepBench } from './sweep-bench';
 
 /**
  * `npm run bench`: prints the project's performance figures. Each section starts its own network
- * on its own ports (network: 37000+; api: 20000+ or `WAYBILL_BENCH_BASE_PORT`; sweep: 24000+; events: 22000+;
+ * on its own ports (network: 37000+; api: 20000+ or `WAYBILL_BENCH_BASE_PORT`; sweep: 24000+; events: 22000+; sinks: 29000+;
  * console: 25500+ or `WAYBILL_BENCH_CONSOLE_BASE_PORT`), so a dev network
  * can stay up.
  */
@@ -44,6 +45,12 @@ async function main(): Promise<void> {
         ratePerSecond: Number(process.env['WAYBILL_BENCH_EVENTS_RATE'] ?? 10),
         seconds: Number(process.env['WAYBILL_BENCH_EVENTS_SECONDS'] ?? 30),
         burst: Number(process.env['WAYBILL_BENCH_EVENTS_BURST'] ?? 300),
+      }),
+    sinks: () =>
+      sinksBench({
+        basePort: Number(process.env['WAYBILL_BENCH_SINKS_BASE_PORT'] ?? 29000),
+        ratePerSecond: Number(process.env['WAYBILL_BENCH_SINKS_RATE'] ?? 10),
+        seconds: Number(process.env['WAYBILL_BENCH_SINKS_SECONDS'] ?? 30),
       }),
     console: () =>
       consoleBench({
