@@ -81,6 +81,9 @@ export function testConfig(
       reconnectMaxDelayMs: 200,
       leaderRetryMs: 100,
       webhooks: { timeoutMs: 1000, maxAttempts: 3, retryBaseDelayMs: 5, retryMaxDelayMs: 20, concurrency: 2 },
+      network: 'test',
+      sinks: { list: [], maxAttempts: 3, retryBaseDelayMs: 5, retryMaxDelayMs: 20, batchSize: 100 },
+      functions: { files: [], apiUrl: undefined },
     },
   };
   const merged: Record<string, unknown> = { ...base };
