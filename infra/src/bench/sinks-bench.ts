@@ -157,7 +157,10 @@ export async function sinksBench(options: {
         ids.every((id) => seen.get('commit')?.has(id) && SINKS.every((s) => seen.get(SEEN_AS[s])?.has(id)));
       const waitAll = async (ids: readonly string[], ms: number) => {
         const end = Date.now() + ms;
-        while (!arrived(ids) && Date.now() < end) await sleep(50);
+        while (!arrived(ids) && Date.now() < end) {
+          if (observer?.exitCode !== null) throw new Error('the sinks observer exited; see its error above');
+          await sleep(50);
+        }
       };
       // Warm-up: connections, topic and stream creation, the first PutEvents.
       await waitAll([await submit(`bench-sink-warm-${Date.now()}`)], 120_000);

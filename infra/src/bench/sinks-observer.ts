@@ -33,6 +33,11 @@ async function main(): Promise<void> {
   let stopping = false;
 
   const kafka = new Kafka({ clientId: 'bench-observer', brokers: [kafkaAddr], logLevel: logLevel.NOTHING });
+  // The topic exists before anyone subscribes (the sink would create it at its first publish).
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.disconnect();
   const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, maxWaitTimeInMs: 20, minBytes: 1 });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
