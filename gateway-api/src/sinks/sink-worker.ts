@@ -34,6 +34,12 @@ export interface SinkRuntime {
 
 /** A sink looks at the store at least this often without a signal. */
 const IDLE_CHECK_MS = 5_000;
+/**
+ * The durable position is written at most this often while events flow (and always when the sink
+ * catches up or stops): a database commit per batch would cost an fsync per event at low rates.
+ * A crash repeats at most this much (at-least-once; consumers de-duplicate by ID).
+ */
+const CURSOR_FLUSH_MS = 500;
 
 /** The cursor name of a sink. */
 export function sinkCursorName(name: string): string {
@@ -50,6 +56,9 @@ export function sinkCursorName(name: string): string {
 export class SinkWorker {
   readonly #loop = new BackgroundLoop((run) => this.#step(run), { graceMs: 5_000 });
   #cursor: number | undefined;
+  /** The position last written to the database. */
+  #stored: number | undefined;
+  #storedAt = 0;
   #failures = 0;
   #lastError: string | null = null;
   #lastPublishedAt: number | null = null;
@@ -75,12 +84,28 @@ export class SinkWorker {
 
   start(): void {
     this.#cursor = undefined;
+    this.#stored = undefined;
     this.#loop.start();
   }
 
   async stop(): Promise<void> {
     await this.#loop.stop();
+    await this.#flush().catch((err: unknown) =>
+      this.logger.write('warn', 'sink position could not be stored at stop', {
+        sink: this.config.name,
+        error: describeSinkError(err),
+      }),
+    );
     await this.publisher.close();
+  }
+
+  /** Writes the position when it moved since the last write. */
+  async #flush(): Promise<void> {
+    const cursor = this.#cursor;
+    if (cursor === undefined || cursor === this.#stored) return;
+    await this.repo.advance(sinkCursorName(this.config.name), cursor);
+    this.#stored = cursor;
+    this.#storedAt = Date.now();
   }
 
   wake(): void {
@@ -92,12 +117,16 @@ export class SinkWorker {
     let batch: OutboundEvent[] = [];
     try {
       // A sink configured for the first time starts with the events stored from now on.
-      this.#cursor ??= await this.repo.cursor(sinkCursorName(sink), () => this.events.maxSeq());
+      if (this.#cursor === undefined) {
+        this.#cursor = await this.repo.cursor(sinkCursorName(sink), () => this.events.maxSeq());
+        this.#stored = this.#cursor;
+      }
       const cursor = this.#cursor;
       const upto = await this.events.maxSeq();
       this.metrics.sinkBacklog.set({ sink }, Math.max(upto - cursor, 0));
       if (upto <= cursor) {
         this.metrics.sinkLag.set({ sink }, 0);
+        await this.#flush();
         return IDLE_CHECK_MS;
       }
       const page = await this.events.list({ afterSeq: cursor, uptoSeq: upto, limit: this.options.batchSize });
@@ -115,8 +144,8 @@ export class SinkWorker {
         this.#lastPublishedAt = now;
       }
       if (!run.active()) return 0;
-      await this.repo.advance(sinkCursorName(sink), last.seq);
       this.#cursor = last.seq;
+      if (Date.now() - this.#storedAt >= CURSOR_FLUSH_MS) await this.#flush();
       this.#failures = 0;
       this.#lastError = null;
       this.metrics.sinkUp.set({ sink }, 1);
@@ -176,6 +205,7 @@ export class SinkWorker {
     if (last) {
       await this.repo.advance(sinkCursorName(sink), last.event.seq);
       this.#cursor = last.event.seq;
+      this.#stored = last.event.seq;
     }
     this.#failures = 0;
     this.logger.write('warn', 'sink dead-lettered events', {
