@@ -66,6 +66,8 @@ export async function sinksBench(options: {
       new PutRuleCommand({ Name: 'bench', EventPattern: JSON.stringify({ source: ['io.waybill'] }) }),
     );
     await eb.send(new PutTargetsCommand({ Rule: 'bench', Targets: [{ Id: 'q', Arn: arn }] }));
+    sqs.destroy();
+    eb.destroy();
 
     const net = new LocalNetwork(resolveNetwork({ dir, basePort: options.basePort }), () => undefined);
     const org = net.topology.peerOrgs.find((o) => o.key === 'manufacturer');
@@ -200,6 +202,9 @@ export async function sinksBench(options: {
     }
   } finally {
     observer?.kill('SIGTERM');
+    // Whatever the observer does, it must not keep this process (and the caller's lock) alive.
+    setTimeout(() => observer?.kill('SIGKILL'), 5_000).unref();
+    observer?.stdout?.destroy();
     gateway?.kill('SIGTERM');
     await Promise.all(brokers.map((b) => b.stop().catch(() => undefined)));
     await run(process.execPath, [CLI, 'network', 'clean', ...flags], { timeout: 120_000 }).catch(

@@ -36,7 +36,10 @@ async function main(): Promise<void> {
   // The topic exists before anyone subscribes (the sink would create it at its first publish).
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
   await admin.disconnect();
   const consumer = kafka.consumer({ groupId: `bench-${Date.now()}`, maxWaitTimeInMs: 20, minBytes: 1 });
   await consumer.connect();
@@ -97,8 +100,9 @@ async function main(): Promise<void> {
     stopping = true;
     events.close();
     session.close();
-    void consumer.disconnect();
-    void nc.close();
+    // The consumers' own loops may linger: leave after a short grace whatever they do.
+    setTimeout(() => process.exit(0), 2_000).unref();
+    void Promise.allSettled([consumer.disconnect(), nc.close()]).then(() => process.exit(0));
   });
   try {
     for await (const e of events) out('commit', `${e.transactionId}:${e.eventName}`, now());
