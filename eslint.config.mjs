@@ -20,11 +20,15 @@ const GATEWAY_FEATURES = {
   assets: ['read-model', 'events'],
   'personal-data': ['assets'],
   webhooks: ['events'],
+  sinks: ['events'],
+  functions: ['events'],
   console: ['auth'],
 };
 const GATEWAY_LAYERS = {
   ...Object.fromEntries(GATEWAY_PLATFORM.map((f, i) => [f, GATEWAY_PLATFORM.slice(0, i)])),
-  ...Object.fromEntries(Object.entries(GATEWAY_FEATURES).map(([f, deps]) => [f, [...GATEWAY_PLATFORM, ...deps]])),
+  ...Object.fromEntries(
+    Object.entries(GATEWAY_FEATURES).map(([f, deps]) => [f, [...GATEWAY_PLATFORM, ...deps]]),
+  ),
 };
 /** chaincode/src: `constants` (a file) is the dependency-free ground floor shared with gateway and infra. */
 const CHAINCODE_LAYERS = {
@@ -93,7 +97,20 @@ function layerRules(root, layers, rootModules) {
 }
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '.fabric/**', '.tools/**', '.network/**', '.data/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/coverage/**',
+      '.fabric/**',
+      '.tools/**',
+      '.network/**',
+      '.data/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -125,7 +142,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^\\.', message: 'layer rule: the constants entry imports nothing (gateway and infra load it)' }] },
+        {
+          patterns: [
+            {
+              regex: '^\\.',
+              message: 'layer rule: the constants entry imports nothing (gateway and infra load it)',
+            },
+          ],
+        },
       ],
     },
   },

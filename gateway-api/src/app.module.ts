@@ -3,6 +3,7 @@ import { AssetsModule } from './assets/assets.module';
 import { AuthModule } from './auth/auth.module';
 import { ConsoleModule } from './console/console.module';
 import { EventsModule } from './events/events.module';
+import { FunctionsModule } from './functions/functions.module';
 import { HealthModule } from './health/health.module';
 import { HttpModule } from './http/http.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
@@ -11,6 +12,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { PersonalDataModule } from './personal-data/personal-data.module';
 import { type AppDependencies, PlatformModule } from './platform.module';
 import { ReadModelModule } from './read-model/read-model.module';
+import { SinksModule } from './sinks/sinks.module';
 import { TransactionsModule } from './transactions/transactions.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -43,6 +45,8 @@ export class AppModule {
         AssetsModule,
         PersonalDataModule,
         WebhooksModule,
+        SinksModule,
+        FunctionsModule,
         TransactionsModule,
         ConsoleModule,
       ],

@@ -39,23 +39,101 @@ describe('waybill CLI', () => {
     await expect(waybill(['identity', 'enroll', 'bob', '--org', 'Carrier', '--dir', dir])).resolves.toEqual({
       code: 1,
       stdout: '',
-      stderr: 'waybill: no enrolment secret: give --secret-file FILE, --secret-stdin, or WAYBILL_ENROLL_SECRET\n',
+      stderr:
+        'waybill: no enrolment secret: give --secret-file FILE, --secret-stdin, or WAYBILL_ENROLL_SECRET\n',
     });
-    const r = await waybill(['identity', 'register', 'bob', '--org', 'Carrier', '--role', 'pilot', '--secret-out', path.join(dir, 's'), '--dir', dir]);
+    const r = await waybill([
+      'identity',
+      'register',
+      'bob',
+      '--org',
+      'Carrier',
+      '--role',
+      'pilot',
+      '--secret-out',
+      path.join(dir, 's'),
+      '--dir',
+      dir,
+    ]);
     expect({ code: r.code, stderr: r.stderr }).toEqual({
       code: 1,
-      stderr: "error: option '--role <role>' argument 'pilot' is invalid. Allowed choices are manufacturer, carrier, retailer, regulator, auditor, admin.\n",
+      stderr:
+        "error: option '--role <role>' argument 'pilot' is invalid. Allowed choices are manufacturer, carrier, retailer, regulator, auditor, admin.\n",
     });
   });
 
   it('chaincode approve needs --org, --version and --sequence; a bad sequence is refused before any call', async () => {
-    const r = await waybill(['chaincode', 'approve', '--org', 'Carrier', '--version', 'v1', '--sequence', '0', '--dir', dir]);
+    const r = await waybill([
+      'chaincode',
+      'approve',
+      '--org',
+      'Carrier',
+      '--version',
+      'v1',
+      '--sequence',
+      '0',
+      '--dir',
+      dir,
+    ]);
     expect({ code: r.code, stderr: r.stderr }).toEqual({
       code: 1,
       stderr: `error: option '--sequence <n>' argument '0' is invalid. "0" is not a positive integer\n`,
     });
-    const c = await waybill(['chaincode', 'calculatepackageid', path.join(PROJECT_ROOT, 'infra', 'src', 'lifecycle', 'golden', 'golden_1.tar.gz')]);
-    expect(c).toEqual({ code: 0, stdout: 'golden_1:ac0a99ad46e12a3c33d49dd669ffac46c3c5533a84640338659c5aef2fc9e552\n', stderr: '' });
+    const c = await waybill([
+      'chaincode',
+      'calculatepackageid',
+      path.join(PROJECT_ROOT, 'infra', 'src', 'lifecycle', 'golden', 'golden_1.tar.gz'),
+    ]);
+    expect(c).toEqual({
+      code: 0,
+      stdout: 'golden_1:ac0a99ad46e12a3c33d49dd669ffac46c3c5533a84640338659c5aef2fc9e552\n',
+      stderr: '',
+    });
+  });
+
+  it('functions test runs the example handler locally; functions package writes the zip and the rule; bad input is one line, exit 1', async () => {
+    const binding = path.join(
+      PROJECT_ROOT,
+      'examples',
+      'functions',
+      'accept-trusted-handovers',
+      'function.yaml',
+    );
+    const event = path.join(dir, 'proposal.json');
+    writeFileSync(
+      event,
+      JSON.stringify({
+        id: 'tx1:HandoverProposed',
+        name: 'HandoverProposed',
+        blockNumber: 9,
+        txId: 'tx1',
+        timestamp: '2026-11-30T10:00:00.000Z',
+        assetIds: ['LOT-1'],
+        payload: { assetId: 'LOT-1', from: 'RetailerMSP', to: 'CarrierMSP', actorOrg: 'RetailerMSP' },
+      }),
+    );
+    const r = await waybill(['functions', 'test', binding, '--event', event]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(r.stdout)).toEqual({
+      function: 'accept-trusted-handovers',
+      outcome: 'ok',
+      result: { action: 'ignored', reason: 'untrusted shipper', assetId: 'LOT-1', from: 'RetailerMSP' },
+    });
+    const out = path.join(dir, 'pkg');
+    const p = await waybill(['functions', 'package', binding, '--out', out]);
+    expect(p.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual([
+      'accept-trusted-handovers.eventbridge.json',
+      'accept-trusted-handovers.zip',
+    ]);
+    const missing = await waybill(['functions', 'test', path.join(dir, 'nope.yaml'), '--event', event]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /^waybill functions: .*nope\.yaml: cannot be read as YAML: ENOENT[^\n]*\n$/,
+    );
+    const noEvent = await waybill(['functions', 'test', binding]);
+    expect(noEvent.code).not.toBe(0);
+    expect(noEvent.stderr).toMatch(/--event/);
   });
 
   it('an unknown command is an error line (and the help hint), exit 1', async () => {
@@ -270,14 +348,12 @@ describe('waybill CLI', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({
       fabricBin: empty,
       fabricBinSource: 'FABRIC_BIN',
-      binaries: ['peer', 'orderer', 'configtxgen', 'fabric-ca-server'].map(
-        (name) => ({
-          name,
-          present: false,
-          version: null,
-          ok: false,
-        }),
-      ),
+      binaries: ['peer', 'orderer', 'configtxgen', 'fabric-ca-server'].map((name) => ({
+        name,
+        present: false,
+        version: null,
+        ok: false,
+      })),
     });
   });
 });

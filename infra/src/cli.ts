@@ -4,6 +4,7 @@ import { WaybillError } from './common/errors';
 import { registerAwsCommands } from './commands/aws';
 import { registerChaincodeCommands } from './commands/chaincode';
 import { registerDoctorCommand } from './commands/doctor';
+import { registerFunctionsCommands } from './commands/functions';
 import { registerChannelCommands } from './commands/channel';
 import { registerIdentityCommands } from './commands/identity';
 import { registerMigrateCommands } from './commands/migrate';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerAwsCommands(program);
   registerMigrateCommands(program);
+  registerFunctionsCommands(program);
   return program;
 }
 

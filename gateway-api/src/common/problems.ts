@@ -70,6 +70,8 @@ export const GATEWAY_PROBLEMS = {
   EVENT_NOT_FOUND: spec(404, 'Event not found'),
   WEBHOOK_NOT_FOUND: spec(404, 'Webhook subscription not found'),
   DELIVERY_NOT_FOUND: spec(404, 'Webhook delivery not found'),
+  SINK_NOT_FOUND: spec(404, 'Event sink not found'),
+  FUNCTION_NOT_FOUND: spec(404, 'Function not found'),
   EVENTS_DISABLED: spec(503, 'Event processing is switched off on this gateway'),
   TRANSACTION_CONFLICT: spec(409, 'Concurrent update: transaction invalidated by a read conflict', true),
   ENDORSEMENT_POLICY_FAILURE: spec(502, 'The transaction did not satisfy the endorsement policy'),

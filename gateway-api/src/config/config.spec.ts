@@ -81,7 +81,9 @@ describe('loadConfig', () => {
   it('reads the event leader retry period, 5 s by default, and refuses one out of range', () => {
     const base = { WAYBILL_PROFILE: profilePath, WAYBILL_PD_KEK: KEK };
     expect(loadConfig(base, dir).events.leaderRetryMs).toBe(5000);
-    expect(loadConfig({ ...base, WAYBILL_EVENTS_LEADER_RETRY_MS: '250' }, dir).events.leaderRetryMs).toBe(250);
+    expect(loadConfig({ ...base, WAYBILL_EVENTS_LEADER_RETRY_MS: '250' }, dir).events.leaderRetryMs).toBe(
+      250,
+    );
     for (const bad of ['50', 'soon']) {
       expect(() => loadConfig({ ...base, WAYBILL_EVENTS_LEADER_RETRY_MS: bad }, dir)).toThrow(
         `WAYBILL_EVENTS_LEADER_RETRY_MS must be an integer between 100 and 600000 (got "${bad}")`,

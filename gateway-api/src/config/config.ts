@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { LOG_LEVELS, type LogLevel } from '../common/logger';
 import { type ConnectionProfile, loadConnectionProfile, ProfileError, type Role } from './profile';
+import { parseSinks, type SinkConfig } from './sinks-config';
 
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly path: string }
@@ -159,6 +160,22 @@ export interface EventsConfig {
     readonly maxSubscriptions: number;
     /** Non-public destinations (CIDR ranges or addresses) deliveries may still go to. */
     readonly allowedNetworks: readonly string[];
+  };
+  /** Network name in the CloudEvents `source` (`/waybill/<network>/<channel>/<chaincode>`). */
+  readonly network: string;
+  /** Event sinks (Kafka, NATS JetStream, EventBridge) and their delivery settings. */
+  readonly sinks: {
+    readonly list: readonly SinkConfig[];
+    readonly maxAttempts: number;
+    readonly retryBaseDelayMs: number;
+    readonly retryMaxDelayMs: number;
+    readonly batchSize: number;
+  };
+  /** Function binding files (JSON or YAML) run by the gateway's function runner. */
+  readonly functions: {
+    readonly files: readonly string[];
+    /** Base URL a function calls this gateway at (`WAYBILL_API_URL` in its environment). */
+    readonly apiUrl: string | undefined;
   };
 }
 
@@ -356,6 +373,25 @@ export const CONFIG_TABLE = {
     1_000,
     86_400_000,
   ),
+  WAYBILL_EVENTS_NETWORK: text(
+    'network name in the CloudEvents `source` of every event (`/waybill/<network>/<channel>/<chaincode>`)',
+    {
+      default: 'waybill',
+    },
+  ),
+  WAYBILL_SINKS: text(
+    'JSON array of event sinks (Kafka, NATS JetStream, AWS EventBridge), see [integrations.md](integrations.md#sinks); empty: none',
+  ),
+  WAYBILL_SINK_MAX_ATTEMPTS: int('attempts before a sink dead-letters an event', 10, 1, 1000),
+  WAYBILL_SINK_RETRY_BASE_MS: int('base of the backoff between sink attempts', 500, 1, 3_600_000),
+  WAYBILL_SINK_RETRY_MAX_MS: int('cap of that backoff', 30_000, 1, 86_400_000),
+  WAYBILL_SINK_BATCH: int('events a sink publishes per step', 100, 1, 10_000),
+  WAYBILL_FUNCTIONS: text(
+    'comma-separated function binding files (JSON or YAML), see [integrations.md](integrations.md#functions); empty: none',
+  ),
+  WAYBILL_FUNCTIONS_API_URL: text('base URL functions call this gateway at', {
+    defaultText: '`http://127.0.0.1:<PORT>`',
+  }),
 } as const satisfies Readonly<Record<string, VariableSpec>>;
 export type ConfigVariable = keyof typeof CONFIG_TABLE;
 
@@ -475,7 +511,7 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
     log: { level: r.oneOf<LogLevel>('WAYBILL_LOG_LEVEL') },
     shutdownTimeoutMs: r.int('WAYBILL_SHUTDOWN_TIMEOUT_MS'),
     personalData: readPersonalData(r, profile, cwd),
-    events: readEvents(r, profile),
+    events: readEvents(r, profile, cwd),
   };
   if (profilePath === undefined)
     problems.push('WAYBILL_PROFILE is required: the path of the connection profile');
@@ -484,7 +520,7 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
   return { profilePath: resolve(cwd, profilePath), profile, ...config };
 }
 
-function readEvents(r: Reader, profile: ConnectionProfile | undefined): EventsConfig {
+function readEvents(r: Reader, profile: ConnectionProfile | undefined, cwd: string): EventsConfig {
   const identity = r.string('WAYBILL_EVENTS_IDENTITY') ?? profile?.identities[0]?.id ?? '';
   if (profile && !profile.identities.some((i) => i.id === identity)) {
     r.problem(
@@ -516,7 +552,32 @@ function readEvents(r: Reader, profile: ConnectionProfile | undefined): EventsCo
   if (webhooks.retryMaxDelayMs < webhooks.retryBaseDelayMs) {
     r.problem('WAYBILL_WEBHOOK_RETRY_MAX_MS', 'must not be smaller than WAYBILL_WEBHOOK_RETRY_BASE_MS');
   }
+  const sinks = {
+    list: parseSinks(r.string('WAYBILL_SINKS'), (m) => r.problem('WAYBILL_SINKS', m)),
+    maxAttempts: r.int('WAYBILL_SINK_MAX_ATTEMPTS'),
+    retryBaseDelayMs: r.int('WAYBILL_SINK_RETRY_BASE_MS'),
+    retryMaxDelayMs: r.int('WAYBILL_SINK_RETRY_MAX_MS'),
+    batchSize: r.int('WAYBILL_SINK_BATCH'),
+  };
+  if (sinks.retryMaxDelayMs < sinks.retryBaseDelayMs) {
+    r.problem('WAYBILL_SINK_RETRY_MAX_MS', 'must not be smaller than WAYBILL_SINK_RETRY_BASE_MS');
+  }
+  const apiUrl = r.string('WAYBILL_FUNCTIONS_API_URL');
+  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl)) {
+    r.problem('WAYBILL_FUNCTIONS_API_URL', 'must be an http(s) URL');
+  }
+  const functions = {
+    files: (r.string('WAYBILL_FUNCTIONS') ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter((f) => f !== '')
+      .map((f) => resolve(cwd, f)),
+    apiUrl,
+  };
   return {
+    network: r.string('WAYBILL_EVENTS_NETWORK') ?? 'waybill',
+    sinks,
+    functions,
     enabled: r.bool('WAYBILL_EVENTS_ENABLED'),
     identity,
     startBlock: r.int('WAYBILL_EVENTS_START_BLOCK'),

@@ -228,6 +228,42 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'api key expiry',
     up: ['ALTER TABLE api_keys ADD COLUMN expires_at BIGINT'],
   },
+  {
+    // Self-contained: new columns with defaults and new tables only.
+    version: 6,
+    name: 'webhook envelope and signature schemes; integration cursors, dead letters and invocations',
+    up: [
+      "ALTER TABLE webhook_subscriptions ADD COLUMN format TEXT NOT NULL DEFAULT 'waybill'",
+      `ALTER TABLE webhook_subscriptions ADD COLUMN signatures TEXT NOT NULL DEFAULT '["waybill"]'`,
+      // One durable position per sink or function (its own cursor in ledger_events).
+      `CREATE TABLE integration_cursors (
+         name TEXT PRIMARY KEY,
+         last_event_seq BIGINT NOT NULL,
+         updated_at BIGINT NOT NULL
+       )`,
+      `CREATE TABLE integration_dead_letters (
+         name TEXT NOT NULL,
+         event_seq BIGINT NOT NULL,
+         event_id TEXT NOT NULL,
+         attempts INTEGER NOT NULL,
+         error TEXT NOT NULL,
+         created_at BIGINT NOT NULL,
+         PRIMARY KEY (name, event_seq)
+       )`,
+      // A function's invocations by event: the idempotency record of the runner.
+      `CREATE TABLE function_invocations (
+         function_name TEXT NOT NULL,
+         event_id TEXT NOT NULL,
+         event_seq BIGINT NOT NULL,
+         state TEXT NOT NULL,
+         attempts INTEGER NOT NULL,
+         result TEXT,
+         error TEXT,
+         updated_at BIGINT NOT NULL,
+         PRIMARY KEY (function_name, event_id)
+       )`,
+    ],
+  },
 ];
 
 /** Arbitrary constant: the PostgreSQL advisory lock that serialises concurrent migrators. */

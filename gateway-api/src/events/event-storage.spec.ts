@@ -17,7 +17,15 @@ const encoder = new TextEncoder();
 
 function block(
   number: number,
-  txs: { txId: string; name: string; payload: unknown; valid?: boolean; chaincode?: string; writes?: EventWrites; creator?: string }[],
+  txs: {
+    txId: string;
+    name: string;
+    payload: unknown;
+    valid?: boolean;
+    chaincode?: string;
+    writes?: EventWrites;
+    creator?: string;
+  }[],
 ): LedgerBlock {
   return {
     number: BigInt(number),
@@ -56,11 +64,35 @@ describe.each(testDatabases())('event storage on %s', (_name, open) => {
     const stored = await store.appendBlock(
       block(7, [
         // Valid at commit (it wrote only the retailer's own collection) but speaks for another's lot.
-        { txId: 'f1', name: 'AssetRecalled', payload: { recallId: 'r', rootAssetId: 'L1', markedAssetIds: ['L1'] }, writes: own, creator: 'RetailerMSP' },
-        { txId: 'f2', name: 'TitleTransferred', payload: { assetId: 'L1', from: 'ManufacturerMSP', to: 'RetailerMSP' }, writes: own, creator: 'RetailerMSP' },
+        {
+          txId: 'f1',
+          name: 'AssetRecalled',
+          payload: { recallId: 'r', rootAssetId: 'L1', markedAssetIds: ['L1'] },
+          writes: own,
+          creator: 'RetailerMSP',
+        },
+        {
+          txId: 'f2',
+          name: 'TitleTransferred',
+          payload: { assetId: 'L1', from: 'ManufacturerMSP', to: 'RetailerMSP' },
+          writes: own,
+          creator: 'RetailerMSP',
+        },
         // Terms events speak for the submitter's own collection only.
-        { txId: 'f3', name: 'TermsAgreed', payload: { assetId: 'L1', org: 'ManufacturerMSP' }, writes: own, creator: 'RetailerMSP' },
-        { txId: 'g1', name: 'TermsAgreed', payload: { assetId: 'L1', org: 'RetailerMSP' }, writes: own, creator: 'RetailerMSP' },
+        {
+          txId: 'f3',
+          name: 'TermsAgreed',
+          payload: { assetId: 'L1', org: 'ManufacturerMSP' },
+          writes: own,
+          creator: 'RetailerMSP',
+        },
+        {
+          txId: 'g1',
+          name: 'TermsAgreed',
+          payload: { assetId: 'L1', org: 'RetailerMSP' },
+          writes: own,
+          creator: 'RetailerMSP',
+        },
         { txId: 'g2', name: 'StatusChanged', payload: { assetId: 'L1', status: 'ON_HOLD' } },
       ]),
       'waybill',
@@ -72,7 +104,11 @@ describe.each(testDatabases())('event storage on %s', (_name, open) => {
   it('stores valid events of its chaincode with the checkpoint, once, in order', async () => {
     const stored = await store.appendBlock(
       block(5, [
-        { txId: 'a', name: 'AssetCreated', payload: { assetId: 'L1', timestamp: '2026-02-01T10:00:00.000Z' } },
+        {
+          txId: 'a',
+          name: 'AssetCreated',
+          payload: { assetId: 'L1', timestamp: '2026-02-01T10:00:00.000Z' },
+        },
         { txId: 'b', name: 'AssetCreated', payload: { assetId: 'L2' }, valid: false },
         { txId: 'c', name: 'Other', payload: {}, chaincode: 'other' },
         { txId: 'd', name: 'AssetSplit', payload: { parentId: 'L1', childIds: ['L1a', 'L1b'] } },
@@ -86,14 +122,33 @@ describe.each(testDatabases())('event storage on %s', (_name, open) => {
     expect(stored[0]?.timestamp).toBe(Date.parse('2026-02-01T10:00:00.000Z'));
     expect(await store.checkpoint(READER_CHECKPOINT)).toBe(5);
     // A replayed block changes nothing.
-    expect(await store.appendBlock(block(5, [{ txId: 'a', name: 'AssetCreated', payload: { assetId: 'L1' } }]), 'waybill')).toEqual([]);
+    expect(
+      await store.appendBlock(
+        block(5, [{ txId: 'a', name: 'AssetCreated', payload: { assetId: 'L1' } }]),
+        'waybill',
+      ),
+    ).toEqual([]);
     await store.appendBlock(block(6, []), 'waybill');
     expect(await store.checkpoint(READER_CHECKPOINT)).toBe(6);
-    await store.appendBlock(block(7, [{ txId: 'e', name: 'StatusChanged', payload: { assetId: 'L1a' } }]), 'waybill');
+    await store.appendBlock(
+      block(7, [{ txId: 'e', name: 'StatusChanged', payload: { assetId: 'L1a' } }]),
+      'waybill',
+    );
 
-    expect((await store.list({ afterSeq: 0, limit: 10 })).map((e) => e.id)).toEqual(['a:AssetCreated', 'd:AssetSplit', 'e:StatusChanged']);
-    expect((await store.list({ afterSeq: 0, assetId: 'L1a', limit: 10 })).map((e) => e.id)).toEqual(['d:AssetSplit', 'e:StatusChanged']);
-    expect((await store.list({ afterSeq: 0, names: ['StatusChanged', 'AssetCreated'], uptoSeq: 2, limit: 10 })).map((e) => e.id)).toEqual(['a:AssetCreated']);
+    expect((await store.list({ afterSeq: 0, limit: 10 })).map((e) => e.id)).toEqual([
+      'a:AssetCreated',
+      'd:AssetSplit',
+      'e:StatusChanged',
+    ]);
+    expect((await store.list({ afterSeq: 0, assetId: 'L1a', limit: 10 })).map((e) => e.id)).toEqual([
+      'd:AssetSplit',
+      'e:StatusChanged',
+    ]);
+    expect(
+      (
+        await store.list({ afterSeq: 0, names: ['StatusChanged', 'AssetCreated'], uptoSeq: 2, limit: 10 })
+      ).map((e) => e.id),
+    ).toEqual(['a:AssetCreated']);
     expect(await store.seqOf('d:AssetSplit')).toBe(2);
     expect(await store.seqOf('nope')).toBeUndefined();
     expect(await store.seqBeforeBlock(6)).toBe(2);
@@ -103,23 +158,45 @@ describe.each(testDatabases())('event storage on %s', (_name, open) => {
   });
 
   it('keeps subscriptions, deliveries and attempts, and redelivers dead letters', async () => {
-    await store.appendBlock(block(1, [{ txId: 'a', name: 'AssetCreated', payload: { assetId: 'L1' } }]), 'waybill');
+    await store.appendBlock(
+      block(1, [{ txId: 'a', name: 'AssetCreated', payload: { assetId: 'L1' } }]),
+      'waybill',
+    );
     const repo = new WebhookRepository(db, new KeyRing(KEK_A));
-    const sub = await repo.create({ url: 'https://r.example/h', secret: 's'.repeat(20), eventNames: ['AssetCreated'], assetId: null, maxAttempts: 2, createdBy: 'admin' });
+    const sub = await repo.create({
+      url: 'https://r.example/h',
+      secret: 's'.repeat(20),
+      eventNames: ['AssetCreated'],
+      assetId: null,
+      maxAttempts: 2,
+      format: 'waybill',
+      signatures: ['waybill'],
+      createdBy: 'admin',
+    });
     expect(sub).toMatchObject({ lastEventSeq: 1, eventNames: ['AssetCreated'], maxAttempts: 2 });
     await repo.enqueue(sub.id, [{ seq: 2, id: 'b:AssetCreated', orderKey: 'L2' }], 2);
     await repo.enqueue(sub.id, [{ seq: 2, id: 'b:AssetCreated', orderKey: 'L2' }], 2);
     const [d] = await repo.pending(sub.id, 10);
     expect(d).toMatchObject({ eventId: 'b:AssetCreated', state: 'pending', attempts: 0 });
     if (!d) throw new Error('no delivery');
-    await repo.recordAttempt(d, { startedAt: 1, durationMs: 3, statusCode: 500, error: 'HTTP 500' }, { state: 'dead' });
+    await repo.recordAttempt(
+      d,
+      { startedAt: 1, durationMs: 3, statusCode: 500, error: 'HTTP 500' },
+      { state: 'dead' },
+    );
     expect(await repo.pending(sub.id, 10)).toEqual([]);
-    expect(await repo.deliveries(sub.id, { state: 'dead', limit: 10 })).toEqual([expect.objectContaining({ id: d.id, attempts: 1, lastError: 'HTTP 500' })]);
+    expect(await repo.deliveries(sub.id, { state: 'dead', limit: 10 })).toEqual([
+      expect.objectContaining({ id: d.id, attempts: 1, lastError: 'HTTP 500' }),
+    ]);
     expect(await repo.redeliver(sub.id)).toBe(1);
     const [again] = await repo.pending(sub.id, 10);
     if (!again) throw new Error('not pending again');
     expect(again).toMatchObject({ attempts: 1, roundAttempts: 0 });
-    await repo.recordAttempt(again, { startedAt: 2, durationMs: 4, statusCode: 204, error: null }, { state: 'delivered' });
+    await repo.recordAttempt(
+      again,
+      { startedAt: 2, durationMs: 4, statusCode: 204, error: null },
+      { state: 'delivered' },
+    );
     expect((await repo.attempts([d.id])).get(d.id)?.map((a) => [a.attempt, a.statusCode])).toEqual([
       [1, 500],
       [2, 204],
@@ -132,7 +209,16 @@ describe.each(testDatabases())('event storage on %s', (_name, open) => {
   it('keeps webhook secrets sealed under the KEK, rewraps them after a rotation and seals ones left in clear', async () => {
     const secret = 'whsec_do-not-store-me-in-clear';
     const old = new WebhookRepository(db, new KeyRing(KEK_A));
-    const sub = await old.create({ url: 'https://r.example/h', secret, eventNames: null, assetId: null, maxAttempts: null, createdBy: 'admin' });
+    const sub = await old.create({
+      url: 'https://r.example/h',
+      secret,
+      eventNames: null,
+      assetId: null,
+      maxAttempts: null,
+      format: 'waybill',
+      signatures: ['waybill'],
+      createdBy: 'admin',
+    });
     expect(sub.secret).toBe(secret);
     const stored = JSON.stringify(await db.query('SELECT * FROM webhook_subscriptions'));
     expect(stored).not.toContain(secret);
@@ -147,7 +233,9 @@ describe.each(testDatabases())('event storage on %s', (_name, open) => {
     expect((await rotated.list()).map((x) => x.secret).sort()).toEqual(['legacy-secret-in-clear', secret]);
     expect(await rotated.rewrapSecrets()).toBe(2);
     expect(await rotated.rewrapSecrets()).toBe(0);
-    expect(JSON.stringify(await db.query('SELECT * FROM webhook_subscriptions'))).not.toContain('legacy-secret-in-clear');
+    expect(JSON.stringify(await db.query('SELECT * FROM webhook_subscriptions'))).not.toContain(
+      'legacy-secret-in-clear',
+    );
     const only = new WebhookRepository(db, new KeyRing(KEK_B));
     expect((await only.get(sub.id))?.secret).toBe(secret);
     // Without the key that sealed them, secrets do not open.
@@ -156,8 +244,12 @@ describe.each(testDatabases())('event storage on %s', (_name, open) => {
 
   it('queries the projection by text, dates and sort, with LIKE wildcards taken literally', async () => {
     const projection = new ProjectionRepository(db);
-    const asset = (id: string, description: string, createdAt: string) =>
-      ({ json: JSON.stringify(anAsset({ id, product: { sku: 'SKU-1', description }, createdAt, updatedAt: createdAt })), seq: 1 });
+    const asset = (id: string, description: string, createdAt: string) => ({
+      json: JSON.stringify(
+        anAsset({ id, product: { sku: 'SKU-1', description }, createdAt, updatedAt: createdAt }),
+      ),
+      seq: 1,
+    });
     await projection.apply(
       [
         asset('A', 'Arabica coffee', '2026-01-01T00:00:00.000Z'),
@@ -168,12 +260,22 @@ describe.each(testDatabases())('event storage on %s', (_name, open) => {
       3,
     );
     const ids = async (q: Partial<Parameters<ProjectionRepository['query']>[0]>) =>
-      (await projection.query({ sort: 'id', offset: 0, limit: 10, ...q })).items.map((j) => (JSON.parse(j) as { id: string }).id);
+      (await projection.query({ sort: 'id', offset: 0, limit: 10, ...q })).items.map(
+        (j) => (JSON.parse(j) as { id: string }).id,
+      );
     expect(await ids({ q: 'COFFEE', sort: '-createdAt' })).toEqual(['B', 'A']);
     expect(await ids({ q: '100%' })).toEqual(['B']);
     expect(await ids({ q: '%' })).toEqual(['B']);
-    expect(await ids({ createdFrom: Date.parse('2026-01-15T00:00:00Z'), createdTo: Date.parse('2026-02-01T00:00:00Z') })).toEqual(['B']);
-    expect(await projection.query({ sort: 'id', offset: 1, limit: 1 })).toEqual({ items: [expect.stringContaining('"id":"B"')], more: true });
+    expect(
+      await ids({
+        createdFrom: Date.parse('2026-01-15T00:00:00Z'),
+        createdTo: Date.parse('2026-02-01T00:00:00Z'),
+      }),
+    ).toEqual(['B']);
+    expect(await projection.query({ sort: 'id', offset: 1, limit: 1 })).toEqual({
+      items: [expect.stringContaining('"id":"B"')],
+      more: true,
+    });
     await projection.apply([], ['C'], 4);
     expect((await projection.ids()).sort()).toEqual(['A', 'B']);
     expect([...(await projection.documents(['A', 'C'])).keys()]).toEqual(['A']);

@@ -32,13 +32,21 @@ describe('events, webhooks and read model (fake ledger)', () => {
       leaderRetryMs: 100,
       streams: testConfig().events.streams,
       webhooks: testConfig().events.webhooks,
+      network: 'test',
+      sinks: { list: [], maxAttempts: 3, retryBaseDelayMs: 5, retryMaxDelayMs: 20, batchSize: 100 },
+      functions: { files: [], apiUrl: undefined },
     },
   });
   const key = (id: string) => t.keys[id] ?? '';
   const create = (id: string, description = 'Arabica coffee') =>
     request(t, 'POST', '/v1/assets', {
       key: key('manufacturer-user1'),
-      body: { id, product: { sku: 'COFFEE-1KG', description }, quantity: { amount: 1, unit: 'kg' }, origin: { site: 'S', country: 'CO' } },
+      body: {
+        id,
+        product: { sku: 'COFFEE-1KG', description },
+        quantity: { amount: 1, unit: 'kg' },
+        origin: { site: 'S', country: 'CO' },
+      },
     });
   const subscribe = async (body: Record<string, unknown>) => {
     const r = await request(t, 'POST', '/v1/webhooks', { key: key('manufacturer-admin'), body });
@@ -58,9 +66,18 @@ describe('events, webhooks and read model (fake ledger)', () => {
     const { subscription, secret } = await subscribe({ url: 'https://receiver.example/hook' });
     expect(secret).toMatch(/^whsec_/);
     expect((await create('LOT-1')).status).toBe(201);
-    expect((await request(t, 'POST', '/v1/assets/LOT-1/hold', { key: key('manufacturer-user1'), body: { reason: 'check' } })).status).toBe(200);
+    expect(
+      (
+        await request(t, 'POST', '/v1/assets/LOT-1/hold', {
+          key: key('manufacturer-user1'),
+          body: { reason: 'check' },
+        })
+      ).status,
+    ).toBe(200);
     await until(() => received.length === 2);
-    const bodies = received.map((r) => JSON.parse(r.body) as { id: string; name: string; assetIds: string[] });
+    const bodies = received.map(
+      (r) => JSON.parse(r.body) as { id: string; name: string; assetIds: string[] },
+    );
     expect(bodies.map((b) => [b.name, b.assetIds])).toEqual([
       ['AssetCreated', ['LOT-1']],
       ['StatusChanged', ['LOT-1']],
@@ -73,7 +90,9 @@ describe('events, webhooks and read model (fake ledger)', () => {
     expect(list.text).not.toContain(secret);
     expect(list.body.items).toEqual([expect.objectContaining({ id: subscription.id, maxAttempts: 3 })]);
     await until(async () => {
-      const log = await request(t, 'GET', `/v1/webhooks/${subscription.id}/deliveries`, { key: key('manufacturer-admin') });
+      const log = await request(t, 'GET', `/v1/webhooks/${subscription.id}/deliveries`, {
+        key: key('manufacturer-admin'),
+      });
       return (log.body.items as { state: string }[]).every((d) => d.state === 'delivered');
     });
   });
@@ -83,9 +102,13 @@ describe('events, webhooks and read model (fake ledger)', () => {
     const retried = await subscribe({ url: 'http://127.0.0.1:9/retried', events: ['AssetCreated'] });
     await create('LOT-2');
     await until(() => received.filter((r) => r.body.includes('LOT-2')).length === 3);
-    expect(received.map((r) => r.headers['waybill-delivery-id'])).toEqual(Array(3).fill(received[0]?.headers['waybill-delivery-id']));
+    expect(received.map((r) => r.headers['waybill-delivery-id'])).toEqual(
+      Array(3).fill(received[0]?.headers['waybill-delivery-id']),
+    );
     await until(async () => {
-      const log = await request(t, 'GET', `/v1/webhooks/${retried.subscription.id}/deliveries`, { key: key('manufacturer-admin') });
+      const log = await request(t, 'GET', `/v1/webhooks/${retried.subscription.id}/deliveries`, {
+        key: key('manufacturer-admin'),
+      });
       const [d] = log.body.items as { state: string; attemptLog: unknown[] }[];
       return d?.state === 'delivered' && d.attemptLog.length === 3;
     });
@@ -95,7 +118,9 @@ describe('events, webhooks and read model (fake ledger)', () => {
     await create('LOT-3');
     let deadLetters: { id: string; eventId: string; lastError: string }[] = [];
     await until(async () => {
-      const r = await request(t, 'GET', `/v1/webhooks/${dead.subscription.id}/dead-letters`, { key: key('manufacturer-admin') });
+      const r = await request(t, 'GET', `/v1/webhooks/${dead.subscription.id}/dead-letters`, {
+        key: key('manufacturer-admin'),
+      });
       deadLetters = r.body.items as typeof deadLetters;
       return deadLetters.length === 1;
     });
@@ -108,26 +133,43 @@ describe('events, webhooks and read model (fake ledger)', () => {
     );
     expect(redo.status).toBe(202);
     await until(async () => {
-      const r = await request(t, 'GET', `/v1/webhooks/${dead.subscription.id}/dead-letters`, { key: key('manufacturer-admin') });
+      const r = await request(t, 'GET', `/v1/webhooks/${dead.subscription.id}/dead-letters`, {
+        key: key('manufacturer-admin'),
+      });
       return (r.body.items as unknown[]).length === 0;
     });
   });
 
   it('refuses non-http URLs and unknown event names, and needs the admin role', async () => {
-    const bad = await request(t, 'POST', '/v1/webhooks', { key: key('manufacturer-admin'), body: { url: 'file:///etc/passwd' } });
+    const bad = await request(t, 'POST', '/v1/webhooks', {
+      key: key('manufacturer-admin'),
+      body: { url: 'file:///etc/passwd' },
+    });
     expect(bad.body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', errors: [{ field: 'url' }] });
-    const names = await request(t, 'POST', '/v1/webhooks', { key: key('manufacturer-admin'), body: { url: 'https://x.example', events: ['Nope'] } });
+    const names = await request(t, 'POST', '/v1/webhooks', {
+      key: key('manufacturer-admin'),
+      body: { url: 'https://x.example', events: ['Nope'] },
+    });
     expect(names.body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
-    const role = await request(t, 'POST', '/v1/webhooks', { key: key('manufacturer-user1'), body: { url: 'https://x.example' } });
+    const role = await request(t, 'POST', '/v1/webhooks', {
+      key: key('manufacturer-user1'),
+      body: { url: 'https://x.example' },
+    });
     expect(role.body).toMatchObject({ status: 403, code: 'ROLE_FORBIDDEN' });
-    const unknownResume = await request(t, 'GET', '/v1/events', { key: key('manufacturer-user1'), headers: { 'last-event-id': 'nope:AssetCreated' } });
+    const unknownResume = await request(t, 'GET', '/v1/events', {
+      key: key('manufacturer-user1'),
+      headers: { 'last-event-id': 'nope:AssetCreated' },
+    });
     expect(unknownResume.body).toMatchObject({ status: 404, code: 'EVENT_NOT_FOUND' });
   });
 
   it('streams SSE: replay from block 0, filters, Last-Event-ID resume', async () => {
     await create('LOT-A');
     await create('LOT-B');
-    await request(t, 'POST', '/v1/assets/LOT-A/hold', { key: key('manufacturer-user1'), body: { reason: 'x' } });
+    await request(t, 'POST', '/v1/assets/LOT-A/hold', {
+      key: key('manufacturer-user1'),
+      body: { reason: 'x' },
+    });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const port = (t.app.getHttpServer().address() as AddressInfo).port;
     const read = async (path: string, n: number, headers: Record<string, string> = {}) => {
@@ -148,8 +190,15 @@ describe('events, webhooks and read model (fake ledger)', () => {
         while ((cut = text.indexOf('\n\n')) >= 0) {
           const frame = text.slice(0, cut);
           text = text.slice(cut + 2);
-          const f = Object.fromEntries(frame.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
-          if (f.id) frames.push({ id: f.id, event: f.event ?? '', data: JSON.parse(f.data ?? '{}') as { assetIds: string[] } });
+          const f = Object.fromEntries(
+            frame.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+          );
+          if (f.id)
+            frames.push({
+              id: f.id,
+              event: f.event ?? '',
+              data: JSON.parse(f.data ?? '{}') as { assetIds: string[] },
+            });
         }
       }
       controller.abort();
@@ -161,7 +210,9 @@ describe('events, webhooks and read model (fake ledger)', () => {
       ['AssetCreated', 'LOT-B'],
       ['StatusChanged', 'LOT-A'],
     ]);
-    expect((await read('/v1/events?fromBlock=0&asset=LOT-A&name=StatusChanged', 1)).map((f) => f.event)).toEqual(['StatusChanged']);
+    expect(
+      (await read('/v1/events?fromBlock=0&asset=LOT-A&name=StatusChanged', 1)).map((f) => f.event),
+    ).toEqual(['StatusChanged']);
     const resumed = await read('/v1/events', 2, { 'last-event-id': all[0]?.id ?? '' });
     expect(resumed.map((f) => f.id)).toEqual([all[1]?.id, all[2]?.id]);
   });
@@ -169,18 +220,30 @@ describe('events, webhooks and read model (fake ledger)', () => {
   it('answers rich queries from the read model with its lag, and reconciles with zero differences', async () => {
     await create('LOT-X', 'Tomatoes, canned');
     await create('LOT-Y', 'Arabica coffee beans');
-    await request(t, 'POST', '/v1/assets/LOT-Y/hold', { key: key('manufacturer-user1'), body: { reason: 'x' } });
+    await request(t, 'POST', '/v1/assets/LOT-Y/hold', {
+      key: key('manufacturer-user1'),
+      body: { reason: 'x' },
+    });
     await until(async () => {
       const s = await request(t, 'GET', '/v1/read-model', { key: key('manufacturer-user1') });
       return s.body.lagBlocks === 0;
     });
-    const found = await request(t, 'GET', '/v1/assets?q=ARABICA&sort=-createdAt', { key: key('manufacturer-user1') });
+    const found = await request(t, 'GET', '/v1/assets?q=ARABICA&sort=-createdAt', {
+      key: key('manufacturer-user1'),
+    });
     expect(found.status).toBe(200);
     expect(found.headers['x-read-model-lag-blocks']).toBe('0');
     expect((found.body.items as Asset[]).map((a) => [a.id, a.status])).toEqual([['LOT-Y', 'ON_HOLD']]);
-    const range = await request(t, 'GET', `/v1/assets?createdFrom=2000-01-01T00:00:00Z&sort=id&limit=1`, { key: key('manufacturer-user1') });
+    const range = await request(t, 'GET', `/v1/assets?createdFrom=2000-01-01T00:00:00Z&sort=id&limit=1`, {
+      key: key('manufacturer-user1'),
+    });
     expect((range.body.items as Asset[]).map((a) => a.id)).toEqual(['LOT-X']);
-    const next = await request(t, 'GET', `/v1/assets?createdFrom=2000-01-01T00:00:00Z&sort=id&limit=1&cursor=${String(range.body.nextCursor)}`, { key: key('manufacturer-user1') });
+    const next = await request(
+      t,
+      'GET',
+      `/v1/assets?createdFrom=2000-01-01T00:00:00Z&sort=id&limit=1&cursor=${String(range.body.nextCursor)}`,
+      { key: key('manufacturer-user1') },
+    );
     expect((next.body.items as Asset[]).map((a) => a.id)).toEqual(['LOT-Y']);
     const report = await request(t, 'GET', '/v1/read-model/reconcile', { key: key('manufacturer-auditor') });
     expect(report.body).toMatchObject({ ledgerAssets: 2, readModelAssets: 2, differences: [] });
@@ -200,10 +263,19 @@ describe('events, webhooks and read model (fake ledger)', () => {
     await until(async () => Number((await db.query('SELECT COUNT(*) AS n FROM ledger_events'))[0]?.n) === 1);
     await t.gateway.app.close();
     // Committed while the gateway is down.
-    await ledger.submit({ identity: 'manufacturer-user1', transaction: 'createAsset', args: [JSON.stringify({ id: 'LOT-R2', product: { sku: 'S', description: 'd' } })] });
+    await ledger.submit({
+      identity: 'manufacturer-user1',
+      transaction: 'createAsset',
+      args: [JSON.stringify({ id: 'LOT-R2', product: { sku: 'S', description: 'd' } })],
+    });
     t = await startTestApp({ config, ledger, database: db });
-    await until(async () => Number((await db.query('SELECT COUNT(*) AS n FROM ledger_events'))[0]?.n) === 2, 3_000);
-    const ids = await db.query<{ event_name: string; asset_id: string }>('SELECT event_name, asset_id FROM ledger_events ORDER BY seq');
+    await until(
+      async () => Number((await db.query('SELECT COUNT(*) AS n FROM ledger_events'))[0]?.n) === 2,
+      3_000,
+    );
+    const ids = await db.query<{ event_name: string; asset_id: string }>(
+      'SELECT event_name, asset_id FROM ledger_events ORDER BY seq',
+    );
     expect(ids).toEqual([
       { event_name: 'AssetCreated', asset_id: 'LOT-R1' },
       { event_name: 'AssetCreated', asset_id: 'LOT-R2' },

@@ -57,7 +57,10 @@ for (const pgUrl of postgres) {
         reconnectMaxDelayMs: 200,
         leaderRetryMs: 100,
         streams: testConfig().events.streams,
-      webhooks: testConfig().events.webhooks,
+        webhooks: testConfig().events.webhooks,
+        network: 'test',
+        sinks: { list: [], maxAttempts: 3, retryBaseDelayMs: 5, retryMaxDelayMs: 20, batchSize: 100 },
+        functions: { files: [], apiUrl: undefined },
       },
     });
 
@@ -80,7 +83,12 @@ for (const pgUrl of postgres) {
     const create = async (t: TestApp, id: string) => {
       const r = await request(t, 'POST', '/v1/assets', {
         key: key(t, 'manufacturer-user1'),
-        body: { id, product: { sku: 'COFFEE-1KG', description: 'Arabica' }, quantity: { amount: 1, unit: 'kg' }, origin: { site: 'S', country: 'CO' } },
+        body: {
+          id,
+          product: { sku: 'COFFEE-1KG', description: 'Arabica' },
+          quantity: { amount: 1, unit: 'kg' },
+          origin: { site: 'S', country: 'CO' },
+        },
       });
       expect(r.status).toBe(201);
     };
@@ -89,7 +97,9 @@ for (const pgUrl of postgres) {
     const leaderGauge = async (t: TestApp) =>
       /^waybill_events_leader (\d)$/m.exec((await request(t, 'GET', '/metrics')).text)?.[1];
     const storedIds = async (t: TestApp) =>
-      (await t.db.query<{ event_id: string }>('SELECT event_id FROM ledger_events ORDER BY seq')).map((r) => r.event_id);
+      (await t.db.query<{ event_id: string }>('SELECT event_id FROM ledger_events ORDER BY seq')).map(
+        (r) => r.event_id,
+      );
 
     beforeEach(async () => {
       schema = await postgresTestSchema(pgUrl);
@@ -133,7 +143,9 @@ for (const pgUrl of postgres) {
       await until(() => received.length >= 3, WAIT_MS);
       const deliveries = async () =>
         (
-          await request(b, 'GET', `/v1/webhooks/${subscriptionId}/deliveries`, { key: key(b, 'manufacturer-admin') })
+          await request(b, 'GET', `/v1/webhooks/${subscriptionId}/deliveries`, {
+            key: key(b, 'manufacturer-admin'),
+          })
         ).body.items as { state: string; eventId: string }[];
       await until(async () => {
         const items = await deliveries();
@@ -166,7 +178,9 @@ for (const pgUrl of postgres) {
         const s = await request(b, 'GET', '/v1/read-model', { key: key(b, 'manufacturer-user1') });
         return s.body.lagBlocks === 0;
       }, WAIT_MS);
-      const found = await request(b, 'GET', '/v1/assets?q=arabica&sort=id', { key: key(b, 'manufacturer-user1') });
+      const found = await request(b, 'GET', '/v1/assets?q=arabica&sort=id', {
+        key: key(b, 'manufacturer-user1'),
+      });
       expect((found.body.items as Asset[]).map((x) => x.id)).toEqual(['LOT-1', 'LOT-2', 'LOT-3']);
     }, 60_000);
 

@@ -91,6 +91,71 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly sinkPublished = new Counter({
+    name: 'waybill_sink_published_total',
+    help: 'Events a sink published (acknowledged by its bus), by sink',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sinkFailures = new Counter({
+    name: 'waybill_sink_failures_total',
+    help: 'Failed publish attempts by sink',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sinkDeadLetters = new Counter({
+    name: 'waybill_sink_dead_letters_total',
+    help: 'Events a sink dead-lettered (its bus refused them through every attempt), by sink',
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sinkBacklog = new Gauge({
+    name: 'waybill_sink_backlog_events',
+    help: "Stored events after a sink's durable position (not yet published or skipped), by sink",
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sinkLag = new Gauge({
+    name: 'waybill_sink_lag_seconds',
+    help: "Age of the oldest event after a sink's position (0 when it is up to date), by sink",
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sinkUp = new Gauge({
+    name: 'waybill_sink_up',
+    help: "1 while a sink's last publish succeeded, 0 while it retries after a failure",
+    labelNames: ['sink'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sinkLatency = new Histogram({
+    name: 'waybill_sink_commit_to_publish_seconds',
+    help: 'From the transaction timestamp to the bus acknowledging the event, by sink',
+    labelNames: ['sink'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly functionInvocations = new Counter({
+    name: 'waybill_function_invocations_total',
+    help: 'Function invocations by function and outcome (ok, error, timeout, crash, dead)',
+    labelNames: ['function', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly functionDuration = new Histogram({
+    name: 'waybill_function_duration_seconds',
+    help: 'Duration of one function invocation (worker start to result), by function',
+    labelNames: ['function'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
   constructor(options: { readonly defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: 'waybill_' });

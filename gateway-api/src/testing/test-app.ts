@@ -111,6 +111,9 @@ export function testConfig(
         // The unit tests' dead receivers (127.0.0.1:9).
         allowedNetworks: ['127.0.0.1/32'],
       },
+      network: 'test',
+      sinks: { list: [], maxAttempts: 3, retryBaseDelayMs: 5, retryMaxDelayMs: 20, batchSize: 100 },
+      functions: { files: [], apiUrl: undefined },
     },
   };
   const merged: Record<string, unknown> = { ...base };

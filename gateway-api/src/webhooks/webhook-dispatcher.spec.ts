@@ -24,6 +24,8 @@ const SUBSCRIPTION: Subscription = {
   eventNames: null,
   assetId: null,
   maxAttempts: null,
+  format: 'waybill',
+  signatures: ['waybill'],
   lastEventSeq: 0,
   createdBy: 'manufacturer-admin',
   createdAt: 0,
@@ -89,7 +91,14 @@ const events = {
   bySeq: () => Promise.resolve([EVENT]),
 } as unknown as EventStoreRepository;
 
-const OPTIONS = { timeoutMs: 1000, maxAttempts: 3, retryBaseDelayMs: 5, retryMaxDelayMs: 20, concurrency: 2 };
+const OPTIONS = {
+  timeoutMs: 1000,
+  maxAttempts: 3,
+  retryBaseDelayMs: 5,
+  retryMaxDelayMs: 20,
+  concurrency: 2,
+  origin: { network: 'net', channel: 'supplychain', chaincode: 'waybill' },
+};
 
 describe('WebhookDispatcher', () => {
   it('does not send a delivery again when its attempt finishes while the pending list is being read', async () => {

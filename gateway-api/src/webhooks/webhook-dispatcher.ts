@@ -3,9 +3,10 @@ import { backoffDelay } from '../common/backoff';
 import { BackgroundLoop } from '../common/background-loop';
 import type { EventBus } from '../events/event-bus';
 import type { EventStoreRepository } from '../events/event-store.repository';
-import { eventJson } from '../events/event.types';
+import { cloudEventHttp, type EventOrigin, toCloudEvent } from '../events/cloud-event';
+import { eventJson, type StoredEvent } from '../events/event.types';
 import type { MetricsService } from '../metrics/metrics.service';
-import { SIGNATURE_HEADER, signatureHeader } from './signature';
+import { SIGNATURE_HEADER, signatureHeader, standardWebhookHeaders } from './signature';
 import { failureClass, type HttpPost } from './webhook-post';
 import type { AttemptOutcome, Delivery, Subscription, WebhookRepository } from './webhook.repository';
 
@@ -16,6 +17,8 @@ export interface DispatcherOptions {
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly concurrency: number;
+  /** The CloudEvents `source` parts of this gateway's events. */
+  readonly origin: EventOrigin;
 }
 
 export type { HttpPost };
@@ -78,7 +81,15 @@ export class WebhookDispatcher {
   /** Starts delivering to a (new) subscription. */
   add(subscription: Subscription): void {
     if (!this.#running || this.#workers.has(subscription.id)) return;
-    const worker = new SubscriptionWorker(subscription, this.repo, this.events, this.options, this.logger, this.metrics, this.post);
+    const worker = new SubscriptionWorker(
+      subscription,
+      this.repo,
+      this.events,
+      this.options,
+      this.logger,
+      this.metrics,
+      this.post,
+    );
     this.#workers.set(subscription.id, worker);
     worker.start();
   }
@@ -222,25 +233,64 @@ class SubscriptionWorker {
     return Math.max(next, 0);
   }
 
+  /**
+   * The request of a delivery: the body in the subscription's format, the gateway's own headers,
+   * and the signature headers of its schemes (each over the exact body bytes).
+   */
+  #request(
+    event: StoredEvent,
+    d: Delivery,
+    timestamp: number,
+  ): { headers: Record<string, string>; body: string } {
+    let headers: Record<string, string>;
+    let body: string;
+    switch (this.sub.format) {
+      case 'waybill':
+        headers = { 'content-type': 'application/json' };
+        body = eventJson(event);
+        break;
+      case 'cloudevents-structured':
+      case 'cloudevents-binary':
+        ({ headers, body } = cloudEventHttp(
+          toCloudEvent(event, this.options.origin),
+          this.sub.format === 'cloudevents-binary' ? 'binary' : 'structured',
+        ));
+        break;
+    }
+    headers = {
+      ...headers,
+      'user-agent': 'waybill-webhooks/1',
+      'waybill-event-id': event.id,
+      'waybill-event-name': event.name,
+      'waybill-delivery-id': d.id,
+      'waybill-timestamp': String(timestamp),
+    };
+    for (const scheme of this.sub.signatures) {
+      switch (scheme) {
+        case 'waybill':
+          headers[SIGNATURE_HEADER] = signatureHeader(this.sub.secret, timestamp, body);
+          break;
+        case 'standard':
+          // webhook-id is the stable event ID: the same on every retry (as the scheme asks) and the
+          // receiver's de-duplication key.
+          Object.assign(headers, standardWebhookHeaders(this.sub.secret, event.id, timestamp, body));
+          break;
+      }
+    }
+    return { headers, body };
+  }
+
   async #attempt(d: Delivery): Promise<void> {
     const [event] = await this.events.bySeq([d.eventSeq]);
     if (!event) throw new Error(`event ${d.eventId} is not in the store`);
-    const body = eventJson(event);
     const startedAt = Date.now();
     const timestamp = Math.floor(startedAt / 1000);
+    const { headers, body } = this.#request(event, d, timestamp);
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
       statusCode = await this.post(this.sub.url, {
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'waybill-webhooks/1',
-          'waybill-event-id': event.id,
-          'waybill-event-name': event.name,
-          'waybill-delivery-id': d.id,
-          'waybill-timestamp': String(timestamp),
-          [SIGNATURE_HEADER]: signatureHeader(this.sub.secret, timestamp, body),
-        },
+        headers,
         body,
         timeoutMs: this.options.timeoutMs,
       });

@@ -3,6 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { DATABASE, type Database, type Row, type SqlValue } from '../database/database';
 import { KeyRing } from '../crypto/envelope-crypto';
 
+/**
+ * The body of a delivery: the gateway's own event JSON, or a CloudEvent 1.0 in structured mode
+ * (`application/cloudevents+json`) or binary mode (`ce-*` headers, the payload as the body).
+ */
+export const WEBHOOK_FORMATS = ['waybill', 'cloudevents-structured', 'cloudevents-binary'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
+/** Signature headers of a delivery: `Waybill-Signature`, and/or the Standard Webhooks ones. */
+export const SIGNATURE_SCHEMES = ['waybill', 'standard'] as const;
+export type SignatureScheme = (typeof SIGNATURE_SCHEMES)[number];
+
 /** A webhook subscription as stored (the secret never leaves the gateway after creation). */
 export interface Subscription {
   readonly id: string;
@@ -14,6 +25,9 @@ export interface Subscription {
   readonly assetId: string | null;
   /** Attempts before dead-lettering; null: the gateway's default. */
   readonly maxAttempts: number | null;
+  readonly format: WebhookFormat;
+  /** At least one. */
+  readonly signatures: readonly SignatureScheme[];
   /** Last event position turned into deliveries. */
   readonly lastEventSeq: number;
   readonly createdBy: string;
@@ -75,8 +89,8 @@ export class WebhookRepository {
     const sealed = this.keys.wrap(Buffer.from(input.secret, 'utf8'), secretContext(id));
     await this.db.execute(
       `INSERT INTO webhook_subscriptions (id, url, secret, secret_kek_id, event_names, asset_id, max_attempts,
-         last_event_seq, created_by, created_at)
-       VALUES ($1, $2, $3, $9, $4, $5, $6, (SELECT COALESCE(MAX(seq), 0) FROM ledger_events), $7, $8)`,
+         last_event_seq, created_by, created_at, format, signatures)
+       VALUES ($1, $2, $3, $9, $4, $5, $6, (SELECT COALESCE(MAX(seq), 0) FROM ledger_events), $7, $8, $10, $11)`,
       [
         id,
         input.url,
@@ -87,6 +101,8 @@ export class WebhookRepository {
         input.createdBy,
         createdAt,
         sealed.kekId,
+        input.format,
+        JSON.stringify(input.signatures),
       ],
     );
     const created = await this.get(id);
@@ -335,6 +351,8 @@ function toSubscription(r: Row): Omit<Subscription, 'secret'> {
     eventNames: typeof r.event_names === 'string' ? (JSON.parse(r.event_names) as string[]) : null,
     assetId: text(r.asset_id),
     maxAttempts: r.max_attempts === null ? null : Number(r.max_attempts),
+    format: String(r.format) as WebhookFormat,
+    signatures: JSON.parse(String(r.signatures)) as SignatureScheme[],
     lastEventSeq: Number(r.last_event_seq),
     createdBy: String(r.created_by),
     createdAt: Number(r.created_at),

@@ -31,7 +31,19 @@ import { WebhooksService } from './webhooks.service';
         l: JsonLogger,
         m: MetricsService,
         post: HttpPost,
-      ) => new WebhookDispatcher(r, s, b, c.events.webhooks, l, m, post),
+      ) =>
+        new WebhookDispatcher(
+          r,
+          s,
+          b,
+          {
+            ...c.events.webhooks,
+            origin: { network: c.events.network, channel: c.profile.channel, chaincode: c.profile.chaincode },
+          },
+          l,
+          m,
+          post,
+        ),
       inject: [
         CONFIG,
         WebhookRepository,

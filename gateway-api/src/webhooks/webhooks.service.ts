@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthenticatedClient } from '../common/client';
 import { ProblemException } from '../common/problems';
+import { standardWebhookKey } from './signature';
 import type {
   CreatedWebhook,
   CreateWebhookDto,
@@ -12,7 +13,13 @@ import type {
 } from './dto/webhook.dto';
 import type { WebhookDispatcher } from './webhook-dispatcher';
 import { type DestinationPolicy, DestinationForbiddenError, DestinationUnresolvedError } from './destination';
-import type { Delivery, DeliveryAttempt, Subscription, WebhookRepository } from './webhook.repository';
+import type {
+  Delivery,
+  DeliveryAttempt,
+  SignatureScheme,
+  Subscription,
+  WebhookRepository,
+} from './webhook.repository';
 
 /** Webhook subscriptions, their deliveries log and redelivery; the dispatcher follows every change. */
 export class WebhooksService {
@@ -50,8 +57,24 @@ export class WebhooksService {
         `the organisation holds ${this.options.maxSubscriptions} subscriptions (WAYBILL_WEBHOOK_MAX_SUBSCRIPTIONS): delete one first`,
       );
     }
-    const secret = body.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
+    const signatures: SignatureScheme[] = body.signatures ? [...new Set(body.signatures)] : ['waybill'];
+    const standard = signatures.includes('standard');
+    // A Standard Webhooks secret is base64 (not base64url): its verifiers decode it so.
+    const secret = body.secret ?? `whsec_${randomBytes(32).toString(standard ? 'base64' : 'base64url')}`;
+    if (standard && standardWebhookKey(secret) === undefined) {
+      throw new ProblemException('VALIDATION_FAILED', 'invalid webhook secret', {
+        errors: [
+          {
+            field: 'secret',
+            message:
+              'with the standard signature scheme the secret must be whsec_ + base64 of 16 to 64 bytes',
+          },
+        ],
+      });
+    }
     const sub = await this.repo.create({
+      format: body.format ?? 'waybill',
+      signatures,
       url,
       secret,
       eventNames: body.events ? [...new Set(body.events)] : null,
@@ -115,6 +138,8 @@ export class WebhooksService {
       events: s.eventNames === null ? null : [...s.eventNames],
       assetId: s.assetId,
       maxAttempts: s.maxAttempts ?? this.options.defaultMaxAttempts,
+      format: s.format,
+      signatures: [...s.signatures],
       createdAt: new Date(s.createdAt).toISOString(),
       createdBy: s.createdBy,
     };

@@ -4,7 +4,12 @@ import path from 'node:path';
 import { deployChaincode } from '../lifecycle/deploy';
 import { apiName, readApiKeys, startApis } from '../local/apis';
 import { PROJECT_ROOT, resolveNetwork } from '../local/context';
-import { connectAs, sampleAssetInput, type ConnectOptions, type GatewaySession } from '../local/gateway-client';
+import {
+  connectAs,
+  sampleAssetInput,
+  type ConnectOptions,
+  type GatewaySession,
+} from '../local/gateway-client';
 import { LocalNetwork } from '../local/network';
 import { runningPid } from '../local/processes';
 import type { Row } from './network-bench';

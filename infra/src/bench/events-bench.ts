@@ -89,12 +89,14 @@ export async function eventsBench(options: {
       const submit = async (id: string): Promise<string> => {
         const proposal = client.contract.newProposal('createAsset', { arguments: [sampleAssetInput(id)] });
         const status = await (await (await proposal.endorse()).submit()).getStatus();
-        if (!status.successful) throw new Error(`transaction ${proposal.getTransactionId()} invalid: ${status.code}`);
+        if (!status.successful)
+          throw new Error(`transaction ${proposal.getTransactionId()} invalid: ${status.code}`);
         return `${proposal.getTransactionId()}:AssetCreated`;
       };
       const waitDelivered = async (ids: readonly string[], ms: number): Promise<void> => {
         const end = Date.now() + ms;
-        while (ids.some((id) => !delivered.has(id) || !committed.has(id)) && Date.now() < end) await sleep(50);
+        while (ids.some((id) => !delivered.has(id) || !committed.has(id)) && Date.now() < end)
+          await sleep(50);
       };
       /** Commit-to-webhook latencies (ms, sorted) of the events both seen committed and delivered. */
       const latencies = (ids: readonly string[]): number[] =>
@@ -159,7 +161,9 @@ export async function eventsBench(options: {
     }
   } finally {
     observer?.stop();
-    await run(process.execPath, [CLI, 'network', 'clean', ...flags], { timeout: 120_000 }).catch(() => undefined);
+    await run(process.execPath, [CLI, 'network', 'clean', ...flags], { timeout: 120_000 }).catch(
+      () => undefined,
+    );
   }
   return rows;
 }

@@ -3,12 +3,13 @@ import { apiBench } from './api-bench';
 import { consoleBench } from './console-bench';
 import { eventsBench } from './events-bench';
 import { migrateBench } from './migrate-bench';
+import { sinksBench } from './sinks-bench';
 import { networkBench, type Row } from './network-bench';
 import { sweepBench } from './sweep-bench';
 
 /**
  * `npm run bench`: prints the project's performance figures. Each section starts its own network
- * on its own ports (network: 37000+; api: 20000+ or `WAYBILL_BENCH_BASE_PORT`; sweep: 24000+; events: 22000+;
+ * on its own ports (network: 37000+; api: 20000+ or `WAYBILL_BENCH_BASE_PORT`; sweep: 24000+; events: 22000+; sinks: 29000+;
  * console: 25500+ or `WAYBILL_BENCH_CONSOLE_BASE_PORT`), so a dev network
  * can stay up.
  */
@@ -47,6 +48,12 @@ async function main(): Promise<void> {
         burst: Number(process.env['WAYBILL_BENCH_EVENTS_BURST'] ?? 300),
       }),
     migrate: () => Promise.resolve(migrateBench((process.env['WAYBILL_BENCH_MIGRATE_SIZES'] ?? '10000,100000').split(',').map(Number))),
+    sinks: () =>
+      sinksBench({
+        basePort: Number(process.env['WAYBILL_BENCH_SINKS_BASE_PORT'] ?? 29000),
+        ratePerSecond: Number(process.env['WAYBILL_BENCH_SINKS_RATE'] ?? 10),
+        seconds: Number(process.env['WAYBILL_BENCH_SINKS_SECONDS'] ?? 30),
+      }),
     console: () =>
       consoleBench({
         basePort: Number(process.env['WAYBILL_BENCH_CONSOLE_BASE_PORT'] ?? 25500),

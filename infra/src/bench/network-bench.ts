@@ -19,7 +19,10 @@ export interface Row {
 const quiet = (): void => undefined;
 
 function openBench(dir: string, basePort: number, topologyFile?: string): LocalNetwork {
-  return new LocalNetwork(resolveNetwork({ dir, basePort, ...(topologyFile ? { topologyFile } : {}) }), quiet);
+  return new LocalNetwork(
+    resolveNetwork({ dir, basePort, ...(topologyFile ? { topologyFile } : {}) }),
+    quiet,
+  );
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
@@ -47,11 +50,20 @@ async function txLatency(net: LocalNetwork, n: number): Promise<{ p50: number; p
 }
 
 /** Edit a chaincode source file under `chaincode dev` and time until the new server answers. */
-async function editToLive(net: LocalNetwork, dir: string, basePort: number, rounds: number): Promise<number[]> {
+async function editToLive(
+  net: LocalNetwork,
+  dir: string,
+  basePort: number,
+  rounds: number,
+): Promise<number[]> {
   const cli = path.join(PROJECT_ROOT, 'infra', 'dist', 'cli.js');
-  const dev = spawn(process.execPath, [cli, 'chaincode', 'dev', '--dir', dir, '--base-port', String(basePort)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const dev = spawn(
+    process.execPath,
+    [cli, 'chaincode', 'dev', '--dir', dir, '--base-port', String(basePort)],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   dev.stderr.setEncoding('utf8');
   dev.stderr.on('data', (c: string) => (stderr += c));
@@ -98,9 +110,17 @@ export async function networkBench(txCount: number): Promise<Row[]> {
   await net.clean();
   try {
     const [, cold] = await timed(() => net.up());
-    rows.push({ metric: 'network up, cold (binaries present, new crypto)', value: `${cold.toFixed(1)} s`, target: '≤ 30 s' });
+    rows.push({
+      metric: 'network up, cold (binaries present, new crypto)',
+      value: `${cold.toFixed(1)} s`,
+      target: '≤ 30 s',
+    });
     const [d1, deploy] = await timed(() => deployChaincode(net, 'ccaas', quiet));
-    rows.push({ metric: `chaincode deploy --mode ccaas (sequence ${d1.sequence})`, value: `${deploy.toFixed(1)} s`, target: '≤ 30 s' });
+    rows.push({
+      metric: `chaincode deploy --mode ccaas (sequence ${d1.sequence})`,
+      value: `${deploy.toFixed(1)} s`,
+      target: '≤ 30 s',
+    });
     const lat = await txLatency(net, txCount);
     rows.push({
       metric: `submit latency, BatchTimeout 100ms (n=${txCount})`,
@@ -114,10 +134,17 @@ export async function networkBench(txCount: number): Promise<Row[]> {
       target: '≤ 5 s',
     });
     const [d2, pkg] = await timed(() => deployChaincode(net, 'package', quiet));
-    rows.push({ metric: `chaincode deploy --mode package (peer builds with npm; sequence ${d2.sequence})`, value: `${pkg.toFixed(1)} s` });
+    rows.push({
+      metric: `chaincode deploy --mode package (peer builds with npm; sequence ${d2.sequence})`,
+      value: `${pkg.toFixed(1)} s`,
+    });
     await net.down();
     const [, warm] = await timed(() => net.up());
-    rows.push({ metric: 'network up, warm (existing crypto and ledgers)', value: `${warm.toFixed(1)} s`, target: '≤ 30 s' });
+    rows.push({
+      metric: 'network up, warm (existing crypto and ledgers)',
+      value: `${warm.toFixed(1)} s`,
+      target: '≤ 30 s',
+    });
   } finally {
     await net.clean();
   }
@@ -125,7 +152,13 @@ export async function networkBench(txCount: number): Promise<Row[]> {
   // The same transaction latency with Fabric's default BatchTimeout (2 s), for comparison.
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'waybill-bench-'));
   const topo = path.join(tmp, 'topology.yaml');
-  writeFileSync(topo, readFileSync(path.join(PROJECT_ROOT, 'network', 'topology.yaml'), 'utf8').replace(/batchTimeout: \S+/, 'batchTimeout: 2s'));
+  writeFileSync(
+    topo,
+    readFileSync(path.join(PROJECT_ROOT, 'network', 'topology.yaml'), 'utf8').replace(
+      /batchTimeout: \S+/,
+      'batchTimeout: 2s',
+    ),
+  );
   const slow = openBench(path.join(PROJECT_ROOT, '.network', 'bench-2s'), base + 500, topo);
   await slow.clean();
   try {

@@ -31,7 +31,8 @@ export function soakOptions(env: NodeJS.ProcessEnv): SoakOptions {
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name];
     const v = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!Number.isInteger(v) || v < min || v > max) throw new Error(`${name} must be an integer ${min}..${max}, got "${raw}"`);
+    if (!Number.isInteger(v) || v < min || v > max)
+      throw new Error(`${name} must be an integer ${min}..${max}, got "${raw}"`);
     return v;
   };
   return {
@@ -57,7 +58,14 @@ interface Answer {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 2048 });
 
-function call(api: Api, as: string, method: string, urlPath: string, body?: unknown, idem?: string): Promise<Answer> {
+function call(
+  api: Api,
+  as: string,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  idem?: string,
+): Promise<Answer> {
   const text = body === undefined ? undefined : JSON.stringify(body);
   const url = new URL(urlPath, api.url);
   const headers: http.OutgoingHttpHeaders = { 'x-api-key': api.keys[as] ?? '' };
@@ -68,7 +76,15 @@ function call(api: Api, as: string, method: string, urlPath: string, body?: unkn
   if (idem) headers['idempotency-key'] = idem;
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, method, path: url.pathname + url.search, agent, headers, timeout: 120_000 },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path: url.pathname + url.search,
+        agent,
+        headers,
+        timeout: 120_000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -168,7 +184,13 @@ function processes(runDir: string): Map<string, { rssMiB: number; cpuS: number }
  * The faults, in the order they are injected; each heals through `stack up`. Each organisation
  * runs its own chaincode server; the manufacturer's is the one killed.
  */
-const FAULTS = ['chaincode.manufacturer', 'api.carrier', 'orderer1', 'api.manufacturer', 'peer0.retailer'] as const;
+const FAULTS = [
+  'chaincode.manufacturer',
+  'api.carrier',
+  'orderer1',
+  'api.manufacturer',
+  'peer0.retailer',
+] as const;
 
 /**
  * `npm run soak`: a stack of its own, `transactions` logical writes through the gateway APIs at a
@@ -180,7 +202,8 @@ const FAULTS = ['chaincode.manufacturer', 'api.carrier', 'orderer1', 'api.manufa
  */
 export async function soak(o: SoakOptions, out: (line: string) => void): Promise<boolean> {
   const flags = ['--dir', o.dir, '--base-port', String(o.basePort)];
-  const cli = (...args: string[]): Promise<unknown> => exec(process.execPath, [CLI, ...args, ...flags], { timeout: 1_800_000 });
+  const cli = (...args: string[]): Promise<unknown> =>
+    exec(process.execPath, [CLI, ...args, ...flags], { timeout: 1_800_000 });
   await cli('network', 'clean');
   await cli('stack', 'up', '--mode', 'ccaas');
   const runDir = path.join(o.dir, 'run');
@@ -208,8 +231,11 @@ export async function soak(o: SoakOptions, out: (line: string) => void): Promise
   const port = (receiver.address() as { port: number }).port;
   for (const [org, api] of Object.entries(apis)) {
     const admin = Object.keys(api.keys).find((k) => k.includes('admin'));
-    const r = await call(api, admin ?? '', 'POST', '/v1/webhooks', { url: `http://127.0.0.1:${port}/${org}` });
-    if (r.status !== 201) throw new Error(`subscribing on ${org} failed: ${r.status} ${JSON.stringify(r.body)}`);
+    const r = await call(api, admin ?? '', 'POST', '/v1/webhooks', {
+      url: `http://127.0.0.1:${port}/${org}`,
+    });
+    if (r.status !== 201)
+      throw new Error(`subscribing on ${org} failed: ${r.status} ${JSON.stringify(r.body)}`);
   }
 
   const tally = new Tally();
@@ -250,8 +276,27 @@ export async function soak(o: SoakOptions, out: (line: string) => void): Promise
       // by the carrier through its own API, so every API and every organisation's peer is exercised.
       const lot = i % 5 === 4 ? handable.shift() : undefined;
       if (lot !== undefined) {
-        const proposed = await write(tally, apis.manufacturer, m, `/v1/assets/${lot}/handover`, { toOrg: 'CarrierMSP' }, `${id}-p`, [200]);
-        if (proposed && (await write(tally, apis.carrier, 'carrier-user1', `/v1/assets/${lot}/handover/accept`, {}, `${id}-a`, [200])))
+        const proposed = await write(
+          tally,
+          apis.manufacturer,
+          m,
+          `/v1/assets/${lot}/handover`,
+          { toOrg: 'CarrierMSP' },
+          `${id}-p`,
+          [200],
+        );
+        if (
+          proposed &&
+          (await write(
+            tally,
+            apis.carrier,
+            'carrier-user1',
+            `/v1/assets/${lot}/handover/accept`,
+            {},
+            `${id}-a`,
+            [200],
+          ))
+        )
           tally.accepted.set(lot, 'handed');
         continue;
       }
@@ -313,7 +358,9 @@ export async function soak(o: SoakOptions, out: (line: string) => void): Promise
     const admin = Object.keys(api.keys).find((kk) => kk.includes('admin')) ?? '';
     const r = await call(api, admin, 'GET', '/v1/read-model/reconcile');
     const diff = (r.body as { differences?: unknown[] }).differences;
-    reconcile.push(`${org} ${r.status === 200 ? `${diff?.length ?? '?'} difference(s)` : `HTTP ${r.status}`}`);
+    reconcile.push(
+      `${org} ${r.status === 200 ? `${diff?.length ?? '?'} difference(s)` : `HTTP ${r.status}`}`,
+    );
   }
   receiver.close();
   agent.destroy();
@@ -322,11 +369,17 @@ export async function soak(o: SoakOptions, out: (line: string) => void): Promise
     `HTTP writes accepted (2xx): ${tally.acceptedWrites} for ${o.transactions} operations (a handover is two writes) in ${seconds.toFixed(0)} s = ${(tally.acceptedWrites / seconds).toFixed(1)} /s at concurrency ${o.concurrency}`,
   );
   out(`lost (accepted but not on the ledger as accepted): ${lost}`);
-  out(`events: ${union.size} distinct (${createdEvents} AssetCreated for ${tally.accepted.size} accepted assets, ${handed} of them handed to the carrier); missing per subscriber: ${missing.map(([s, n]) => `${s} ${n}`).join(', ')}; delivered more than once (de-duplicated by ID): ${duplicates.map(([s, n]) => `${s} ${n}`).join(', ')}`);
+  out(
+    `events: ${union.size} distinct (${createdEvents} AssetCreated for ${tally.accepted.size} accepted assets, ${handed} of them handed to the carrier); missing per subscriber: ${missing.map(([s, n]) => `${s} ${n}`).join(', ')}; delivered more than once (de-duplicated by ID): ${duplicates.map(([s, n]) => `${s} ${n}`).join(', ')}`,
+  );
   out(`read models: ${reconcile.join('; ')}`);
   out(`faults: ${faults.length === 0 ? 'none' : faults.join('; ')}`);
-  out(`errors by class, per attempt (retried with the same Idempotency-Key): ${[...tally.attemptErrors].map(([c, n]) => `${c} ×${n}`).join(', ') || 'none'}`);
-  out(`errors by class, final (write given up or refused): ${[...tally.finalErrors].map(([c, n]) => `${c} ×${n}`).join(', ') || 'none'}`);
+  out(
+    `errors by class, per attempt (retried with the same Idempotency-Key): ${[...tally.attemptErrors].map(([c, n]) => `${c} ×${n}`).join(', ') || 'none'}`,
+  );
+  out(
+    `errors by class, final (write given up or refused): ${[...tally.finalErrors].map(([c, n]) => `${c} ×${n}`).join(', ') || 'none'}`,
+  );
   out('time s | writes/s in the interval | RSS MiB per process');
   for (let i = 1; i < samples.length; i++) {
     const a = samples[i - 1] as (typeof samples)[number];

@@ -4,7 +4,12 @@ import path from 'node:path';
 import { deployChaincode } from '../lifecycle/deploy';
 import { readApiKeys, startApis } from '../local/apis';
 import { PROJECT_ROOT, resolveNetwork } from '../local/context';
-import { connectAs, sampleAssetInput, type ConnectOptions, type GatewaySession } from '../local/gateway-client';
+import {
+  connectAs,
+  sampleAssetInput,
+  type ConnectOptions,
+  type GatewaySession,
+} from '../local/gateway-client';
 import { LocalNetwork } from '../local/network';
 import { runningPid } from '../local/processes';
 import type { Row } from './network-bench';
@@ -103,12 +108,18 @@ async function run(
   const seconds = (performance.now() - t0) / 1000;
   const after = cpuByKind(net);
   const per = Math.max(1, ms.length);
-  const cpuMs = Object.fromEntries(KINDS.map((k) => [k, ((after[k] - before[k]) * 1000) / per])) as Record<Kind, number>;
+  const cpuMs = Object.fromEntries(KINDS.map((k) => [k, ((after[k] - before[k]) * 1000) / per])) as Record<
+    Kind,
+    number
+  >;
   return { ok: ms.length, errors, seconds, sorted: ms.sort((a, b) => a - b), cpuMs };
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, body: string) {
+  constructor(
+    readonly status: number,
+    body: string,
+  ) {
     super(`HTTP ${status}: ${body.slice(0, 200)}`);
     this.name = 'HttpError';
   }

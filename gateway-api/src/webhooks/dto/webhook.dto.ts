@@ -16,6 +16,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { RE } from '../../common/validators';
+import { SIGNATURE_SCHEMES, WEBHOOK_FORMATS } from '../webhook.repository';
 
 const NAMES = Object.values(EVENTS) as string[];
 
@@ -54,6 +55,29 @@ export class CreateWebhookDto {
   @Min(1)
   @Max(50)
   maxAttempts?: number;
+
+  @ApiPropertyOptional({
+    enum: WEBHOOK_FORMATS,
+    default: 'waybill',
+    description: "Body: the gateway's event JSON, or a CloudEvent 1.0 in structured or binary HTTP mode",
+  })
+  @IsOptional()
+  @IsIn(WEBHOOK_FORMATS)
+  format?: (typeof WEBHOOK_FORMATS)[number];
+
+  @ApiPropertyOptional({
+    type: [String],
+    enum: SIGNATURE_SCHEMES,
+    default: ['waybill'],
+    description:
+      '`waybill`: the Waybill-Signature header; `standard`: Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature; the secret must then be `whsec_` + base64 of 16-64 bytes)',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(SIGNATURE_SCHEMES.length)
+  @IsIn(SIGNATURE_SCHEMES, { each: true })
+  signatures?: (typeof SIGNATURE_SCHEMES)[number][];
 }
 
 export class WebhookIdParams {
@@ -96,6 +120,8 @@ export class WebhookView {
   @ApiProperty({ type: [String], nullable: true, description: 'null: every event' }) events!: string[] | null;
   @ApiProperty({ type: String, nullable: true }) assetId!: string | null;
   @ApiProperty() maxAttempts!: number;
+  @ApiProperty({ enum: WEBHOOK_FORMATS }) format!: string;
+  @ApiProperty({ type: [String], enum: SIGNATURE_SCHEMES }) signatures!: string[];
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ description: 'Identity that created it' }) createdBy!: string;
 }

@@ -1,0 +1,90 @@
+import { Inject, Module } from '@nestjs/common';
+import { type JsonLogger, LOGGER } from '../common/logger';
+import { CONFIG, type GatewayConfig } from '../config/config';
+import { EventBus } from '../events/event-bus';
+import { EventLeadership } from '../events/event-leadership';
+import { EventStoreRepository } from '../events/event-store.repository';
+import { EventsModule } from '../events/events.module';
+import { IntegrationRepository } from '../events/integration.repository';
+import { MetricsService } from '../metrics/metrics.service';
+import { loadBinding } from './function-binding';
+import { functionEnv } from './function-runner';
+import { FunctionWorker } from './function-worker';
+import { FunctionsController } from './functions.controller';
+import { FunctionsService } from './functions.service';
+
+/** Injection token of the bound functions' workers. */
+export const FUNCTION_WORKERS = Symbol('FUNCTION_WORKERS');
+
+/**
+ * Functions (`WAYBILL_FUNCTIONS`): Lambda-compatible handlers the gateway runs on ledger events,
+ * one worker per binding file with its own durable position. Event work: it runs while this
+ * process is the event leader. A binding file that does not load stops the start with its reasons.
+ */
+@Module({
+  imports: [EventsModule],
+  controllers: [FunctionsController],
+  providers: [
+    IntegrationRepository,
+    {
+      provide: FUNCTION_WORKERS,
+      useFactory: (
+        c: GatewayConfig,
+        events: EventStoreRepository,
+        repo: IntegrationRepository,
+        logger: JsonLogger,
+        metrics: MetricsService,
+      ): FunctionWorker[] =>
+        c.events.functions.files.map((file) => {
+          const binding = loadBinding(file);
+          const key = binding.apiKeyEnv === null ? undefined : process.env[binding.apiKeyEnv];
+          if (binding.apiKeyEnv !== null && !key) {
+            throw new Error(
+              `function ${binding.name}: environment variable ${binding.apiKeyEnv} (its API key) is not set`,
+            );
+          }
+          const url = c.events.functions.apiUrl ?? `http://127.0.0.1:${c.http.port}`;
+          return new FunctionWorker(
+            binding,
+            functionEnv(binding, { url, key }),
+            events,
+            repo,
+            { network: c.events.network, channel: c.profile.channel, chaincode: c.profile.chaincode },
+            logger,
+            metrics,
+          );
+        }),
+      inject: [CONFIG, EventStoreRepository, IntegrationRepository, LOGGER, MetricsService],
+    },
+    {
+      provide: FunctionsService,
+      useFactory: (workers: FunctionWorker[], repo: IntegrationRepository) =>
+        new FunctionsService(workers, repo),
+      inject: [FUNCTION_WORKERS, IntegrationRepository],
+    },
+  ],
+})
+export class FunctionsModule {
+  constructor(
+    @Inject(EventLeadership) leadership: EventLeadership,
+    @Inject(EventBus) bus: EventBus,
+    @Inject(FUNCTION_WORKERS) workers: FunctionWorker[],
+  ) {
+    if (workers.length === 0) return;
+    let unsubscribe: (() => void) | undefined;
+    leadership.register({
+      name: 'functions',
+      start: () => {
+        unsubscribe ??= bus.subscribe(() => {
+          for (const w of workers) w.wake();
+        });
+        for (const w of workers) w.start();
+      },
+      stop: async () => {
+        unsubscribe?.();
+        unsubscribe = undefined;
+        await Promise.all(workers.map((w) => w.stop()));
+      },
+    });
+  }
+}

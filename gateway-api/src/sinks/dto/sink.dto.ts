@@ -1,0 +1,51 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+
+export class SinkParams {
+  @ApiProperty({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' })
+  @Matches(/^[a-z0-9][a-z0-9-]{0,39}$/, { message: 'sink has an invalid format' })
+  sink!: string;
+}
+
+export class SinkDeadLettersQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+export class SinkView {
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ['kafka', 'nats', 'eventbridge'] }) kind!: string;
+  @ApiProperty({ type: [String], nullable: true, description: 'null: every event' }) events!: string[] | null;
+  @ApiProperty({ description: 'Whether this process runs the sink (only the event leader does)' })
+  running!: boolean;
+  @ApiProperty({ enum: ['up', 'retrying', 'stopped'] }) state!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'Durable position in the event store' })
+  position!: number | null;
+  @ApiProperty({ description: 'Stored events after the position' }) backlog!: number;
+  @ApiProperty({ description: 'Age of the oldest event after the position, seconds' }) lagSeconds!: number;
+  @ApiProperty() deadLetters!: number;
+  @ApiProperty({ description: 'Consecutive failed attempts' }) failures!: number;
+  @ApiProperty({ type: String, nullable: true }) lastError!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastPublishedAt!: string | null;
+}
+
+export class SinkList {
+  @ApiProperty({ type: [SinkView] }) items!: SinkView[];
+}
+
+export class SinkDeadLetter {
+  @ApiProperty() eventId!: string;
+  @ApiProperty() attempts!: number;
+  @ApiProperty() error!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+}
+
+export class SinkDeadLetterList {
+  @ApiProperty({ type: [SinkDeadLetter] }) items!: SinkDeadLetter[];
+}

@@ -1,0 +1,225 @@
+import { JsonLogger } from '../common/logger';
+import type { SinkConfig } from '../config/sinks-config';
+import { parseSinks } from '../config/sinks-config';
+import type { EventStoreRepository } from '../events/event-store.repository';
+import type { StoredEvent } from '../events/event.types';
+import type { DeadLetter, IntegrationRepository } from '../events/integration.repository';
+import { MetricsService } from '../metrics/metrics.service';
+import { natsSubject } from './nats.publisher';
+import { type OutboundEvent, type SinkPublisher, SinkRejectedError } from './sink-publisher';
+import { SinkWorker } from './sink-worker';
+
+function event(seq: number, asset: string, name = 'AssetCreated'): StoredEvent {
+  return {
+    seq,
+    id: `tx${seq}:${name}`,
+    blockNumber: seq,
+    txId: `tx${seq}`,
+    name,
+    assetIds: [asset],
+    timestamp: Date.now(),
+    payload: `{"assetId":"${asset}"}`,
+  };
+}
+
+/** An in-memory event store and integration state. */
+class Store {
+  events: StoredEvent[] = [];
+  cursors = new Map<string, number>();
+  dead: Omit<DeadLetter, 'createdAt'>[] = [];
+
+  eventStore(): EventStoreRepository {
+    return {
+      maxSeq: () => Promise.resolve(this.events.at(-1)?.seq ?? 0),
+      list: (q: { afterSeq: number; uptoSeq?: number; limit: number }) =>
+        Promise.resolve(
+          this.events.filter((e) => e.seq > q.afterSeq && e.seq <= (q.uptoSeq ?? Infinity)).slice(0, q.limit),
+        ),
+    } as unknown as EventStoreRepository;
+  }
+
+  repo(): IntegrationRepository {
+    return {
+      cursor: async (name: string, initial: () => Promise<number>) => {
+        if (!this.cursors.has(name)) this.cursors.set(name, await initial());
+        return this.cursors.get(name);
+      },
+      advance: (name: string, seq: number) => {
+        this.cursors.set(name, Math.max(this.cursors.get(name) ?? 0, seq));
+        return Promise.resolve();
+      },
+      deadLetter: (d: Omit<DeadLetter, 'createdAt'>) => {
+        this.dead.push(d);
+        return Promise.resolve();
+      },
+    } as unknown as IntegrationRepository;
+  }
+}
+
+/** A bus that records what it acknowledged; `fail` decides per call whether it throws. */
+class FakeBus implements SinkPublisher {
+  published: OutboundEvent[] = [];
+  calls = 0;
+  fail: (batch: readonly OutboundEvent[]) => Error | undefined = () => undefined;
+  publish(batch: readonly OutboundEvent[]): Promise<void> {
+    this.calls += 1;
+    const err = this.fail(batch);
+    if (err) return Promise.reject(err);
+    this.published.push(...batch);
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const CONFIG: SinkConfig = {
+  kind: 'nats',
+  name: 'bus',
+  events: null,
+  servers: ['nats://x:1'],
+  stream: 'S',
+  subjectPrefix: 'w',
+};
+const OPTIONS = {
+  maxAttempts: 3,
+  retryBaseDelayMs: 1,
+  retryMaxDelayMs: 5,
+  batchSize: 2,
+  origin: { network: 'n', channel: 'c', chaincode: 'w' },
+};
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(check()).toBe(true);
+}
+
+function worker(store: Store, bus: FakeBus, config: SinkConfig = CONFIG): SinkWorker {
+  return new SinkWorker(
+    config,
+    bus,
+    store.eventStore(),
+    store.repo(),
+    OPTIONS,
+    new JsonLogger('error', () => undefined),
+    new MetricsService({ defaultMetrics: false }),
+  );
+}
+
+describe('SinkWorker', () => {
+  it('publishes CloudEvents in event order from its durable position, and resumes there', async () => {
+    const store = new Store();
+    store.events = [event(1, 'A')];
+    store.cursors.set('sink:bus', 1);
+    store.events.push(event(2, 'A'), event(3, 'B'), event(4, 'A', 'HandoverProposed'));
+    const bus = new FakeBus();
+    const w = worker(store, bus);
+    w.start();
+    await until(() => store.cursors.get('sink:bus') === 4);
+    await w.stop();
+    expect(bus.published.map((o) => o.event.id)).toEqual([
+      'tx2:AssetCreated',
+      'tx3:AssetCreated',
+      'tx4:HandoverProposed',
+    ]);
+    expect(JSON.parse(bus.published[2]!.json)).toMatchObject({
+      id: 'tx4:HandoverProposed',
+      type: 'io.waybill.handover.proposed',
+      subject: 'A',
+      source: '/waybill/n/c/w',
+    });
+
+    // A restart (new worker) publishes only what came after its position.
+    store.events.push(event(5, 'B'));
+    const again = new FakeBus();
+    const w2 = worker(store, again);
+    w2.start();
+    await until(() => store.cursors.get('sink:bus') === 5);
+    await w2.stop();
+    expect(again.published.map((o) => o.event.seq)).toEqual([5]);
+  });
+
+  it('retries an outage without limit and without moving, then delivers everything', async () => {
+    const store = new Store();
+    store.cursors.set('sink:bus', 0);
+    store.events = [event(1, 'A'), event(2, 'A'), event(3, 'A')];
+    const bus = new FakeBus();
+    bus.fail = () => (bus.calls <= 6 ? new Error('ECONNREFUSED') : undefined);
+    const w = worker(store, bus);
+    w.start();
+    await until(() => store.cursors.get('sink:bus') === 3);
+    await w.stop();
+    expect(bus.calls).toBeGreaterThan(6);
+    expect(store.dead).toEqual([]);
+    expect(bus.published.map((o) => o.event.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('dead-letters what the bus refuses after the attempts and moves on', async () => {
+    const store = new Store();
+    store.cursors.set('sink:bus', 0);
+    store.events = [event(1, 'A'), event(2, 'B'), event(3, 'C')];
+    const bus = new FakeBus();
+    bus.fail = (batch) =>
+      batch.some((o) => o.event.seq === 2) && batch.length > 1
+        ? new SinkRejectedError('too large', ['tx2:AssetCreated'])
+        : undefined;
+    const w = worker(store, bus);
+    w.start();
+    await until(() => store.cursors.get('sink:bus') === 3);
+    await w.stop();
+    expect(store.dead).toEqual([
+      expect.objectContaining({ name: 'sink:bus', eventSeq: 2, eventId: 'tx2:AssetCreated', attempts: 3 }),
+    ]);
+    expect(bus.published.map((o) => o.event.seq)).toEqual([1, 3]);
+  });
+
+  it('publishes only the events its filter names', async () => {
+    const store = new Store();
+    store.cursors.set('sink:bus', 0);
+    store.events = [event(1, 'A'), event(2, 'A', 'HandoverProposed'), event(3, 'A')];
+    const bus = new FakeBus();
+    const w = worker(store, bus, { ...CONFIG, events: ['HandoverProposed'] });
+    w.start();
+    await until(() => store.cursors.get('sink:bus') === 3);
+    await w.stop();
+    expect(bus.published.map((o) => o.event.seq)).toEqual([2]);
+  });
+});
+
+describe('sink configuration and subjects', () => {
+  it('validates WAYBILL_SINKS and reports every problem', () => {
+    const problems: string[] = [];
+    const sinks = parseSinks(
+      JSON.stringify([
+        { name: 'k', kind: 'kafka', brokers: ['127.0.0.1:9092'], topic: 'waybill.events' },
+        { name: 'n', kind: 'nats', servers: ['nats://127.0.0.1:4222'] },
+        { name: 'e', kind: 'eventbridge', region: 'eu-west-1' },
+        { name: 'k', kind: 'kafka', brokers: ['x:1'], topic: 't' },
+        { name: 'BAD', kind: 'kafka' },
+        { name: 'q', kind: 'sqs' },
+        { name: 'z', kind: 'nats', servers: ['nats://h:1'], password: 'x' },
+      ]),
+      (m) => problems.push(m),
+    );
+    expect(sinks.map((s) => s.name)).toEqual(['k', 'n', 'e']);
+    expect(sinks[1]).toMatchObject({ stream: 'WAYBILL', subjectPrefix: 'waybill' });
+    expect(sinks[2]).toMatchObject({ eventBusName: 'default', source: 'io.waybill', endpoint: undefined });
+    expect(problems).toEqual([
+      '[3] name k is used twice',
+      '[4] name must match [a-z0-9][a-z0-9-]{0,39}',
+      '[5] kind must be one of kafka, nats, eventbridge',
+      '[6] has unknown field password',
+    ]);
+    expect(parseSinks('{', (m) => problems.push(m))).toEqual([]);
+    expect(problems.at(-1)).toBe('must be a JSON array of sinks');
+  });
+
+  it('names NATS subjects per type and asset', () => {
+    expect(natsSubject('waybill', 'io.waybill.asset.created', 'LOT.1')).toBe(
+      'waybill.io.waybill.asset.created.LOT_1',
+    );
+    expect(natsSubject('waybill', 'io.waybill.governance.changed', '')).toBe(
+      'waybill.io.waybill.governance.changed._',
+    );
+  });
+});
