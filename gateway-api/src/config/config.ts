@@ -30,6 +30,8 @@ export interface PersonalDataConfig {
   readonly retentionIntervalMs: number;
   /** Identity the retention job acts as on the ledger (an admin identity of the profile by default). */
   readonly systemIdentity: string;
+  /** How often the settler looks for ledger writes with an unknown outcome (ms); 0 switches it off. */
+  readonly settleIntervalMs: number;
 }
 
 /** Roles that may read each category unless WAYBILL_PD_READ_ROLES says otherwise. */
@@ -71,6 +73,12 @@ export interface GatewayConfig {
     readonly timeouts: LedgerTimeouts;
     /** How long `GET /v1/transactions/{txId}` waits for a commit before reporting it pending. */
     readonly statusWaitMs: number;
+    /**
+     * Test-only fault (`WAYBILL_TEST_FAULT`, accepted only with `NODE_ENV=test` in the environment):
+     * the process SIGKILLs itself once the orderer accepted a transaction of this name, before its
+     * commit — the crash tests' deterministic "between submit and commit".
+     */
+    readonly testFault?: { readonly killAfterSubmit: string };
   };
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
   /** Token bucket per client; `perSecond` 0 switches rate limiting off. */
@@ -109,6 +117,24 @@ export interface EventsConfig {
     /** Deliveries in flight at once per subscription (each for a different asset). */
     readonly concurrency: number;
   };
+}
+
+/**
+ * The longest a write request can last: every attempt's deadlines, plus a minute. A staged
+ * rectification or an idempotency key older than this belongs to a request that is over.
+ */
+export function writeBoundMs(c: Pick<GatewayConfig, 'ledger' | 'retry'>): number {
+  const t = c.ledger.timeouts;
+  return c.retry.maxAttempts * (t.evaluateMs * 2 + t.endorseMs + t.submitMs + t.commitStatusMs) + 60_000;
+}
+
+/**
+ * How long after it was sent to be ordered a transaction can still commit: the submit and
+ * commit-status deadlines, plus half a minute. A transaction the ledger does not know after that
+ * never reached the orderer, and never will (its process is gone).
+ */
+export function commitWindowMs(c: Pick<GatewayConfig, 'ledger'>): number {
+  return c.ledger.timeouts.submitMs + c.ledger.timeouts.commitStatusMs + 30_000;
 }
 
 /** Injection token of the {@link GatewayConfig}. */
@@ -186,6 +212,9 @@ export const CONFIG_TABLE = {
   WAYBILL_SUBMIT_TIMEOUT_MS: int('deadline of a submit-to-orderer call', 5_000, 100, MINUTES_10),
   WAYBILL_COMMIT_STATUS_TIMEOUT_MS: int('deadline of waiting for a commit', 60_000, 100, MINUTES_10),
   WAYBILL_STATUS_WAIT_MS: int('how long `GET /v1/transactions/{txId}` waits for a commit', 1_000, 10, 60_000),
+  WAYBILL_TEST_FAULT: text(
+    'test only, refused unless `NODE_ENV=test` and set in the environment (never from the config file): `kill-after-submit:<transaction>` makes the gateway SIGKILL itself once the orderer accepted such a transaction, before its commit (crash tests)',
+  ),
   WAYBILL_RETRY_MAX_ATTEMPTS: int('transactions tried for a write that hits read conflicts', 5, 1, 20),
   WAYBILL_RETRY_BASE_DELAY_MS: int('base of the exponential backoff between attempts', 50, 0, 10_000),
   WAYBILL_RETRY_MAX_DELAY_MS: int('cap of the backoff', 1_000, 0, 60_000),
@@ -220,6 +249,12 @@ export const CONFIG_TABLE = {
     3_600_000,
     0,
     7 * 86_400_000,
+  ),
+  WAYBILL_PD_SETTLE_INTERVAL_MS: int(
+    'how often the settler resolves personal-data writes whose outcome was unknown (a crash, a commit-status timeout) by commit status; 0 switches it off',
+    10_000,
+    0,
+    3_600_000,
   ),
   WAYBILL_PD_SYSTEM_IDENTITY: text('identity the retention job uses on the ledger', {
     defaultText: "the profile's first admin, else manufacturer, carrier or retailer identity",
@@ -325,6 +360,7 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
       commitStatusMs: r.int('WAYBILL_COMMIT_STATUS_TIMEOUT_MS'),
     },
     statusWaitMs: r.int('WAYBILL_STATUS_WAIT_MS'),
+    ...readTestFault(r, env),
   };
   const retry = {
     maxAttempts: r.int('WAYBILL_RETRY_MAX_ATTEMPTS'),
@@ -492,6 +528,7 @@ function readPersonalData(
     readRoles,
     retentionMs,
     retentionIntervalMs: r.int('WAYBILL_PD_RETENTION_INTERVAL_MS'),
+    settleIntervalMs: r.int('WAYBILL_PD_SETTLE_INTERVAL_MS'),
     systemIdentity,
   };
 }
@@ -546,6 +583,30 @@ function mergeFileSource(env: ConfigSource, cwd: string, problems: string[]): Co
   const merged: Record<string, string | undefined> = { ...fromFile };
   for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
   return merged;
+}
+
+/**
+ * The crash tests' fault hook. It can never be switched on by a deployment's configuration file,
+ * and not without `NODE_ENV=test` in the process environment: a gateway started otherwise with it
+ * stops at start with a configuration error.
+ */
+function readTestFault(r: Reader, env: ConfigSource): { testFault?: { killAfterSubmit: string } } {
+  const value = r.string('WAYBILL_TEST_FAULT');
+  if (value === undefined) return {};
+  if (env.WAYBILL_TEST_FAULT?.trim() !== value) {
+    r.problem('WAYBILL_TEST_FAULT', 'is accepted only from the environment, never from the config file');
+    return {};
+  }
+  if (env.NODE_ENV !== 'test') {
+    r.problem('WAYBILL_TEST_FAULT', 'is a test-only fault hook: refused unless NODE_ENV=test');
+    return {};
+  }
+  const match = /^kill-after-submit:([A-Za-z][A-Za-z0-9]{0,63})$/.exec(value);
+  if (!match?.[1]) {
+    r.problem('WAYBILL_TEST_FAULT', `must be kill-after-submit:<transaction> (got ${JSON.stringify(value)})`);
+    return {};
+  }
+  return { testFault: { killAfterSubmit: match[1] } };
 }
 
 class Reader {

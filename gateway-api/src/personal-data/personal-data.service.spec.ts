@@ -3,7 +3,8 @@ import type { AuthenticatedClient } from '../common/client';
 import { DEFAULT_READ_ROLES, DEFAULT_RETENTION_MS } from '../config/config';
 import type { Database } from '../database/database';
 import { migrate } from '../database/migrations';
-import { ChaincodeError, LedgerUnavailableError } from '../ledger/ledger.errors';
+import { announceSubmission } from '../common/submissions';
+import { ChaincodeError, LedgerTimeoutError, LedgerUnavailableError } from '../ledger/ledger.errors';
 import { testDatabases } from '../testing/databases';
 import { AccessLogRepository } from './access-log.repository';
 import { commitment } from './commitment';
@@ -12,11 +13,7 @@ import { checkPersonalDataKeys } from '../key-check';
 import { rewrapDataKeys } from './key-rotation';
 import type { LedgerRef, PersonalDataLedger } from './personal-data.ledger';
 import { PersonalDataRepository } from './personal-data.repository';
-import {
-  PersonalDataService,
-  RECTIFICATION_STALE_MS,
-  type PersonalDataPolicy,
-} from './personal-data.service';
+import { PersonalDataService, type PersonalDataPolicy } from './personal-data.service';
 
 const KEK_A = Buffer.alloc(32, 0xa1);
 const KEK_B = Buffer.alloc(32, 0xb2);
@@ -38,14 +35,20 @@ class FakePdLedger implements PersonalDataLedger {
   readonly refs = new Map<string, LedgerRef & { assetId: string }>();
   readonly calls: string[] = [];
   failNext: Error | undefined;
+  /** The next write commits (valid) but its caller hears a commit-status timeout. */
+  loseCommitNext = false;
+  readonly statuses = new Map<string, { committed: true; successful: boolean }>();
   #tx = 0;
 
-  upsertRef(
+  async upsertRef(
     _c: AuthenticatedClient,
     assetId: string,
     r: { ref: string; commitment: string; category: string },
   ) {
     this.#fail();
+    const txId = `tx${++this.#tx}`;
+    await announceSubmission(txId);
+    this.statuses.set(txId, { committed: true, successful: true });
     this.calls.push(`upsert ${assetId} ${r.ref}`);
     const existing = this.refs.get(r.ref);
     if (existing?.erasedAt) throw new ChaincodeError('CONFLICT', 'erased');
@@ -57,7 +60,15 @@ class FakePdLedger implements PersonalDataLedger {
       controllerOrg: 'CarrierMSP',
       erasedAt: null,
     });
-    return Promise.resolve({ txId: `tx${++this.#tx}`, blockNumber: this.#tx });
+    if (this.loseCommitNext) {
+      this.loseCommitNext = false;
+      throw new LedgerTimeoutError({ stage: 'commitStatus', txId, message: 'commit status deadline' });
+    }
+    return { txId, blockNumber: this.#tx };
+  }
+
+  transactionStatus(_c: AuthenticatedClient, txId: string) {
+    return Promise.resolve(this.statuses.get(txId) ?? { committed: false as const });
   }
 
   eraseRef(_c: AuthenticatedClient, assetId: string, ref: string) {
@@ -284,7 +295,7 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
     expect(ledger.calls.filter((c) => c.startsWith('upsert'))).toHaveLength(2); // create + one rectification
   });
 
-  it('completes a rectification abandoned after its ledger commit, so store and ledger agree again', async () => {
+  it('completes a rectification abandoned after its ledger commit, by its own transaction, never another', async () => {
     const pd = service();
     const repo = new PersonalDataRepository(db);
     const { subjectId } = await pd.createSubject(carrier, 'delivery');
@@ -294,27 +305,59 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
       { subjectId, category: 'name', value: 'Maria Rossi' },
       'delivery',
     );
-    // A process staged a rectification, the ledger took it, and the process died before promoting.
-    const stored = await repo.record(record.ref);
-    const abandoned = { sealed: stored?.sealed ?? '', commitment: 'f'.repeat(64) };
-    expect(await repo.stageRectification(record.ref, 1, abandoned, now, now - 1)).toBe(true);
-    ledger.refs.set(record.ref, {
-      ...(ledger.refs.get(record.ref) as LedgerRef & { assetId: string }),
-      commitment: abandoned.commitment,
-    });
-    // Within the staleness window another rectification is refused; after it, the staged one is found committed.
-    await expect(pd.rectify(carrier, record.ref, 'Maria Bianchi', 'customer request')).rejects.toMatchObject({
-      code: 'PERSONAL_DATA_CONFLICT',
-    });
-    now += RECTIFICATION_STALE_MS + 1;
-    await expect(pd.rectify(carrier, record.ref, 'Maria Bianchi', 'customer request')).rejects.toMatchObject({
-      code: 'PERSONAL_DATA_CONFLICT',
-    });
-    expect(await repo.record(record.ref)).toMatchObject({ version: 2, commitment: abandoned.commitment });
-    // The next rectification goes through.
-    const ok = await pd.rectify(carrier, record.ref, 'Maria Bianchi', 'customer request');
+    // A rectification whose commit-status wait timed out: the ledger took it, the request failed.
+    ledger.loseCommitNext = true;
+    await expect(pd.rectify(carrier, record.ref, 'Maria Bianchi', 'customer request')).rejects.toBeInstanceOf(
+      LedgerTimeoutError,
+    );
+    const staged = await repo.staged(record.ref);
+    expect(staged).toMatchObject({ txId: 'tx2', owner: 'abandoned' });
+    expect(await repo.record(record.ref)).toMatchObject({ version: 1 });
+    // The settler finds its transaction committed and promotes exactly its staging.
+    expect(await pd.settleUnfinished(admin)).toMatchObject({ promoted: 1, waiting: 0 });
+    expect(await repo.record(record.ref)).toMatchObject({ version: 2, commitment: staged?.commitment });
+    expect(ledger.refs.get(record.ref)?.commitment).toBe(staged?.commitment);
+    expect((await pd.export(admin, subjectId, 'check')).records[0]?.value).toBe('Maria Bianchi');
+    // A staging of another rectification is never promoted by a stale one's commitment.
+    expect(await repo.promoteRectification(record.ref, 2, 'e'.repeat(64), now)).toBe(false);
+    const ok = await pd.rectify(carrier, record.ref, 'Maria Verdi', 'customer request');
     expect(ok.record.version).toBe(3);
     expect(ledger.refs.get(record.ref)?.commitment).toBe(ok.record.commitment);
+  });
+
+  it('keeps a record whose ledger write has an unknown outcome until the settler knows it', async () => {
+    const pd = service();
+    const repo = new PersonalDataRepository(db);
+    const { subjectId } = await pd.createSubject(carrier, 'delivery');
+    ledger.loseCommitNext = true;
+    await expect(
+      pd.addRecord(carrier, 'LOT-1', { subjectId, category: 'phone', value: '+39 333 000 0001' }, 'delivery'),
+    ).rejects.toBeInstanceOf(LedgerTimeoutError);
+    // Not deleted (the transaction may commit): unsettled, with its transaction ID.
+    const [unsettled] = await repo.unsettledRecords(10);
+    expect(unsettled).toMatchObject({ txId: 'tx1', owner: 'abandoned', assetId: 'LOT-1' });
+    expect(ledger.refs.has(unsettled?.ref ?? '')).toBe(true);
+    expect(await pd.settleUnfinished(admin)).toMatchObject({ settled: 1, discarded: 0 });
+    expect(await repo.unsettledRecords(10)).toEqual([]);
+    expect((await pd.read(carrier, unsettled?.ref ?? '', 'delivery')).value).toBe('+393330000001');
+
+    // One whose transaction committed invalid is removed, and its creation logged as failed.
+    const prepared = await pd.prepare(carrier, 'LOT-2', [{ subjectId, category: 'name', value: 'Ada' }], 'delivery');
+    const ref = prepared.refs[0]?.ref ?? '';
+    await expect(
+      prepared.write(async () => {
+        await announceSubmission('tx-invalid');
+        ledger.statuses.set('tx-invalid', { committed: true, successful: false });
+        throw new LedgerUnavailableError({ stage: 'commitStatus', message: 'connection lost' });
+      }, () => true),
+    ).rejects.toBeInstanceOf(LedgerUnavailableError);
+    expect(await repo.record(ref)).toBeDefined();
+    expect(await pd.settleUnfinished(admin)).toMatchObject({ discarded: 1 });
+    expect(await repo.record(ref)).toBeUndefined();
+    expect((await pd.accessLog(0, 100)).filter((e) => e.ref === ref).map((e) => e.outcome)).toEqual([
+      'ok',
+      'failed',
+    ]);
   });
 
   it('exports everything about a subject, verifiably, with its access log', async () => {

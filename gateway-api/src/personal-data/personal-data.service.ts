@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AuthenticatedClient } from '../common/client';
 import { ProblemException } from '../common/problems';
 import type { Role } from '../config/profile';
-import { ChaincodeError } from '../ledger/ledger.errors';
+import { watchSubmissions } from '../common/submissions';
+import { ChaincodeError, outcomeKnown } from '../ledger/ledger.errors';
 import type {
   AccessAction,
   AccessLogEntry,
@@ -13,7 +14,13 @@ import { checkValue, type PersonalDataCategory } from './categories';
 import { COMMITMENT_SCHEME, commitment, commitmentMatches, newRef, newSalt } from './commitment';
 import { type KeyRing, newDataKey, open, SealError, seal } from '../crypto/envelope-crypto';
 import type { PersonalDataLedger } from './personal-data.ledger';
-import type { PersonalDataRepository, RecordRow, SubjectRow } from './personal-data.repository';
+import type {
+  PersonalDataRepository,
+  RecordRow,
+  StagedRectification,
+  SubjectRow,
+  UnsettledRecord,
+} from './personal-data.repository';
 
 /** Who may read which category, and how long each category is kept. */
 export interface PersonalDataPolicy {
@@ -100,8 +107,43 @@ export interface RetentionReport {
 const RETENTION_BATCH = 200;
 const LEDGER_ERASURE_BATCH = 200;
 
-/** A staged rectification older than this was abandoned by a stopped process. */
-export const RECTIFICATION_STALE_MS = 5 * 60_000;
+/**
+ * How unfinished ledger writes are told from writes in progress, and settled (docs/privacy.md,
+ * "Unknown outcomes").
+ */
+export interface PersonalDataRecovery {
+  /** This process (owner of the writes it starts). */
+  readonly owner: string | null;
+  /** Whether the process `owner` may still be running its write. */
+  readonly alive: (owner: string | null) => Promise<boolean>;
+  /** The longest a write request can last (a live owner's write older than that is over). */
+  readonly writeBoundMs: number;
+  /** After this long since it was sent to be ordered, a transaction the ledger lacks never commits. */
+  readonly commitWindowMs: number;
+}
+
+/** The outcome of one settler run. */
+export interface SettleReport {
+  readonly settled: number;
+  readonly discarded: number;
+  readonly promoted: number;
+  readonly dropped: number;
+  readonly waiting: number;
+}
+
+const SETTLE_BATCH = 200;
+/** Owner of a write whose request ended without knowing its outcome (repository marks it so). */
+const ABANDONED = 'abandoned';
+/** How long the settler waits for one transaction's commit status. */
+const SETTLE_STATUS_WAIT_MS = 2_000;
+
+/** Defaults for tests and tools: nobody else writes, every write lasts at most 10 minutes. */
+export const SINGLE_PROCESS_RECOVERY: PersonalDataRecovery = {
+  owner: null,
+  alive: () => Promise.resolve(true),
+  writeBoundMs: 10 * 60_000,
+  commitWindowMs: 2 * 60_000,
+};
 
 /**
  * Personal data off-chain (docs/privacy.md). Values live only in this organisation's store,
@@ -119,6 +161,7 @@ export class PersonalDataService {
     private readonly ledger: PersonalDataLedger,
     private readonly policy: PersonalDataPolicy,
     now: () => number = Date.now,
+    private readonly recovery: PersonalDataRecovery = SINGLE_PROCESS_RECOVERY,
   ) {
     this.#now = now;
   }
@@ -146,7 +189,11 @@ export class PersonalDataService {
     inputs: readonly RecordInput[],
     purpose: string,
     field: (index: number) => string = (i) => `personalData[${i}].value`,
-  ): Promise<{ refs: LedgerRefInput[]; records: RecordSummary[]; discard: () => Promise<void> }> {
+  ): Promise<{
+    refs: LedgerRefInput[];
+    records: RecordSummary[];
+    write: <T>(work: () => Promise<T>, committed: (result: T) => boolean) => Promise<T>;
+  }> {
     const at = this.#now();
     const rows: RecordRow[] = [];
     for (const [index, input] of inputs.entries()) {
@@ -179,7 +226,7 @@ export class PersonalDataService {
       });
     }
     await this.repo.db.transaction(async (tx) => {
-      for (const row of rows) await this.repo.insertRecord(row, tx);
+      for (const row of rows) await this.repo.insertRecord(row, tx, this.recovery.owner);
       await this.log.append(
         rows.map((r) => this.#entry(client, 'create', purpose, r, 'ok', at)),
         tx,
@@ -188,15 +235,56 @@ export class PersonalDataService {
     return {
       refs: rows.map((r) => ({ ref: r.ref, commitment: r.commitment, category: r.category })),
       records: rows.map(summary),
-      discard: () =>
-        this.repo.db.transaction(async (tx) => {
-          for (const r of rows) await this.repo.deleteRecord(r.ref, tx);
-          await this.log.append(
-            rows.map((r) => this.#entry(client, 'create', purpose, r, 'failed', this.#now())),
-            tx,
-          );
-        }),
+      write: <T>(work: () => Promise<T>, committed: (result: T) => boolean) =>
+        this.#write(client, purpose, rows, work, committed),
     };
+  }
+
+  /**
+   * Runs the ledger write of freshly stored (unsettled) records. Its transaction ID is recorded on
+   * them before it is ordered; then they are settled (committed), removed (surely no effect), or
+   * left to the settler (an unknown outcome, an asynchronous write): never guessed.
+   */
+  async #write<T>(
+    client: AuthenticatedClient,
+    purpose: string,
+    rows: readonly RecordRow[],
+    work: () => Promise<T>,
+    committed: (result: T) => boolean,
+  ): Promise<T> {
+    const refs = rows.map((r) => r.ref);
+    let submitted = false;
+    let result: T;
+    try {
+      result = await watchSubmissions(async (txId) => {
+        await this.repo.recordUnsettledTx(refs, txId, this.#now());
+        submitted = true;
+      }, work);
+    } catch (err) {
+      if (submitted && !outcomeKnown(err)) await this.repo.abandonRecords(refs);
+      else await this.#discard(client, purpose, rows);
+      throw err;
+    }
+    if (committed(result)) await this.repo.settleRecords(refs);
+    else await this.repo.abandonRecords(refs);
+    return result;
+  }
+
+  /** Removes records whose ledger write had no effect (their creation is logged as failed). */
+  async #discard(
+    client: AuthenticatedClient,
+    purpose: string,
+    rows: readonly Pick<RecordRow, 'ref' | 'subjectId' | 'assetId' | 'category'>[],
+  ): Promise<number> {
+    return this.repo.db.transaction(async (tx) => {
+      const gone = [];
+      for (const r of rows) if (await this.repo.discardUnsettled(r.ref, tx)) gone.push(r);
+      await this.log.append(
+        gone.map((r) => this.#entry(client, 'create', purpose, r, 'failed', this.#now())),
+        tx,
+      );
+      return gone.length;
+    });
   }
 
   /** Adds a record to an existing asset: stored, then its reference and commitment go on the ledger. */
@@ -210,13 +298,11 @@ export class PersonalDataService {
     const [ref] = prepared.refs;
     const [record] = prepared.records;
     if (!ref || !record) throw new Error('prepare returned no record');
-    try {
-      const receipt = await this.ledger.upsertRef(client, assetId, ref);
-      return { record, ...receipt };
-    } catch (err) {
-      await prepared.discard();
-      throw err;
-    }
+    const receipt = await prepared.write(
+      () => this.ledger.upsertRef(client, assetId, ref),
+      () => true,
+    );
+    return { record, ...receipt };
   }
 
   /**
@@ -270,14 +356,21 @@ export class PersonalDataService {
     };
     // Stage, write the ledger, promote: the store never holds a value whose commitment the ledger
     // lacks, and a second rectification of the same record meanwhile is refused before it reaches
-    // the ledger (the two ledger writes could otherwise commit in the other order).
-    await this.#settleAbandonedRectification(client, row);
+    // the ledger (the two ledger writes could otherwise commit in the other order). A staging left
+    // by a request that is over is settled first, by its own transaction's commit status.
+    const earlier = await this.repo.staged(row.ref);
+    if (earlier && (await this.#settleStaged(client, earlier)) !== 'waiting') {
+      throw new ProblemException(
+        'PERSONAL_DATA_CONFLICT',
+        'an earlier rectification of this record was settled meanwhile; read it and retry',
+      );
+    }
     const staged = await this.repo.stageRectification(
       row.ref,
       row.version,
       next,
       next.updatedAt,
-      next.updatedAt - RECTIFICATION_STALE_MS,
+      this.recovery.owner,
     );
     if (!staged) {
       await this.log.append([this.#entry(client, 'rectify', purpose, row, 'failed')]);
@@ -287,19 +380,37 @@ export class PersonalDataService {
       );
     }
     let receipt;
+    let submitted = false;
     try {
-      receipt = await this.ledger.upsertRef(client, row.assetId, {
-        ref: row.ref,
-        commitment: next.commitment,
-        category: row.category,
-      });
+      receipt = await watchSubmissions(
+        async (txId) => {
+          await this.repo.recordRectificationTx(row.ref, next.commitment, txId, this.#now());
+          submitted = true;
+        },
+        () =>
+          this.ledger.upsertRef(client, row.assetId, {
+            ref: row.ref,
+            commitment: next.commitment,
+            category: row.category,
+          }),
+      );
     } catch (err) {
-      await this.repo.dropRectification(row.ref, row.version);
-      await this.log.append([this.#entry(client, 'rectify', purpose, row, 'failed')]);
+      if (submitted && !outcomeKnown(err)) {
+        await this.repo.abandonRectification(row.ref, next.commitment);
+      } else {
+        await this.repo.dropRectification(row.ref, next.commitment);
+        await this.log.append([this.#entry(client, 'rectify', purpose, row, 'failed')]);
+      }
       throw err;
     }
     const replaced = await this.repo.db.transaction(async (tx) => {
-      const ok = await this.repo.promoteRectification(row.ref, row.version, next.updatedAt, tx);
+      const ok = await this.repo.promoteRectification(
+        row.ref,
+        row.version,
+        next.commitment,
+        next.updatedAt,
+        tx,
+      );
       await this.log.append(
         [this.#entry(client, 'rectify', purpose, row, ok ? 'ok' : 'failed', next.updatedAt)],
         tx,
@@ -322,20 +433,89 @@ export class PersonalDataService {
   }
 
   /**
-   * A rectification staged longer ago than {@link RECTIFICATION_STALE_MS} was abandoned (the
-   * process stopped between the ledger write and the promotion). If the ledger holds its commitment
-   * the write did commit: promote it so store and ledger agree again; otherwise it is replaced.
+   * Settles what requests that are over left unfinished (the settler's run; docs/privacy.md,
+   * "Unknown outcomes"): records whose first ledger write has no known outcome, and staged
+   * rectifications. Each is resolved by its own transaction's commit status: committed valid → kept
+   * (promoted); committed invalid, or never sent to the orderer, or unknown to the ledger past the
+   * commit window → removed (dropped). A write whose process may still be running it is left alone.
+   * `client` is the system identity.
    */
-  async #settleAbandonedRectification(client: AuthenticatedClient, row: RecordRow): Promise<void> {
-    const staged = await this.repo.staged(row.ref);
-    if (!staged || staged.since >= this.#now() - RECTIFICATION_STALE_MS) return;
-    const onLedger = await this.ledger.findRef(client, row.assetId, row.ref);
-    if (onLedger?.commitment !== staged.commitment) return;
-    await this.repo.promoteRectification(row.ref, row.version, staged.since);
-    throw new ProblemException(
-      'PERSONAL_DATA_CONFLICT',
-      'an earlier rectification of this record completed meanwhile; read it and retry',
-    );
+  async settleUnfinished(client: AuthenticatedClient): Promise<SettleReport> {
+    const report = { settled: 0, discarded: 0, promoted: 0, dropped: 0, waiting: 0 };
+    const unsettled = await this.repo.unsettledRecords(SETTLE_BATCH);
+    const byTx = new Map<string, UnsettledRecord[]>();
+    for (const r of unsettled) {
+      const key = `${r.txId ?? `none:${r.ref}`}`;
+      byTx.set(key, [...(byTx.get(key) ?? []), r]);
+    }
+    for (const group of byTx.values()) {
+      const outcome = await this.#settleRecords(client, group);
+      if (outcome === 'settled') report.settled += group.length;
+      else if (outcome === 'discarded') report.discarded += group.length;
+      else report.waiting += group.length;
+    }
+    for (const staged of await this.repo.stagedRectifications(SETTLE_BATCH)) {
+      const outcome = await this.#settleStaged(client, staged);
+      if (outcome === 'promoted') report.promoted += 1;
+      else if (outcome === 'dropped') report.dropped += 1;
+      else report.waiting += 1;
+    }
+    return report;
+  }
+
+  async #settleRecords(
+    client: AuthenticatedClient,
+    group: readonly UnsettledRecord[],
+  ): Promise<'settled' | 'discarded' | 'waiting'> {
+    const [first] = group;
+    if (!first) return 'waiting';
+    const verdict = await this.#verdict(client, first);
+    if (verdict === 'committed') {
+      await this.repo.settleRecords(
+        group.map((r) => r.ref),
+        first.txId ?? undefined,
+      );
+      return 'settled';
+    }
+    if (verdict === 'no-effect') {
+      await this.#discard(systemAudit(client), 'unknown outcome settled', group);
+      return 'discarded';
+    }
+    return 'waiting';
+  }
+
+  async #settleStaged(
+    client: AuthenticatedClient,
+    staged: StagedRectification,
+  ): Promise<'promoted' | 'dropped' | 'waiting'> {
+    const verdict = await this.#verdict(client, staged);
+    if (verdict === 'committed') {
+      return (await this.repo.promoteRectification(staged.ref, staged.version, staged.commitment, this.#now()))
+        ? 'promoted'
+        : 'waiting';
+    }
+    if (verdict === 'no-effect') {
+      return (await this.repo.dropRectification(staged.ref, staged.commitment)) ? 'dropped' : 'waiting';
+    }
+    return 'waiting';
+  }
+
+  /** What became of an unfinished write: by its transaction's commit status, never by a guess. */
+  async #verdict(
+    client: AuthenticatedClient,
+    w: { readonly since: number; readonly txId: string | null; readonly owner: string | null },
+  ): Promise<'committed' | 'no-effect' | 'unknown'> {
+    const now = this.#now();
+    const over =
+      w.owner === ABANDONED ||
+      w.since < now - this.recovery.writeBoundMs ||
+      !(await this.recovery.alive(w.owner));
+    if (!over) return 'unknown';
+    // No transaction ID: its request never sent one to the orderer (it is recorded before).
+    if (w.txId === null) return 'no-effect';
+    const status = await this.ledger.transactionStatus(client, w.txId, SETTLE_STATUS_WAIT_MS);
+    if (status.committed) return status.successful ? 'committed' : 'no-effect';
+    return w.since < now - this.recovery.commitWindowMs ? 'no-effect' : 'unknown';
   }
 
   /**
@@ -520,6 +700,11 @@ export class PersonalDataService {
       outcome,
     };
   }
+}
+
+/** The settler's entries in the access log name it as the actor. */
+function systemAudit(client: AuthenticatedClient): AuthenticatedClient {
+  return { ...client, keyId: 'system:settler', name: 'settler' };
 }
 
 /** The authenticated context of a sealed record: moving it to another row makes it fail to open. */
