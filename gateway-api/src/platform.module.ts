@@ -34,6 +34,8 @@ export interface AppDependencies {
   readonly leaderElection?: LeaderElection;
   /** The built console to serve under /console (default: console/dist of this checkout). */
   readonly consoleAssetsDir?: string;
+  /** The key ring of the KEK (main.ts passes the one its key check and KEK rotation use). */
+  readonly keyRing?: KeyRing;
   /** Heartbeat and death of gateway processes (tests shorten them). */
   readonly instances?: GatewayInstancesOptions;
 }
@@ -59,7 +61,10 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
       { provide: DATABASE, useValue: deps.database },
       { provide: LOGGER, useValue: deps.logger },
       { provide: MetricsService, useValue: deps.metrics },
-      { provide: KeyRing, useValue: new KeyRing(config.personalData.kek, config.personalData.previousKeks) },
+      {
+        provide: KeyRing,
+        useValue: deps.keyRing ?? new KeyRing(config.personalData.kek, config.personalData.previousKeks),
+      },
       { provide: LEDGER_CLOCK, useValue: deps.clock ?? null },
       { provide: GatewayInstances, useValue: new GatewayInstances(deps.database, deps.instances) },
       { provide: WEBHOOK_POST, useValue: deps.webhookPost ?? fetchPost },

@@ -22,6 +22,10 @@ export interface PersonalDataConfig {
   readonly kek: Buffer;
   /** Earlier KEKs, still accepted to unwrap data keys until `admin.js pd rewrap` has run. */
   readonly previousKeks: readonly Buffer[];
+  /** The KEK file (absolute), when the KEK comes from one: scheduled rotation rewrites it. */
+  readonly kekFile?: string;
+  /** Scheduled KEK rotation: every this many ms a new KEK replaces the old, which is destroyed; 0: off. */
+  readonly kekRotationIntervalMs: number;
   /** Roles that may read (and write) each category. */
   readonly readRoles: Readonly<Record<PersonalDataCategory, readonly Role[]>>;
   /** How long a record is kept after it was created, per category (ms). */
@@ -137,6 +141,11 @@ export function commitWindowMs(c: Pick<GatewayConfig, 'ledger'>): number {
   return c.ledger.timeouts.submitMs + c.ledger.timeouts.commitStatusMs + 30_000;
 }
 
+/** How often a scheduled KEK rotation checks whether it is due. */
+export function kekRotationCheckMs(intervalMs: number): number {
+  return Math.min(Math.max(Math.floor(intervalMs / 4), 1_000), 60_000);
+}
+
 /** Injection token of the {@link GatewayConfig}. */
 export const CONFIG = Symbol('CONFIG');
 
@@ -236,7 +245,15 @@ export const CONFIG_TABLE = {
   WAYBILL_PD_KEK: text(
     'key-encryption key of personal data, 32 bytes base64 (this or `WAYBILL_PD_KEK_FILE` is required)',
   ),
-  WAYBILL_PD_KEK_FILE: text('file holding the KEK in base64, mode 0600'),
+  WAYBILL_PD_KEK_FILE: text(
+    'file holding the KEK in base64, mode 0600 (during a scheduled rotation: the new KEK, then the previous one on the next line)',
+  ),
+  WAYBILL_PD_KEK_ROTATION_INTERVAL_MS: int(
+    'scheduled KEK rotation: every this many ms the gateway writes a new KEK to `WAYBILL_PD_KEK_FILE`, rewraps every data key and webhook secret under it and destroys the old KEK, so backups taken earlier no longer open with the live key (docs/privacy.md); 0 switches it off',
+    0,
+    0,
+    366 * 86_400_000,
+  ),
   WAYBILL_PD_PREVIOUS_KEKS: text('comma-separated earlier KEKs, accepted until `admin.js pd rewrap` has run'),
   WAYBILL_PD_READ_ROLES: text('roles per category, e.g. `national-id=admin;notes=admin,carrier`', {
     defaultText: 'in docs/privacy.md',
@@ -459,6 +476,8 @@ function readPersonalData(
   const inline = r.string('WAYBILL_PD_KEK');
   const file = r.string('WAYBILL_PD_KEK_FILE');
   let kek: Buffer | undefined;
+  let kekFile: string | undefined;
+  const filePrevious: Buffer[] = [];
   if (inline !== undefined && file !== undefined) {
     r.problem('WAYBILL_PD_KEK', 'and WAYBILL_PD_KEK_FILE are both set: give one');
   } else if (inline !== undefined) {
@@ -469,7 +488,18 @@ function readPersonalData(
       const mode = statSync(path).mode & 0o077;
       if (mode !== 0)
         r.problem('WAYBILL_PD_KEK_FILE', `${path} is readable by group or others (chmod 600 it)`);
-      kek = decodeKey(r, 'WAYBILL_PD_KEK_FILE', readFileSync(path, 'utf8').trim());
+      // One key per line: the current one first; a KEK rotation in progress keeps the previous
+      // one on the next line until every data key is rewrapped (see kek-rotation.ts).
+      const [first, ...rest] = readFileSync(path, 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+      kek = decodeKey(r, 'WAYBILL_PD_KEK_FILE', first ?? '');
+      for (const [i, line] of rest.entries()) {
+        const previous = decodeKey(r, 'WAYBILL_PD_KEK_FILE', line, `line ${i + 2}`);
+        if (previous) filePrevious.push(previous);
+      }
+      kekFile = path;
     } catch {
       r.problem('WAYBILL_PD_KEK_FILE', `${path} cannot be read`);
     }
@@ -483,7 +513,15 @@ function readPersonalData(
   const previousKeks = r
     .list('WAYBILL_PD_PREVIOUS_KEKS', () => true, '')
     .map((k, i) => decodeKey(r, 'WAYBILL_PD_PREVIOUS_KEKS', k, `entry ${i + 1}`))
-    .filter((k): k is Buffer => k !== undefined);
+    .filter((k): k is Buffer => k !== undefined)
+    .concat(filePrevious);
+  const kekRotationIntervalMs = r.int('WAYBILL_PD_KEK_ROTATION_INTERVAL_MS');
+  if (kekRotationIntervalMs > 0 && inline !== undefined) {
+    r.problem(
+      'WAYBILL_PD_KEK_ROTATION_INTERVAL_MS',
+      'needs the KEK in WAYBILL_PD_KEK_FILE (a scheduled rotation writes the new key there), not in WAYBILL_PD_KEK',
+    );
+  }
 
   const readRoles = { ...DEFAULT_READ_ROLES };
   for (const [category, value] of r.pairs('WAYBILL_PD_READ_ROLES')) {
@@ -525,6 +563,8 @@ function readPersonalData(
   return {
     kek: kek ?? Buffer.alloc(0),
     previousKeks,
+    ...(kekFile === undefined ? {} : { kekFile }),
+    kekRotationIntervalMs,
     readRoles,
     retentionMs,
     retentionIntervalMs: r.int('WAYBILL_PD_RETENTION_INTERVAL_MS'),

@@ -76,7 +76,7 @@ export function kekId(kek: Uint8Array): string {
  * (still unwrap data keys not yet rewrapped after a rotation).
  */
 export class KeyRing {
-  readonly currentId: string;
+  #currentId: string;
   readonly #keys = new Map<string, Buffer>();
 
   /** @throws Error when a key is not 32 bytes (configuration validates this first). */
@@ -86,7 +86,37 @@ export class KeyRing {
       const id = kekId(k);
       if (!this.#keys.has(id)) this.#keys.set(id, Buffer.from(k));
     }
-    this.currentId = kekId(current);
+    this.#currentId = kekId(current);
+  }
+
+  /** Id of the KEK that wraps new data keys. */
+  get currentId(): string {
+    return this.#currentId;
+  }
+
+  /**
+   * A KEK rotation's first step: `next` wraps from now on; the keys held so far still unwrap until
+   * {@link forget} (after every data key was rewrapped).
+   * @returns the new KEK's id.
+   */
+  rotate(next: Uint8Array): string {
+    if (next.length !== KEY_BYTES) throw new Error(`a key-encryption key has ${KEY_BYTES} bytes`);
+    const id = kekId(next);
+    if (!this.#keys.has(id)) this.#keys.set(id, Buffer.from(next));
+    this.#currentId = id;
+    return id;
+  }
+
+  /** Drops every KEK but the current one from memory (their bytes overwritten). */
+  forgetPrevious(): string[] {
+    const dropped: string[] = [];
+    for (const [id, key] of this.#keys) {
+      if (id === this.#currentId) continue;
+      key.fill(0);
+      this.#keys.delete(id);
+      dropped.push(id);
+    }
+    return dropped;
   }
 
   /** Ids of every key this ring holds, current first. */

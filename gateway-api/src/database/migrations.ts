@@ -246,6 +246,19 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX pd_records_pending_since ON pd_records (pending_since)',
     ],
   },
+  {
+    // Key-encryption-key epochs (docs/privacy.md, "Erasure and backups"): when each KEK started to
+    // wrap, and when a scheduled rotation destroyed it. Ids only, never key bytes.
+    version: 6,
+    name: 'key-encryption-key epochs',
+    up: [
+      `CREATE TABLE pd_kek_epochs (
+         kek_id TEXT PRIMARY KEY,
+         started_at BIGINT NOT NULL,
+         destroyed_at BIGINT
+       )`,
+    ],
+  },
 ];
 
 /** Arbitrary constant: the PostgreSQL advisory lock that serialises concurrent migrators. */

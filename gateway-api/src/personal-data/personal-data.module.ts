@@ -11,7 +11,13 @@ import { AssetsService } from '../assets/assets.service';
 import { BackgroundLoop, PeriodicJob } from '../common/background-loop';
 import type { AuthenticatedClient } from '../common/client';
 import { type JsonLogger, LOGGER } from '../common/logger';
-import { CONFIG, commitWindowMs, type GatewayConfig, writeBoundMs } from '../config/config';
+import {
+  CONFIG,
+  commitWindowMs,
+  type GatewayConfig,
+  kekRotationCheckMs,
+  writeBoundMs,
+} from '../config/config';
 import { KeyRing } from '../crypto/envelope-crypto';
 import { GatewayInstances } from '../database/gateway-instances';
 import { LedgerService } from '../ledger/ledger.service';
@@ -59,6 +65,12 @@ import { PersonalDataService } from './personal-data.service';
             alive: (owner) => instances.alive(owner),
             writeBoundMs: writeBoundMs(c),
             commitWindowMs: commitWindowMs(c),
+          },
+          async () => {
+            const interval = c.personalData.kekRotationIntervalMs;
+            const started = interval > 0 ? await repo.kekEpochStartedAt(keys.currentId) : undefined;
+            // The rotation runs at the first check after the epoch's end (see kek-rotation.ts).
+            return started === undefined ? null : started + interval + kekRotationCheckMs(interval);
           },
         ),
       inject: [

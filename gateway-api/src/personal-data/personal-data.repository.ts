@@ -200,7 +200,9 @@ export class PersonalDataRepository {
 
   /** Deletes an unsettled record whose ledger write had no effect; false if it was settled meanwhile. */
   async discardUnsettled(ref: string, tx: SqlExecutor = this.db): Promise<boolean> {
-    return (await tx.execute('DELETE FROM pd_records WHERE ref = $1 AND unsettled_since IS NOT NULL', [ref])) === 1;
+    return (
+      (await tx.execute('DELETE FROM pd_records WHERE ref = $1 AND unsettled_since IS NOT NULL', [ref])) === 1
+    );
   }
 
   async record(ref: string, tx: SqlExecutor = this.db): Promise<RecordRow | undefined> {
@@ -377,6 +379,15 @@ export class PersonalDataRepository {
    */
   async compact(): Promise<void> {
     if (this.db.dialect === 'sqlite') await this.db.query('PRAGMA wal_checkpoint(TRUNCATE)');
+  }
+
+  /** When the epoch of key-encryption key `kekId` started (`pd_kek_epochs`), if recorded. */
+  async kekEpochStartedAt(kekId: string): Promise<number | undefined> {
+    const [row] = await this.db.query<{ started_at: number }>(
+      'SELECT started_at FROM pd_kek_epochs WHERE kek_id = $1',
+      [kekId],
+    );
+    return row === undefined ? undefined : Number(row.started_at);
   }
 
   /** Key-encryption key ids in use, with one subject each (to test that the key opens). */

@@ -153,19 +153,28 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
 
     const read = await pd.read(carrier, written.record.ref, 'delivery');
     expect(read).toMatchObject({ value: '+393331234567', commitment: written.record.commitment });
-    expect(commitment(read.ref, 'phone', read.value, read.salt)).toBe(written.record.commitment);
+    // An ordinary read never hands out the salt: only the subject's export does.
+    expect(read).not.toHaveProperty('salt');
+    const [exported] = (await pd.export(admin, subjectId, 'dsr')).records;
+    const salt = exported?.salt ?? '';
+    expect(commitment(read.ref, 'phone', read.value, salt)).toBe(written.record.commitment);
 
     const stored = await storedText();
-    for (const needle of ['+393331234567', '3331234567', read.salt, ...sha('+393331234567')]) {
+    for (const needle of ['+393331234567', '3331234567', salt, ...sha('+393331234567')]) {
       expect(stored).not.toContain(needle);
     }
-    expect(
-      (await pd.accessLog(0, 100)).map((e) => [e.action, e.outcome, e.purpose, e.actorIdentity]),
-    ).toEqual([
+    const log = await pd.accessLog(0, 100);
+    expect(log.map((e) => [e.action, e.outcome, e.purpose, e.actorIdentity])).toEqual([
       ['create', 'ok', 'delivery', 'carrier-1'],
       ['create', 'ok', 'delivery', 'carrier-1'],
       ['read', 'ok', 'delivery', 'carrier-1'],
+      ['export', 'ok', 'dsr', 'admin-1'],
     ]);
+    // Subject, reference and asset are pseudonymised under the subject's key, never in clear.
+    expect(JSON.stringify(log)).not.toContain(subjectId);
+    expect(JSON.stringify(log)).not.toContain(written.record.ref);
+    expect(JSON.stringify(log)).not.toContain('LOT-1');
+    expect(log.every((e) => e.subjectId?.startsWith('ps_'))).toBe(true);
   });
 
   it('refuses roles not configured for a category, and logs the refusal', async () => {
@@ -185,7 +194,9 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
       message: 'role carrier may not access personal data of category national-id',
     });
     await expect(pd.read(auditor, record.ref, 'audit')).rejects.toMatchObject({ code: 'CATEGORY_FORBIDDEN' });
-    const denied = (await pd.accessLog(0, 100)).filter((e) => e.outcome === 'denied');
+    const denied = (await pd.export(admin, subjectId, 'check')).accessLog.filter(
+      (e) => e.outcome === 'denied',
+    );
     expect(denied.map((e) => [e.action, e.actorRole, e.ref])).toEqual([
       ['create', 'carrier', null],
       ['read', 'carrier', record.ref],
@@ -342,22 +353,30 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
     expect((await pd.read(carrier, unsettled?.ref ?? '', 'delivery')).value).toBe('+393330000001');
 
     // One whose transaction committed invalid is removed, and its creation logged as failed.
-    const prepared = await pd.prepare(carrier, 'LOT-2', [{ subjectId, category: 'name', value: 'Ada' }], 'delivery');
+    const prepared = await pd.prepare(
+      carrier,
+      'LOT-2',
+      [{ subjectId, category: 'name', value: 'Ada' }],
+      'delivery',
+    );
     const ref = prepared.refs[0]?.ref ?? '';
     await expect(
-      prepared.write(async () => {
-        await announceSubmission('tx-invalid');
-        ledger.statuses.set('tx-invalid', { committed: true, successful: false });
-        throw new LedgerUnavailableError({ stage: 'commitStatus', message: 'connection lost' });
-      }, () => true),
+      prepared.write(
+        async () => {
+          await announceSubmission('tx-invalid');
+          ledger.statuses.set('tx-invalid', { committed: true, successful: false });
+          throw new LedgerUnavailableError({ stage: 'commitStatus', message: 'connection lost' });
+        },
+        () => true,
+      ),
     ).rejects.toBeInstanceOf(LedgerUnavailableError);
     expect(await repo.record(ref)).toBeDefined();
     expect(await pd.settleUnfinished(admin)).toMatchObject({ discarded: 1 });
     expect(await repo.record(ref)).toBeUndefined();
-    expect((await pd.accessLog(0, 100)).filter((e) => e.ref === ref).map((e) => e.outcome)).toEqual([
-      'ok',
-      'failed',
-    ]);
+    // Its entries stay pseudonymised (the record is gone, so the export cannot name it).
+    const about = (await pd.export(admin, subjectId, 'check')).accessLog.filter((e) => e.category === 'name');
+    expect(about.every((e) => e.ref !== ref && e.ref?.startsWith('ps_'))).toBe(true);
+    expect(about.map((e) => e.outcome)).toEqual(['ok', 'failed']);
   });
 
   it('exports everything about a subject, verifiably, with its access log', async () => {
@@ -412,7 +431,7 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
       { subjectId, category: 'name', value: 'Maria Rossi' },
       'delivery',
     );
-    const { salt } = await pd.read(carrier, record.ref, 'delivery');
+    const salt = (await pd.export(admin, subjectId, 'dsr')).records[0]?.salt ?? '';
     const input = {
       assetId: 'LOT-1',
       ref: record.ref,
@@ -444,7 +463,13 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
       { subjectId, category: 'phone', value: '+393331234567' },
       'onboarding',
     );
-    const { salt } = await pd.read(admin, a.record.ref, 'check');
+    const salt = (await pd.export(admin, subjectId, 'check')).records[0]?.salt ?? '';
+    const logBefore = (await pd.export(admin, subjectId, 'check')).accessLog;
+    expect(logBefore.filter((e) => e.action === 'create').map((e) => [e.ref, e.assetId])).toEqual([
+      [null, null],
+      [a.record.ref, 'LOT-1'],
+      [b.record.ref, 'LOT-2'],
+    ]);
 
     const report = await pd.eraseSubject(admin, subjectId, 'art-17 request');
     expect(report).toMatchObject({ subjectId, recordsErased: 2 });
@@ -477,13 +502,27 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
     const stored = await storedText();
     for (const needle of ['Maria', '+393331234567', salt, ...sha('Maria Rossi')])
       expect(stored).not.toContain(needle);
+    expect(report.backups).toEqual({
+      readableUntil: null,
+      detail: expect.stringMatching(/no scheduled/) as unknown,
+    });
+    // The access log no longer ties the subject to its records or their assets: the pseudonym key
+    // died with the data key. The ledger erasures name ref and asset (both public), no subject.
     const log = await pd.accessLog(0, 100);
-    expect(log.filter((e) => e.action === 'erase').map((e) => e.ref)).toEqual([
-      a.record.ref,
-      b.record.ref,
-      null,
+    const text = JSON.stringify(log);
+    for (const id of [subjectId, a.record.ref, b.record.ref])
+      expect(
+        log
+          .filter((e) => e.action !== 'ledger-erase')
+          .map((e) => JSON.stringify(e))
+          .join(),
+      ).not.toContain(id);
+    expect(text).not.toContain(subjectId);
+    expect(log.filter((e) => e.action === 'erase')).toHaveLength(3);
+    expect(log.filter((e) => e.action === 'ledger-erase').map((e) => [e.subjectId, e.ref])).toEqual([
+      [null, a.record.ref],
+      [null, b.record.ref],
     ]);
-    expect(log.filter((e) => e.action === 'ledger-erase')).toHaveLength(2);
   });
 
   it('keeps a ledger erasure pending when the ledger is down, and the retention run retries it', async () => {
@@ -539,9 +578,10 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
     });
     expect((await pd.read(carrier, name.record.ref, 'delivery')).value).toBe('Maria Rossi');
     expect(await storedText()).not.toContain('+393331234567');
-    const entries = await pd.accessLog(0, 100);
+    const entries = (await pd.export(admin, subjectId, 'check')).accessLog;
+    // The erased record's entries keep their pseudonyms: the export no longer names its ref.
     expect(entries.filter((e) => e.action === 'retention-erase').map((e) => [e.ref, e.purpose])).toEqual([
-      [phone.record.ref, 'retention period ended'],
+      [expect.stringMatching(/^ps_/), 'retention period ended'],
     ]);
   });
 

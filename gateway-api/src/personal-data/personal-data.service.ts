@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
 import type { AuthenticatedClient } from '../common/client';
+import type { SqlExecutor } from '../database/database';
 import { ProblemException } from '../common/problems';
 import type { Role } from '../config/profile';
 import { watchSubmissions } from '../common/submissions';
@@ -55,9 +56,16 @@ export interface RecordSummary {
   readonly expiresAt: string;
 }
 
-/** A record with its value and salt: what is needed to verify it against the ledger. */
-export interface RecordView extends RecordSummary {
+/** A record with its value, as an ordinary read answers: never the salt. */
+export interface RecordValue extends RecordSummary {
   readonly value: string;
+}
+
+/**
+ * A record with its value and salt: what is needed to verify it against the ledger. Only the
+ * subject's export hands the salt out (docs/privacy.md).
+ */
+export interface RecordView extends RecordValue {
   readonly salt: string;
 }
 
@@ -81,12 +89,20 @@ export interface LedgerErasureResult {
   readonly txId: string | null;
 }
 
+/** How long database backups taken before an erasure still open (docs/privacy.md). */
+export interface BackupBound {
+  /** When the scheduled KEK rotation has destroyed the key they need; null without a schedule. */
+  readonly readableUntil: string | null;
+  readonly detail: string;
+}
+
 /** The outcome of erasing a data subject (Art. 17). */
 export interface ErasureReport {
   readonly subjectId: string;
   readonly erasedAt: string;
   readonly recordsErased: number;
   readonly ledger: LedgerErasureResult[];
+  readonly backups: BackupBound;
 }
 
 /** The outcome of checking a record against the ledger. */
@@ -162,6 +178,8 @@ export class PersonalDataService {
     private readonly policy: PersonalDataPolicy,
     now: () => number = Date.now,
     private readonly recovery: PersonalDataRecovery = SINGLE_PROCESS_RECOVERY,
+    /** When backups taken now stop opening (the next KEK rotation's end), or null without one. */
+    private readonly kekSchedule: () => Promise<number | null> = () => Promise.resolve(null),
   ) {
     this.#now = now;
   }
@@ -175,7 +193,7 @@ export class PersonalDataService {
     const { wrapped, kekId } = this.keys.wrap(newDataKey(), subjectId);
     const at = this.#now();
     await this.repo.insertSubject({ subjectId, wrappedKey: wrapped, kekId, createdAt: at });
-    await this.log.append([this.#entry(client, 'create', purpose, { subjectId }, 'ok', at)]);
+    await this.#append([this.#entry(client, 'create', purpose, { subjectId }, 'ok', at)]);
     return { subjectId, createdAt: iso(at) };
   }
 
@@ -227,7 +245,7 @@ export class PersonalDataService {
     }
     await this.repo.db.transaction(async (tx) => {
       for (const row of rows) await this.repo.insertRecord(row, tx, this.recovery.owner);
-      await this.log.append(
+      await this.#append(
         rows.map((r) => this.#entry(client, 'create', purpose, r, 'ok', at)),
         tx,
       );
@@ -279,7 +297,7 @@ export class PersonalDataService {
     return this.repo.db.transaction(async (tx) => {
       const gone = [];
       for (const r of rows) if (await this.repo.discardUnsettled(r.ref, tx)) gone.push(r);
-      await this.log.append(
+      await this.#append(
         gone.map((r) => this.#entry(client, 'create', purpose, r, 'failed', this.#now())),
         tx,
       );
@@ -306,14 +324,14 @@ export class PersonalDataService {
   }
 
   /**
-   * Reads one record with its value and salt.
+   * Reads one record's value (without its salt: that comes only with the subject's export).
    * @throws {@link ProblemException} PERSONAL_DATA_NOT_FOUND (also after erasure), CATEGORY_FORBIDDEN.
    */
-  async read(client: AuthenticatedClient, ref: string, purpose: string): Promise<RecordView> {
+  async read(client: AuthenticatedClient, ref: string, purpose: string): Promise<RecordValue> {
     const row = await this.#record(ref);
     await this.#requireReadable(client, row.category, 'read', purpose, row);
-    const view = this.#open(row, await this.#subject(row.subjectId));
-    await this.log.append([this.#entry(client, 'read', purpose, row, 'ok')]);
+    const { salt: _salt, ...view } = this.#open(row, await this.#subject(row.subjectId));
+    await this.#append([this.#entry(client, 'read', purpose, row, 'ok')]);
     return view;
   }
 
@@ -321,7 +339,7 @@ export class PersonalDataService {
   async export(client: AuthenticatedClient, subjectId: string, purpose: string): Promise<SubjectExport> {
     const subject = await this.#subject(subjectId);
     const records = (await this.repo.recordsOf(subjectId)).map((r) => this.#open(r, subject));
-    await this.log.append([this.#entry(client, 'export', purpose, { subjectId }, 'ok')]);
+    await this.#append([this.#entry(client, 'export', purpose, { subjectId }, 'ok')]);
     return {
       subjectId,
       controllerOrg: client.mspId,
@@ -329,7 +347,7 @@ export class PersonalDataService {
       createdAt: iso(subject.createdAt),
       commitmentScheme: `hex(HMAC-SHA256(key = hex-decoded salt, message = "${COMMITMENT_SCHEME}\\n" + ref + "\\n" + category + "\\n" + value))`,
       records,
-      accessLog: await this.log.forSubject(subjectId),
+      accessLog: await this.#accessLogOf(subject, records),
     };
   }
 
@@ -373,7 +391,7 @@ export class PersonalDataService {
       this.recovery.owner,
     );
     if (!staged) {
-      await this.log.append([this.#entry(client, 'rectify', purpose, row, 'failed')]);
+      await this.#append([this.#entry(client, 'rectify', purpose, row, 'failed')]);
       throw new ProblemException(
         'PERSONAL_DATA_CONFLICT',
         'the record changed, was erased or is being rectified; read it and retry',
@@ -399,7 +417,7 @@ export class PersonalDataService {
         await this.repo.abandonRectification(row.ref, next.commitment);
       } else {
         await this.repo.dropRectification(row.ref, next.commitment);
-        await this.log.append([this.#entry(client, 'rectify', purpose, row, 'failed')]);
+        await this.#append([this.#entry(client, 'rectify', purpose, row, 'failed')]);
       }
       throw err;
     }
@@ -411,7 +429,7 @@ export class PersonalDataService {
         next.updatedAt,
         tx,
       );
-      await this.log.append(
+      await this.#append(
         [this.#entry(client, 'rectify', purpose, row, ok ? 'ok' : 'failed', next.updatedAt)],
         tx,
       );
@@ -490,7 +508,12 @@ export class PersonalDataService {
   ): Promise<'promoted' | 'dropped' | 'waiting'> {
     const verdict = await this.#verdict(client, staged);
     if (verdict === 'committed') {
-      return (await this.repo.promoteRectification(staged.ref, staged.version, staged.commitment, this.#now()))
+      return (await this.repo.promoteRectification(
+        staged.ref,
+        staged.version,
+        staged.commitment,
+        this.#now(),
+      ))
         ? 'promoted'
         : 'waiting';
     }
@@ -531,16 +554,21 @@ export class PersonalDataService {
   ): Promise<ErasureReport> {
     const at = this.#now();
     const erased = await this.repo.db.transaction(async (tx) => {
-      if (!(await this.repo.subject(subjectId, tx))) return undefined;
+      const subject = await this.repo.subject(subjectId, tx);
+      if (!subject) return undefined;
+      // The subject's pseudonym key dies with its data key: the access log's entries about it can
+      // no longer be tied to it, nor its records to their assets.
+      const known = new Map([[subjectId, this.#pseudonymKey(subject)]]);
       const records = await this.repo.recordsOf(subjectId, tx);
       await this.repo.eraseRecords(records, at, tx);
       await this.repo.deleteSubject(subjectId, tx);
-      await this.log.append(
+      await this.#append(
         [
           ...records.map((r) => this.#entry(client, 'erase', purpose, r, 'ok', at)),
           this.#entry(client, 'erase', purpose, { subjectId }, 'ok', at),
         ],
         tx,
+        known,
       );
       return records;
     });
@@ -551,6 +579,7 @@ export class PersonalDataService {
       erasedAt: iso(at),
       recordsErased: erased.length,
       ledger: await this.#eraseOnLedger(client, erased, purpose),
+      backups: await this.#backupBound(),
     };
   }
 
@@ -587,7 +616,7 @@ export class PersonalDataService {
       if (expired.length === 0) break;
       await this.repo.db.transaction(async (tx) => {
         await this.repo.eraseRecords(expired, at, tx);
-        await this.log.append(
+        await this.#append(
           expired.map((r) => this.#entry(client, 'retention-erase', 'retention period ended', r, 'ok', at)),
           tx,
         );
@@ -632,10 +661,84 @@ export class PersonalDataService {
         }
       }
       await this.repo.ledgerErasureDone(ref, this.#now(), result.txId, result.status);
-      await this.log.append([this.#entry(client, 'ledger-erase', purpose, { ref, assetId }, 'ok')]);
+      await this.#append([this.#entry(client, 'ledger-erase', purpose, { ref, assetId }, 'ok')]);
       results.push(result);
     }
     return results;
+  }
+
+  /**
+   * Appends access-log entries with their subject, reference and asset pseudonymised under the
+   * subject's pseudonym key (see {@link #pseudonymKey}); entries about no subject stay as they are.
+   */
+  async #append(
+    entries: readonly AccessLogEntry[],
+    tx?: SqlExecutor,
+    known: Map<string, Buffer> = new Map(),
+  ): Promise<void> {
+    const out: AccessLogEntry[] = [];
+    for (const e of entries) {
+      if (e.subjectId === null) {
+        out.push(e);
+        continue;
+      }
+      let key = known.get(e.subjectId);
+      if (!key) {
+        const subject = await this.repo.subject(e.subjectId, tx);
+        key = subject ? this.#pseudonymKey(subject) : randomKey();
+        known.set(e.subjectId, key);
+      }
+      out.push({
+        ...e,
+        subjectId: pseudonym(key, 'subject', e.subjectId),
+        ref: e.ref === null ? null : pseudonym(key, 'ref', e.ref),
+        assetId: e.assetId === null ? null : pseudonym(key, 'asset', e.assetId),
+      });
+    }
+    await this.log.append(out, tx);
+  }
+
+  /**
+   * A subject's pseudonym key: derived (HKDF) from its data key, so it exists exactly as long as the
+   * subject's data does — erasure destroys it (crypto-shredding of the access log's links).
+   */
+  #pseudonymKey(subject: SubjectRow): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.#dataKey(subject), Buffer.alloc(0), PSEUDONYM_INFO, 32));
+  }
+
+  /** The access log about a subject, its pseudonyms resolved back for the subject's own records. */
+  async #accessLogOf(subject: SubjectRow, records: readonly RecordView[]): Promise<AccessLogRecord[]> {
+    const key = this.#pseudonymKey(subject);
+    const names = new Map<string, string>([
+      [pseudonym(key, 'subject', subject.subjectId), subject.subjectId],
+    ]);
+    for (const r of records) {
+      names.set(pseudonym(key, 'ref', r.ref), r.ref);
+      names.set(pseudonym(key, 'asset', r.assetId), r.assetId);
+    }
+    const entries = await this.log.forSubject(pseudonym(key, 'subject', subject.subjectId));
+    const resolve = (v: string | null) => (v === null ? null : (names.get(v) ?? v));
+    return entries.map((e) => ({
+      ...e,
+      subjectId: resolve(e.subjectId),
+      ref: resolve(e.ref),
+      assetId: resolve(e.assetId),
+    }));
+  }
+
+  /** What the erasure answer says about backups taken before it (docs/privacy.md). */
+  async #backupBound(): Promise<BackupBound> {
+    const next = await this.kekSchedule();
+    return next === null
+      ? {
+          readableUntil: null,
+          detail:
+            'no scheduled key-encryption-key rotation: database backups taken before this erasure still open with the current key-encryption key until it is rotated and destroyed',
+        }
+      : {
+          readableUntil: iso(next),
+          detail: `database backups taken before this erasure hold the subject's data key wrapped under the current key-encryption key; the scheduled rotation destroys that key by ${iso(next)}, after which they no longer open`,
+        };
   }
 
   async #requireReadable(
@@ -646,7 +749,7 @@ export class PersonalDataService {
     about: { subjectId?: string; ref?: string; assetId?: string },
   ): Promise<void> {
     if (this.policy.readRoles[category].includes(client.role)) return;
-    await this.log.append([this.#entry(client, action, purpose, { ...about, category }, 'denied')]);
+    await this.#append([this.#entry(client, action, purpose, { ...about, category }, 'denied')]);
     throw new ProblemException(
       'CATEGORY_FORBIDDEN',
       `role ${client.role} may not access personal data of category ${category}`,
@@ -700,6 +803,18 @@ export class PersonalDataService {
       outcome,
     };
   }
+}
+
+const PSEUDONYM_INFO = 'waybill:pd:access-log-pseudonyms:v1';
+
+/** An access-log pseudonym: HMAC of kind and id under a subject's pseudonym key. */
+function pseudonym(key: Buffer, kind: 'subject' | 'ref' | 'asset', id: string): string {
+  return `ps_${createHmac('sha256', key).update(`${kind}\n${id}`).digest('hex').slice(0, 32)}`;
+}
+
+/** A key nobody keeps: pseudonymises an entry whose subject is already gone. */
+function randomKey(): Buffer {
+  return Buffer.from(hkdfSync('sha256', randomUUID(), Buffer.alloc(0), PSEUDONYM_INFO, 32));
 }
 
 /** The settler's entries in the access log name it as the actor. */
