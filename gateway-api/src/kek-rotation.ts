@@ -3,7 +3,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } f
 import { PeriodicJob } from './common/background-loop';
 import type { JsonLogger } from './common/logger';
 import { type GatewayConfig, kekRotationCheckMs } from './config/config';
-import { KEY_BYTES, type KeyRing } from './crypto/envelope-crypto';
+import { KEY_BYTES, kekId, type KeyRing } from './crypto/envelope-crypto';
 import type { Database } from './database/database';
 import { rewrapDataKeys } from './personal-data/key-rotation';
 import { PersonalDataRepository } from './personal-data/personal-data.repository';
@@ -109,6 +109,10 @@ export class KekRotation {
     if (current === undefined) throw new Error(`${file} holds no key`);
     writeKeyFile(file, [current]);
     const from = this.ring.forgetPrevious();
+    // The configuration's copies of destroyed KEKs go too (the ring held its own copies).
+    for (const k of [this.config.personalData.kek, ...this.config.personalData.previousKeks]) {
+      if (kekId(k) !== this.ring.currentId) k.fill(0);
+    }
     for (const id of from) {
       await this.db.execute(
         'UPDATE pd_kek_epochs SET destroyed_at = $1 WHERE kek_id = $2 AND destroyed_at IS NULL',
