@@ -75,7 +75,32 @@ export interface LedgerErasure {
   readonly ref: string;
   readonly assetId: string;
   readonly attempts: number;
+  /**
+   * When the record was erased before its own ledger write had a known outcome: the reference may
+   * still reach the ledger, so "not on the ledger" is no answer until the commit window is over.
+   */
+  readonly awaitingCommitSince?: number;
 }
+
+interface RawErasure extends Record<string, unknown> {
+  ref: string;
+  asset_id: string;
+  attempts: number;
+  requested_at: number;
+  outcome: string | null;
+}
+
+function toErasure(r: RawErasure): LedgerErasure {
+  return {
+    ref: r.ref,
+    assetId: r.asset_id,
+    attempts: Number(r.attempts),
+    ...(r.outcome === AWAITING_COMMIT ? { awaitingCommitSince: Number(r.requested_at) } : {}),
+  };
+}
+
+/** `pd_ledger_erasures.outcome` of a reference whose first ledger write was still unsettled. */
+export const AWAITING_COMMIT = 'awaiting-commit';
 
 const RECORD_COLUMNS =
   'ref, subject_id, asset_id, category, sealed, commitment, version, created_at, updated_at, expires_at';
@@ -333,7 +358,10 @@ export class PersonalDataRepository {
   ): Promise<void> {
     for (const r of records) {
       await tx.execute(
-        'INSERT INTO pd_ledger_erasures (ref, asset_id, requested_at, attempts) VALUES ($1, $2, $3, 0) ON CONFLICT (ref) DO NOTHING',
+        `INSERT INTO pd_ledger_erasures (ref, asset_id, requested_at, attempts, outcome)
+         SELECT $1, $2, $3, 0, CASE WHEN unsettled_since IS NULL THEN NULL ELSE '${AWAITING_COMMIT}' END
+           FROM pd_records WHERE ref = $1
+         ON CONFLICT (ref) DO NOTHING`,
         [r.ref, r.assetId, at],
       );
       await tx.execute('DELETE FROM pd_records WHERE ref = $1', [r.ref]);
@@ -349,12 +377,26 @@ export class PersonalDataRepository {
     return rows.map(toRecord);
   }
 
+  /** The pending ledger erasures of these references (those of one erasure), in their order. */
+  async ledgerErasuresOf(refs: readonly string[]): Promise<LedgerErasure[]> {
+    const out: LedgerErasure[] = [];
+    for (const ref of refs) {
+      const rows = await this.db.query<RawErasure>(
+        'SELECT ref, asset_id, attempts, requested_at, outcome FROM pd_ledger_erasures WHERE ref = $1 AND done_at IS NULL',
+        [ref],
+      );
+      out.push(...rows.map(toErasure));
+    }
+    return out;
+  }
+
   async pendingLedgerErasures(limit: number): Promise<LedgerErasure[]> {
-    const rows = await this.db.query<{ ref: string; asset_id: string; attempts: number }>(
-      'SELECT ref, asset_id, attempts FROM pd_ledger_erasures WHERE done_at IS NULL ORDER BY requested_at, ref LIMIT $1',
+    const rows = await this.db.query<RawErasure>(
+      `SELECT ref, asset_id, attempts, requested_at, outcome FROM pd_ledger_erasures WHERE done_at IS NULL
+        ORDER BY requested_at, ref LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ ref: r.ref, assetId: r.asset_id, attempts: Number(r.attempts) }));
+    return rows.map(toErasure);
   }
 
   async ledgerErasureDone(ref: string, at: number, txId: string | null, outcome: string): Promise<void> {
@@ -366,7 +408,9 @@ export class PersonalDataRepository {
 
   async ledgerErasureFailed(ref: string, outcome: string): Promise<void> {
     await this.db.execute(
-      'UPDATE pd_ledger_erasures SET attempts = attempts + 1, outcome = $1 WHERE ref = $2',
+      `UPDATE pd_ledger_erasures SET attempts = attempts + 1,
+              outcome = CASE WHEN outcome = '${AWAITING_COMMIT}' THEN outcome ELSE $1 END
+        WHERE ref = $2`,
       [outcome, ref],
     );
   }

@@ -525,6 +525,37 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
     ]);
   });
 
+  it('erases a subject whose record is still unsettled, and erases its ref on the ledger if it commits late', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(admin, 'onboarding');
+    const prepared = await pd.prepare(admin, 'LOT-9', [{ subjectId, category: 'name', value: 'Ada' }], 'x');
+    const ref = prepared.refs[0];
+    await expect(
+      prepared.write(
+        async () => {
+          await announceSubmission('tx-late');
+          throw new LedgerUnavailableError({ stage: 'commitStatus', message: 'connection lost' });
+        },
+        () => true,
+      ),
+    ).rejects.toBeInstanceOf(LedgerUnavailableError);
+    // Not on the ledger yet: the erasure keeps it pending instead of calling it "not on the ledger".
+    const report = await pd.eraseSubject(admin, subjectId, 'art-17 request');
+    expect(report.ledger).toEqual([{ ref: ref?.ref, assetId: 'LOT-9', status: 'pending', txId: null }]);
+    // The write commits late; the next retention run erases the ref on the ledger.
+    ledger.refs.set(ref?.ref ?? '', {
+      assetId: 'LOT-9',
+      ref: ref?.ref ?? '',
+      commitment: ref?.commitment ?? '',
+      category: 'name',
+      controllerOrg: 'CarrierMSP',
+      erasedAt: null,
+    });
+    const run = await pd.runRetention(admin);
+    expect(run.ledger.map((l) => [l.ref, l.status])).toEqual([[ref?.ref, 'erased']]);
+    expect(ledger.refs.get(ref?.ref ?? '')?.commitment).toBeNull();
+  });
+
   it('keeps a ledger erasure pending when the ledger is down, and the retention run retries it', async () => {
     const pd = service();
     const { subjectId } = await pd.createSubject(admin, 'onboarding');

@@ -16,6 +16,7 @@ import { COMMITMENT_SCHEME, commitment, commitmentMatches, newRef, newSalt } fro
 import { type KeyRing, newDataKey, open, SealError, seal } from '../crypto/envelope-crypto';
 import type { PersonalDataLedger } from './personal-data.ledger';
 import type {
+  LedgerErasure,
   PersonalDataRepository,
   RecordRow,
   StagedRectification,
@@ -578,7 +579,11 @@ export class PersonalDataService {
       subjectId,
       erasedAt: iso(at),
       recordsErased: erased.length,
-      ledger: await this.#eraseOnLedger(client, erased, purpose),
+      ledger: await this.#eraseOnLedger(
+        client,
+        await this.repo.ledgerErasuresOf(erased.map((r) => r.ref)),
+        purpose,
+      ),
       backups: await this.#backupBound(),
     };
   }
@@ -638,11 +643,11 @@ export class PersonalDataService {
 
   async #eraseOnLedger(
     client: AuthenticatedClient,
-    items: readonly { ref: string; assetId: string }[],
+    items: readonly LedgerErasure[],
     purpose: string,
   ): Promise<LedgerErasureResult[]> {
     const results: LedgerErasureResult[] = [];
-    for (const { ref, assetId } of items) {
+    for (const { ref, assetId, awaitingCommitSince } of items) {
       let result: LedgerErasureResult;
       try {
         const receipt = await this.ledger.eraseRef(client, assetId, ref);
@@ -650,7 +655,15 @@ export class PersonalDataService {
       } catch (err) {
         const code = err instanceof ChaincodeError ? err.code : undefined;
         // The ledger has nothing left to erase: the reference never got there, or is erased already.
-        if (code === 'PERSONAL_DATA_REF_NOT_FOUND' || code === 'ASSET_NOT_FOUND') {
+        const mayStillCommit =
+          awaitingCommitSince !== undefined && awaitingCommitSince > this.#now() - this.recovery.commitWindowMs;
+        if ((code === 'PERSONAL_DATA_REF_NOT_FOUND' || code === 'ASSET_NOT_FOUND') && mayStillCommit) {
+          // Its record was erased while its own write's outcome was unknown: the reference may yet
+          // reach the ledger, and must then be erased there too. Retried by the retention job.
+          await this.repo.ledgerErasureFailed(ref, code);
+          results.push({ ref, assetId, status: 'pending', txId: null });
+          continue;
+        } else if (code === 'PERSONAL_DATA_REF_NOT_FOUND' || code === 'ASSET_NOT_FOUND') {
           result = { ref, assetId, status: 'not-on-ledger', txId: null };
         } else if (code === 'CONFLICT') {
           result = { ref, assetId, status: 'already-erased', txId: null };
