@@ -106,7 +106,13 @@ export class PersonalDataModule implements OnApplicationBootstrap, BeforeApplica
     });
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    const rewritten = await this.personalData.pseudonymiseLegacyAccessLog();
+    if (rewritten > 0) {
+      this.logger.write('info', 'pseudonymised access-log entries written in clear by an older version', {
+        entries: rewritten,
+      });
+    }
     this.#retention.start();
     if (this.config.personalData.settleIntervalMs > 0) this.#settler.start();
   }

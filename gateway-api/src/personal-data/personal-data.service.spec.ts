@@ -556,6 +556,29 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
     expect(ledger.refs.get(ref?.ref ?? '')?.commitment).toBeNull();
   });
 
+  it('pseudonymises access-log entries an older version wrote in clear, of live and of erased subjects', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(admin, 'onboarding');
+    const { record } = await pd.addRecord(admin, 'LOT-1', { subjectId, category: 'name', value: 'Ada' }, 'x');
+    const legacy = (subject: string, ref: string | null, asset: string | null) =>
+      db.execute(
+        `INSERT INTO pd_access_log (at, actor_key_id, actor_identity, actor_role, action, purpose, subject_id, ref, asset_id, category, outcome)
+         VALUES (1, 'k', 'i', 'admin', 'read', 'old', $1, $2, $3, 'name', 'ok')`,
+        [subject, ref, asset],
+      );
+    await legacy(subjectId, record.ref, 'LOT-1');
+    await legacy('0b1c8a52-2f1e-4c1e-9a57-erased000001', 'aa'.repeat(16), 'LOT-OLD');
+    expect(await pd.pseudonymiseLegacyAccessLog()).toBe(2);
+    expect(await pd.pseudonymiseLegacyAccessLog()).toBe(0);
+    const text = JSON.stringify(await pd.accessLog(0, 100));
+    for (const id of [subjectId, record.ref, 'LOT-1', 'erased000001', 'LOT-OLD']) expect(text).not.toContain(id);
+    // The live subject's old entry is now its own: its export names it again.
+    const exported = await pd.export(admin, subjectId, 'check');
+    expect(exported.accessLog.filter((e) => e.purpose === 'old')).toEqual([
+      expect.objectContaining({ subjectId, ref: record.ref, assetId: 'LOT-1' }),
+    ]);
+  });
+
   it('keeps a ledger erasure pending when the ledger is down, and the retention run retries it', async () => {
     const pd = service();
     const { subjectId } = await pd.createSubject(admin, 'onboarding');

@@ -634,6 +634,27 @@ export class PersonalDataService {
     return { recordsErased, ledger: await this.#eraseOnLedger(client, pending, 'retention period ended') };
   }
 
+  /**
+   * Pseudonymises access-log entries written in clear by an older version (run at start): those of
+   * a live subject under its pseudonym key, those of an erased subject under a key nobody keeps.
+   * @returns how many entries were rewritten.
+   */
+  async pseudonymiseLegacyAccessLog(): Promise<number> {
+    let n = 0;
+    for (const { subjectId, entries } of await this.log.clearSubjectEntries()) {
+      const subject = await this.repo.subject(subjectId);
+      const key = subject ? this.#pseudonymKey(subject) : randomKey();
+      for (const e of entries) {
+        n += await this.log.rewrite(e.seq, subjectId, {
+          subjectId: pseudonym(key, 'subject', subjectId),
+          ref: e.ref === null ? null : pseudonym(key, 'ref', e.ref),
+          assetId: e.assetId === null ? null : pseudonym(key, 'asset', e.assetId),
+        });
+      }
+    }
+    return n;
+  }
+
   /** One page of the access log, oldest first, after sequence number `after`. */
   accessLog(after: number, limit: number): Promise<AccessLogRecord[]> {
     return this.log.list(after, limit);
