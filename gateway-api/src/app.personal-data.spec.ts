@@ -129,9 +129,24 @@ describe('personal data over HTTP', () => {
       status: 200,
       body: { value: PHONE, category: 'phone', assetId: 'LOT-PD-1' },
     });
+    // The salt comes only with the subject's export (and is what verify takes).
+    expect(read.body).not.toHaveProperty('salt');
+    const exported = await request(
+      t,
+      'GET',
+      `/v1/personal-data/subjects/${read.body.subjectId as string}/export`,
+      {
+        key: admin,
+        headers: purpose,
+      },
+    );
+    const salt = (exported.body.records as { ref: string; salt: string }[]).find(
+      (r) => r.ref === refs[1]?.ref,
+    )?.salt;
+    expect(salt).toMatch(/^[0-9a-f]{64}$/);
     const verified = await request(t, 'POST', '/v1/personal-data/verify', {
       key: auditor,
-      body: { assetId: 'LOT-PD-1', ref: refs[1]?.ref, category: 'phone', value: PHONE, salt: read.body.salt },
+      body: { assetId: 'LOT-PD-1', ref: refs[1]?.ref, category: 'phone', value: PHONE, salt },
     });
     expect(verified).toMatchObject({ status: 200, body: { status: 'match', matches: true } });
   });
@@ -234,8 +249,15 @@ describe('personal data over HTTP', () => {
     const log = await request(t, 'GET', '/v1/personal-data/access-log?limit=1', { key: auditor });
     expect(log).toMatchObject({
       status: 200,
-      body: { items: [{ action: 'create', subjectId, purpose: 'delivery' }], nextAfter: 1 },
+      // The subject is pseudonymised under its own key (gone with it at erasure).
+      body: {
+        items: [
+          { action: 'create', subjectId: expect.stringMatching(/^ps_/) as unknown, purpose: 'delivery' },
+        ],
+        nextAfter: 1,
+      },
     });
+    expect(JSON.stringify(log.body)).not.toContain(subjectId);
     const id = await createAsset('LOT-ID', [{ subjectId, category: 'national-id', value: 'AB1234567' }]);
     expect(id).toMatchObject({ status: 403, body: { code: 'CATEGORY_FORBIDDEN' } });
   });
@@ -318,6 +340,18 @@ describe('personal data over HTTP', () => {
       (log.body.items as { action: string; actorKeyId: string }[]).filter(
         (e) => e.action === 'retention-erase',
       ),
-    ).toEqual([expect.objectContaining({ actorKeyId: 'system:retention', ref: phone?.ref })]);
+    ).toEqual([
+      expect.objectContaining({
+        actorKeyId: 'system:retention',
+        category: 'phone',
+        ref: expect.stringMatching(/^ps_/) as unknown,
+      }),
+    ]);
+    // Only the ledger erasure names the ref (public on the ledger anyway), never with a subject.
+    expect(
+      (log.body.items as { subjectId: string | null; ref: string | null }[])
+        .filter((e) => e.ref === phone?.ref)
+        .map((e) => e.subjectId),
+    ).toEqual([null]);
   });
 });

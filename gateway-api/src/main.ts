@@ -6,7 +6,10 @@ import { openDatabase } from './database/open-database';
 import { createLedger } from './ledger/create-ledger';
 import type { LedgerPort } from './ledger/ledger.port';
 import { MetricsService } from './metrics/metrics.service';
+import type { KeyRing } from './crypto/envelope-crypto';
+import { KekRotation } from './kek-rotation';
 import { checkPersonalDataKeys } from './key-check';
+import { WebhookRepository } from './webhooks/webhook.repository';
 
 /** sysexits EX_CONFIG: the configuration is invalid. */
 const EXIT_CONFIG = 78;
@@ -42,8 +45,15 @@ async function main(): Promise<void> {
 
   const database = await openDatabase(config.database);
   // A key that does not open the stored data keys stops the start: never run on the wrong key.
+  let sealed: number;
+  let keyRing: KeyRing;
+  let rotation: KekRotation;
   try {
-    await checkPersonalDataKeys(database, config);
+    keyRing = await checkPersonalDataKeys(database, config);
+    // Webhook secrets an older schema kept in clear are sealed before anything serves.
+    sealed = await new WebhookRepository(database, keyRing).sealClearSecrets();
+    rotation = new KekRotation(database, keyRing, config, logger);
+    await rotation.prepare();
   } catch (err) {
     await database.close();
     throw err;
@@ -55,7 +65,14 @@ async function main(): Promise<void> {
     await database.close();
     throw err;
   }
-  const gateway = await createApp({ config, ledger, database, logger, metrics: new MetricsService() });
+  const gateway = await createApp({
+    config,
+    ledger,
+    database,
+    logger,
+    metrics: new MetricsService(),
+    keyRing,
+  });
   await gateway.app.listen({ host: config.http.host, port: config.http.port });
   const address = gateway.app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -66,6 +83,13 @@ async function main(): Promise<void> {
     database: config.database.kind,
     ledger: ledger.adapter,
   });
+  rotation.start();
+  if (sealed > 0) logger.write('info', 'sealed webhook secrets left in clear by an older schema', { sealed });
+  if (config.ledger.testFault) {
+    logger.write('warn', 'TEST FAULT HOOK ON: this process kills itself after submitting a transaction', {
+      transaction: config.ledger.testFault.killAfterSubmit,
+    });
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -80,16 +104,21 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();
-    gateway.close().then(
-      () => {
-        logger.write('info', 'stopped', { signal });
-        process.exit(0);
-      },
-      (err: unknown) => {
-        logger.write('error', 'shutdown failed', { error: err instanceof Error ? err.message : String(err) });
-        process.exit(1);
-      },
-    );
+    rotation
+      .stop()
+      .then(() => gateway.close())
+      .then(
+        () => {
+          logger.write('info', 'stopped', { signal });
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.write('error', 'shutdown failed', {
+            error: err instanceof Error ? err.message : String(err),
+          });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -1,8 +1,17 @@
-import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { PeriodicJob } from './common/background-loop';
 import { type JsonLogger, LOGGER } from './common/logger';
 import { CONFIG, type GatewayConfig } from './config/config';
 import { KeyRing } from './crypto/envelope-crypto';
 import { DATABASE, type Database } from './database/database';
+import { GatewayInstances, type GatewayInstancesOptions } from './database/gateway-instances';
 import { LEADER_ELECTION, type LeaderElection } from './events/leader-election';
 import { leaderElectionFor } from './events/leader-election-for';
 import { LEDGER_CLOCK, type LedgerServiceClock } from './ledger/ledger.service';
@@ -29,18 +38,25 @@ export interface AppDependencies {
   readonly leaderElection?: LeaderElection;
   /** The built console to serve under /console (default: console/dist of this checkout). */
   readonly consoleAssetsDir?: string;
+  /** The key ring of the KEK (main.ts passes the one its key check and KEK rotation use). */
+  readonly keyRing?: KeyRing;
+  /** Heartbeat and death of gateway processes (tests shorten them). */
+  readonly instances?: GatewayInstancesOptions;
 }
 
 /**
  * The process-wide parts every feature may inject: configuration, ledger port, database, logger,
  * metrics, the key ring of the KEK, and the test seams.
  *
+ * Start: registers this process in `gateway_instances` and keeps beating, so that the work a
+ * killed process left unfinished can be told from work in progress (see {@link GatewayInstances}).
  * Stop: last of all, once the HTTP server has drained in-flight requests (and every feature has
- * stopped its jobs before that), closes the ledger connections, then the database.
+ * stopped its jobs before that), says this process left, closes the ledger connections, then the
+ * database.
  */
 @Global()
 @Module({})
-export class PlatformModule implements OnApplicationShutdown {
+export class PlatformModule implements OnApplicationBootstrap, OnApplicationShutdown {
   static forRoot(deps: AppDependencies): DynamicModule {
     const { config } = deps;
     const destinations = new DestinationPolicy(config.events.webhooks.allowedNetworks, deps.webhookResolver);
@@ -51,12 +67,16 @@ export class PlatformModule implements OnApplicationShutdown {
       { provide: DATABASE, useValue: deps.database },
       { provide: LOGGER, useValue: deps.logger },
       { provide: MetricsService, useValue: deps.metrics },
-      { provide: KeyRing, useValue: new KeyRing(config.personalData.kek, config.personalData.previousKeks) },
+      {
+        provide: KeyRing,
+        useValue: deps.keyRing ?? new KeyRing(config.personalData.kek, config.personalData.previousKeks),
+      },
       { provide: LEDGER_CLOCK, useValue: deps.clock ?? null },
       {
         provide: WEBHOOK_POST,
         useValue: deps.webhookPost ?? newWebhookPost(destinations),
       },
+      { provide: GatewayInstances, useValue: new GatewayInstances(deps.database, deps.instances) },
       {
         provide: LEADER_ELECTION,
         useValue: deps.leaderElection ?? leaderElectionFor(deps.database, config, deps.logger),
@@ -65,12 +85,28 @@ export class PlatformModule implements OnApplicationShutdown {
     return { module: PlatformModule, providers, exports: providers.map((p) => p.provide) };
   }
 
+  readonly #heartbeat: PeriodicJob;
+
   constructor(
     @Inject(LEDGER_PORT) private readonly ledger: LedgerPort,
     @Inject(DATABASE) private readonly database: Database,
-  ) {}
+    @Inject(GatewayInstances) private readonly instances: GatewayInstances,
+    @Inject(LOGGER) logger: JsonLogger,
+  ) {
+    this.#heartbeat = new PeriodicJob(
+      { name: 'gateway heartbeat', everyMs: instances.options.heartbeatMs, logger },
+      () => instances.heartbeat(),
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.instances.heartbeat();
+    this.#heartbeat.start();
+  }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.#heartbeat.stop();
+    await this.instances.leave().catch(() => undefined);
     await this.ledger.close();
     await this.database.close();
   }

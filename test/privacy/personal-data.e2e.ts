@@ -131,7 +131,7 @@ describe('personal data off-chain (GDPR), on the real network', () => {
     refs['national-id'] = nationalId as PdRef;
   });
 
-  it('reads a record with its salt; another organisation verifies it against the ledger', async () => {
+  it('reads a record (its salt only comes with an export); another organisation verifies it against the ledger', async () => {
     const phone = await call<RecordView>(
       'manufacturer',
       'GET',
@@ -149,6 +149,15 @@ describe('personal data off-chain (GDPR), on the real network', () => {
       AS_USER,
     );
     expect(forbidden).toMatchObject({ status: 403, body: { code: 'CATEGORY_FORBIDDEN' } });
+    expect(phone.body).not.toHaveProperty('salt');
+    const dsr = await call<{ records: RecordView[] }>(
+      'manufacturer',
+      'GET',
+      `/v1/personal-data/subjects/${subjectId}/export`,
+      AS_ADMIN,
+    );
+    const salt = dsr.body.records.find((r) => r.ref === phone.body.ref)?.salt;
+    expect(salt).toMatch(/^[0-9a-f]{64}$/);
 
     // The Retailer gateway has no copy of the data: it checks the record it was given against the ledger.
     const given = {
@@ -156,7 +165,7 @@ describe('personal data off-chain (GDPR), on the real network', () => {
       ref: phone.body.ref,
       category: 'phone',
       value: phone.body.value,
-      salt: phone.body.salt,
+      salt,
     };
     const verified = await call('retailer', 'POST', '/v1/personal-data/verify', {
       as: 'retailer-user1',
@@ -284,18 +293,41 @@ describe('personal data off-chain (GDPR), on the real network', () => {
     seen(status.body.blockNumber);
   });
 
-  it('records the erasure in the access log, without personal data', async () => {
+  it('records the erasure in the access log, without personal data, and nothing there ties the subject to its refs any more', async () => {
     const log = await call<{
-      items: { action: string; subjectId: string | null; ref: string | null; purpose: string }[];
+      items: {
+        action: string;
+        subjectId: string | null;
+        ref: string | null;
+        assetId: string | null;
+        purpose: string;
+      }[];
     }>('manufacturer', 'GET', '/v1/personal-data/access-log?limit=1000', { as: 'manufacturer-admin1' });
     expect(log.status).toBe(200);
-    const mine = log.body.items.filter(
-      (e) => e.subjectId === subjectId || Object.values(refs).some((r) => r.ref === e.ref),
+    const text = JSON.stringify(log.body);
+    // Subject, refs and asset of entries about a subject are pseudonyms under the subject's own
+    // key, which died with it: the subject id appears nowhere, and no entry with a subject names a
+    // ref or an asset in clear.
+    expect(text).not.toContain(subjectId);
+    const aboutSubjects = log.body.items.filter((e) => e.subjectId !== null);
+    expect(aboutSubjects.length).toBeGreaterThan(7);
+    expect(
+      aboutSubjects.every(
+        (e) =>
+          e.subjectId?.startsWith('ps_') &&
+          (e.ref ?? 'ps_').startsWith('ps_') &&
+          (e.assetId ?? 'ps_').startsWith('ps_'),
+      ),
+    ).toBe(true);
+    const erasures = log.body.items.filter((e) => e.action === 'erase' && e.purpose === 'dsr-2026-0042');
+    expect(erasures.length).toBeGreaterThanOrEqual(7);
+    // The ledger erasures name the refs (public on the ledger anyway), never a subject.
+    const ledgerErasures = log.body.items.filter(
+      (e) => e.action === 'ledger-erase' && Object.values(refs).some((r) => r.ref === e.ref),
     );
-    expect(mine.filter((e) => e.action === 'erase')).toHaveLength(7);
-    expect(mine.filter((e) => e.action === 'ledger-erase')).toHaveLength(6);
-    expect(mine.filter((e) => e.action === 'erase').every((e) => e.purpose === 'dsr-2026-0042')).toBe(true);
-    expect(findLeaks(Buffer.from(JSON.stringify(log.body)), SEARCHED)).toEqual([]);
+    expect(ledgerErasures).toHaveLength(6);
+    expect(ledgerErasures.every((e) => e.subjectId === null)).toBe(true);
+    expect(findLeaks(Buffer.from(text), SEARCHED)).toEqual([]);
   });
 
   it('finds none of them in any block after erasure either, and the erasure events are on the ledger', async () => {

@@ -11,8 +11,12 @@ export interface PersonalDataRefInput {
 /** Personal values stored (sealed) ahead of the asset's ledger write. */
 export interface PreparedPersonalData {
   readonly refs: readonly PersonalDataRefInput[];
-  /** Removes the records again: the ledger refused the asset. */
-  discard(): Promise<void>;
+  /**
+   * Runs the ledger write that carries the references: the records are settled when `committed`
+   * says its result committed, removed when it surely had no effect, and otherwise (an unknown
+   * outcome, an asynchronous write) left with its transaction ID for the settler.
+   */
+  write<T>(work: () => Promise<T>, committed: (result: T) => boolean): Promise<T>;
 }
 
 /**

@@ -71,14 +71,13 @@ export class AssetsController {
     const items = body.personalData ?? [];
     if (items.length === 0) return this.assets.create(client, body, mode);
     // Values are stored (sealed) first; the ledger gets their references and commitments. If the
-    // ledger refuses the asset, the records go again: none may point at a reference the ledger lacks.
+    // ledger refuses the asset, the records go again: none may point at a reference the ledger
+    // lacks; if its outcome is unknown, they stay until the settler knows it (docs/privacy.md).
     const prepared = await this.personalData.prepare(client, body.id, items, purposeOf(req));
-    try {
-      return await this.assets.create(client, body, mode, prepared.refs);
-    } catch (err) {
-      await prepared.discard();
-      throw err;
-    }
+    return prepared.write(
+      () => this.assets.create(client, body, mode, prepared.refs),
+      (outcome) => outcome.mode === 'sync',
+    );
   }
 
   @Get()

@@ -24,6 +24,10 @@ export interface PersonalDataConfig {
   readonly kek: Buffer;
   /** Earlier KEKs, still accepted to unwrap data keys until `admin.js pd rewrap` has run. */
   readonly previousKeks: readonly Buffer[];
+  /** The KEK file (absolute), when the KEK comes from one: scheduled rotation rewrites it. */
+  readonly kekFile?: string;
+  /** Scheduled KEK rotation: every this many ms a new KEK replaces the old, which is destroyed; 0: off. */
+  readonly kekRotationIntervalMs: number;
   /** Roles that may read (and write) each category. */
   readonly readRoles: Readonly<Record<PersonalDataCategory, readonly Role[]>>;
   /** How long a record is kept after it was created, per category (ms). */
@@ -32,6 +36,8 @@ export interface PersonalDataConfig {
   readonly retentionIntervalMs: number;
   /** Identity the retention job acts as on the ledger (an admin identity of the profile by default). */
   readonly systemIdentity: string;
+  /** How often the settler looks for ledger writes with an unknown outcome (ms); 0 switches it off. */
+  readonly settleIntervalMs: number;
 }
 
 /** Roles that may read each category unless WAYBILL_PD_READ_ROLES says otherwise. */
@@ -79,6 +85,12 @@ export interface GatewayConfig {
     readonly timeouts: LedgerTimeouts;
     /** How long `GET /v1/transactions/{txId}` waits for a commit before reporting it pending. */
     readonly statusWaitMs: number;
+    /**
+     * Test-only fault (`WAYBILL_TEST_FAULT`, accepted only with `NODE_ENV=test` in the environment):
+     * the process SIGKILLs itself once the orderer accepted a transaction of this name, before its
+     * commit — the crash tests' deterministic "between submit and commit".
+     */
+    readonly testFault?: { readonly killAfterSubmit: string };
   };
   readonly retry: { readonly maxAttempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
   /** Token buckets; a `perSecond` of 0 switches that bucket off. */
@@ -179,6 +191,29 @@ export interface EventsConfig {
   };
 }
 
+/**
+ * The longest a write request can last: every attempt's deadlines, plus a minute. A staged
+ * rectification or an idempotency key older than this belongs to a request that is over.
+ */
+export function writeBoundMs(c: Pick<GatewayConfig, 'ledger' | 'retry'>): number {
+  const t = c.ledger.timeouts;
+  return c.retry.maxAttempts * (t.evaluateMs * 2 + t.endorseMs + t.submitMs + t.commitStatusMs) + 60_000;
+}
+
+/**
+ * How long after it was sent to be ordered a transaction can still commit: the submit and
+ * commit-status deadlines, plus half a minute. A transaction the ledger does not know after that
+ * never reached the orderer, and never will (its process is gone).
+ */
+export function commitWindowMs(c: Pick<GatewayConfig, 'ledger'>): number {
+  return c.ledger.timeouts.submitMs + c.ledger.timeouts.commitStatusMs + 30_000;
+}
+
+/** How often a scheduled KEK rotation checks whether it is due. */
+export function kekRotationCheckMs(intervalMs: number): number {
+  return Math.min(Math.max(Math.floor(intervalMs / 4), 1_000), 60_000);
+}
+
 /** Injection token of the {@link GatewayConfig}. */
 export const CONFIG = Symbol('CONFIG');
 
@@ -266,6 +301,9 @@ export const CONFIG_TABLE = {
   WAYBILL_SUBMIT_TIMEOUT_MS: int('deadline of a submit-to-orderer call', 5_000, 100, MINUTES_10),
   WAYBILL_COMMIT_STATUS_TIMEOUT_MS: int('deadline of waiting for a commit', 60_000, 100, MINUTES_10),
   WAYBILL_STATUS_WAIT_MS: int('how long `GET /v1/transactions/{txId}` waits for a commit', 1_000, 10, 60_000),
+  WAYBILL_TEST_FAULT: text(
+    'test only, refused unless `NODE_ENV=test` and set in the environment (never from the config file): `kill-after-submit:<transaction>` makes the gateway SIGKILL itself once the orderer accepted such a transaction, before its commit (crash tests)',
+  ),
   WAYBILL_RETRY_MAX_ATTEMPTS: int('transactions tried for a write that hits read conflicts', 5, 1, 20),
   WAYBILL_RETRY_BASE_DELAY_MS: int('base of the exponential backoff between attempts', 50, 0, 10_000),
   WAYBILL_RETRY_MAX_DELAY_MS: int('cap of the backoff', 1_000, 0, 60_000),
@@ -308,7 +346,15 @@ export const CONFIG_TABLE = {
   WAYBILL_PD_KEK: text(
     'key-encryption key of personal data, 32 bytes base64 (this or `WAYBILL_PD_KEK_FILE` is required)',
   ),
-  WAYBILL_PD_KEK_FILE: text('file holding the KEK in base64, mode 0600'),
+  WAYBILL_PD_KEK_FILE: text(
+    'file holding the KEK in base64, mode 0600 (during a scheduled rotation: the new KEK, then the previous one on the next line)',
+  ),
+  WAYBILL_PD_KEK_ROTATION_INTERVAL_MS: int(
+    'scheduled KEK rotation: every this many ms the gateway writes a new KEK to `WAYBILL_PD_KEK_FILE`, rewraps every data key and webhook secret under it and destroys the old KEK, so backups taken earlier no longer open with the live key (docs/privacy.md); 0 switches it off',
+    0,
+    0,
+    366 * 86_400_000,
+  ),
   WAYBILL_PD_PREVIOUS_KEKS: text('comma-separated earlier KEKs, accepted until `admin.js pd rewrap` has run'),
   WAYBILL_PD_READ_ROLES: text('roles per category, e.g. `national-id=admin;notes=admin,carrier`', {
     defaultText: 'in docs/privacy.md',
@@ -321,6 +367,12 @@ export const CONFIG_TABLE = {
     3_600_000,
     0,
     7 * 86_400_000,
+  ),
+  WAYBILL_PD_SETTLE_INTERVAL_MS: int(
+    'how often the settler resolves personal-data writes whose outcome was unknown (a crash, a commit-status timeout) by commit status; 0 switches it off',
+    10_000,
+    0,
+    3_600_000,
   ),
   WAYBILL_PD_SYSTEM_IDENTITY: text('identity the retention job uses on the ledger', {
     defaultText: "the profile's first admin, else manufacturer, carrier or retailer identity",
@@ -481,6 +533,7 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
       commitStatusMs: r.int('WAYBILL_COMMIT_STATUS_TIMEOUT_MS'),
     },
     statusWaitMs: r.int('WAYBILL_STATUS_WAIT_MS'),
+    ...readTestFault(r, env),
   };
   const retry = {
     maxAttempts: r.int('WAYBILL_RETRY_MAX_ATTEMPTS'),
@@ -682,6 +735,8 @@ function readPersonalData(
   const inline = r.string('WAYBILL_PD_KEK');
   const file = r.string('WAYBILL_PD_KEK_FILE');
   let kek: Buffer | undefined;
+  let kekFile: string | undefined;
+  const filePrevious: Buffer[] = [];
   if (inline !== undefined && file !== undefined) {
     r.problem('WAYBILL_PD_KEK', 'and WAYBILL_PD_KEK_FILE are both set: give one');
   } else if (inline !== undefined) {
@@ -692,7 +747,18 @@ function readPersonalData(
       const mode = statSync(path).mode & 0o077;
       if (mode !== 0)
         r.problem('WAYBILL_PD_KEK_FILE', `${path} is readable by group or others (chmod 600 it)`);
-      kek = decodeKey(r, 'WAYBILL_PD_KEK_FILE', readFileSync(path, 'utf8').trim());
+      // One key per line: the current one first; a KEK rotation in progress keeps the previous
+      // one on the next line until every data key is rewrapped (see kek-rotation.ts).
+      const [first, ...rest] = readFileSync(path, 'utf8')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+      kek = decodeKey(r, 'WAYBILL_PD_KEK_FILE', first ?? '');
+      for (const [i, line] of rest.entries()) {
+        const previous = decodeKey(r, 'WAYBILL_PD_KEK_FILE', line, `line ${i + 2}`);
+        if (previous) filePrevious.push(previous);
+      }
+      kekFile = path;
     } catch {
       r.problem('WAYBILL_PD_KEK_FILE', `${path} cannot be read`);
     }
@@ -706,7 +772,15 @@ function readPersonalData(
   const previousKeks = r
     .list('WAYBILL_PD_PREVIOUS_KEKS', () => true, '')
     .map((k, i) => decodeKey(r, 'WAYBILL_PD_PREVIOUS_KEKS', k, `entry ${i + 1}`))
-    .filter((k): k is Buffer => k !== undefined);
+    .filter((k): k is Buffer => k !== undefined)
+    .concat(filePrevious);
+  const kekRotationIntervalMs = r.int('WAYBILL_PD_KEK_ROTATION_INTERVAL_MS');
+  if (kekRotationIntervalMs > 0 && inline !== undefined) {
+    r.problem(
+      'WAYBILL_PD_KEK_ROTATION_INTERVAL_MS',
+      'needs the KEK in WAYBILL_PD_KEK_FILE (a scheduled rotation writes the new key there), not in WAYBILL_PD_KEK',
+    );
+  }
 
   const readRoles = { ...DEFAULT_READ_ROLES };
   for (const [category, value] of r.pairs('WAYBILL_PD_READ_ROLES')) {
@@ -748,9 +822,12 @@ function readPersonalData(
   return {
     kek: kek ?? Buffer.alloc(0),
     previousKeks,
+    ...(kekFile === undefined ? {} : { kekFile }),
+    kekRotationIntervalMs,
     readRoles,
     retentionMs,
     retentionIntervalMs: r.int('WAYBILL_PD_RETENTION_INTERVAL_MS'),
+    settleIntervalMs: r.int('WAYBILL_PD_SETTLE_INTERVAL_MS'),
     systemIdentity,
   };
 }
@@ -805,6 +882,30 @@ function mergeFileSource(env: ConfigSource, cwd: string, problems: string[]): Co
   const merged: Record<string, string | undefined> = { ...fromFile };
   for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
   return merged;
+}
+
+/**
+ * The crash tests' fault hook. It can never be switched on by a deployment's configuration file,
+ * and not without `NODE_ENV=test` in the process environment: a gateway started otherwise with it
+ * stops at start with a configuration error.
+ */
+function readTestFault(r: Reader, env: ConfigSource): { testFault?: { killAfterSubmit: string } } {
+  const value = r.string('WAYBILL_TEST_FAULT');
+  if (value === undefined) return {};
+  if (env.WAYBILL_TEST_FAULT?.trim() !== value) {
+    r.problem('WAYBILL_TEST_FAULT', 'is accepted only from the environment, never from the config file');
+    return {};
+  }
+  if (env.NODE_ENV !== 'test') {
+    r.problem('WAYBILL_TEST_FAULT', 'is a test-only fault hook: refused unless NODE_ENV=test');
+    return {};
+  }
+  const match = /^kill-after-submit:([A-Za-z][A-Za-z0-9]{0,63})$/.exec(value);
+  if (!match?.[1]) {
+    r.problem('WAYBILL_TEST_FAULT', `must be kill-after-submit:<transaction> (got ${JSON.stringify(value)})`);
+    return {};
+  }
+  return { testFault: { killAfterSubmit: match[1] } };
 }
 
 class Reader {

@@ -1,4 +1,4 @@
-import { KeyRing, kekId, newDataKey, open, SealError, seal } from './envelope-crypto';
+import { KeyRing, kekId, legacyKekId, newDataKey, open, SealError, seal } from './envelope-crypto';
 
 const key = Buffer.alloc(32, 1);
 const other = Buffer.alloc(32, 2);
@@ -65,6 +65,31 @@ describe('KeyRing', () => {
     expect(() => new KeyRing(other).unwrap(wrapped.wrapped, wrapped.kekId, 'subject-1')).toThrow(
       `key-encryption key ${kekId(key)} is not configured`,
     );
+  });
+
+  it('wraps with a key derived from the KEK (HKDF), and still unwraps what the KEK itself wrapped', () => {
+    const dataKey = newDataKey();
+    // A data key wrapped by an earlier version: under the KEK itself, with the v1 id.
+    const legacy = seal(key, dataKey, 'waybill:dek:subject-1');
+    const ring = new KeyRing(key);
+    expect(legacyKekId(key)).not.toBe(kekId(key));
+    expect(ring.has(legacyKekId(key))).toBe(true);
+    expect(ring.unwrap(legacy, legacyKekId(key), 'subject-1')).toEqual(dataKey);
+    // New wraps never use the KEK itself.
+    const wrapped = ring.wrap(dataKey, 'subject-1');
+    expect(() => open(key, wrapped.wrapped, 'waybill:dek:subject-1')).toThrow(SealError);
+    expect(ring.ids).toEqual([kekId(key)]);
+  });
+
+  it('rotates: the new KEK wraps, the old one unwraps until it is forgotten (destroyed)', () => {
+    const ring = new KeyRing(key);
+    const wrapped = ring.wrap(newDataKey(), 'subject-1');
+    expect(ring.rotate(other)).toBe(kekId(other));
+    expect(ring.wrap(newDataKey(), 's').kekId).toBe(kekId(other));
+    expect(ring.unwrap(wrapped.wrapped, wrapped.kekId, 'subject-1')).toHaveLength(32);
+    expect(ring.forgetPrevious()).toEqual([kekId(key)]);
+    expect(ring.ids).toEqual([kekId(other)]);
+    expect(() => ring.unwrap(wrapped.wrapped, wrapped.kekId, 'subject-1')).toThrow(/not configured/);
   });
 
   it('refuses a KEK that is not 32 bytes', () => {

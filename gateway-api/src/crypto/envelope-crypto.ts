@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /** Length of every key here: AES-256 key-encryption keys and data keys. */
 export const KEY_BYTES = 32;
@@ -68,7 +68,24 @@ export function newDataKey(): Buffer {
  * is picked after a rotation. Derived with HMAC so it reveals nothing about the key.
  */
 export function kekId(kek: Uint8Array): string {
+  return createHmac('sha256', kek).update('waybill:kek-id:v2').digest('hex').slice(0, 16);
+}
+
+/**
+ * Id of the KEK itself as earlier versions wrapped with it directly (`v1`): such wrapped keys still
+ * unwrap, and the next rewrap (`pd rewrap`, a scheduled rotation) moves them to the derived key.
+ */
+export function legacyKekId(kek: Uint8Array): string {
   return createHmac('sha256', kek).update('waybill:kek-id:v1').digest('hex').slice(0, 16);
+}
+
+/**
+ * The key that wraps data keys, derived from the KEK with HKDF: the KEK itself is never used
+ * directly, and each purpose gets its own key (data-key wrapping here; the idempotency request
+ * hash and the access-log pseudonyms derive theirs with other labels, see docs/privacy.md).
+ */
+function wrappingKey(kek: Uint8Array): Buffer {
+  return Buffer.from(hkdfSync('sha256', kek, Buffer.alloc(0), 'waybill:kek:wrap-data-keys:v2', KEY_BYTES));
 }
 
 /**
@@ -76,22 +93,60 @@ export function kekId(kek: Uint8Array): string {
  * (still unwrap data keys not yet rewrapped after a rotation).
  */
 export class KeyRing {
-  readonly currentId: string;
+  #currentId: string;
+  /** Wrapping key by id: derived keys under their ids, and each KEK itself under its legacy id. */
   readonly #keys = new Map<string, Buffer>();
+  readonly #legacy = new Set<string>();
 
   /** @throws Error when a key is not 32 bytes (configuration validates this first). */
   constructor(current: Uint8Array, previous: readonly Uint8Array[] = []) {
-    for (const k of [current, ...previous]) {
-      if (k.length !== KEY_BYTES) throw new Error(`a key-encryption key has ${KEY_BYTES} bytes`);
-      const id = kekId(k);
-      if (!this.#keys.has(id)) this.#keys.set(id, Buffer.from(k));
-    }
-    this.currentId = kekId(current);
+    for (const k of [current, ...previous]) this.#add(k);
+    this.#currentId = kekId(current);
   }
 
-  /** Ids of every key this ring holds, current first. */
+  #add(k: Uint8Array): string {
+    if (k.length !== KEY_BYTES) throw new Error(`a key-encryption key has ${KEY_BYTES} bytes`);
+    const id = kekId(k);
+    if (!this.#keys.has(id)) this.#keys.set(id, wrappingKey(k));
+    const legacy = legacyKekId(k);
+    if (!this.#keys.has(legacy)) {
+      this.#keys.set(legacy, Buffer.from(k));
+      this.#legacy.add(legacy);
+    }
+    return id;
+  }
+
+  /** Id of the KEK that wraps new data keys. */
+  get currentId(): string {
+    return this.#currentId;
+  }
+
+  /**
+   * A KEK rotation's first step: `next` wraps from now on; the keys held so far still unwrap until
+   * {@link forget} (after every data key was rewrapped).
+   * @returns the new KEK's id.
+   */
+  rotate(next: Uint8Array): string {
+    this.#currentId = this.#add(next);
+    return this.#currentId;
+  }
+
+  /** Drops every KEK but the current one from memory (their bytes overwritten). */
+  forgetPrevious(): string[] {
+    const dropped: string[] = [];
+    for (const [id, key] of this.#keys) {
+      if (id === this.#currentId) continue;
+      key.fill(0);
+      this.#keys.delete(id);
+      if (!this.#legacy.delete(id)) dropped.push(id);
+    }
+    return dropped;
+  }
+
+  /** Ids of every KEK this ring holds, current first (legacy ids aside). */
   get ids(): string[] {
-    return [...this.#keys.keys()];
+    const ids = [...this.#keys.keys()].filter((id) => !this.#legacy.has(id));
+    return [this.#currentId, ...ids.filter((id) => id !== this.#currentId)];
   }
 
   has(id: string): boolean {

@@ -264,6 +264,43 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    // Crash safety (docs/privacy.md, "Unknown outcomes"): the processes sharing this database and
+    // their heartbeats; an idempotency record keeps its owner and the transaction ID it submitted;
+    // a personal-data record whose first ledger write has no known outcome yet is "unsettled" with
+    // that write's transaction ID, and a staged rectification keeps its own.
+    version: 7,
+    name: 'gateway instances, transaction IDs of unfinished writes',
+    up: [
+      `CREATE TABLE gateway_instances (
+         instance_id TEXT PRIMARY KEY,
+         started_at BIGINT NOT NULL,
+         seen_at BIGINT NOT NULL
+       )`,
+      'ALTER TABLE idempotency_keys ADD COLUMN owner TEXT',
+      'ALTER TABLE idempotency_keys ADD COLUMN submitted_at BIGINT',
+      'ALTER TABLE pd_records ADD COLUMN unsettled_since BIGINT',
+      'ALTER TABLE pd_records ADD COLUMN unsettled_tx_id TEXT',
+      'ALTER TABLE pd_records ADD COLUMN owner TEXT',
+      'ALTER TABLE pd_records ADD COLUMN pending_tx_id TEXT',
+      'ALTER TABLE pd_records ADD COLUMN pending_owner TEXT',
+      'CREATE INDEX pd_records_unsettled_since ON pd_records (unsettled_since)',
+      'CREATE INDEX pd_records_pending_since ON pd_records (pending_since)',
+    ],
+  },
+  {
+    // Key-encryption-key epochs (docs/privacy.md, "Erasure and backups"): when each KEK started to
+    // wrap, and when a scheduled rotation destroyed it. Ids only, never key bytes.
+    version: 8,
+    name: 'key-encryption-key epochs',
+    up: [
+      `CREATE TABLE pd_kek_epochs (
+         kek_id TEXT PRIMARY KEY,
+         started_at BIGINT NOT NULL,
+         destroyed_at BIGINT
+       )`,
+    ],
+  },
 ];
 
 /** Arbitrary constant: the PostgreSQL advisory lock that serialises concurrent migrators. */

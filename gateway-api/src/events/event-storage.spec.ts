@@ -228,6 +228,10 @@ describe.each(testDatabases())('event storage on %s', (_name, open) => {
       `INSERT INTO webhook_subscriptions (id, url, secret, event_names, asset_id, max_attempts, last_event_seq, created_by, created_at)
        VALUES ('wh_legacy', 'https://r.example/l', 'legacy-secret-in-clear', NULL, NULL, NULL, 0, 'admin', 1)`,
     );
+    // The gateway's start seals it at once (and only it).
+    expect(await old.sealClearSecrets()).toBe(1);
+    expect(await old.sealClearSecrets()).toBe(0);
+    expect(JSON.stringify(await db.query('SELECT * FROM webhook_subscriptions'))).not.toContain('legacy-secret-in-clear');
     // Rotation: the new KEK with the old one as previous opens both, then seals both under the new one.
     const rotated = new WebhookRepository(db, new KeyRing(KEK_B, [KEK_A]));
     expect((await rotated.list()).map((x) => x.secret).sort()).toEqual(['legacy-secret-in-clear', secret]);

@@ -2,15 +2,35 @@ import { createHash, createHmac } from 'node:crypto';
 import { type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { catchError, from, mergeMap, type Observable, of, throwError } from 'rxjs';
+import { catchError, from, lastValueFrom, mergeMap, type Observable, of, throwError } from 'rxjs';
 import { toProblem } from '../http/error-mapping';
 import type { JsonLogger } from '../common/logger';
 import { renderProblem } from '../common/problem-response';
 import { ProblemException } from '../common/problems';
-import { IDEMPOTENCY_REDACT } from '../common/request-context';
-import { LedgerError } from '../ledger/ledger.errors';
+import type { AuthenticatedClient } from '../common/client';
+import { IDEMPOTENCY_REDACT, TX_ID_HEADER } from '../common/request-context';
+import { watchSubmissions } from '../common/submissions';
+import { LedgerError, outcomeKnown } from '../ledger/ledger.errors';
 import type { MetricsService } from '../metrics/metrics.service';
-import type { IdempotencyStore, StoredResponse } from './idempotency.store';
+import type { TransactionStatus } from '../ledger/ledger.port';
+import type { IdempotencyDecision, IdempotencyStore, StoredResponse } from './idempotency.store';
+
+/**
+ * How a key left behind by a dead request is settled: by the commit status of the transaction it
+ * sent to be ordered.
+ */
+export interface IdempotencyRecovery {
+  /** This process's id (owner of the keys it takes). */
+  readonly owner: string;
+  /** The ledger's view of a transaction (waits briefly for its commit). */
+  readonly status: (client: AuthenticatedClient, txId: string) => Promise<TransactionStatus>;
+  /**
+   * After this long since it was sent to be ordered, a transaction the ledger does not know will
+   * never commit (its submit and commit deadlines are long over): the request may run anew.
+   */
+  readonly commitWindowMs: number;
+  readonly now?: () => number;
+}
 
 /** Idempotency keys: 1-255 visible ASCII characters (a UUID is typical). */
 const KEY = /^[\x21-\x7e]{1,255}$/;
@@ -35,6 +55,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly logger: JsonLogger,
     /** Key of the stored request hash: bodies may carry personal values (see {@link requestHash}). */
     private readonly hashKey?: Uint8Array,
+    private readonly recovery?: IdempotencyRecovery,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -52,9 +73,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const hash = requestHash(request, this.hashKey);
     const redact = this.reflector.get<string[] | undefined>(IDEMPOTENCY_REDACT, context.getHandler()) ?? [];
-    return from(this.store.begin(client.keyId, key, hash)).pipe(
+    const owner = this.recovery?.owner ?? null;
+    return from(
+      this.store.begin(client.keyId, key, hash, owner).then((d) => this.#settle(client, key, owner, d)),
+    ).pipe(
       mergeMap((decision) => {
         switch (decision.kind) {
+          case 'unsettled':
+            throw new ProblemException('IDEMPOTENCY_KEY_IN_PROGRESS', undefined, {}, { 'Retry-After': '5' });
           case 'mismatch':
             throw new ProblemException(
               'IDEMPOTENCY_KEY_REUSED',
@@ -67,8 +93,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
             void reply.status(decision.response.status);
             void reply.headers({ ...decision.response.headers, 'idempotent-replayed': 'true' });
             return of(decision.response.body);
-          case 'proceed':
-            return next.handle().pipe(
+          case 'proceed': {
+            // Every transaction the request sends to be ordered is recorded on the key first, so
+            // that a crash leaves the key settleable by commit status (see #settle).
+            let submitted = false;
+            return from(
+              watchSubmissions(
+                async (txId) => {
+                  await this.store.recordSubmission(client.keyId, key, owner, txId);
+                  submitted = true;
+                },
+                () => lastValueFrom(next.handle(), { defaultValue: undefined }),
+              ),
+            ).pipe(
               mergeMap(async (body: unknown) => {
                 const headers: Record<string, string> = {};
                 for (const name of STORED_HEADERS) {
@@ -88,21 +125,80 @@ export class IdempotencyInterceptor implements NestInterceptor {
                 return body;
               }),
               catchError((err: unknown) =>
-                from(this.#onError(client.keyId, key, request, err)).pipe(
+                from(this.#onError(client.keyId, key, owner, submitted, request, err)).pipe(
                   mergeMap(() => throwError(() => err)),
                 ),
               ),
             );
+          }
         }
       }),
     );
   }
 
-  async #onError(clientId: string, key: string, request: FastifyRequest, err: unknown): Promise<void> {
+  /**
+   * A key whose request died after sending a transaction: a committed valid transaction is the
+   * answer (202 with its status URL, as for `Prefer: respond-async`, stored for later repeats); an
+   * invalid one, or one that can no longer commit, had no effect and the request runs anew; one
+   * that may still commit leaves the key in progress.
+   */
+  async #settle(
+    client: AuthenticatedClient,
+    key: string,
+    owner: string | null,
+    decision: IdempotencyDecision,
+  ): Promise<IdempotencyDecision> {
+    if (decision.kind !== 'unsettled' || !this.recovery) return decision;
+    const status = await this.recovery.status(client, decision.txId);
+    if (status.committed && status.successful) {
+      const statusUrl = `/v1/transactions/${decision.txId}`;
+      const response: StoredResponse = {
+        status: 202,
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          location: statusUrl,
+          [TX_ID_HEADER]: decision.txId,
+        },
+        body: { txId: decision.txId, status: 'SUBMITTED', statusUrl },
+      };
+      this.logger.write('info', 'idempotency key settled by commit status', {
+        txId: decision.txId,
+        validationCode: status.validationCode,
+      });
+      return (await this.store.settle(client.keyId, key, decision, response))
+        ? { kind: 'replay', response }
+        : { kind: 'in-progress' };
+    }
+    const now = (this.recovery.now ?? Date.now)();
+    if (!status.committed && decision.submittedAt > now - this.recovery.commitWindowMs) return decision;
+    this.logger.write('info', 'idempotency key taken over: its transaction had no effect', {
+      txId: decision.txId,
+      validationCode: status.committed ? status.validationCode : 'NOT_COMMITTED',
+    });
+    return (await this.store.takeOver(client.keyId, key, decision, owner))
+      ? { kind: 'proceed' }
+      : { kind: 'in-progress' };
+  }
+
+  async #onError(
+    clientId: string,
+    key: string,
+    owner: string | null,
+    submitted: boolean,
+    request: FastifyRequest,
+    err: unknown,
+  ): Promise<void> {
     const problem = toProblem(err, request.method);
     if (err instanceof LedgerError && err.kind === 'chaincode' && problem.status < 500) {
       const rendered = renderProblem(problem, request);
       await this.#save(clientId, key, rendered, problem.extensions.txId);
+    } else if (submitted && !outcomeKnown(err)) {
+      // A transaction went to the orderer and its outcome is unknown (commit-status timeout…):
+      // the key is not released, lest a retry run the request a second time; the retry is
+      // answered from the transaction's commit status instead.
+      await this.store
+        .abandon(clientId, key, owner)
+        .catch((e: unknown) => this.#logFailure('abandon', request.id, e));
     } else {
       await this.store
         .release(clientId, key)

@@ -3,8 +3,10 @@ import { APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import { hkdfSync } from 'node:crypto';
 import { PeriodicJob } from '../common/background-loop';
 import { type JsonLogger, LOGGER } from '../common/logger';
-import { CONFIG, type GatewayConfig } from '../config/config';
+import { CONFIG, commitWindowMs, type GatewayConfig, writeBoundMs } from '../config/config';
 import { DATABASE, type Database } from '../database/database';
+import { GatewayInstances } from '../database/gateway-instances';
+import { LedgerService } from '../ledger/ledger.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { IdempotencyStore } from './idempotency.store';
@@ -20,22 +22,32 @@ const PURGE_INTERVAL_MS = 10 * 60 * 1000;
   providers: [
     {
       provide: IdempotencyStore,
-      useFactory: (c: GatewayConfig, db: Database) => {
-        const t = c.ledger.timeouts;
-        return new IdempotencyStore(db, {
+      useFactory: (c: GatewayConfig, db: Database, instances: GatewayInstances) =>
+        new IdempotencyStore(db, {
           ttlMs: c.idempotency.ttlSeconds * 1000,
-          // A request cannot run longer than every attempt's deadlines; after that its record is orphaned.
-          staleAfterMs:
-            c.retry.maxAttempts * (t.evaluateMs * 2 + t.endorseMs + t.submitMs + t.commitStatusMs) + 60_000,
-        });
-      },
-      inject: [CONFIG, DATABASE],
+          staleAfterMs: writeBoundMs(c),
+          ownerAlive: (owner) => instances.alive(owner),
+        }),
+      inject: [CONFIG, DATABASE, GatewayInstances],
     },
     {
       provide: APP_INTERCEPTOR,
-      useFactory: (c: GatewayConfig, r: Reflector, s: IdempotencyStore, m: MetricsService, l: JsonLogger) =>
-        new IdempotencyInterceptor(r, s, m, l, idempotencyHashKey(c)),
-      inject: [CONFIG, Reflector, IdempotencyStore, MetricsService, LOGGER],
+      useFactory: (
+        c: GatewayConfig,
+        r: Reflector,
+        s: IdempotencyStore,
+        m: MetricsService,
+        l: JsonLogger,
+        instances: GatewayInstances,
+        ledger: LedgerService,
+      ) =>
+        new IdempotencyInterceptor(r, s, m, l, idempotencyHashKey(c), {
+          owner: instances.id,
+          status: (client, txId) =>
+            ledger.transactionStatus(client, txId, Math.min(c.ledger.timeouts.commitStatusMs, 5_000)),
+          commitWindowMs: commitWindowMs(c),
+        }),
+      inject: [CONFIG, Reflector, IdempotencyStore, MetricsService, LOGGER, GatewayInstances, LedgerService],
     },
   ],
 })

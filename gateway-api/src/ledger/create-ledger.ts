@@ -1,5 +1,6 @@
 import type { GatewayConfig } from '../config/config';
 import { FabricGatewayLedger } from './fabric-gateway.adapter';
+import { KillAfterSubmitLedger } from './fault-injection';
 import type { LedgerPort } from './ledger.port';
 
 /**
@@ -9,6 +10,12 @@ import type { LedgerPort } from './ledger.port';
  * @throws Error when a certificate or key of the profile cannot be read.
  */
 export function createLedger(config: GatewayConfig): LedgerPort {
+  const port = createAdapter(config);
+  const fault = config.ledger.testFault;
+  return fault ? new KillAfterSubmitLedger(port, fault.killAfterSubmit) : port;
+}
+
+function createAdapter(config: GatewayConfig): LedgerPort {
   switch (config.ledger.adapter) {
     case 'fabric-gateway':
       return new FabricGatewayLedger({ profile: config.profile, timeouts: config.ledger.timeouts });

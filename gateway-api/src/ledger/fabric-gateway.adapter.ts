@@ -14,6 +14,7 @@ import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-proto
 import type { LedgerTimeouts } from '../config/config';
 import type { ConnectionProfile, PeerProfile } from '../config/profile';
 import { decodeBlock, validationCodeName } from './block-decoder';
+import { announce } from './announce';
 import { grpcChannelOptions } from './grpc-options';
 import { type MessageSigner, newNativeSigner } from './native-signer';
 import { fromFabricGatewayError, fromValidationCode } from './fabric-error.mapper';
@@ -235,6 +236,7 @@ export class FabricGatewayLedger implements LedgerPort {
         throw fromFabricGatewayError(err, 'endorse', proposal.getTransactionId());
       }
     });
+    await announce(request, txId);
     try {
       return { txId, transaction, submitted: await transaction.submit() };
     } catch (err) {

@@ -16,6 +16,7 @@ import {
 } from 'fabric-network';
 import type { LedgerTimeouts } from '../config/config';
 import type { ConnectionProfile } from '../config/profile';
+import { announce } from './announce';
 import { decodeBlock, validationCodeName } from './block-decoder';
 import { fromFabricNetworkError } from './fabric-network-error.mapper';
 import { type LedgerError, LedgerInternalError, LedgerUnavailableError } from './ledger.errors';
@@ -138,6 +139,7 @@ export class FabricNetworkLedger implements LedgerPort {
       const tx = c.contract.createTransaction(request.transaction);
       prepare(tx, request);
       if (noCommitWait) tx.setEventHandler(DefaultEventHandlerStrategies.NONE);
+      await announce(request, tx.getTransactionId());
       try {
         return { tx, result: await tx.submit(...request.args) };
       } catch (err) {

@@ -114,6 +114,15 @@ export class LedgerInternalError extends LedgerError {
   readonly kind = 'internal';
 }
 
+/**
+ * Whether a failed write surely had no effect on the ledger: refused at endorsement, or committed
+ * invalid. Any other failure after the transaction went to the orderer (a timeout, a lost
+ * connection, a crash) leaves its outcome unknown: settle it by commit status, never guess.
+ */
+export function outcomeKnown(err: unknown): boolean {
+  return err instanceof LedgerError && ['chaincode', 'conflict', 'invalid', 'endorsement'].includes(err.kind);
+}
+
 /** Every concrete ledger error. */
 export type AnyLedgerError =
   | ChaincodeError

@@ -9,6 +9,7 @@ import { PeriodicJob } from '../common/background-loop';
 import { type JsonLogger, LOGGER } from '../common/logger';
 import { CONFIG, type GatewayConfig } from '../config/config';
 import { DATABASE, type Database } from '../database/database';
+import { GatewayInstances } from '../database/gateway-instances';
 import { MetricsService } from '../metrics/metrics.service';
 import { LEDGER_CLOCK, LedgerService, type LedgerServiceClock } from './ledger.service';
 import { LEDGER_PORT, type LedgerPort } from './ledger.port';
@@ -50,11 +51,15 @@ export class LedgerModule implements OnApplicationBootstrap, BeforeApplicationSh
 
   constructor(
     @Inject(SubmittedTransactionsRepository) submitted: SubmittedTransactionsRepository,
+    @Inject(GatewayInstances) instances: GatewayInstances,
     @Inject(LOGGER) logger: JsonLogger,
   ) {
     this.#purge = new PeriodicJob({ name: 'purge', everyMs: PURGE_INTERVAL_MS, logger }, async () => {
       const txs = await submitted.purgeOlderThan(SUBMITTED_RETENTION_MS);
-      logger.write('debug', 'purged expired records', { submittedTransactions: txs });
+      // A process silent this long left no work that is not settled by now (the settler and
+      // idempotency treat unknown owners as dead anyway).
+      const gone = await instances.purge(SUBMITTED_RETENTION_MS);
+      logger.write('debug', 'purged expired records', { submittedTransactions: txs, gatewayInstances: gone });
     });
   }
 

@@ -31,6 +31,13 @@ export interface SubmitRequest extends EvaluateRequest {
    * state-based endorsement or a private data collection decides who must endorse.
    */
   readonly endorsingOrganizations?: readonly string[];
+  /**
+   * Called with the transaction ID after endorsement and before the transaction is sent to the
+   * orderer (the Fabric 2.2 adapter, which endorses and orders in one call, calls it just before
+   * that call). A rejection stops the submission: nothing reaches the orderer, and the call rejects
+   * with a `LedgerInternalError` of stage `endorse`.
+   */
+  readonly beforeOrdering?: (txId: string) => Promise<void>;
 }
 
 /** A committed, valid transaction. */

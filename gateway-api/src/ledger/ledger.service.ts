@@ -1,6 +1,7 @@
 import type { TransactionName } from '@waybill/chaincode/constants';
 import type { JsonBytes, WriteMode, WriteOutcome } from '../common/write-outcome';
 import type { AuthenticatedClient } from '../common/client';
+import { announceSubmission } from '../common/submissions';
 import type { MetricsService } from '../metrics/metrics.service';
 import { ChaincodeError, EndorsementError, LedgerError, TransactionConflictError } from './ledger.errors';
 import type { LedgerPort, TransactionStatus } from './ledger.port';
@@ -100,7 +101,12 @@ export class LedgerService {
     if (mode === 'async') {
       const p = await plan();
       const submitted = await this.#timed('submit_async', transaction, () =>
-        this.port.submitAsync({ identity: client.identityId, transaction, ...p }),
+        this.port.submitAsync({
+          identity: client.identityId,
+          transaction,
+          ...p,
+          beforeOrdering: announceSubmission,
+        }),
       );
       await this.submittedLog.record(submitted.txId, client.keyId, transaction);
       return { mode: 'async', txId: submitted.txId, attempts: 1 };
@@ -109,7 +115,12 @@ export class LedgerService {
       const p = await plan();
       try {
         const committed = await this.#timed('submit', transaction, () =>
-          this.port.submit({ identity: client.identityId, transaction, ...p }),
+          this.port.submit({
+            identity: client.identityId,
+            transaction,
+            ...p,
+            beforeOrdering: announceSubmission,
+          }),
         );
         return {
           mode: 'sync',

@@ -83,6 +83,34 @@ export class AccessLogRepository {
     return rows.map(toRecord);
   }
 
+  /** Entries an older version wrote with a subject id in clear, grouped by subject. */
+  async clearSubjectEntries(): Promise<
+    { subjectId: string; entries: { seq: number; ref: string | null; assetId: string | null }[] }[]
+  > {
+    const rows = await this.db.query<{ seq: number; subject_id: string; ref: string | null; asset_id: string | null }>(
+      "SELECT seq, subject_id, ref, asset_id FROM pd_access_log WHERE subject_id IS NOT NULL AND subject_id NOT LIKE 'ps!_%' ESCAPE '!' ORDER BY seq",
+    );
+    const bySubject = new Map<string, { seq: number; ref: string | null; assetId: string | null }[]>();
+    for (const r of rows) {
+      const list = bySubject.get(r.subject_id) ?? [];
+      list.push({ seq: Number(r.seq), ref: r.ref, assetId: r.asset_id });
+      bySubject.set(r.subject_id, list);
+    }
+    return [...bySubject].map(([subjectId, entries]) => ({ subjectId, entries }));
+  }
+
+  /** Replaces an entry's subject, ref and asset (pseudonymisation of an entry still in clear). */
+  rewrite(
+    seq: number,
+    clearSubjectId: string,
+    to: { subjectId: string; ref: string | null; assetId: string | null },
+  ): Promise<number> {
+    return this.db.execute(
+      'UPDATE pd_access_log SET subject_id = $1, ref = $2, asset_id = $3 WHERE seq = $4 AND subject_id = $5',
+      [to.subjectId, to.ref, to.assetId, seq, clearSubjectId],
+    );
+  }
+
   /** Every entry about one data subject, oldest first. */
   async forSubject(subjectId: string): Promise<AccessLogRecord[]> {
     const rows = await this.db.query<Row>(

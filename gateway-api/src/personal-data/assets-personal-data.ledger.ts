@@ -1,11 +1,20 @@
 import type { Asset } from '../assets/asset.types';
 import type { AssetsService } from '../assets/assets.service';
 import type { AuthenticatedClient } from '../common/client';
+import type { TransactionStatus } from '../ledger/ledger.port';
+import type { LedgerService } from '../ledger/ledger.service';
 import type { LedgerReceipt, LedgerRef, PersonalDataLedger } from './personal-data.ledger';
 
 /** {@link PersonalDataLedger} on the chaincode's asset transactions, through the assets service. */
 export class AssetsPersonalDataLedger implements PersonalDataLedger {
-  constructor(private readonly assets: AssetsService) {}
+  constructor(
+    private readonly assets: AssetsService,
+    private readonly ledger: LedgerService,
+  ) {}
+
+  transactionStatus(client: AuthenticatedClient, txId: string, waitMs: number): Promise<TransactionStatus> {
+    return this.ledger.transactionStatus(client, txId, waitMs);
+  }
 
   async upsertRef(
     client: AuthenticatedClient,

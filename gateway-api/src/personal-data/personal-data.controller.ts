@@ -9,7 +9,7 @@ import {
   AccessLogQuery,
   AddRecordDto,
   ErasureReportView,
-  RecordView,
+  RecordValueView,
   RecordWritten,
   RectifyDto,
   RefParams,
@@ -20,7 +20,7 @@ import {
   VerifyDto,
   VerifyResultView,
 } from './dto/personal-data.dto';
-import { PersonalDataService, type RecordView as Record, type SubjectExport } from './personal-data.service';
+import { PersonalDataService, type RecordValue, type SubjectExport } from './personal-data.service';
 import { Purpose, PURPOSE } from '../common/purpose';
 
 const WRITERS = ['manufacturer', 'carrier', 'retailer', 'admin'];
@@ -83,16 +83,17 @@ export class PersonalDataController {
 
   @Get('records/:ref')
   @ApiOperation({
-    summary: 'Read a record (roles configured for its category; logged)',
+    summary:
+      'Read a record’s value (roles configured for its category; logged); its salt only comes with an export',
     operationId: 'readPersonalData',
   })
   @PURPOSE_DOC
-  @ApiRead(RecordView, 403, 404)
+  @ApiRead(RecordValueView, 403, 404)
   read(
     @Client() client: AuthenticatedClient,
     @Param() p: RefParams,
     @Purpose() purpose: string,
-  ): Promise<Record> {
+  ): Promise<RecordValue> {
     return this.pd.read(client, p.ref, purpose);
   }
 

@@ -31,6 +31,12 @@ export interface PersonalDataLedger {
   ): Promise<LedgerReceipt>;
   /** `erasePersonalDataRef`; waits for the commit. */
   eraseRef(client: AuthenticatedClient, assetId: string, ref: string): Promise<LedgerReceipt>;
+  /** The commit status of a transaction, waiting at most `waitMs` for its commit. */
+  transactionStatus(
+    client: AuthenticatedClient,
+    txId: string,
+    waitMs: number,
+  ): Promise<{ readonly committed: false } | { readonly committed: true; readonly successful: boolean }>;
   /** The reference on the asset, or undefined when the asset has none such. */
   findRef(client: AuthenticatedClient, assetId: string, ref: string): Promise<LedgerRef | undefined>;
 }

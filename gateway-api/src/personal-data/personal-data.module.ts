@@ -8,11 +8,19 @@ import {
 import { ASSET_PERSONAL_DATA } from '../assets/asset-personal-data.port';
 import { AssetsModule } from '../assets/assets.module';
 import { AssetsService } from '../assets/assets.service';
-import { PeriodicJob } from '../common/background-loop';
+import { BackgroundLoop, PeriodicJob } from '../common/background-loop';
 import type { AuthenticatedClient } from '../common/client';
 import { type JsonLogger, LOGGER } from '../common/logger';
-import { CONFIG, type GatewayConfig } from '../config/config';
+import {
+  CONFIG,
+  commitWindowMs,
+  type GatewayConfig,
+  kekRotationCheckMs,
+  writeBoundMs,
+} from '../config/config';
 import { KeyRing } from '../crypto/envelope-crypto';
+import { GatewayInstances } from '../database/gateway-instances';
+import { LedgerService } from '../ledger/ledger.service';
 import { AccessLogRepository } from './access-log.repository';
 import { AssetsPersonalDataLedger } from './assets-personal-data.ledger';
 import { PersonalDataController } from './personal-data.controller';
@@ -42,8 +50,38 @@ import { PersonalDataService } from './personal-data.service';
         log: AccessLogRepository,
         keys: KeyRing,
         assets: AssetsService,
-      ) => new PersonalDataService(repo, log, keys, new AssetsPersonalDataLedger(assets), c.personalData),
-      inject: [CONFIG, PersonalDataRepository, AccessLogRepository, KeyRing, AssetsService],
+        ledger: LedgerService,
+        instances: GatewayInstances,
+      ) =>
+        new PersonalDataService(
+          repo,
+          log,
+          keys,
+          new AssetsPersonalDataLedger(assets, ledger),
+          c.personalData,
+          Date.now,
+          {
+            owner: instances.id,
+            alive: (owner) => instances.alive(owner),
+            writeBoundMs: writeBoundMs(c),
+            commitWindowMs: commitWindowMs(c),
+          },
+          async () => {
+            const interval = c.personalData.kekRotationIntervalMs;
+            const started = interval > 0 ? await repo.kekEpochStartedAt(keys.currentId) : undefined;
+            // The rotation runs at the first check after the epoch's end (see kek-rotation.ts).
+            return started === undefined ? null : started + interval + kekRotationCheckMs(interval);
+          },
+        ),
+      inject: [
+        CONFIG,
+        PersonalDataRepository,
+        AccessLogRepository,
+        KeyRing,
+        AssetsService,
+        LedgerService,
+        GatewayInstances,
+      ],
     },
     { provide: ASSET_PERSONAL_DATA, useExisting: PersonalDataService },
   ],
@@ -51,6 +89,8 @@ import { PersonalDataService } from './personal-data.service';
 })
 export class PersonalDataModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly #retention: PeriodicJob;
+  /** Settles ledger writes whose outcome was unknown (see PersonalDataService.settleUnfinished). */
+  readonly #settler: BackgroundLoop;
 
   constructor(
     @Inject(CONFIG) private readonly config: GatewayConfig,
@@ -61,14 +101,43 @@ export class PersonalDataModule implements OnApplicationBootstrap, BeforeApplica
       { name: 'personal-data retention run', everyMs: config.personalData.retentionIntervalMs, logger },
       () => this.#runRetention(),
     );
+    this.#settler = new BackgroundLoop(() => this.#settle(), {
+      failureWaitMs: config.personalData.settleIntervalMs,
+    });
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    const rewritten = await this.personalData.pseudonymiseLegacyAccessLog();
+    if (rewritten > 0) {
+      this.logger.write('info', 'pseudonymised access-log entries written in clear by an older version', {
+        entries: rewritten,
+      });
+    }
     this.#retention.start();
+    if (this.config.personalData.settleIntervalMs > 0) this.#settler.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.#settler.stop();
     await this.#retention.stop();
+  }
+
+  /** One settler step; the next comes after the interval (at once while a batch was full). */
+  async #settle(): Promise<number> {
+    const every = this.config.personalData.settleIntervalMs;
+    try {
+      const report = await this.personalData.settleUnfinished(systemClient(this.config));
+      const done = report.settled + report.discarded + report.promoted + report.dropped;
+      if (done > 0 || report.waiting > 0) {
+        this.logger.write(done > 0 ? 'info' : 'debug', 'personal-data writes settled', { ...report });
+      }
+      return every;
+    } catch (err) {
+      this.logger.write('warn', 'personal-data settler run failed', {
+        error: err instanceof Error ? err.name : 'error',
+      });
+      return every;
+    }
   }
 
   async #runRetention(): Promise<void> {

@@ -3,7 +3,8 @@ import type { AuthenticatedClient } from '../common/client';
 import { DEFAULT_READ_ROLES, DEFAULT_RETENTION_MS } from '../config/config';
 import type { Database } from '../database/database';
 import { migrate } from '../database/migrations';
-import { ChaincodeError, LedgerUnavailableError } from '../ledger/ledger.errors';
+import { announceSubmission } from '../common/submissions';
+import { ChaincodeError, LedgerTimeoutError, LedgerUnavailableError } from '../ledger/ledger.errors';
 import { testDatabases } from '../testing/databases';
 import { AccessLogRepository } from './access-log.repository';
 import { commitment } from './commitment';
@@ -12,11 +13,7 @@ import { checkPersonalDataKeys } from '../key-check';
 import { rewrapDataKeys } from './key-rotation';
 import type { LedgerRef, PersonalDataLedger } from './personal-data.ledger';
 import { PersonalDataRepository } from './personal-data.repository';
-import {
-  PersonalDataService,
-  RECTIFICATION_STALE_MS,
-  type PersonalDataPolicy,
-} from './personal-data.service';
+import { PersonalDataService, type PersonalDataPolicy } from './personal-data.service';
 
 const KEK_A = Buffer.alloc(32, 0xa1);
 const KEK_B = Buffer.alloc(32, 0xb2);
@@ -38,14 +35,20 @@ class FakePdLedger implements PersonalDataLedger {
   readonly refs = new Map<string, LedgerRef & { assetId: string }>();
   readonly calls: string[] = [];
   failNext: Error | undefined;
+  /** The next write commits (valid) but its caller hears a commit-status timeout. */
+  loseCommitNext = false;
+  readonly statuses = new Map<string, { committed: true; successful: boolean }>();
   #tx = 0;
 
-  upsertRef(
+  async upsertRef(
     _c: AuthenticatedClient,
     assetId: string,
     r: { ref: string; commitment: string; category: string },
   ) {
     this.#fail();
+    const txId = `tx${++this.#tx}`;
+    await announceSubmission(txId);
+    this.statuses.set(txId, { committed: true, successful: true });
     this.calls.push(`upsert ${assetId} ${r.ref}`);
     const existing = this.refs.get(r.ref);
     if (existing?.erasedAt) throw new ChaincodeError('CONFLICT', 'erased');
@@ -57,7 +60,15 @@ class FakePdLedger implements PersonalDataLedger {
       controllerOrg: 'CarrierMSP',
       erasedAt: null,
     });
-    return Promise.resolve({ txId: `tx${++this.#tx}`, blockNumber: this.#tx });
+    if (this.loseCommitNext) {
+      this.loseCommitNext = false;
+      throw new LedgerTimeoutError({ stage: 'commitStatus', txId, message: 'commit status deadline' });
+    }
+    return { txId, blockNumber: this.#tx };
+  }
+
+  transactionStatus(_c: AuthenticatedClient, txId: string) {
+    return Promise.resolve(this.statuses.get(txId) ?? { committed: false as const });
   }
 
   eraseRef(_c: AuthenticatedClient, assetId: string, ref: string) {
@@ -142,19 +153,28 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
 
     const read = await pd.read(carrier, written.record.ref, 'delivery');
     expect(read).toMatchObject({ value: '+393331234567', commitment: written.record.commitment });
-    expect(commitment(read.ref, 'phone', read.value, read.salt)).toBe(written.record.commitment);
+    // An ordinary read never hands out the salt: only the subject's export does.
+    expect(read).not.toHaveProperty('salt');
+    const [exported] = (await pd.export(admin, subjectId, 'dsr')).records;
+    const salt = exported?.salt ?? '';
+    expect(commitment(read.ref, 'phone', read.value, salt)).toBe(written.record.commitment);
 
     const stored = await storedText();
-    for (const needle of ['+393331234567', '3331234567', read.salt, ...sha('+393331234567')]) {
+    for (const needle of ['+393331234567', '3331234567', salt, ...sha('+393331234567')]) {
       expect(stored).not.toContain(needle);
     }
-    expect(
-      (await pd.accessLog(0, 100)).map((e) => [e.action, e.outcome, e.purpose, e.actorIdentity]),
-    ).toEqual([
+    const log = await pd.accessLog(0, 100);
+    expect(log.map((e) => [e.action, e.outcome, e.purpose, e.actorIdentity])).toEqual([
       ['create', 'ok', 'delivery', 'carrier-1'],
       ['create', 'ok', 'delivery', 'carrier-1'],
       ['read', 'ok', 'delivery', 'carrier-1'],
+      ['export', 'ok', 'dsr', 'admin-1'],
     ]);
+    // Subject, reference and asset are pseudonymised under the subject's key, never in clear.
+    expect(JSON.stringify(log)).not.toContain(subjectId);
+    expect(JSON.stringify(log)).not.toContain(written.record.ref);
+    expect(JSON.stringify(log)).not.toContain('LOT-1');
+    expect(log.every((e) => e.subjectId?.startsWith('ps_'))).toBe(true);
   });
 
   it('refuses roles not configured for a category, and logs the refusal', async () => {
@@ -174,7 +194,9 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
       message: 'role carrier may not access personal data of category national-id',
     });
     await expect(pd.read(auditor, record.ref, 'audit')).rejects.toMatchObject({ code: 'CATEGORY_FORBIDDEN' });
-    const denied = (await pd.accessLog(0, 100)).filter((e) => e.outcome === 'denied');
+    const denied = (await pd.export(admin, subjectId, 'check')).accessLog.filter(
+      (e) => e.outcome === 'denied',
+    );
     expect(denied.map((e) => [e.action, e.actorRole, e.ref])).toEqual([
       ['create', 'carrier', null],
       ['read', 'carrier', record.ref],
@@ -284,7 +306,7 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
     expect(ledger.calls.filter((c) => c.startsWith('upsert'))).toHaveLength(2); // create + one rectification
   });
 
-  it('completes a rectification abandoned after its ledger commit, so store and ledger agree again', async () => {
+  it('completes a rectification abandoned after its ledger commit, by its own transaction, never another', async () => {
     const pd = service();
     const repo = new PersonalDataRepository(db);
     const { subjectId } = await pd.createSubject(carrier, 'delivery');
@@ -294,27 +316,67 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
       { subjectId, category: 'name', value: 'Maria Rossi' },
       'delivery',
     );
-    // A process staged a rectification, the ledger took it, and the process died before promoting.
-    const stored = await repo.record(record.ref);
-    const abandoned = { sealed: stored?.sealed ?? '', commitment: 'f'.repeat(64) };
-    expect(await repo.stageRectification(record.ref, 1, abandoned, now, now - 1)).toBe(true);
-    ledger.refs.set(record.ref, {
-      ...(ledger.refs.get(record.ref) as LedgerRef & { assetId: string }),
-      commitment: abandoned.commitment,
-    });
-    // Within the staleness window another rectification is refused; after it, the staged one is found committed.
-    await expect(pd.rectify(carrier, record.ref, 'Maria Bianchi', 'customer request')).rejects.toMatchObject({
-      code: 'PERSONAL_DATA_CONFLICT',
-    });
-    now += RECTIFICATION_STALE_MS + 1;
-    await expect(pd.rectify(carrier, record.ref, 'Maria Bianchi', 'customer request')).rejects.toMatchObject({
-      code: 'PERSONAL_DATA_CONFLICT',
-    });
-    expect(await repo.record(record.ref)).toMatchObject({ version: 2, commitment: abandoned.commitment });
-    // The next rectification goes through.
-    const ok = await pd.rectify(carrier, record.ref, 'Maria Bianchi', 'customer request');
+    // A rectification whose commit-status wait timed out: the ledger took it, the request failed.
+    ledger.loseCommitNext = true;
+    await expect(pd.rectify(carrier, record.ref, 'Maria Bianchi', 'customer request')).rejects.toBeInstanceOf(
+      LedgerTimeoutError,
+    );
+    const staged = await repo.staged(record.ref);
+    expect(staged).toMatchObject({ txId: 'tx2', owner: 'abandoned' });
+    expect(await repo.record(record.ref)).toMatchObject({ version: 1 });
+    // The settler finds its transaction committed and promotes exactly its staging.
+    expect(await pd.settleUnfinished(admin)).toMatchObject({ promoted: 1, waiting: 0 });
+    expect(await repo.record(record.ref)).toMatchObject({ version: 2, commitment: staged?.commitment });
+    expect(ledger.refs.get(record.ref)?.commitment).toBe(staged?.commitment);
+    expect((await pd.export(admin, subjectId, 'check')).records[0]?.value).toBe('Maria Bianchi');
+    // A staging of another rectification is never promoted by a stale one's commitment.
+    expect(await repo.promoteRectification(record.ref, 2, 'e'.repeat(64), now)).toBe(false);
+    const ok = await pd.rectify(carrier, record.ref, 'Maria Verdi', 'customer request');
     expect(ok.record.version).toBe(3);
     expect(ledger.refs.get(record.ref)?.commitment).toBe(ok.record.commitment);
+  });
+
+  it('keeps a record whose ledger write has an unknown outcome until the settler knows it', async () => {
+    const pd = service();
+    const repo = new PersonalDataRepository(db);
+    const { subjectId } = await pd.createSubject(carrier, 'delivery');
+    ledger.loseCommitNext = true;
+    await expect(
+      pd.addRecord(carrier, 'LOT-1', { subjectId, category: 'phone', value: '+39 333 000 0001' }, 'delivery'),
+    ).rejects.toBeInstanceOf(LedgerTimeoutError);
+    // Not deleted (the transaction may commit): unsettled, with its transaction ID.
+    const [unsettled] = await repo.unsettledRecords(10);
+    expect(unsettled).toMatchObject({ txId: 'tx1', owner: 'abandoned', assetId: 'LOT-1' });
+    expect(ledger.refs.has(unsettled?.ref ?? '')).toBe(true);
+    expect(await pd.settleUnfinished(admin)).toMatchObject({ settled: 1, discarded: 0 });
+    expect(await repo.unsettledRecords(10)).toEqual([]);
+    expect((await pd.read(carrier, unsettled?.ref ?? '', 'delivery')).value).toBe('+393330000001');
+
+    // One whose transaction committed invalid is removed, and its creation logged as failed.
+    const prepared = await pd.prepare(
+      carrier,
+      'LOT-2',
+      [{ subjectId, category: 'name', value: 'Ada' }],
+      'delivery',
+    );
+    const ref = prepared.refs[0]?.ref ?? '';
+    await expect(
+      prepared.write(
+        async () => {
+          await announceSubmission('tx-invalid');
+          ledger.statuses.set('tx-invalid', { committed: true, successful: false });
+          throw new LedgerUnavailableError({ stage: 'commitStatus', message: 'connection lost' });
+        },
+        () => true,
+      ),
+    ).rejects.toBeInstanceOf(LedgerUnavailableError);
+    expect(await repo.record(ref)).toBeDefined();
+    expect(await pd.settleUnfinished(admin)).toMatchObject({ discarded: 1 });
+    expect(await repo.record(ref)).toBeUndefined();
+    // Its entries stay pseudonymised (the record is gone, so the export cannot name it).
+    const about = (await pd.export(admin, subjectId, 'check')).accessLog.filter((e) => e.category === 'name');
+    expect(about.every((e) => e.ref !== ref && e.ref?.startsWith('ps_'))).toBe(true);
+    expect(about.map((e) => e.outcome)).toEqual(['ok', 'failed']);
   });
 
   it('exports everything about a subject, verifiably, with its access log', async () => {
@@ -369,7 +431,7 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
       { subjectId, category: 'name', value: 'Maria Rossi' },
       'delivery',
     );
-    const { salt } = await pd.read(carrier, record.ref, 'delivery');
+    const salt = (await pd.export(admin, subjectId, 'dsr')).records[0]?.salt ?? '';
     const input = {
       assetId: 'LOT-1',
       ref: record.ref,
@@ -401,7 +463,13 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
       { subjectId, category: 'phone', value: '+393331234567' },
       'onboarding',
     );
-    const { salt } = await pd.read(admin, a.record.ref, 'check');
+    const salt = (await pd.export(admin, subjectId, 'check')).records[0]?.salt ?? '';
+    const logBefore = (await pd.export(admin, subjectId, 'check')).accessLog;
+    expect(logBefore.filter((e) => e.action === 'create').map((e) => [e.ref, e.assetId])).toEqual([
+      [null, null],
+      [a.record.ref, 'LOT-1'],
+      [b.record.ref, 'LOT-2'],
+    ]);
 
     const report = await pd.eraseSubject(admin, subjectId, 'art-17 request');
     expect(report).toMatchObject({ subjectId, recordsErased: 2 });
@@ -434,13 +502,81 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
     const stored = await storedText();
     for (const needle of ['Maria', '+393331234567', salt, ...sha('Maria Rossi')])
       expect(stored).not.toContain(needle);
+    expect(report.backups).toEqual({
+      readableUntil: null,
+      detail: expect.stringMatching(/no scheduled/) as unknown,
+    });
+    // The access log no longer ties the subject to its records or their assets: the pseudonym key
+    // died with the data key. The ledger erasures name ref and asset (both public), no subject.
     const log = await pd.accessLog(0, 100);
-    expect(log.filter((e) => e.action === 'erase').map((e) => e.ref)).toEqual([
-      a.record.ref,
-      b.record.ref,
-      null,
+    const text = JSON.stringify(log);
+    for (const id of [subjectId, a.record.ref, b.record.ref])
+      expect(
+        log
+          .filter((e) => e.action !== 'ledger-erase')
+          .map((e) => JSON.stringify(e))
+          .join(),
+      ).not.toContain(id);
+    expect(text).not.toContain(subjectId);
+    expect(log.filter((e) => e.action === 'erase')).toHaveLength(3);
+    expect(log.filter((e) => e.action === 'ledger-erase').map((e) => [e.subjectId, e.ref])).toEqual([
+      [null, a.record.ref],
+      [null, b.record.ref],
     ]);
-    expect(log.filter((e) => e.action === 'ledger-erase')).toHaveLength(2);
+  });
+
+  it('erases a subject whose record is still unsettled, and erases its ref on the ledger if it commits late', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(admin, 'onboarding');
+    const prepared = await pd.prepare(admin, 'LOT-9', [{ subjectId, category: 'name', value: 'Ada' }], 'x');
+    const ref = prepared.refs[0];
+    await expect(
+      prepared.write(
+        async () => {
+          await announceSubmission('tx-late');
+          throw new LedgerUnavailableError({ stage: 'commitStatus', message: 'connection lost' });
+        },
+        () => true,
+      ),
+    ).rejects.toBeInstanceOf(LedgerUnavailableError);
+    // Not on the ledger yet: the erasure keeps it pending instead of calling it "not on the ledger".
+    const report = await pd.eraseSubject(admin, subjectId, 'art-17 request');
+    expect(report.ledger).toEqual([{ ref: ref?.ref, assetId: 'LOT-9', status: 'pending', txId: null }]);
+    // The write commits late; the next retention run erases the ref on the ledger.
+    ledger.refs.set(ref?.ref ?? '', {
+      assetId: 'LOT-9',
+      ref: ref?.ref ?? '',
+      commitment: ref?.commitment ?? '',
+      category: 'name',
+      controllerOrg: 'CarrierMSP',
+      erasedAt: null,
+    });
+    const run = await pd.runRetention(admin);
+    expect(run.ledger.map((l) => [l.ref, l.status])).toEqual([[ref?.ref, 'erased']]);
+    expect(ledger.refs.get(ref?.ref ?? '')?.commitment).toBeNull();
+  });
+
+  it('pseudonymises access-log entries an older version wrote in clear, of live and of erased subjects', async () => {
+    const pd = service();
+    const { subjectId } = await pd.createSubject(admin, 'onboarding');
+    const { record } = await pd.addRecord(admin, 'LOT-1', { subjectId, category: 'name', value: 'Ada' }, 'x');
+    const legacy = (subject: string, ref: string | null, asset: string | null) =>
+      db.execute(
+        `INSERT INTO pd_access_log (at, actor_key_id, actor_identity, actor_role, action, purpose, subject_id, ref, asset_id, category, outcome)
+         VALUES (1, 'k', 'i', 'admin', 'read', 'old', $1, $2, $3, 'name', 'ok')`,
+        [subject, ref, asset],
+      );
+    await legacy(subjectId, record.ref, 'LOT-1');
+    await legacy('0b1c8a52-2f1e-4c1e-9a57-erased000001', 'aa'.repeat(16), 'LOT-OLD');
+    expect(await pd.pseudonymiseLegacyAccessLog()).toBe(2);
+    expect(await pd.pseudonymiseLegacyAccessLog()).toBe(0);
+    const text = JSON.stringify(await pd.accessLog(0, 100));
+    for (const id of [subjectId, record.ref, 'LOT-1', 'erased000001', 'LOT-OLD']) expect(text).not.toContain(id);
+    // The live subject's old entry is now its own: its export names it again.
+    const exported = await pd.export(admin, subjectId, 'check');
+    expect(exported.accessLog.filter((e) => e.purpose === 'old')).toEqual([
+      expect.objectContaining({ subjectId, ref: record.ref, assetId: 'LOT-1' }),
+    ]);
   });
 
   it('keeps a ledger erasure pending when the ledger is down, and the retention run retries it', async () => {
@@ -496,9 +632,10 @@ describe.each(testDatabases())('personal data on %s', (_name, openDb) => {
     });
     expect((await pd.read(carrier, name.record.ref, 'delivery')).value).toBe('Maria Rossi');
     expect(await storedText()).not.toContain('+393331234567');
-    const entries = await pd.accessLog(0, 100);
+    const entries = (await pd.export(admin, subjectId, 'check')).accessLog;
+    // The erased record's entries keep their pseudonyms: the export no longer names its ref.
     expect(entries.filter((e) => e.action === 'retention-erase').map((e) => [e.ref, e.purpose])).toEqual([
-      [phone.record.ref, 'retention period ended'],
+      [expect.stringMatching(/^ps_/), 'retention period ended'],
     ]);
   });
 

@@ -90,6 +90,8 @@ export function testConfig(
       readRoles: DEFAULT_READ_ROLES,
       retentionMs: DEFAULT_RETENTION_MS,
       retentionIntervalMs: 0,
+      settleIntervalMs: 0,
+      kekRotationIntervalMs: 0,
       systemIdentity: 'manufacturer-admin',
     },
     // Off by default: controller tests assert on the ledger calls they cause, and the reader's

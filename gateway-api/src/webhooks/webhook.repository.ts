@@ -157,6 +157,27 @@ export class WebhookRepository {
     return n;
   }
 
+  /**
+   * Seals the secrets an older schema (version 3) left in clear; the gateway does it at every
+   * start, so none stays in clear after an upgrade.
+   * @returns how many secrets were sealed.
+   */
+  async sealClearSecrets(): Promise<number> {
+    const rows = await this.db.query(
+      'SELECT id, secret FROM webhook_subscriptions WHERE secret_kek_id IS NULL',
+    );
+    let n = 0;
+    for (const r of rows) {
+      const id = String(r.id);
+      const sealed = this.keys.wrap(Buffer.from(String(r.secret), 'utf8'), secretContext(id));
+      n += await this.db.execute(
+        'UPDATE webhook_subscriptions SET secret = $1, secret_kek_id = $2 WHERE id = $3 AND secret_kek_id IS NULL',
+        [sealed.wrapped, sealed.kekId, id],
+      );
+    }
+    return n;
+  }
+
   /** One sealed secret per key-encryption key id in use, for the start-up key check. */
   async secretSamples(): Promise<{ id: string; kekId: string; sealed: string }[]> {
     const rows = await this.db.query(

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { attestingWrites } from '../../testing/attesting-writes';
+import { announce } from '../announce';
 import {
   ChaincodeError,
   type LedgerError,
@@ -132,7 +133,8 @@ export class FakeLedger implements LedgerPort {
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const call = this.#record('submit', request);
     const events: { name: string; payload: Uint8Array }[] = [];
-    const result = encode(await this.#run(call, 'endorse', events));
+    const result = encode(await this.#run(call, 'endorse', events, request));
+    await announce(request, call.txId);
     const block = this.#commit(call, 'VALID', events);
     return { txId: call.txId, result, blockNumber: block, validationCode: 'VALID' };
   }
@@ -140,7 +142,8 @@ export class FakeLedger implements LedgerPort {
   async submitAsync(request: SubmitRequest): Promise<SubmittedTransaction> {
     const call = this.#record('submitAsync', request);
     const events: { name: string; payload: Uint8Array }[] = [];
-    const result = encode(await this.#run(call, 'endorse', events));
+    const result = encode(await this.#run(call, 'endorse', events, request));
+    await announce(request, call.txId);
     this.#pending.set(call.txId, { call, events });
     return { txId: call.txId, result };
   }
@@ -219,12 +222,18 @@ export class FakeLedger implements LedgerPort {
     call: FakeCall,
     stage: LedgerCallKind,
     events: { name: string; payload: Uint8Array }[],
+    request?: SubmitRequest,
   ): Promise<unknown> {
     if (this.#closed || this.unavailable) throw this.#unavailable(stage, call.txId);
     const queued = this.#failures.get(call.transaction);
     const failure = queued?.shift();
     if (failure) {
       const error = typeof failure === 'function' ? failure(call) : failure;
+      // A failure after ordering (a conflict, a commit-status timeout) comes after the transaction
+      // ID was announced, as on a real ledger.
+      if (request && (error.stage === 'submit' || error.stage === 'commitStatus')) {
+        await announce(request, call.txId);
+      }
       // A commit-time failure still consumes a block, as on a real ledger.
       if (error instanceof TransactionConflictError || error instanceof TransactionInvalidError) {
         this.#commit(call, error.validationCode, []);

@@ -104,8 +104,12 @@ export class RecordSummaryView {
   expiresAt!: string;
 }
 
-export class RecordView extends RecordSummaryView {
+/** A record as an ordinary read gives it: the value, never the salt (only export hands it out). */
+export class RecordValueView extends RecordSummaryView {
   @ApiProperty() value!: string;
+}
+
+export class RecordView extends RecordValueView {
   @ApiProperty({ description: 'Salt of the commitment (64 hex): with the value, anyone can verify it' })
   salt!: string;
 }
@@ -155,11 +159,24 @@ export class LedgerErasureView {
   @ApiProperty({ type: String, nullable: true }) txId!: string | null;
 }
 
+export class BackupBoundView {
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'When the scheduled KEK rotation has destroyed the key that backups taken before the erasure need',
+  })
+  readableUntil!: string | null;
+  @ApiProperty() detail!: string;
+}
+
 export class ErasureReportView {
   @ApiProperty({ format: 'uuid' }) subjectId!: string;
   @ApiProperty({ format: 'date-time' }) erasedAt!: string;
   @ApiProperty() recordsErased!: number;
   @ApiProperty({ type: [LedgerErasureView] }) ledger!: LedgerErasureView[];
+  @ApiProperty({ type: BackupBoundView }) backups!: BackupBoundView;
 }
 
 export class RetentionReportView {
