@@ -271,6 +271,27 @@ describe('web console (headless Chromium)', () => {
       .filter({ hasText: 'pass (ledger pass, database pass)' })
       .waitFor(WAIT);
     await admin.getByRole('cell', { name: 'carrier-user1' }).first().waitFor(WAIT);
+    // The e2e stack runs no event sink: the section says so rather than showing an empty table.
+    await admin.getByText('No event sinks configured.').waitFor(WAIT);
+    // A key with an expiry, then rotated: each new key is shown once, the table lists both.
+    const keyName = `ui-${run.slice(-6)}`;
+    const expires = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    await admin.getByLabel('Name').fill(keyName);
+    await admin.getByLabel('Identity').fill('carrier-user1');
+    await admin.getByLabel('Expires (optional)').fill(expires);
+    await admin.getByRole('button', { name: 'Create key' }).click();
+    const row = admin.locator('tr').filter({ has: admin.getByRole('rowheader', { name: keyName, exact: true }) });
+    await row.waitFor(WAIT);
+    await expect(row.locator('td').nth(3).textContent()).resolves.not.toBe('never');
+    const first = await admin.getByRole('status').filter({ hasText: 'New key' }).locator('code').textContent();
+    expect(first).toMatch(/\S{20,}/);
+    await row.getByRole('button', { name: 'Rotate' }).click();
+    await admin
+      .getByRole('status')
+      .filter({ hasText: 'New key' })
+      .locator('code')
+      .filter({ hasNotText: first ?? '' })
+      .waitFor(WAIT);
     await expectAccessible(admin, 'operator view');
   });
 

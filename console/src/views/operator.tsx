@@ -20,12 +20,13 @@ const count = (list: { items: unknown[]; nextCursor: string | null }) =>
 
 /**
  * Admin view: readiness (ledger and database), the event reader's and read model's position,
- * webhook backlogs and the organisation's API keys (create, revoke).
+ * webhook and sink backlogs and the organisation's API keys (create with an expiry, rotate, revoke).
  */
 export function Operator() {
   const [ready, setReady] = useState<Readiness | undefined>();
   const [readModel, setReadModel] = useState<Schemas['ReadModelStatusWithLeaderView'] | undefined>();
   const [backlogs, setBacklogs] = useState<Backlog[] | undefined>();
+  const [sinks, setSinks] = useState<Schemas['SinkView'][] | undefined>();
   const [keys, setKeys] = useState<Schemas['ApiKeyResponse'][] | undefined>();
   const [created, setCreated] = useState<string | undefined>();
   const [error, setError] = useState<unknown>();
@@ -35,13 +36,15 @@ export function Operator() {
       // Readiness answers 503 with the same body when a check fails: show it either way.
       const readiness = await fetch('/health/ready', { credentials: 'same-origin' });
       setReady((await readiness.json()) as Readiness);
-      const [rm, k, hooks] = await Promise.all([
+      const [rm, k, hooks, sinkList] = await Promise.all([
         api.GET('/v1/read-model').then(ok),
         api.GET('/v1/admin/api-keys').then(ok),
         api.GET('/v1/webhooks').then(ok),
+        api.GET('/v1/sinks').then(ok),
       ]);
       setReadModel(rm);
       setKeys(k.items);
+      setSinks(sinkList.items);
       setBacklogs(
         await Promise.all(
           hooks.items.map(async (webhook) => {
@@ -71,6 +74,18 @@ export function Operator() {
       setError(err);
     }
   };
+  /** A new key for the same identity; the old one keeps working for a day (the API's default grace). */
+  const rotate = async (keyId: string) => {
+    try {
+      const answer = ok(
+        await api.POST('/v1/admin/api-keys/{keyId}/rotate', { params: { path: { keyId } }, body: {} }),
+      );
+      setCreated(answer.key ?? undefined);
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
   const create = async (e: Event) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget as HTMLFormElement);
@@ -81,7 +96,12 @@ export function Operator() {
     try {
       const answer = ok(
         await api.POST('/v1/admin/api-keys', {
-          body: { name: text('key-name'), identityId: text('key-identity') },
+          body: {
+            name: text('key-name'),
+            identityId: text('key-identity'),
+            // The end of the chosen day, local time.
+            ...(text('key-expires') ? { expiresAt: new Date(`${text('key-expires')}T23:59:59.999`).toISOString() } : {}),
+          },
         }),
       );
       setCreated(answer.key ?? undefined);
@@ -148,6 +168,43 @@ export function Operator() {
           </div>
         )}
       </section>
+      <section class="card" aria-labelledby="sinks">
+        <h2 id="sinks">Event sinks</h2>
+        {sinks === undefined ? (
+          <Loading what="the sinks" />
+        ) : sinks.length === 0 ? (
+          <p class="muted">No event sinks configured.</p>
+        ) : (
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Event sink backlogs">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Sink</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Backlog</th>
+                  <th scope="col">Lag</th>
+                  <th scope="col">Dead letters</th>
+                  <th scope="col">Last error</th>
+                </tr>
+              </thead>
+              <tbody>
+                {sinks.map((s) => (
+                  <tr key={s.name} data-sink={s.name}>
+                    <th scope="row">
+                      {s.name} ({s.kind})
+                    </th>
+                    <td>{s.running ? s.state : 'run by the event leader'}</td>
+                    <td>{s.backlog}</td>
+                    <td>{s.lagSeconds} s</td>
+                    <td>{s.deadLetters}</td>
+                    <td>{s.lastError ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
       <section class="card" aria-labelledby="keys">
         <h2 id="keys">API keys</h2>
         <form class="verify" onSubmit={(e) => void create(e)}>
@@ -163,6 +220,10 @@ export function Operator() {
                 <option key={i} value={i} />
               ))}
             </datalist>
+          </div>
+          <div class="field">
+            <label for="key-expires">Expires (optional)</label>
+            <input id="key-expires" name="key-expires" type="date" />
           </div>
           <button type="submit">Create key</button>
         </form>
@@ -180,6 +241,7 @@ export function Operator() {
                   <th scope="col">Identity</th>
                   <th scope="col">Role</th>
                   <th scope="col">Created</th>
+                  <th scope="col">Expires</th>
                   <th scope="col">Revoked</th>
                   <th scope="col">
                     <span class="sr-only">Action</span>
@@ -193,12 +255,18 @@ export function Operator() {
                     <td>{k.identityId}</td>
                     <td>{k.role}</td>
                     <td>{time(k.createdAt)}</td>
+                    <td>{k.expiresAt ? time(k.expiresAt) : 'never'}</td>
                     <td>{k.revokedAt ? time(k.revokedAt) : '—'}</td>
                     <td>
                       {k.revokedAt ? null : (
-                        <button type="button" class="secondary" onClick={() => void revoke(k.keyId)}>
-                          Revoke
-                        </button>
+                        <>
+                          <button type="button" class="secondary" onClick={() => void rotate(k.keyId)}>
+                            Rotate
+                          </button>{' '}
+                          <button type="button" class="secondary" onClick={() => void revoke(k.keyId)}>
+                            Revoke
+                          </button>
+                        </>
                       )}
                     </td>
                   </tr>
