@@ -1,6 +1,12 @@
 import type { AuthenticatedClient } from '../common/client';
 import { MetricsService } from '../metrics/metrics.service';
-import { ChaincodeError, EndorsementError, LedgerUnavailableError, TransactionConflictError } from './ledger.errors';
+import {
+  ChaincodeError,
+  EndorsementError,
+  LedgerUnavailableError,
+  TransactionConflictError,
+  TransactionInvalidError,
+} from './ledger.errors';
 import { LedgerService, type SubmitPlan } from './ledger.service';
 import { chaincodeError, FakeLedger } from './testing/fake-ledger';
 
@@ -78,6 +84,34 @@ describe('LedgerService', () => {
     const plan = { args: ['LOT-1', 'RetailerMSP'], endorsingOrganizations: ['ManufacturerMSP', 'CarrierMSP'] };
     await expect(service.submit(client, 'proposeHandover', () => plan)).resolves.toMatchObject({ attempts: 2, result: { ok: true } });
     expect(sleeps).toEqual([50]);
+  });
+
+  it('retries a transaction that committed invalid for its endorsement policy when its endorsers were chosen from read holders', async () => {
+    const { ledger, service, sleeps } = setup(3);
+    const policyFailure = (call: { txId: string }) =>
+      new TransactionInvalidError({
+        stage: 'commitStatus',
+        txId: call.txId,
+        message: 'committed as ENDORSEMENT_POLICY_FAILURE',
+        validationCode: 'ENDORSEMENT_POLICY_FAILURE',
+      });
+    ledger.failNext('proposeSale', policyFailure).handle('proposeSale', () => ({ ok: true }));
+    let reads = 0;
+    const outcome = await service.submit(client, 'proposeSale', () => ({
+      args: ['LOT-1', 'RetailerMSP'],
+      // The first read still saw the carrier as custodian; the second sees the retailer.
+      endorsingOrganizations: ['ManufacturerMSP', ++reads === 1 ? 'CarrierMSP' : 'RetailerMSP'],
+    }));
+    expect(outcome).toMatchObject({ attempts: 2, result: { ok: true } });
+    expect(ledger.callsOf('proposeSale').map((c) => c.endorsingOrganizations)).toEqual([
+      ['ManufacturerMSP', 'CarrierMSP'],
+      ['ManufacturerMSP', 'RetailerMSP'],
+    ]);
+    expect(sleeps).toEqual([50]);
+    // Without chosen endorsers (the chaincode-level policy) a policy failure is final.
+    ledger.failNext('createAsset', policyFailure);
+    await expect(service.submit(client, 'createAsset', () => ({ args: ['{}'] }))).rejects.toBeInstanceOf(TransactionInvalidError);
+    expect(ledger.callsOf('createAsset')).toHaveLength(1);
   });
 
   it.each([

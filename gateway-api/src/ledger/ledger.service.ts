@@ -3,7 +3,7 @@ import type { JsonBytes, WriteMode, WriteOutcome } from '../common/write-outcome
 import type { AuthenticatedClient } from '../common/client';
 import { announceSubmission } from '../common/submissions';
 import type { MetricsService } from '../metrics/metrics.service';
-import { ChaincodeError, EndorsementError, LedgerError, TransactionConflictError } from './ledger.errors';
+import { ChaincodeError, EndorsementError, LedgerError, TransactionConflictError, TransactionInvalidError } from './ledger.errors';
 import type { LedgerPort, TransactionStatus } from './ledger.port';
 
 /** What to submit for one attempt; computed again for every attempt (state may have moved). */
@@ -130,7 +130,10 @@ export class LedgerService {
           result: parse<T>(committed.result),
         };
       } catch (err) {
-        const retryable = err instanceof TransactionConflictError || refusedOnlyByStalePeers(err, client.mspId, p);
+        const retryable =
+          err instanceof TransactionConflictError ||
+          refusedOnlyByStalePeers(err, client.mspId, p) ||
+          endorsedByStaleHolders(err, p);
         if (!retryable) throw err;
         if (err instanceof TransactionConflictError) err.attempts = attempt;
         if (attempt >= this.retry.maxAttempts) throw err;
@@ -183,6 +186,21 @@ export function refusedOnlyByStalePeers(err: unknown, ownMspId: string, plan: Su
   const orgs = plan.endorsingOrganizations ?? [];
   if (!orgs.includes(ownMspId) || orgs.length < 2 || err.details.length === 0) return false;
   return err.details.every((d) => d.mspId !== '' && d.mspId !== ownMspId);
+}
+
+/**
+ * The other half of stale state: the plan's endorsers were chosen from holders read on our own
+ * peer before it had the block that changed them (another organisation's write we have not
+ * received yet), so the transaction committed invalid with `ENDORSEMENT_POLICY_FAILURE` (the
+ * asset's key-level policy names the new holder). It had no effect: a new transaction, planned
+ * again from a fresh read, is safe. A plan without chosen endorsers is not retried.
+ */
+export function endorsedByStaleHolders(err: unknown, plan: SubmitPlan): boolean {
+  return (
+    err instanceof TransactionInvalidError &&
+    err.validationCode === 'ENDORSEMENT_POLICY_FAILURE' &&
+    (plan.endorsingOrganizations ?? []).length > 0
+  );
 }
 
 /** Parses a chaincode answer; an empty answer is `undefined`. */
