@@ -172,7 +172,9 @@ describe('waybill migrate: source network → fresh Fabric 2.5 network, with pro
     const forged = { ...(recordAt(12) as Extract<MigrationRecord, { kind: 'asset' }>) };
     const forgedId = `${forged.id}-forged`;
     const tampered = [...lines];
-    tampered[6] = canonicalJson(changed.kind === 'asset' ? { ...changed, asset: { ...changed.asset, owner: 'RetailerMSP' } } : { ...changed, id: 'x' });
+    // Another owner than the record's (records of other suites on the shared network may be the retailer's already).
+    const otherOwner = (owner: string) => (owner === 'RetailerMSP' ? 'CarrierMSP' : 'RetailerMSP');
+    tampered[6] = canonicalJson(changed.kind === 'asset' ? { ...changed, asset: { ...changed.asset, owner: otherOwner(changed.asset.owner) } } : { ...changed, id: 'x' });
     tampered.splice(13, 0, canonicalJson({ ...forged, id: forgedId, asset: { ...forged.asset, id: forgedId } }));
     tampered.splice(10, 1);
     const file = path.join(work, 'tampered.ndjson');
