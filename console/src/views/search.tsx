@@ -19,7 +19,11 @@ const SORTS = [
 ] as const;
 const PAGE = 20;
 
-/** Full-text and field search over the read model, state kept in the URL (shareable, back works). */
+/**
+ * Full-text and field search over the read model, state kept in the URL (shareable, back works).
+ * The form's fields are uncontrolled (defaults from the URL, remounted per query): a re-render while
+ * the user types — an answer or a ledger event arriving — must not put the old value back.
+ */
 export function Search({ params }: { params: URLSearchParams }) {
   const filters = Object.fromEntries(FIELDS.map((f) => [f, params.get(f) ?? ''])) as Record<Field, string>;
   const cursor = params.get('cursor') ?? undefined;
@@ -83,10 +87,12 @@ export function Search({ params }: { params: URLSearchParams }) {
           <Input name="sku" label="SKU" value={filters.sku} />
           <div class="field">
             <label for="f-status">Status</label>
-            <select id="f-status" name="status" value={filters.status}>
-              <option value="">Any</option>
+            <select id="f-status" name="status">
+              <option value="" selected={!filters.status}>
+                Any
+              </option>
               {ALL_ASSET_STATUSES.map((s) => (
-                <option key={s} value={s}>
+                <option key={s} value={s} selected={filters.status === s}>
                   {s}
                 </option>
               ))}
@@ -98,9 +104,9 @@ export function Search({ params }: { params: URLSearchParams }) {
           <Input name="createdTo" label="Created until" value={filters.createdTo} type="date" />
           <div class="field">
             <label for="f-sort">Sort</label>
-            <select id="f-sort" name="sort" value={filters.sort || '-updatedAt'}>
+            <select id="f-sort" name="sort">
               {SORTS.map(([v, l]) => (
-                <option key={v} value={v}>
+                <option key={v} value={v} selected={(filters.sort || '-updatedAt') === v}>
                   {l}
                 </option>
               ))}
@@ -170,7 +176,9 @@ function Input(props: { name: Field; label: string; value: string; type?: string
   return (
     <div class="field">
       <label for={`f-${props.name}`}>{props.label}</label>
-      <input id={`f-${props.name}`} name={props.name} type={props.type ?? 'text'} value={props.value} />
+      <input id={`f-${props.name}`} name={props.name} type={props.type ?? 'text'}
+        defaultValue={props.value}
+      />
     </div>
   );
 }

@@ -91,17 +91,54 @@ export class EndorsementError extends WaybillError {
 }
 
 /**
- * Sends an envelope to an orderer's Broadcast service and waits for its answer.
+ * An orderer answered SERVICE_UNAVAILABLE: the channel has no Raft leader (yet). Right after the
+ * channel is created or an orderer restarts, this lasts until the election ends (seconds).
+ */
+export class OrdererUnavailableError extends WaybillError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OrdererUnavailableError';
+  }
+}
+
+/** How long a deliver or broadcast waits out an orderer without a Raft leader before it gives up. */
+const LEADERLESS_WAIT_MS = 30_000;
+
+/** Runs `attempt` again while the orderer has no leader, for up to {@link LEADERLESS_WAIT_MS}. */
+async function whileLeaderless<T>(attempt: () => Promise<T>): Promise<T> {
+  const until = Date.now() + LEADERLESS_WAIT_MS;
+  for (let pause = 100; ; pause = Math.min(pause * 2, 1_000)) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof OrdererUnavailableError) || Date.now() + pause > until) throw err;
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+}
+
+function refusal(ep: Endpoint, what: string, status: number, info = ''): WaybillError {
+  const message = `${ep.name} ${what}: ${statusName(status)} ${info}`.trim();
+  return status === common.Status.SERVICE_UNAVAILABLE ? new OrdererUnavailableError(message) : new WaybillError(message);
+}
+
+/**
+ * Sends an envelope to an orderer's Broadcast service and waits for its answer; an orderer
+ * without a Raft leader is asked again (bounded), as the peer CLI's retry would.
  * @throws WaybillError with the orderer's status and info when it refuses.
  */
-export async function broadcast(ep: Endpoint, env: common.Envelope, timeoutMs = 30_000): Promise<void> {
+export function broadcast(ep: Endpoint, env: common.Envelope, timeoutMs = 30_000): Promise<void> {
+  return whileLeaderless(() => broadcastOnce(ep, env, timeoutMs));
+}
+
+async function broadcastOnce(ep: Endpoint, env: common.Envelope, timeoutMs: number): Promise<void> {
   const client = newClient(ep);
   try {
     await new Promise<void>((resolve, reject) => {
       const call = client.makeBidiStreamRequest(METHODS.broadcast, ser, (b: Buffer) => orderer.BroadcastResponse.deserializeBinary(b), new grpc.Metadata(), deadline(timeoutMs));
       call.on('data', (r: orderer.BroadcastResponse) => {
         if (r.getStatus() === common.Status.SUCCESS) resolve();
-        else reject(new WaybillError(`${ep.name} refused the transaction: ${statusName(r.getStatus())} ${r.getInfo()}`.trim()));
+        else reject(refusal(ep, 'refused the transaction', r.getStatus(), r.getInfo()));
         call.end();
       });
       call.on('error', (err: grpc.ServiceError) => reject(new WaybillError(`${ep.name} (${ep.address}): ${err.details || err.message}`)));
@@ -149,8 +186,15 @@ export async function seekEnvelope(
   return signEnvelope(id, payload);
 }
 
-/** Fetches one block from an orderer's Deliver service (`newest`, `oldest` or a number). */
-export async function fetchBlock(ep: Endpoint, id: SigningIdentity, channel: string, which: number | 'newest' | 'oldest'): Promise<common.Block> {
+/**
+ * Fetches one block from an orderer's Deliver service (`newest`, `oldest` or a number); an
+ * orderer without a Raft leader is asked again (bounded).
+ */
+export function fetchBlock(ep: Endpoint, id: SigningIdentity, channel: string, which: number | 'newest' | 'oldest'): Promise<common.Block> {
+  return whileLeaderless(() => fetchBlockOnce(ep, id, channel, which));
+}
+
+async function fetchBlockOnce(ep: Endpoint, id: SigningIdentity, channel: string, which: number | 'newest' | 'oldest'): Promise<common.Block> {
   const client = newClient(ep);
   const env = await seekEnvelope(id, channel, which, which);
   try {
@@ -160,7 +204,7 @@ export async function fetchBlock(ep: Endpoint, id: SigningIdentity, channel: str
       call.on('data', (r: orderer.DeliverResponse) => {
         const b = r.getBlock();
         if (b) block = b;
-        else if (r.getStatus() !== common.Status.SUCCESS) reject(new WaybillError(`${ep.name} deliver: ${statusName(r.getStatus())}`));
+        else if (r.getStatus() !== common.Status.SUCCESS) reject(refusal(ep, 'deliver', r.getStatus()));
         if (block) {
           resolve(block);
           call.cancel();
