@@ -26,6 +26,10 @@ function waybill(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Pro
   return runCli(args, { ...env, ...extraEnv });
 }
 
+// Every case spawns the CLI (a Node start each, several per case): on a loaded two-core machine a
+// case takes seconds, far from Jest's 5 s default.
+jest.setTimeout(60_000);
+
 describe('waybill CLI', () => {
   it('--help prints the usage and the commands, exit 0', async () => {
     const r = await waybill(['--help']);
