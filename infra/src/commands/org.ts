@@ -4,8 +4,30 @@ import path from 'node:path';
 import { WaybillError } from '../common/errors';
 import type * as ChannelAdmin from '../fabric/channel-admin';
 import { adminIdentity, orgOf } from '../local/endpoints';
-import { openNetwork } from './network';
+import type * as Admission from '../lifecycle/admission';
+import type * as Partner from '../local/partner';
+import { parseUser, partnerSettings } from '../local/partner-spec';
+import type { UserSpec } from '../local/topology';
+import { parsePort } from '../common/flags';
+import { openNetwork, say } from './network';
 import { networkOptions } from './options';
+
+// The partner's runtime and the founders' admission load Fabric protobufs: only when they run.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const partner = (): typeof Partner => require('../local/partner') as typeof Partner;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const admission = (): typeof Admission => require('../lifecycle/admission') as typeof Admission;
+
+function print(v: unknown): void {
+  process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+}
+
+/** A partner-side command: it reads and writes only the partner's own data directory. */
+function partnerCommand(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--dir <path>', "the partner's own data directory (its keys never leave it)").env('WAYBILL_PARTNER_DIR').makeOptionMandatory())
+    .addOption(new Option('--base-port <port>', "first of the partner's ports (init; later read from its directory)").argParser(parsePort));
+}
 
 // Fabric protobufs load when an org command runs.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -52,6 +74,56 @@ export function registerOrgCommands(program: Command): void {
       writeFileSync(f.out, env.serializeBinary(), { mode: 0o600 });
       process.stdout.write(`${JSON.stringify(await a.updateStatus(net, id, env), null, 2)}\n`);
     });
+
+  partnerCommand(org.command('init').description("partner: start its own CA, enrol its admin, peer and users, export its public MSP folder"))
+    .addOption(new Option('--name <name>', 'organisation name').makeOptionMandatory())
+    .addOption(new Option('--msp-id <id>', 'its MSP ID').makeOptionMandatory())
+    .addOption(new Option('--domain <domain>', 'its domain (default <name>.waybill.local)'))
+    .addOption(new Option('--user <id:role>', 'a user with its waybill.role (repeatable; default <name>-user1:carrier and <name>-admin1:admin)').argParser(parseUser))
+    .action(async (f: { dir: string; basePort?: number; name: string; mspId: string; domain?: string; user?: UserSpec[] }) => {
+      if (f.basePort === undefined) throw new WaybillError('--base-port is required for org init');
+      const settings = partnerSettings({ name: f.name, mspId: f.mspId, basePort: f.basePort, ...(f.domain ? { domain: f.domain } : {}), ...(f.user ? { users: f.user } : {}) });
+      print(await new (partner().PartnerOrg)(f.dir, settings, say).init());
+    });
+
+  partnerCommand(org.command('join').description("partner: start its peer and join it to the channel (public material from the founders only)"))
+    .addOption(new Option('--channel <name>', 'the channel').makeOptionMandatory())
+    .addOption(new Option('--orderer <host:port>', 'an orderer of the channel').makeOptionMandatory())
+    .addOption(new Option('--orderer-tls-ca <file>', "the ordering organisation's TLS root certificate").makeOptionMandatory())
+    .addOption(new Option('--chaincode <name>', 'the chaincode the channel runs').default('waybill'))
+    .action(async (f: { dir: string; channel: string; orderer: string; ordererTlsCa: string; chaincode: string }) => {
+      parseAnchor(f.orderer);
+      if (!existsSync(f.ordererTlsCa)) throw new WaybillError(`--orderer-tls-ca ${f.ordererTlsCa} does not exist`);
+      print(await partner().PartnerOrg.open(f.dir, say).join({ name: f.channel, orderer: f.orderer, ordererTlsCa: f.ordererTlsCa, chaincode: f.chaincode }));
+    });
+
+  partnerCommand(org.command('approve').description('partner: run the chaincode (its own server), install it, approve the committed definition'))
+    .action(async (f: { dir: string }) => print(await partner().PartnerOrg.open(f.dir, say).approve()));
+
+  partnerCommand(org.command('api').description('partner: write its connection profile and start its gateway API'))
+    .action(async (f: { dir: string }) => print(await partner().PartnerOrg.open(f.dir, say).api()));
+
+  partnerCommand(org.command('down').description("partner: stop its API, chaincode server, peer and CA"))
+    .action(async (f: { dir: string }) => print({ stopped: await partner().PartnerOrg.open(f.dir, say).down() }));
+
+  const member = (cmd: Command): Command =>
+    networkOptions(cmd)
+      .addOption(new Option('--org <name>', 'the member organisation acting (only its admin keys are used)').env('WAYBILL_ORG').makeOptionMandatory())
+      .addOption(new Option('--msp-id <id>', 'MSP ID of the partner organisation').makeOptionMandatory());
+
+  member(
+    org
+      .command('admit')
+      .description("member: approve the chaincode definition that includes the partner (committed at a majority) and the governance record that lists it"),
+  ).action(async (f: { org: string; mspId: string; dir?: string; basePort?: number; topology?: string }) => {
+    print(await admission().admitOrRetire(openNetwork(f), f.org, f.mspId, 'add'));
+  });
+
+  member(org.command('retire').description('member: the reverse of admit (definition and governance without the partner)')).action(
+    async (f: { org: string; mspId: string; dir?: string; basePort?: number; topology?: string }) => {
+      print(await admission().admitOrRetire(openNetwork(f), f.org, f.mspId, 'remove'));
+    },
+  );
 
   common(org.command('remove').description('compute the update that removes a partner organisation')).action(async (f: Flags) => {
     const net = openNetwork(f);

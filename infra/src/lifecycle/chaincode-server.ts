@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WaybillError } from '../common/errors';
 import { PROJECT_ROOT } from '../local/context';
+import type { Layout } from '../local/layout';
 import type { LocalNetwork } from '../local/network';
 import { portInUse, runningPid, startProcess, stopProcess, waitHealthy } from '../local/processes';
 import type { ChaincodeServerNode, Org, PeerNode } from '../local/topology';
@@ -53,7 +54,34 @@ export async function startChaincodeServer(
   packageId: string,
   modulePath = CHAINCODE_DIR,
 ): Promise<number> {
-  const layout = net.layout;
+  return startChaincodeProcess({
+    layout: net.layout,
+    server,
+    tlsRootCert: net.layout.orgTlsCa(orgOf(net, server)),
+    packageId,
+    modulePath,
+    peerRelease: net.topology.traits.peerRelease,
+  });
+}
+
+/** What one chaincode server needs: its node, its organisation's TLS root, the package it serves. */
+export interface ChaincodeProcessSpec {
+  readonly layout: Layout;
+  readonly server: ChaincodeServerNode;
+  /** The organisation's TLS root: only its peers (OU=peer) may connect. */
+  readonly tlsRootCert: string;
+  readonly packageId: string;
+  readonly modulePath?: string;
+  readonly peerRelease: '2.5' | '2.2';
+}
+
+/**
+ * Starts (or restarts) a chaincode server from its own organisation's material only: a founder's
+ * (via {@link startChaincodeServer}) or a partner's from its own data directory.
+ */
+export async function startChaincodeProcess(spec: ChaincodeProcessSpec): Promise<number> {
+  const { layout, server, packageId } = spec;
+  const modulePath = spec.modulePath ?? CHAINCODE_DIR;
   const pidFile = layout.pidFile(server.name);
   await stopProcess(pidFile, 3000);
   // The readiness probe below is "the port accepts connections": it must not be answered by the
@@ -68,7 +96,7 @@ export async function startChaincodeServer(
   }
   const tls = layout.nodeTls(server);
   const bundle = path.join(tls, 'client-ca-bundle.pem');
-  writeFileSync(bundle, readFileSync(layout.orgTlsCa(orgOf(net, server)), 'utf8'));
+  writeFileSync(bundle, readFileSync(spec.tlsRootCert, 'utf8'));
   const log = layout.logFile(server.name);
   const pid = startProcess({
     name: server.name,
@@ -96,7 +124,7 @@ export async function startChaincodeServer(
       CORE_CHAINCODE_LOGGING_LEVEL: 'info',
       CORE_PEER_LOCALMSPID: server.mspId,
       // The amb profile's peers are Fabric 2.2 with admincerts MSPs: see chaincode fabric-line.ts.
-      WAYBILL_FABRIC_LINE: net.topology.traits.peerRelease,
+      WAYBILL_FABRIC_LINE: spec.peerRelease,
     },
     cwd: modulePath,
     logFile: log,

@@ -242,3 +242,66 @@ export async function queryApproved(
     throw err;
   }
 }
+
+/** The committed definition of `name` as the peer stores it (every field), or undefined. */
+export async function queryCommittedDefinition(
+  id: SigningIdentity,
+  p: Endpoint,
+  channel: string,
+  name: string,
+): Promise<lifecycle.QueryChaincodeDefinitionResult | undefined> {
+  try {
+    return lifecycle.QueryChaincodeDefinitionResult.deserializeBinary(await call(id, p, channel, 'QueryChaincodeDefinition', queryCommittedArgs(name)));
+  } catch (err) {
+    if (err instanceof EndorsementError && /not defined|not found|does not exist/i.test(err.peerMessage)) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Approval arguments for exactly the committed definition (sequence, version, plugins, policy,
+ * collections, init flag copied as stored) with this organisation's package: how an organisation
+ * that joined after the commit lets its peers run the chaincode.
+ */
+export function approveCommittedArgs(name: string, committed: lifecycle.QueryChaincodeDefinitionResult, packageId: string): Uint8Array {
+  const args = new lifecycle.ApproveChaincodeDefinitionForMyOrgArgs();
+  args.setName(name);
+  args.setSequence(committed.getSequence());
+  args.setVersion(committed.getVersion());
+  args.setEndorsementPlugin(committed.getEndorsementPlugin());
+  args.setValidationPlugin(committed.getValidationPlugin());
+  args.setValidationParameter(committed.getValidationParameter_asU8());
+  const collections = committed.getCollections();
+  if (collections) args.setCollections(collections);
+  args.setInitRequired(committed.getInitRequired());
+  const source = new lifecycle.ChaincodeSource();
+  const local = new lifecycle.ChaincodeSource.Local();
+  local.setPackageId(packageId);
+  source.setLocalPackage(local);
+  args.setSource(source);
+  return args.serializeBinary();
+}
+
+/** Approves the committed definition of `name` for the identity's organisation with its package. */
+export async function approveCommitted(
+  id: SigningIdentity,
+  ownPeers: readonly PeerEndpoint[],
+  orderer: Endpoint,
+  channel: string,
+  name: string,
+  packageId: string,
+): Promise<{ sequence: number; version: string; txId: string }> {
+  const first = ownPeers[0];
+  if (!first) throw new WaybillError('approve: no peer of the organisation');
+  const committed = await queryCommittedDefinition(id, first, channel, name);
+  if (!committed) throw new WaybillError(`no definition of ${name} is committed on ${channel} yet: the members commit it first`);
+  const txId = await submit(id, ownPeers, orderer, channel, 'ApproveChaincodeDefinitionForMyOrg', approveCommittedArgs(name, committed, packageId));
+  return { sequence: committed.getSequence(), version: committed.getVersion(), txId };
+}
+
+/** The endorsement policy of a definition as the peers store it (an ApplicationPolicy). */
+export function validationParameter(signaturePolicy: string): Uint8Array {
+  const app = new peer.ApplicationPolicy();
+  app.setSignaturePolicy(parseSignaturePolicy(signaturePolicy));
+  return app.serializeBinary();
+}

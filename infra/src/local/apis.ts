@@ -8,7 +8,8 @@ import { WaybillError, commandOutput } from '../common/errors';
 import { PROJECT_ROOT } from './context';
 import type { LocalNetwork, Say } from './network';
 import { isSelfConnection, portInUse, runningPid, startProcess, stopProcess, waitHealthy } from './processes';
-import type { Org } from './topology';
+import type { Layout } from './layout';
+import type { Org, ProfileTraits } from './topology';
 
 const run = promisify(execFile);
 const GATEWAY = path.join(PROJECT_ROOT, 'gateway-api', 'dist');
@@ -28,6 +29,17 @@ export function apiName(org: Org): string {
  * personal-data key-encryption key.
  */
 export function apiEnv(net: LocalNetwork, org: Org): NodeJS.ProcessEnv {
+  return apiEnvOf(net, org);
+}
+
+/** Where an organisation's gateway API finds its files, and how its peers speak. */
+export interface ApiHost {
+  readonly layout: Layout;
+  readonly topology: { readonly traits: ProfileTraits };
+}
+
+/** {@link apiEnv} for any organisation's data directory (a founder's network or a partner's own). */
+export function apiEnvOf(net: ApiHost, org: Org): NodeJS.ProcessEnv {
   const { WAYBILL_PD_KEK: _inherited, ...env } = process.env;
   return {
     ...env,
@@ -49,7 +61,7 @@ export function apiEnv(net: LocalNetwork, org: Org): NodeJS.ProcessEnv {
  * once into a 0600 file beside its database. Deleting it makes that gateway refuse to start (its
  * stored personal data could not be opened any more): `network clean` removes both together.
  */
-function ensureKek(net: LocalNetwork, org: Org): string {
+function ensureKek(net: ApiHost, org: Org): string {
   const dir = path.join(net.layout.root, 'data');
   const file = path.join(dir, `pd-kek-${org.key}.b64`);
   if (!existsSync(file)) {
@@ -59,7 +71,7 @@ function ensureKek(net: LocalNetwork, org: Org): string {
   return file;
 }
 
-function keysFile(net: LocalNetwork, org: Org): string {
+function keysFile(net: ApiHost, org: Org): string {
   return path.join(net.layout.profilesDir, `${org.key}-api-keys.json`);
 }
 
@@ -67,7 +79,7 @@ function keysFile(net: LocalNetwork, org: Org): string {
  * One API key per identity of the organisation, created once with the gateway's admin command
  * and kept (mode 0600) beside the connection profile for local use.
  */
-async function ensureKeys(net: LocalNetwork, org: Org): Promise<string> {
+async function ensureKeys(net: ApiHost, org: Org): Promise<string> {
   const file = keysFile(net, org);
   if (existsSync(file)) return file;
   mkdirSync(path.join(net.layout.root, 'data'), { recursive: true, mode: 0o700 });
@@ -77,7 +89,7 @@ async function ensureKeys(net: LocalNetwork, org: Org): Promise<string> {
       const { stdout } = await run(
         process.execPath,
         [path.join(GATEWAY, 'admin.js'), 'keys', 'create', '--identity', user.id, '--name', `${user.id}-local`, '--json'],
-        { env: apiEnv(net, org), timeout: 60_000 },
+        { env: apiEnvOf(net, org), timeout: 60_000 },
       );
       keys[user.id] = (JSON.parse(stdout) as { key: string }).key;
     } catch (err) {
@@ -108,30 +120,36 @@ function live(port: number): Promise<boolean> {
 export async function startApis(net: LocalNetwork, say: Say): Promise<ApiEndpoint[]> {
   const out: ApiEndpoint[] = [];
   for (const org of net.topology.peerOrgs) {
-    if (org.apiPort === undefined) continue;
-    const name = apiName(org);
-    const file = await ensureKeys(net, org);
-    const pidFile = net.layout.pidFile(name);
-    if (runningPid(pidFile) === undefined) {
-      if (await portInUse(org.apiPort)) {
-        throw new WaybillError(`port ${org.apiPort} of ${name} is already in use`, { step: `gateway API ${org.name}` });
-      }
-      const log = net.layout.logFile(name);
-      startProcess({
-        name,
-        command: process.execPath,
-        args: [path.join(GATEWAY, 'main.js')],
-        env: apiEnv(net, org),
-        cwd: PROJECT_ROOT,
-        logFile: log,
-        pidFile,
-      });
-      await waitHealthy(name, pidFile, log, () => live(org.apiPort as number), 60_000);
-      say(`${name} listening on http://localhost:${org.apiPort}`);
-    }
-    out.push({ org: org.name, url: `http://localhost:${org.apiPort}`, keysFile: file });
+    const api = await startApi(net, org, say);
+    if (api) out.push(api);
   }
   return out;
+}
+
+/** Starts one organisation's gateway API from its own data directory (idempotent). */
+export async function startApi(net: ApiHost, org: Org, say: Say): Promise<ApiEndpoint | undefined> {
+  if (org.apiPort === undefined) return undefined;
+  const name = apiName(org);
+  const file = await ensureKeys(net, org);
+  const pidFile = net.layout.pidFile(name);
+  if (runningPid(pidFile) === undefined) {
+    if (await portInUse(org.apiPort)) {
+      throw new WaybillError(`port ${org.apiPort} of ${name} is already in use`, { step: `gateway API ${org.name}` });
+    }
+    const log = net.layout.logFile(name);
+    startProcess({
+      name,
+      command: process.execPath,
+      args: [path.join(GATEWAY, 'main.js')],
+      env: apiEnvOf(net, org),
+      cwd: PROJECT_ROOT,
+      logFile: log,
+      pidFile,
+    });
+    await waitHealthy(name, pidFile, log, () => live(org.apiPort as number), 60_000);
+    say(`${name} listening on http://localhost:${org.apiPort}`);
+  }
+  return { org: org.name, url: `http://localhost:${org.apiPort}`, keysFile: file };
 }
 
 export async function stopApis(net: LocalNetwork): Promise<void> {
@@ -139,6 +157,6 @@ export async function stopApis(net: LocalNetwork): Promise<void> {
 }
 
 /** The API keys `startApis` created for an organisation. */
-export function readApiKeys(net: LocalNetwork, org: Org): Record<string, string> {
+export function readApiKeys(net: ApiHost, org: Org): Record<string, string> {
   return (JSON.parse(readFileSync(keysFile(net, org), 'utf8')) as { keys: Record<string, string> }).keys;
 }

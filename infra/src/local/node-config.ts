@@ -25,7 +25,8 @@ function load(sampleDir: string, file: string): Tree {
 export interface PeerConfigOptions {
   readonly sampleDir: string;
   readonly layout: Layout;
-  readonly topology: Topology;
+  /** The network's name and profile traits (a partner passes its own). */
+  readonly topology: Pick<Topology, 'name' | 'traits'>;
   /** Absolute paths of the external builders (ccaas, node). */
   readonly builders: { readonly ccaas: string; readonly node: string };
   /** Environment variables the peer hands to the node builder (see {@link nodeBuilderEnvironment}). */

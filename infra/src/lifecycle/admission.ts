@@ -1,0 +1,141 @@
+import { WaybillError } from '../common/errors';
+import { currentConfig } from '../fabric/channel-admin';
+import { adminIdentity, anchorPeer, ordererEndpoint, orgOf, peerEndpoint } from '../local/endpoints';
+import { connectAs } from '../local/gateway-client';
+import type { LocalNetwork } from '../local/network';
+import { approveForMyOrg, checkCommitReadiness, commitDefinition, queryApproved, queryCommittedDefinition, validationParameter } from './lifecycle';
+import { commitQuorum, governanceChange, memberPolicy, type GovernanceState, type MembershipChange } from './membership';
+
+export interface AdmissionStatus {
+  readonly org: string;
+  readonly definition: {
+    readonly sequence: number;
+    readonly signaturePolicy: string;
+    readonly approvedBy: string[];
+    readonly needed: number;
+    readonly committed: boolean;
+  };
+  readonly governance: {
+    readonly version: number;
+    readonly members: string[];
+    readonly approvals: string[];
+    readonly needed: number;
+    readonly applied: boolean;
+  };
+}
+
+interface GovernanceApproval {
+  version: number;
+  approvals: string[];
+  needed: number;
+  applied: boolean;
+}
+
+/**
+ * One founding organisation's part in admitting (or retiring) a partner on the chaincode side,
+ * with only its own admin keys: (1) it approves the next chaincode definition, whose endorsement
+ * policy is a majority of the channel's members with the partner (or without it), keeping its own
+ * package, and commits it once a majority approved; (2) it approves the governance record with the
+ * partner added to (or removed from) the members, which applies at a majority of current members.
+ * Idempotent: a step already done by this organisation is left alone.
+ */
+export async function admitOrRetire(net: LocalNetwork, orgName: string, mspId: string, change: MembershipChange): Promise<AdmissionStatus> {
+  if (!net.topology.traits.gatewayService) {
+    throw new WaybillError('admitting partners needs peers with the Gateway service (the standard profile)');
+  }
+  const org = orgOf(net, orgName);
+  if (org.isOrderer) throw new WaybillError(`${org.name} is the ordering organisation; peer organisations admit partners`);
+  if (org.mspId === mspId) throw new WaybillError(`${org.name} cannot ${change === 'add' ? 'admit' : 'retire'} itself`);
+  const id = adminIdentity(net, org);
+  const ep = peerEndpoint(net, anchorPeer(org));
+  const { channel } = net.topology;
+  const name = net.topology.chaincode.name;
+
+  const app = (await currentConfig(net, id)).getChannelGroup()?.getGroupsMap().get('Application');
+  const channelOrgs = [...(app?.getGroupsMap().keys() ?? [])];
+  if (change === 'add' && !channelOrgs.includes(mspId)) {
+    throw new WaybillError(`${mspId} is not in the channel yet: add it first (waybill org add, channel sign by a majority, channel submit)`);
+  }
+  const members = change === 'add' ? channelOrgs : channelOrgs.filter((m) => m !== mspId);
+  const signaturePolicy = memberPolicy(net.topology, members);
+
+  // (1) The chaincode definition.
+  const committed = await queryCommittedDefinition(id, ep, channel, name);
+  if (!committed) throw new WaybillError(`no definition of ${name} is committed: run waybill chaincode deploy first`);
+  // The package this organisation's peers run: its latest approval's.
+  const own = await queryApproved(id, ep, channel, name);
+  if (!own?.packageId) throw new WaybillError(`${org.name} has approved no package of ${name}`);
+  const inForce = Buffer.from(committed.getValidationParameter_asU8()).equals(Buffer.from(validationParameter(signaturePolicy)));
+  const sequence = inForce ? committed.getSequence() : committed.getSequence() + 1;
+  const def = { channel, name, version: committed.getVersion(), sequence, signaturePolicy };
+  const mine = await queryApproved(id, ep, channel, name, sequence);
+  if (mine?.sequence !== sequence || mine.version !== def.version) {
+    await approveForMyOrg(id, [ep], ordererEndpoint(net), { ...def, packageId: own.packageId });
+  }
+  const needed = commitQuorum(channelOrgs.length);
+  let approvedBy: string[];
+  if (inForce) {
+    const now = await queryCommittedDefinition(id, ep, channel, name);
+    approvedBy = (now?.getApprovalsMap().toArray() ?? []).filter(([, ok]) => ok).map(([m]) => m).sort();
+  } else {
+    const approvals = await checkCommitReadiness(id, ep, def);
+    approvedBy = Object.entries(approvals).filter(([, ok]) => ok).map(([m]) => m);
+    // Endorsements for the commit from the founders that approved (their peers' public endpoints).
+    const endorsers = net.topology.peerOrgs.filter((o) => approvedBy.includes(o.mspId));
+    if (endorsers.length >= needed) {
+      await commitDefinition(id, endorsers.map((o) => peerEndpoint(net, anchorPeer(o))), ordererEndpoint(net), def);
+    }
+  }
+  const isCommitted = inForce || approvedBy.filter((m) => net.topology.peerOrgs.some((o) => o.mspId === m)).length >= needed;
+
+  // (2) The governance record.
+  const governance = await approveGovernanceChange(net, org.name, mspId, change);
+  return {
+    org: org.mspId,
+    definition: { sequence, signaturePolicy, approvedBy, needed, committed: isCommitted },
+    governance,
+  };
+}
+
+async function approveGovernanceChange(net: LocalNetwork, orgName: string, mspId: string, change: MembershipChange): Promise<AdmissionStatus['governance']> {
+  const org = orgOf(net, orgName);
+  const user = org.users.find((u) => u.role === 'admin');
+  if (!user) throw new WaybillError(`${org.name} has no identity with role admin to approve the governance change`);
+  const session = connectAs(net, org.name, user.id);
+  const decode = (b: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(b));
+  try {
+    const current = decode(await session.contract.evaluateTransaction('getGovernance')) as GovernanceState;
+    const next = governanceChange(current, mspId, change);
+    if (!next) return { version: current.version, members: [...current.members], approvals: [], needed: 0, applied: true };
+    let approval: GovernanceApproval;
+    try {
+      approval = decode(
+        await session.contract.submit('approveGovernance', {
+          arguments: [JSON.stringify(next)],
+          // The founders' peers: a majority of the current members either way (the record's
+          // key-level policy) and of the channel's (the approval key's chaincode-level policy).
+          endorsingOrganizations: net.topology.peerOrgs.map((o) => o.mspId),
+        }),
+      ) as GovernanceApproval;
+    } catch (err) {
+      if (!/already approved this proposal/.test(detailOf(err))) throw err;
+      return { version: current.version, members: [...current.members], approvals: [org.mspId], needed: 0, applied: false };
+    }
+    return {
+      version: approval.applied ? next.version : current.version,
+      members: [...(approval.applied ? next.members : current.members)],
+      approvals: approval.approvals,
+      needed: approval.needed,
+      applied: approval.applied,
+    };
+  } catch (err) {
+    throw new WaybillError(`approveGovernance failed: ${detailOf(err)}`, { step: 'governance' });
+  } finally {
+    session.close();
+  }
+}
+
+function detailOf(err: unknown): string {
+  const e = err as { message?: string; details?: { message?: string }[] };
+  return [e.message ?? String(err), ...(e.details ?? []).map((d) => d.message ?? '')].join('; ');
+}
