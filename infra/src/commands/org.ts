@@ -5,7 +5,7 @@ import { WaybillError } from '../common/errors';
 import type * as ChannelAdmin from '../fabric/channel-admin';
 import { adminIdentity, orgOf } from '../local/endpoints';
 import type * as Admission from '../lifecycle/admission';
-import type * as Partner from '../local/partner';
+import type * as Partner from '../lifecycle/partner';
 import { parseUser, partnerSettings } from '../local/partner-spec';
 import type { UserSpec } from '../local/topology';
 import { parsePort } from '../common/flags';
@@ -14,7 +14,7 @@ import { networkOptions } from './options';
 
 // The partner's runtime and the founders' admission load Fabric protobufs: only when they run.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const partner = (): typeof Partner => require('../local/partner') as typeof Partner;
+const partner = (): typeof Partner => require('../lifecycle/partner') as typeof Partner;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const admission = (): typeof Admission => require('../lifecycle/admission') as typeof Admission;
 
