@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WaybillError } from '../common/errors';
 import { currentConfig } from '../fabric/channel-admin';
 import { adminIdentity, anchorPeer, ordererEndpoint, orgOf, peerEndpoint } from '../local/endpoints';
@@ -62,42 +63,55 @@ export async function admitOrRetire(net: LocalNetwork, orgName: string, mspId: s
   // (1) The chaincode definition.
   const committed = await queryCommittedDefinition(id, ep, channel, name);
   if (!committed) throw new WaybillError(`no definition of ${name} is committed: run waybill chaincode deploy first`);
-  // The package this organisation's peers run: its latest approval's.
-  const own = await queryApproved(id, ep, channel, name);
-  if (!own?.packageId) throw new WaybillError(`${org.name} has approved no package of ${name}`);
+  // The package this organisation's peers run: its latest approval's (the newest sequence it
+  // approved, which may lie behind the committed one when others committed without it).
+  let packageId = '';
+  for (let seq = committed.getSequence() + 1; seq >= 1 && !packageId; seq--) {
+    packageId = (await queryApproved(id, ep, channel, name, seq))?.packageId ?? '';
+  }
+  if (!packageId) throw new WaybillError(`${org.name} has approved no package of ${name}`);
   const inForce = Buffer.from(committed.getValidationParameter_asU8()).equals(Buffer.from(validationParameter(signaturePolicy)));
   const sequence = inForce ? committed.getSequence() : committed.getSequence() + 1;
   const def = { channel, name, version: committed.getVersion(), sequence, signaturePolicy };
   const mine = await queryApproved(id, ep, channel, name, sequence);
   if (mine?.sequence !== sequence || mine.version !== def.version) {
-    await approveForMyOrg(id, [ep], ordererEndpoint(net), { ...def, packageId: own.packageId });
+    await approveForMyOrg(id, [ep], ordererEndpoint(net), { ...def, packageId });
   }
   const needed = commitQuorum(channelOrgs.length);
-  let approvedBy: string[];
-  if (inForce) {
-    const now = await queryCommittedDefinition(id, ep, channel, name);
-    approvedBy = (now?.getApprovalsMap().toArray() ?? []).filter(([, ok]) => ok).map(([m]) => m).sort();
-  } else {
+  let approvedBy: string[] = [];
+  if (!inForce) {
     const approvals = await checkCommitReadiness(id, ep, def);
     approvedBy = Object.entries(approvals).filter(([, ok]) => ok).map(([m]) => m);
     // Endorsements for the commit from the founders that approved (their peers' public endpoints).
     const endorsers = net.topology.peerOrgs.filter((o) => approvedBy.includes(o.mspId));
     if (endorsers.length >= needed) {
       await commitDefinition(id, endorsers.map((o) => peerEndpoint(net, anchorPeer(o))), ordererEndpoint(net), def);
+      // Our own peer may commit that block a moment after the first endorser did.
+      for (let i = 0; i < 100 && (await queryCommittedDefinition(id, ep, channel, name))?.getSequence() !== sequence; i++) await sleep(300);
     }
   }
-  const isCommitted = inForce || approvedBy.filter((m) => net.topology.peerOrgs.some((o) => o.mspId === m)).length >= needed;
+  const now = await queryCommittedDefinition(id, ep, channel, name);
+  const isCommitted = now?.getSequence() === sequence;
+  const runningIt = (now?.getApprovalsMap().toArray() ?? []).filter(([, ok]) => ok).map(([m]) => m).sort();
+  if (isCommitted) approvedBy = runningIt;
 
-  // (2) The governance record.
-  const governance = await approveGovernanceChange(net, org.name, mspId, change);
+  // (2) The governance record, endorsed by the founders whose peers run the committed definition
+  // (a peer runs it only once its organisation approved it).
+  const endorsing = net.topology.peerOrgs.map((o) => o.mspId).filter((m) => runningIt.includes(m));
+  const governance = await approveGovernanceChange(net, org.name, mspId, change, endorsing);
   return {
     org: org.mspId,
     definition: { sequence, signaturePolicy, approvedBy, needed, committed: isCommitted },
     governance,
   };
 }
-
-async function approveGovernanceChange(net: LocalNetwork, orgName: string, mspId: string, change: MembershipChange): Promise<AdmissionStatus['governance']> {
+async function approveGovernanceChange(
+  net: LocalNetwork,
+  orgName: string,
+  mspId: string,
+  change: MembershipChange,
+  endorsing: readonly string[],
+): Promise<AdmissionStatus['governance']> {
   const org = orgOf(net, orgName);
   const user = org.users.find((u) => u.role === 'admin');
   if (!user) throw new WaybillError(`${org.name} has no identity with role admin to approve the governance change`);
@@ -107,19 +121,26 @@ async function approveGovernanceChange(net: LocalNetwork, orgName: string, mspId
     const current = decode(await session.contract.evaluateTransaction('getGovernance')) as GovernanceState;
     const next = governanceChange(current, mspId, change);
     if (!next) return { version: current.version, members: [...current.members], approvals: [], needed: 0, applied: true };
-    let approval: GovernanceApproval;
-    try {
-      approval = decode(
-        await session.contract.submit('approveGovernance', {
-          arguments: [JSON.stringify(next)],
-          // The founders' peers: a majority of the current members either way (the record's
-          // key-level policy) and of the channel's (the approval key's chaincode-level policy).
-          endorsingOrganizations: net.topology.peerOrgs.map((o) => o.mspId),
-        }),
-      ) as GovernanceApproval;
-    } catch (err) {
-      if (!/already approved this proposal/.test(detailOf(err))) throw err;
-      return { version: current.version, members: [...current.members], approvals: [org.mspId], needed: 0, applied: false };
+    let approval: GovernanceApproval | undefined;
+    // Right after a commit of the definition the Gateway may not yet see every endorser run it:
+    // a few bounded attempts; an approval that did land is reported as such on the next one.
+    for (let attempt = 1; !approval; attempt++) {
+      try {
+        approval = decode(
+          await session.contract.submit('approveGovernance', {
+            arguments: [JSON.stringify(next)],
+            // A majority of the current members (the record's key-level policy) and of the
+            // definition's (the approval key's chaincode-level policy).
+            endorsingOrganizations: [...endorsing],
+          }),
+        ) as GovernanceApproval;
+      } catch (err) {
+        if (/already approved this proposal/.test(detailOf(err))) {
+          return { version: current.version, members: [...current.members], approvals: [org.mspId], needed: 0, applied: false };
+        }
+        if (attempt >= 5 || /FORBIDDEN|INVALID_ARGUMENT|CONFLICT/.test(detailOf(err))) throw err;
+        await sleep(2000);
+      }
     }
     return {
       version: approval.applied ? next.version : current.version,
