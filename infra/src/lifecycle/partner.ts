@@ -217,15 +217,20 @@ export class PartnerOrg {
       await joinChannel(this.admin, this.peerEndpoint, genesis.serializeBinary());
       this.#say(`${p.name} joined ${name}`);
     }
-    // Caught up: the peer's height reaches the orderer's at the time of asking.
-    const target = Number((await fetchBlock(orderer, this.admin, name, 'newest')).getHeader()?.getNumber() ?? 0) + 1;
+    return { channel: name, height: await this.#catchUp() };
+  }
+
+  /** Waits until the peer's height reaches the orderer's at the time of asking; returns it. */
+  async #catchUp(): Promise<number> {
+    const { name } = this.#channel();
+    const target = Number((await fetchBlock(this.ordererEndpoint(), this.admin, name, 'newest')).getHeader()?.getNumber() ?? 0) + 1;
     const deadline = Date.now() + 120_000;
     let height = 0;
     while ((height = await ledgerHeight(this.admin, this.peerEndpoint, name).catch(() => 0)) < target) {
-      if (Date.now() > deadline) throw new WaybillError(`${p.name} reached height ${height} of ${target} within 120 s`);
+      if (Date.now() > deadline) throw new WaybillError(`${this.nodes.peer.name} reached height ${height} of ${target} within 120 s`);
       await sleep(250);
     }
-    return { channel: name, height };
+    return height;
   }
 
   /**
@@ -245,6 +250,8 @@ export class PartnerOrg {
       peerRelease: TRAITS.peerRelease,
     });
     const ep = this.peerEndpoint;
+    // The definition to approve is the one committed when this runs: the peer must have seen it.
+    await this.#catchUp();
     if (!(await queryInstalled(this.admin, ep)).some((c) => c.packageId === pkg.packageId)) {
       await installChaincode(this.admin, ep, readFileSync(pkg.file));
     }
