@@ -5,7 +5,7 @@ import type { EventStoreRepository } from '../events/event-store.repository';
 import type { StoredEvent } from '../events/event.types';
 import type { DeadLetter, IntegrationRepository } from '../events/integration.repository';
 import { MetricsService } from '../metrics/metrics.service';
-import { natsSubject } from './nats.publisher';
+import { natsRefusal, natsSubject } from './nats.publisher';
 import { type OutboundEvent, type SinkPublisher, SinkRejectedError } from './sink-publisher';
 import { SinkWorker } from './sink-worker';
 
@@ -221,5 +221,28 @@ describe('sink configuration and subjects', () => {
     expect(natsSubject('waybill', 'io.waybill.governance.changed', '')).toBe(
       'waybill.io.waybill.governance.changed._',
     );
+  });
+
+  it('tells a NATS refusal of the message (dead-lettered) from an outage (retried)', () => {
+    // Shapes of the nats client's errors, as seen against nats-server with JetStream.
+    const jsError = (code: string, errCode: number, description: string) =>
+      Object.assign(new Error(code), {
+        code,
+        api_error: { code: Number(code), err_code: errCode, description },
+      });
+    expect(natsRefusal(jsError('503', 10077, 'maximum messages per subject exceeded'))).toBe(
+      'JetStream refused the message: maximum messages per subject exceeded (10077)',
+    );
+    expect(natsRefusal(jsError('400', 10054, 'message size exceeds maximum allowed'))).toBe(
+      'JetStream refused the message: message size exceeds maximum allowed (10054)',
+    );
+    expect(
+      natsRefusal(Object.assign(new Error('MAX_PAYLOAD_EXCEEDED'), { code: 'MAX_PAYLOAD_EXCEEDED' })),
+    ).toMatch(/max_payload/);
+    // No stream for the subject, stream not found, timeouts, a closed connection: outages.
+    expect(natsRefusal(Object.assign(new Error('503'), { code: '503' }))).toBeUndefined();
+    expect(natsRefusal(jsError('404', 10059, 'stream not found'))).toBeUndefined();
+    expect(natsRefusal(Object.assign(new Error('TIMEOUT'), { code: 'TIMEOUT' }))).toBeUndefined();
+    expect(natsRefusal('CONNECTION_CLOSED')).toBeUndefined();
   });
 });

@@ -41,6 +41,16 @@ const IDLE_CHECK_MS = 5_000;
  */
 const CURSOR_FLUSH_MS = 500;
 
+/** An event as a sink publishes it: its CloudEvent, type and ordering key. */
+export function toOutbound(e: StoredEvent, origin: EventOrigin): OutboundEvent {
+  return {
+    event: e,
+    type: cloudEventType(e.name),
+    key: e.assetIds[0] ?? '',
+    json: cloudEventJson(toCloudEvent(e, origin)),
+  };
+}
+
 /** The cursor name of a sink. */
 export function sinkCursorName(name: string): string {
   return `sink:${name}`;
@@ -220,11 +230,6 @@ export class SinkWorker {
   }
 
   #outbound(e: StoredEvent): OutboundEvent {
-    return {
-      event: e,
-      type: cloudEventType(e.name),
-      key: e.assetIds[0] ?? '',
-      json: cloudEventJson(toCloudEvent(e, this.options.origin)),
-    };
+    return toOutbound(e, this.options.origin);
   }
 }
