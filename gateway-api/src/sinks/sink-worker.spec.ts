@@ -173,6 +173,46 @@ describe('SinkWorker', () => {
     expect(bus.published.map((o) => o.event.seq)).toEqual([1, 3]);
   });
 
+  it('dead-letters two refused events of one batch each after its own attempts (a bus that stops at the first)', async () => {
+    const store = new Store();
+    store.cursors.set('sink:bus', 0);
+    store.events = [event(1, 'A'), event(2, 'B'), event(3, 'C'), event(4, 'D'), event(5, 'E')];
+    const bus = new FakeBus();
+    const refused = new Set([2, 4]);
+    let refusals = 0;
+    // Like NATS: publishes in order and stops at the first event it refuses.
+    bus.publish = (batch) => {
+      bus.calls += 1;
+      for (const o of batch) {
+        if (refused.has(o.event.seq)) {
+          refusals += 1;
+          return Promise.reject(new SinkRejectedError('limit', [o.event.id]));
+        }
+        bus.published.push(o);
+      }
+      return Promise.resolve();
+    };
+    const w = new SinkWorker(
+      CONFIG,
+      bus,
+      store.eventStore(),
+      store.repo(),
+      { ...OPTIONS, batchSize: 10 },
+      new JsonLogger('error', () => undefined),
+      new MetricsService({ defaultMetrics: false }),
+    );
+    w.start();
+    await until(() => store.cursors.get('sink:bus') === 5);
+    await w.stop();
+    expect(store.dead.map((d) => [d.eventSeq, d.attempts])).toEqual([
+      [2, 3],
+      [4, 3],
+    ]);
+    expect(refusals).toBe(6);
+    // Every acknowledged event at least once, in order; never a refused one.
+    expect([...new Set(bus.published.map((o) => o.event.seq))]).toEqual([1, 3, 5]);
+  });
+
   it('publishes only the events its filter names', async () => {
     const store = new Store();
     store.cursors.set('sink:bus', 0);
