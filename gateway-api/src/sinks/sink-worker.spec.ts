@@ -5,6 +5,7 @@ import type { EventStoreRepository } from '../events/event-store.repository';
 import type { StoredEvent } from '../events/event.types';
 import type { DeadLetter, IntegrationRepository } from '../events/integration.repository';
 import { MetricsService } from '../metrics/metrics.service';
+import { kafkaRefusal } from './kafka.publisher';
 import { natsRefusal, natsSubject } from './nats.publisher';
 import { type OutboundEvent, type SinkPublisher, SinkRejectedError } from './sink-publisher';
 import { SinkWorker } from './sink-worker';
@@ -284,5 +285,21 @@ describe('sink configuration and subjects', () => {
     expect(natsRefusal(jsError('404', 10059, 'stream not found'))).toBeUndefined();
     expect(natsRefusal(Object.assign(new Error('TIMEOUT'), { code: 'TIMEOUT' }))).toBeUndefined();
     expect(natsRefusal('CONNECTION_CLOSED')).toBeUndefined();
+  });
+
+  it('tells a Kafka refusal of the record (dead-lettered) from an outage (retried)', () => {
+    // The kafkajs error of a record above the topic's max.message.bytes, as seen against the broker.
+    const tooLarge = Object.assign(
+      new Error('The request included a message larger than the max message size the server will accept'),
+      { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE', retriable: false },
+    );
+    const message =
+      'Kafka refused the record: The request included a message larger than the max message size the server will accept (MESSAGE_TOO_LARGE)';
+    expect(kafkaRefusal(tooLarge)).toBe(message);
+    expect(kafkaRefusal(Object.assign(new Error('wrapped'), { originalError: tooLarge }))).toBe(message);
+    expect(
+      kafkaRefusal(Object.assign(new Error('no leader'), { type: 'LEADER_NOT_AVAILABLE', retriable: true })),
+    ).toBeUndefined();
+    expect(kafkaRefusal(new Error('Connection error: connect ECONNREFUSED'))).toBeUndefined();
   });
 });
