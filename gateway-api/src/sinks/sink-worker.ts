@@ -152,7 +152,9 @@ export class SinkWorker {
       this.metrics.sinkLag.set({ sink }, Math.max(Date.now() - first.timestamp, 0) / 1000);
       batch = page.filter((e) => this.#selects(e) && !this.#skip.has(e.id)).map((e) => this.#outbound(e));
       if (batch.length > 0) {
+        const publishing = this.metrics.sinkPublishDuration.startTimer({ sink });
         await this.publisher.publish(batch);
+        publishing();
         const now = Date.now();
         for (const o of batch)
           this.metrics.sinkLatency.observe({ sink }, Math.max(now - o.event.timestamp, 0) / 1000);
