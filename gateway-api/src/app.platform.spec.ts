@@ -113,6 +113,8 @@ describe('platform endpoints', () => {
         'listSinks',
         'getSink',
         'listSinkDeadLetters',
+        'redeliverSinkDeadLetters',
+        'redeliverSinkDeadLetter',
         'listFunctions',
         'listInvocations',
         'readModelStatus',

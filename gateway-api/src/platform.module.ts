@@ -20,6 +20,8 @@ import { MetricsService } from './metrics/metrics.service';
 import { type HttpPost, WEBHOOK_POST } from './webhooks/webhook-dispatcher';
 import { DestinationPolicy, type Resolver } from './webhooks/destination';
 import { newWebhookPost } from './webhooks/webhook-post';
+import { SINK_PUBLISHER_FACTORY, type SinkPublisherFactory } from './sinks/sink-publisher';
+import { newPublisher } from './sinks/sink-publishers';
 
 /** What the application is built from. main.ts passes the real adapters, tests the fakes. */
 export interface AppDependencies {
@@ -34,6 +36,8 @@ export interface AppDependencies {
   readonly webhookPost?: HttpPost;
   /** How webhook destinations' names are resolved (default: the system resolver). */
   readonly webhookResolver?: Resolver;
+  /** The buses of the event sinks (tests pass fakes); default: each sink's real client. */
+  readonly sinkPublishers?: SinkPublisherFactory;
   /** Who does the event work (default: PostgreSQL advisory lock, or always this process on SQLite). */
   readonly leaderElection?: LeaderElection;
   /** The built console to serve under /console (default: console/dist of this checkout). */
@@ -76,6 +80,7 @@ export class PlatformModule implements OnApplicationBootstrap, OnApplicationShut
         provide: WEBHOOK_POST,
         useValue: deps.webhookPost ?? newWebhookPost(destinations),
       },
+      { provide: SINK_PUBLISHER_FACTORY, useValue: deps.sinkPublishers ?? newPublisher },
       { provide: GatewayInstances, useValue: new GatewayInstances(deps.database, deps.instances) },
       {
         provide: LEADER_ELECTION,

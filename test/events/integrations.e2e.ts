@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { HTTP } from 'cloudevents';
 import { Kafka, logLevel } from 'kafkajs';
-import { connect as natsConnect } from 'nats';
+import { DiscardPolicy, connect as natsConnect } from 'nats';
 import { Webhook } from 'standardwebhooks';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { call, orgApi } from '../support/api';
@@ -37,6 +37,8 @@ const run = promisify(execFile);
 
 const TOPIC = 'waybill.events';
 const STREAM = 'WAYBILL';
+/** A stream that keeps one message per subject and refuses the next: the source of dead letters. */
+const LIMITED = 'LIMITED';
 const ACCESS_KEY = 'AKIAWBT0123456789012';
 const port = Number(env.basePort) + 1099;
 const exampleDir = path.join(env.root, 'examples', 'functions', 'accept-trusted-handovers');
@@ -191,13 +193,23 @@ class IntegrationsGateway {
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
   }
 
-  async post<T = unknown>(p: string, body: unknown): Promise<{ status: number; body: T }> {
+  async post<T = unknown>(
+    p: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T; contentType: string }> {
     const res = await fetch(`${this.url}${p}`, {
       method: 'POST',
-      headers: { 'x-api-key': this.adminKey, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      headers: {
+        'x-api-key': this.adminKey,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    return { status: res.status, body: (await res.json()) as T };
+    return {
+      status: res.status,
+      body: (await res.json()) as T,
+      contentType: res.headers.get('content-type') ?? '',
+    };
   }
 }
 
@@ -211,6 +223,7 @@ describe('serverless and event-driven integrations on the real network', () => {
   let queueUrl = '';
   let sqs: SQSClient | undefined;
   const secrets = new Map<string, string>();
+  let functionKey = '';
   // Journey assets: J1 and J2 shipped by a trusted shipper; J3 for the crash.
   const j1 = uniqueId('it-j1');
   const j2 = uniqueId('it-j2');
@@ -289,6 +302,26 @@ describe('serverless and event-driven integrations on the real network', () => {
       'manufacturer-user1',
     );
     const carrier = orgApi('carrier');
+    // The limited stream exists before the gateway (which would otherwise create it without limits).
+    const admin = await natsConnect({ servers: [nats.address] });
+    try {
+      await (
+        await admin.jetstreamManager()
+      ).streams.add({
+        name: LIMITED,
+        subjects: ['limited.>'],
+        max_msgs_per_subject: 1,
+        discard: DiscardPolicy.New,
+        discard_new_per_subject: true,
+        duplicate_window: 10 * 60 * 1e9,
+      });
+    } finally {
+      await admin.close();
+    }
+    // The functions' API key reaches the gateway as a secret file, not in a variable or a binding.
+    functionKey = carrier.keys['carrier-user1'] ?? '';
+    const keyFile = path.join(work, 'fn-accept.key');
+    writeFileSync(keyFile, `${functionKey}\n`, { mode: 0o600 });
     const sinks = [
       { name: 'kafka', kind: 'kafka', brokers: [kafka.address], topic: TOPIC },
       {
@@ -299,6 +332,13 @@ describe('serverless and event-driven integrations on the real network', () => {
         subjectPrefix: 'waybill',
       },
       { name: 'eventbridge', kind: 'eventbridge', region: 'us-east-1', endpoint: moto.url },
+      {
+        name: 'nats-limited',
+        kind: 'nats',
+        servers: [`nats://${nats.address}`],
+        stream: LIMITED,
+        subjectPrefix: 'limited',
+      },
     ];
     const gwEnv: NodeJS.ProcessEnv = {
       ...gatewayEnv('carrier'),
@@ -309,9 +349,10 @@ describe('serverless and event-driven integrations on the real network', () => {
       WAYBILL_SINKS: JSON.stringify(sinks),
       WAYBILL_SINK_RETRY_BASE_MS: '100',
       WAYBILL_SINK_RETRY_MAX_MS: '1000',
+      WAYBILL_SINK_MAX_ATTEMPTS: '3',
       WAYBILL_FUNCTIONS: `${exampleBinding},${crashBinding}`,
       WAYBILL_FUNCTIONS_API_URL: carrier.url,
-      WAYBILL_FN_ACCEPT_KEY: carrier.keys['carrier-user1'],
+      WAYBILL_FN_ACCEPT_KEY_FILE: keyFile,
       WAYBILL_LOG_LEVEL: 'warn',
       AWS_ACCESS_KEY_ID: ACCESS_KEY,
       AWS_SECRET_ACCESS_KEY: 'moto-test-secret',
@@ -620,15 +661,92 @@ describe('serverless and event-driven integrations on the real network', () => {
     });
     check('eventbridge', fromSqs);
 
-    // The admin view: every sink caught up, none dead-lettered, the outage counted.
+    // The admin view: every sink caught up, none but the limited one dead-lettered.
     await until('every sink to catch up', async () => {
       const s = await gw.get<{
         items: { name: string; state: string; backlog: number; deadLetters: number }[];
       }>('/v1/sinks');
       return (
-        s.body.items.length === 3 &&
-        s.body.items.every((i) => i.state === 'up' && i.backlog === 0 && i.deadLetters === 0)
+        s.body.items.length === 4 &&
+        s.body.items.every(
+          (i) => i.state === 'up' && i.backlog === 0 && (i.name === 'nats-limited' || i.deadLetters === 0),
+        )
       );
     });
+
+    // Dead letters: the limited stream keeps one message per subject (type and asset), so it refuses
+    // J1's second and third proposal and its second acceptance; the sink dead-letters each after its
+    // 3 attempts and goes on.
+    const j1Events = expected.get(j1)!;
+    const [secondProposal, secondAcceptance, thirdProposal] = [j1Events[3]!, j1Events[4]!, j1Events[5]!];
+    const deadLetters = async () =>
+      (
+        await gw.get<{ items: { eventId: string; attempts: number; error: string }[] }>(
+          '/v1/sinks/nats-limited/dead-letters',
+        )
+      ).body.items.filter((d) => allIds.has(d.eventId));
+    expect((await deadLetters()).sort((a, b) => a.eventId.localeCompare(b.eventId))).toEqual(
+      [secondProposal, secondAcceptance, thirdProposal].sort().map((eventId) => ({
+        eventId,
+        attempts: 3,
+        error: 'JetStream refused the message: maximum messages per subject exceeded (10077)',
+        at: expect.any(String) as unknown,
+      })),
+    );
+    // The admin view counts them from the database (the metric restarted with the gateway).
+    expect((await gw.get<{ deadLetters: number }>('/v1/sinks/nats-limited')).body.deadLetters).toBe(3);
+
+    // Redelivered while the subject is still full: refused again, it stays (one attempt more).
+    type Redelivery = {
+      redelivered: number;
+      failed: { eventId: string; error: string }[];
+      remaining: number;
+    };
+    const again = await gw.post<Redelivery>(
+      `/v1/sinks/nats-limited/dead-letters/${secondProposal}/redeliver`,
+    );
+    expect(again).toMatchObject({
+      status: 200,
+      body: {
+        redelivered: 0,
+        failed: [
+          {
+            eventId: secondProposal,
+            error: 'JetStream refused the message: maximum messages per subject exceeded (10077)',
+          },
+        ],
+        remaining: 3,
+      },
+    });
+    // The operator makes room (purges J1's subjects) and redelivers all, oldest first: the second
+    // proposal and acceptance go out; the third proposal finds the subject full again.
+    const subject = (type: string) => `limited.io.waybill.handover.${type}.${j1}`;
+    const nc2 = await natsConnect({ servers: [nats!.address] });
+    try {
+      const jsm = await nc2.jetstreamManager();
+      for (const type of ['proposed', 'accepted'])
+        await jsm.streams.purge(LIMITED, { filter: subject(type) });
+      const all = await gw.post<Redelivery>('/v1/sinks/nats-limited/dead-letters/redeliver');
+      expect(all).toMatchObject({
+        status: 200,
+        body: { redelivered: 2, failed: [{ eventId: thirdProposal }], remaining: 1 },
+      });
+      const held = async (type: string) =>
+        (JSON.parse((await jsm.streams.getMessage(LIMITED, { last_by_subj: subject(type) })).string()) as Ce)
+          .id;
+      expect([await held('proposed'), await held('accepted')]).toEqual([secondProposal, secondAcceptance]);
+    } finally {
+      await nc2.close();
+    }
+    expect(await deadLetters()).toMatchObject([{ eventId: thirdProposal, attempts: 4 }]);
+    const gone = await gw.post<{ code: string }>(
+      `/v1/sinks/nats-limited/dead-letters/${secondProposal}/redeliver`,
+    );
+    expect(gone).toMatchObject({ status: 404, body: { code: 'DEAD_LETTER_NOT_FOUND' } });
+    expect(gone.contentType).toMatch(/^application\/problem\+json/);
+
+    // The function's key came from its secret file and went nowhere else.
+    expect(functionKey).toMatch(/^wb_/);
+    expect(readFileSync(gw.log, 'utf8')).not.toContain(functionKey);
   }, 600_000);
 });

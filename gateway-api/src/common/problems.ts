@@ -71,6 +71,8 @@ export const GATEWAY_PROBLEMS = {
   WEBHOOK_NOT_FOUND: spec(404, 'Webhook subscription not found'),
   DELIVERY_NOT_FOUND: spec(404, 'Webhook delivery not found'),
   SINK_NOT_FOUND: spec(404, 'Event sink not found'),
+  DEAD_LETTER_NOT_FOUND: spec(404, 'The sink has no dead letter of this event'),
+  SINK_UNAVAILABLE: spec(503, 'The sink’s bus could not be reached', true),
   FUNCTION_NOT_FOUND: spec(404, 'Function not found'),
   EVENTS_DISABLED: spec(503, 'Event processing is switched off on this gateway'),
   TRANSACTION_CONFLICT: spec(409, 'Concurrent update: transaction invalidated by a read conflict', true),

@@ -84,6 +84,50 @@ export class IntegrationRepository {
     return rows.map(toDeadLetter);
   }
 
+  /** A consumer's dead letter of one event, or undefined. */
+  async deadLetterOf(name: string, eventId: string): Promise<DeadLetter | undefined> {
+    const rows = await this.db.query(
+      'SELECT * FROM integration_dead_letters WHERE name = $1 AND event_id = $2',
+      [name, eventId],
+    );
+    return rows[0] === undefined ? undefined : toDeadLetter(rows[0]);
+  }
+
+  /** A consumer's oldest dead letters (event order: an asset's go out in its order). */
+  async oldestDeadLetters(name: string, limit: number): Promise<DeadLetter[]> {
+    const rows = await this.db.query(
+      'SELECT * FROM integration_dead_letters WHERE name = $1 ORDER BY event_seq LIMIT $2',
+      [name, limit],
+    );
+    return rows.map(toDeadLetter);
+  }
+
+  /** A dead letter was delivered after all: it is no longer one. */
+  async removeDeadLetter(name: string, eventSeq: number): Promise<void> {
+    await this.db.execute('DELETE FROM integration_dead_letters WHERE name = $1 AND event_seq = $2', [
+      name,
+      eventSeq,
+    ]);
+  }
+
+  /** A redelivery attempt failed too: one more attempt and its error (the letter stays). */
+  async deadLetterFailedAgain(name: string, eventSeq: number, error: string): Promise<void> {
+    await this.db.execute(
+      `UPDATE integration_dead_letters SET attempts = attempts + 1, error = $3
+       WHERE name = $1 AND event_seq = $2`,
+      [name, eventSeq, error.slice(0, 500)],
+    );
+  }
+
+  /** How many dead letters a consumer has. */
+  async deadLetterCount(name: string): Promise<number> {
+    const rows = await this.db.query<{ n: unknown }>(
+      'SELECT COUNT(*) AS n FROM integration_dead_letters WHERE name = $1',
+      [name],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async status(name: string): Promise<IntegrationStatus | undefined> {
     const rows = await this.db.query(
       `SELECT c.last_event_seq AS position,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { API_KEY_ENV } from './function-api-key';
 
 /**
  * A function binding file (YAML or JSON): which handler runs, on which events, how. The same file
@@ -31,7 +32,10 @@ export interface FunctionBinding {
   readonly retries: number;
   /** Where events go after the retries: the gateway's dead-letter table, and on AWS this queue. */
   readonly deadLetter: { readonly sqsQueueArn: string | null };
-  /** Name of the gateway's environment variable holding the function's own API key (never the key). */
+  /**
+   * Name of the gateway's environment variable holding the function's own API key (never the key):
+   * `WAYBILL_FN_…`; or `<name>_FILE` names a file holding it (see `functionApiKey`).
+   */
   readonly apiKeyEnv: string | null;
   /** Plain settings given to the handler's environment (no secrets: they would land in the zip's definition). */
   readonly environment: Readonly<Record<string, string>>;
@@ -58,6 +62,10 @@ export class BindingError extends Error {
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const HANDLER = /^[A-Za-z0-9_./-]+\.[A-Za-z_$][A-Za-z0-9_$]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** Names of settings that hold secrets: those never go into a binding file (it is committed and packaged). */
+const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
+/** A Waybill API key's shape (`wb_<key id>_<secret>`). */
+const API_KEY_VALUE = /wb_[0-9a-f]{16}_[A-Za-z0-9_-]{20,}/;
 const KNOWN = [
   'name',
   'code',
@@ -97,7 +105,13 @@ export function parseBinding(raw: unknown, baseDir: string, file = '<binding>'):
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new BindingError(file, ['must be a mapping']);
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!KNOWN.includes(k)) problems.push(`unknown field ${k}`);
+  for (const k of Object.keys(o)) {
+    if (k === 'apiKey')
+      problems.push(
+        "apiKey must not be in a binding file (it is committed and packaged): name the gateway's variable holding it in apiKeyEnv",
+      );
+    else if (!KNOWN.includes(k)) problems.push(`unknown field ${k}`);
+  }
   const str = (v: unknown, field: string, re: RegExp, fallback?: string): string => {
     const s = v ?? fallback;
     if (typeof s !== 'string' || !re.test(s)) {
@@ -139,8 +153,16 @@ export function parseBinding(raw: unknown, baseDir: string, file = '<binding>'):
   for (const [k, v] of Object.entries(record(o.environment, 'environment'))) {
     if (!ENV_NAME.test(k) || k.startsWith('AWS_') || k.startsWith('WAYBILL_'))
       problems.push(`environment.${k} is not an allowed variable name`);
+    else if (SECRET_NAME.test(k))
+      problems.push(
+        `environment.${k} looks like a secret: secrets never go into a binding file (give the function its API key through apiKeyEnv; other secrets through a secret store)`,
+      );
     else if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
       problems.push(`environment.${k} must be a string`);
+    else if (API_KEY_VALUE.test(String(v)))
+      problems.push(
+        `environment.${k} holds an API key: name the gateway's variable holding it in apiKeyEnv instead`,
+      );
     else environment[k] = String(v);
   }
   const sqsQueueArn =
@@ -165,7 +187,7 @@ export function parseBinding(raw: unknown, baseDir: string, file = '<binding>'):
     timeoutSeconds: int(o.timeoutSeconds, 'timeoutSeconds', 1, 900, 30),
     retries: int(o.retries, 'retries', 0, 10, 2),
     deadLetter: { sqsQueueArn },
-    apiKeyEnv: o.apiKeyEnv === undefined ? null : str(o.apiKeyEnv, 'apiKeyEnv', ENV_NAME),
+    apiKeyEnv: o.apiKeyEnv === undefined ? null : str(o.apiKeyEnv, 'apiKeyEnv', API_KEY_ENV),
     environment,
     eventBridge: {
       source: str(eventBridge.source, 'eventBridge.source', /^[A-Za-z0-9._-]{1,256}$/, 'io.waybill'),

@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { functionApiKey } from './function-api-key';
 import { BindingError, loadBinding } from './function-binding';
 import { lambdaZip, deploymentDefinition } from './function-package';
 import { functionEnv, invokeFunction } from './function-runner';
@@ -20,7 +21,8 @@ const USAGE = `usage:
   functions test <binding.yaml> --event <event.json> [--api-url <url>]
       Run the handler once, locally and isolated, on an event: an EventBridge-to-Lambda event, a
       CloudEvent, or a Waybill event (as the SSE stream and webhooks serve it). Prints the outcome.
-      The API key comes from the binding's apiKeyEnv variable; --api-url or WAYBILL_API_URL.`;
+      The API key comes from the binding's apiKeyEnv variable (or the file its <name>_FILE names);
+      --api-url or WAYBILL_API_URL.`;
 
 class UsageError extends Error {}
 
@@ -95,7 +97,7 @@ async function main(argv: readonly string[]): Promise<number> {
       throw new Error(`${values.event} cannot be read as JSON`);
     }
     const event = toLambdaEvent(raw, binding.eventBridge);
-    const key = binding.apiKeyEnv === null ? undefined : process.env[binding.apiKeyEnv];
+    const key = functionApiKey(binding, { required: false });
     const url = values['api-url'] ?? process.env.WAYBILL_API_URL;
     const detailId = typeof event.detail.id === 'string' ? event.detail.id : event.id;
     const outcome = await invokeFunction(binding, event, {

@@ -7,6 +7,7 @@ import { EventStoreRepository } from '../events/event-store.repository';
 import { EventsModule } from '../events/events.module';
 import { IntegrationRepository } from '../events/integration.repository';
 import { MetricsService } from '../metrics/metrics.service';
+import { functionApiKey } from './function-api-key';
 import { loadBinding } from './function-binding';
 import { functionEnv } from './function-runner';
 import { FunctionWorker } from './function-worker';
@@ -37,12 +38,8 @@ export const FUNCTION_WORKERS = Symbol('FUNCTION_WORKERS');
       ): FunctionWorker[] =>
         c.events.functions.files.map((file) => {
           const binding = loadBinding(file);
-          const key = binding.apiKeyEnv === null ? undefined : process.env[binding.apiKeyEnv];
-          if (binding.apiKeyEnv !== null && !key) {
-            throw new Error(
-              `function ${binding.name}: environment variable ${binding.apiKeyEnv} (its API key) is not set`,
-            );
-          }
+          // From the environment or a secret file, never from the binding or the config file.
+          const key = functionApiKey(binding);
           const url = c.events.functions.apiUrl ?? `http://127.0.0.1:${c.http.port}`;
           return new FunctionWorker(
             binding,

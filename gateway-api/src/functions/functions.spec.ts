@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import JSZip from 'jszip';
+import { FunctionApiKeyError, functionApiKey } from './function-api-key';
 import { BindingError, loadBinding, parseBinding } from './function-binding';
 import { deploymentDefinition, eventPattern, lambdaZip } from './function-package';
 import { functionEnv, invokeFunction } from './function-runner';
@@ -77,6 +78,87 @@ describe('function bindings', () => {
       'handler must match ^[A-Za-z0-9_./-]+\\.[A-Za-z_$][A-Za-z0-9_$]*$',
       'timeoutSeconds must be an integer from 1 to 900',
     ]);
+  });
+
+  it('refuses secrets in a binding file: a literal key, secret-named settings, an API key value, a gateway variable as apiKeyEnv', () => {
+    let error: unknown;
+    try {
+      parseBinding(
+        {
+          name: 'fn',
+          apiKey: 'wb_0123456789abcdef_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+          apiKeyEnv: 'WAYBILL_PD_KEK',
+          environment: {
+            DB_PASSWORD: 'x',
+            AUTH_TOKEN: 'y',
+            PARTNER_API_KEY: 'z',
+            NOTE: 'use wb_0123456789abcdef_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+            REGION: 'eu-west-1',
+          },
+        },
+        '/tmp',
+        'f.yaml',
+      );
+    } catch (err) {
+      error = err;
+    }
+    const problems = (error as BindingError).problems;
+    expect(problems).toEqual([
+      "apiKey must not be in a binding file (it is committed and packaged): name the gateway's variable holding it in apiKeyEnv",
+      'environment.DB_PASSWORD looks like a secret: secrets never go into a binding file (give the function its API key through apiKeyEnv; other secrets through a secret store)',
+      'environment.AUTH_TOKEN looks like a secret: secrets never go into a binding file (give the function its API key through apiKeyEnv; other secrets through a secret store)',
+      'environment.PARTNER_API_KEY looks like a secret: secrets never go into a binding file (give the function its API key through apiKeyEnv; other secrets through a secret store)',
+      "environment.NOTE holds an API key: name the gateway's variable holding it in apiKeyEnv instead",
+      'apiKeyEnv must match ^WAYBILL_FN_[A-Z0-9_]{1,100}$',
+    ]);
+    // The problems name fields, never the values.
+    expect(JSON.stringify(problems)).not.toMatch(/wb_0123|abcdefghij/);
+  });
+});
+
+describe('function API keys', () => {
+  const binding = { name: 'fn', apiKeyEnv: 'WAYBILL_FN_KEY' };
+  const files: Record<string, string> = { '/run/secrets/fn-key': '  wb_1_s\n', '/run/secrets/empty': '\n' };
+  const read = (file: string): string => {
+    const text = files[file];
+    if (text === undefined) throw Object.assign(new Error(`ENOENT: ${file}`), { code: 'ENOENT' });
+    return text;
+  };
+  const key = (env: NodeJS.ProcessEnv, required?: boolean) =>
+    functionApiKey(binding, { env, read, ...(required === undefined ? {} : { required }) });
+
+  it('comes from the variable the binding names, or from the file its _FILE variable names', () => {
+    expect(key({ WAYBILL_FN_KEY: ' wb_1_s ' })).toBe('wb_1_s');
+    expect(key({ WAYBILL_FN_KEY_FILE: '/run/secrets/fn-key' })).toBe('wb_1_s');
+    expect(functionApiKey({ name: 'fn', apiKeyEnv: null }, { env: { WAYBILL_FN_KEY: 'x' } })).toBeUndefined();
+    expect(key({}, false)).toBeUndefined();
+  });
+
+  it('fails naming the variable or file, never the key', () => {
+    const failure = (env: NodeJS.ProcessEnv) => {
+      try {
+        key(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(FunctionApiKeyError);
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    expect(failure({})).toBe(
+      'function fn: its API key: neither WAYBILL_FN_KEY nor WAYBILL_FN_KEY_FILE (a file holding it) is set',
+    );
+    expect(failure({ WAYBILL_FN_KEY: 'wb_1_s', WAYBILL_FN_KEY_FILE: '/run/secrets/fn-key' })).toBe(
+      'function fn: its API key: set WAYBILL_FN_KEY or WAYBILL_FN_KEY_FILE, not both',
+    );
+    expect(failure({ WAYBILL_FN_KEY_FILE: '/run/secrets/nope' })).toBe(
+      'function fn: its API key: WAYBILL_FN_KEY_FILE names /run/secrets/nope, which cannot be read (ENOENT)',
+    );
+    expect(failure({ WAYBILL_FN_KEY_FILE: '/run/secrets/empty' })).toBe(
+      'function fn: its API key: WAYBILL_FN_KEY_FILE holds an empty key',
+    );
+    expect(failure({ WAYBILL_FN_KEY: 'wb_1_s wb_2_t' })).toBe(
+      'function fn: its API key: WAYBILL_FN_KEY must hold one key on one line',
+    );
   });
 });
 

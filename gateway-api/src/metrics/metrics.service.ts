@@ -141,6 +141,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly sinkPublishDuration = new Histogram({
+    name: 'waybill_sink_publish_seconds',
+    help: "Duration of one publish to a sink's bus (a batch, until acknowledged), by sink",
+    labelNames: ['sink'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
   readonly functionInvocations = new Counter({
     name: 'waybill_function_invocations_total',
     help: 'Function invocations by function and outcome (ok, error, timeout, crash, dead)',

@@ -1,3 +1,4 @@
+import type { SinkConfig } from '../config/sinks-config';
 import type { StoredEvent } from '../events/event.types';
 
 /** One event on its way to a sink: the stored event, its CloudEvent and that event's JSON text. */
@@ -21,6 +22,12 @@ export interface SinkPublisher {
   /** Releases connections (a later publish connects again). */
   close(): Promise<void>;
 }
+
+/** Makes the publisher of a configured sink (tests pass a fake bus). */
+export type SinkPublisherFactory = (config: Readonly<SinkConfig>) => SinkPublisher;
+
+/** Injection token of the {@link SinkPublisherFactory}. */
+export const SINK_PUBLISHER_FACTORY = Symbol('SINK_PUBLISHER_FACTORY');
 
 /**
  * The bus refused some events of a batch for what they are (too large, not allowed), not because it

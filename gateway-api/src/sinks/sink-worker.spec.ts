@@ -5,7 +5,8 @@ import type { EventStoreRepository } from '../events/event-store.repository';
 import type { StoredEvent } from '../events/event.types';
 import type { DeadLetter, IntegrationRepository } from '../events/integration.repository';
 import { MetricsService } from '../metrics/metrics.service';
-import { natsSubject } from './nats.publisher';
+import { kafkaRefusal } from './kafka.publisher';
+import { natsRefusal, natsSubject } from './nats.publisher';
 import { type OutboundEvent, type SinkPublisher, SinkRejectedError } from './sink-publisher';
 import { SinkWorker } from './sink-worker';
 
@@ -173,6 +174,46 @@ describe('SinkWorker', () => {
     expect(bus.published.map((o) => o.event.seq)).toEqual([1, 3]);
   });
 
+  it('dead-letters two refused events of one batch each after its own attempts (a bus that stops at the first)', async () => {
+    const store = new Store();
+    store.cursors.set('sink:bus', 0);
+    store.events = [event(1, 'A'), event(2, 'B'), event(3, 'C'), event(4, 'D'), event(5, 'E')];
+    const bus = new FakeBus();
+    const refused = new Set([2, 4]);
+    let refusals = 0;
+    // Like NATS: publishes in order and stops at the first event it refuses.
+    bus.publish = (batch) => {
+      bus.calls += 1;
+      for (const o of batch) {
+        if (refused.has(o.event.seq)) {
+          refusals += 1;
+          return Promise.reject(new SinkRejectedError('limit', [o.event.id]));
+        }
+        bus.published.push(o);
+      }
+      return Promise.resolve();
+    };
+    const w = new SinkWorker(
+      CONFIG,
+      bus,
+      store.eventStore(),
+      store.repo(),
+      { ...OPTIONS, batchSize: 10 },
+      new JsonLogger('error', () => undefined),
+      new MetricsService({ defaultMetrics: false }),
+    );
+    w.start();
+    await until(() => store.cursors.get('sink:bus') === 5);
+    await w.stop();
+    expect(store.dead.map((d) => [d.eventSeq, d.attempts])).toEqual([
+      [2, 3],
+      [4, 3],
+    ]);
+    expect(refusals).toBe(6);
+    // Every acknowledged event at least once, in order; never a refused one.
+    expect([...new Set(bus.published.map((o) => o.event.seq))]).toEqual([1, 3, 5]);
+  });
+
   it('publishes only the events its filter names', async () => {
     const store = new Store();
     store.cursors.set('sink:bus', 0);
@@ -221,5 +262,44 @@ describe('sink configuration and subjects', () => {
     expect(natsSubject('waybill', 'io.waybill.governance.changed', '')).toBe(
       'waybill.io.waybill.governance.changed._',
     );
+  });
+
+  it('tells a NATS refusal of the message (dead-lettered) from an outage (retried)', () => {
+    // Shapes of the nats client's errors, as seen against nats-server with JetStream.
+    const jsError = (code: string, errCode: number, description: string) =>
+      Object.assign(new Error(code), {
+        code,
+        api_error: { code: Number(code), err_code: errCode, description },
+      });
+    expect(natsRefusal(jsError('503', 10077, 'maximum messages per subject exceeded'))).toBe(
+      'JetStream refused the message: maximum messages per subject exceeded (10077)',
+    );
+    expect(natsRefusal(jsError('400', 10054, 'message size exceeds maximum allowed'))).toBe(
+      'JetStream refused the message: message size exceeds maximum allowed (10054)',
+    );
+    expect(
+      natsRefusal(Object.assign(new Error('MAX_PAYLOAD_EXCEEDED'), { code: 'MAX_PAYLOAD_EXCEEDED' })),
+    ).toMatch(/max_payload/);
+    // No stream for the subject, stream not found, timeouts, a closed connection: outages.
+    expect(natsRefusal(Object.assign(new Error('503'), { code: '503' }))).toBeUndefined();
+    expect(natsRefusal(jsError('404', 10059, 'stream not found'))).toBeUndefined();
+    expect(natsRefusal(Object.assign(new Error('TIMEOUT'), { code: 'TIMEOUT' }))).toBeUndefined();
+    expect(natsRefusal('CONNECTION_CLOSED')).toBeUndefined();
+  });
+
+  it('tells a Kafka refusal of the record (dead-lettered) from an outage (retried)', () => {
+    // The kafkajs error of a record above the topic's max.message.bytes, as seen against the broker.
+    const tooLarge = Object.assign(
+      new Error('The request included a message larger than the max message size the server will accept'),
+      { name: 'KafkaJSProtocolError', type: 'MESSAGE_TOO_LARGE', retriable: false },
+    );
+    const message =
+      'Kafka refused the record: The request included a message larger than the max message size the server will accept (MESSAGE_TOO_LARGE)';
+    expect(kafkaRefusal(tooLarge)).toBe(message);
+    expect(kafkaRefusal(Object.assign(new Error('wrapped'), { originalError: tooLarge }))).toBe(message);
+    expect(
+      kafkaRefusal(Object.assign(new Error('no leader'), { type: 'LEADER_NOT_AVAILABLE', retriable: true })),
+    ).toBeUndefined();
+    expect(kafkaRefusal(new Error('Connection error: connect ECONNREFUSED'))).toBeUndefined();
   });
 });

@@ -41,6 +41,16 @@ const IDLE_CHECK_MS = 5_000;
  */
 const CURSOR_FLUSH_MS = 500;
 
+/** An event as a sink publishes it: its CloudEvent, type and ordering key. */
+export function toOutbound(e: StoredEvent, origin: EventOrigin): OutboundEvent {
+  return {
+    event: e,
+    type: cloudEventType(e.name),
+    key: e.assetIds[0] ?? '',
+    json: cloudEventJson(toCloudEvent(e, origin)),
+  };
+}
+
 /** The cursor name of a sink. */
 export function sinkCursorName(name: string): string {
   return `sink:${name}`;
@@ -62,6 +72,11 @@ export class SinkWorker {
   #failures = 0;
   #lastError: string | null = null;
   #lastPublishedAt: number | null = null;
+  /**
+   * Events dead-lettered while still ahead of the position (event ID → seq): the next steps leave
+   * them out of the batch they repeat. Forgotten once the position passes them.
+   */
+  readonly #skip = new Map<string, number>();
 
   constructor(
     readonly config: Readonly<SinkConfig>,
@@ -85,6 +100,7 @@ export class SinkWorker {
   start(): void {
     this.#cursor = undefined;
     this.#stored = undefined;
+    this.#skip.clear();
     this.#loop.start();
   }
 
@@ -134,9 +150,11 @@ export class SinkWorker {
       const last = page[page.length - 1];
       if (!first || !last) return IDLE_CHECK_MS;
       this.metrics.sinkLag.set({ sink }, Math.max(Date.now() - first.timestamp, 0) / 1000);
-      batch = page.filter((e) => this.#selects(e)).map((e) => this.#outbound(e));
+      batch = page.filter((e) => this.#selects(e) && !this.#skip.has(e.id)).map((e) => this.#outbound(e));
       if (batch.length > 0) {
+        const publishing = this.metrics.sinkPublishDuration.startTimer({ sink });
         await this.publisher.publish(batch);
+        publishing();
         const now = Date.now();
         for (const o of batch)
           this.metrics.sinkLatency.observe({ sink }, Math.max(now - o.event.timestamp, 0) / 1000);
@@ -145,6 +163,7 @@ export class SinkWorker {
       }
       if (!run.active()) return 0;
       this.#cursor = last.seq;
+      for (const [id, seq] of this.#skip) if (seq <= last.seq) this.#skip.delete(id);
       if (Date.now() - this.#storedAt >= CURSOR_FLUSH_MS) await this.#flush();
       this.#failures = 0;
       this.#lastError = null;
@@ -183,8 +202,9 @@ export class SinkWorker {
   }
 
   /**
-   * Records the refused events as dead letters and moves past the batch (the others of the batch
-   * were acknowledged by an earlier attempt or are published again by the next step: at-least-once).
+   * Records the refused events as dead letters. The batch is then repeated without them by the next
+   * step (those of it the bus acknowledged already arrive twice: at-least-once), so an event further
+   * on that the bus refuses too gets its own attempts before it is dead-lettered in turn.
    */
   async #deadLetter(err: SinkRejectedError, batch: readonly OutboundEvent[]): Promise<void> {
     const sink = this.config.name;
@@ -197,15 +217,8 @@ export class SinkWorker {
         attempts: this.#failures,
         error: err.message,
       });
+      this.#skip.set(o.event.id, o.event.seq);
       this.metrics.sinkDeadLetters.inc({ sink });
-    }
-    const rest = batch.filter((o) => !err.eventIds.includes(o.event.id));
-    if (rest.length > 0) await this.publisher.publish(rest);
-    const last = batch[batch.length - 1];
-    if (last) {
-      await this.repo.advance(sinkCursorName(sink), last.event.seq);
-      this.#cursor = last.event.seq;
-      this.#stored = last.event.seq;
     }
     this.#failures = 0;
     this.logger.write('warn', 'sink dead-lettered events', {
@@ -220,11 +233,6 @@ export class SinkWorker {
   }
 
   #outbound(e: StoredEvent): OutboundEvent {
-    return {
-      event: e,
-      type: cloudEventType(e.name),
-      key: e.assetIds[0] ?? '',
-      json: cloudEventJson(toCloudEvent(e, this.options.origin)),
-    };
+    return toOutbound(e, this.options.origin);
   }
 }

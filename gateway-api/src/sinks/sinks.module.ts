@@ -1,17 +1,14 @@
 import { Inject, Module } from '@nestjs/common';
 import { type JsonLogger, LOGGER } from '../common/logger';
 import { CONFIG, type GatewayConfig } from '../config/config';
-import type { SinkConfig } from '../config/sinks-config';
+import type { EventOrigin } from '../events/cloud-event';
 import { EventBus } from '../events/event-bus';
 import { EventLeadership } from '../events/event-leadership';
 import { EventStoreRepository } from '../events/event-store.repository';
 import { EventsModule } from '../events/events.module';
 import { IntegrationRepository } from '../events/integration.repository';
 import { MetricsService } from '../metrics/metrics.service';
-import { EventBridgePublisher } from './eventbridge.publisher';
-import { KafkaPublisher } from './kafka.publisher';
-import { NatsPublisher } from './nats.publisher';
-import type { SinkPublisher } from './sink-publisher';
+import { SINK_PUBLISHER_FACTORY, type SinkPublisherFactory } from './sink-publisher';
 import { SinkWorker } from './sink-worker';
 import { SinksController } from './sinks.controller';
 import { SinksService } from './sinks.service';
@@ -19,16 +16,9 @@ import { SinksService } from './sinks.service';
 /** Injection token of the configured sinks' workers. */
 export const SINK_WORKERS = Symbol('SINK_WORKERS');
 
-/** The publisher of a configured sink. */
-export function newPublisher(config: SinkConfig): SinkPublisher {
-  switch (config.kind) {
-    case 'kafka':
-      return new KafkaPublisher(config);
-    case 'nats':
-      return new NatsPublisher(config);
-    case 'eventbridge':
-      return new EventBridgePublisher(config);
-  }
+/** Where the sinks' CloudEvents say they come from. */
+function originOf(c: GatewayConfig): EventOrigin {
+  return { network: c.events.network, channel: c.profile.channel, chaincode: c.profile.chaincode };
 }
 
 /**
@@ -49,6 +39,7 @@ export function newPublisher(config: SinkConfig): SinkPublisher {
         repo: IntegrationRepository,
         logger: JsonLogger,
         metrics: MetricsService,
+        newPublisher: SinkPublisherFactory,
       ): SinkWorker[] =>
         c.events.sinks.list.map(
           (s) =>
@@ -62,22 +53,39 @@ export function newPublisher(config: SinkConfig): SinkPublisher {
                 retryBaseDelayMs: c.events.sinks.retryBaseDelayMs,
                 retryMaxDelayMs: c.events.sinks.retryMaxDelayMs,
                 batchSize: c.events.sinks.batchSize,
-                origin: {
-                  network: c.events.network,
-                  channel: c.profile.channel,
-                  chaincode: c.profile.chaincode,
-                },
+                origin: originOf(c),
               },
               logger,
               metrics,
             ),
         ),
-      inject: [CONFIG, EventStoreRepository, IntegrationRepository, LOGGER, MetricsService],
+      inject: [
+        CONFIG,
+        EventStoreRepository,
+        IntegrationRepository,
+        LOGGER,
+        MetricsService,
+        SINK_PUBLISHER_FACTORY,
+      ],
     },
     {
       provide: SinksService,
-      useFactory: (workers: SinkWorker[], repo: IntegrationRepository) => new SinksService(workers, repo),
-      inject: [SINK_WORKERS, IntegrationRepository],
+      useFactory: (
+        workers: SinkWorker[],
+        repo: IntegrationRepository,
+        c: GatewayConfig,
+        events: EventStoreRepository,
+        logger: JsonLogger,
+        newPublisher: SinkPublisherFactory,
+      ) => new SinksService(workers, repo, { events, newPublisher, origin: originOf(c), logger }),
+      inject: [
+        SINK_WORKERS,
+        IntegrationRepository,
+        CONFIG,
+        EventStoreRepository,
+        LOGGER,
+        SINK_PUBLISHER_FACTORY,
+      ],
     },
   ],
 })

@@ -13,6 +13,7 @@ import { SqliteDatabase } from '../database/sqlite.database';
 import { FakeLedger } from '../ledger/testing/fake-ledger';
 import { MetricsService } from '../metrics/metrics.service';
 import type { HttpPost } from '../webhooks/webhook-dispatcher';
+import type { SinkPublisherFactory } from '../sinks/sink-publisher';
 
 /** The Manufacturer organisation's profile, as the infra writes it (paths are not read in tests). */
 export const TEST_PROFILE: ConnectionProfile = {
@@ -162,6 +163,7 @@ export async function startTestApp(
     webhookPost?: HttpPost;
     webhookResolver?: Resolver;
     consoleAssetsDir?: string;
+    sinkPublishers?: SinkPublisherFactory;
   } = {},
 ): Promise<TestApp> {
   const config = options.config ?? testConfig();
@@ -190,6 +192,7 @@ export async function startTestApp(
     clock: { random: () => 0.5, sleep: () => Promise.resolve() },
     ...(options.webhookPost ? { webhookPost: options.webhookPost } : {}),
     webhookResolver: options.webhookResolver ?? exampleResolver,
+    ...(options.sinkPublishers ? { sinkPublishers: options.sinkPublishers } : {}),
     ...(options.consoleAssetsDir ? { consoleAssetsDir: options.consoleAssetsDir } : {}),
   });
   await gateway.app.getHttpAdapter().getInstance().ready();

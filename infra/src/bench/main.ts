@@ -4,12 +4,14 @@ import { consoleBench } from './console-bench';
 import { eventsBench } from './events-bench';
 import { migrateBench } from './migrate-bench';
 import { sinksBench } from './sinks-bench';
+import { sinksFloorBench } from './sinks-floor';
 import { networkBench, type Row } from './network-bench';
 import { sweepBench } from './sweep-bench';
 
 /**
  * `npm run bench`: prints the project's performance figures. Each section starts its own network
- * on its own ports (network: 37000+; api: 20000+ or `WAYBILL_BENCH_BASE_PORT`; sweep: 24000+; events: 22000+; sinks: 29000+;
+ * on its own ports (network: 37000+; api: 20000+ or `WAYBILL_BENCH_BASE_PORT`; sweep: 24000+; events: 22000+; sinks: 29000+
+ * (sinks-floor: its brokers only, at the same ports);
  * console: 25500+ or `WAYBILL_BENCH_CONSOLE_BASE_PORT`), so a dev network
  * can stay up.
  */
@@ -47,12 +49,23 @@ async function main(): Promise<void> {
         seconds: Number(process.env['WAYBILL_BENCH_EVENTS_SECONDS'] ?? 30),
         burst: Number(process.env['WAYBILL_BENCH_EVENTS_BURST'] ?? 300),
       }),
-    migrate: () => Promise.resolve(migrateBench((process.env['WAYBILL_BENCH_MIGRATE_SIZES'] ?? '10000,100000').split(',').map(Number))),
+    migrate: () =>
+      Promise.resolve(
+        migrateBench((process.env['WAYBILL_BENCH_MIGRATE_SIZES'] ?? '10000,100000').split(',').map(Number)),
+      ),
     sinks: () =>
       sinksBench({
         basePort: Number(process.env['WAYBILL_BENCH_SINKS_BASE_PORT'] ?? 29000),
         ratePerSecond: Number(process.env['WAYBILL_BENCH_SINKS_RATE'] ?? 10),
         seconds: Number(process.env['WAYBILL_BENCH_SINKS_SECONDS'] ?? 30),
+      }),
+    'sinks-floor': () =>
+      sinksFloorBench({
+        basePort: Number(process.env['WAYBILL_BENCH_SINKS_BASE_PORT'] ?? 29000),
+        ratePerSecond: Number(process.env['WAYBILL_BENCH_SINKS_RATE'] ?? 10),
+        events:
+          Number(process.env['WAYBILL_BENCH_SINKS_RATE'] ?? 10) *
+          Number(process.env['WAYBILL_BENCH_SINKS_SECONDS'] ?? 30),
       }),
     console: () =>
       consoleBench({

@@ -15,6 +15,30 @@ import type { Row } from './network-bench';
 import { percentile } from './stats';
 
 const run = promisify(execFile);
+
+/** Count, mean and the p99 bucket bound of a sink's `waybill_sink_publish_seconds` in a /metrics text. */
+export function publishCalls(
+  metrics: string,
+  sink: string,
+): { count: number; meanMs: number; p99Ms: number } | undefined {
+  let count = 0;
+  let sum = 0;
+  const buckets: { le: number; n: number }[] = [];
+  for (const m of metrics.matchAll(/^waybill_sink_publish_seconds_(bucket|sum|count)\{([^}]*)\} (\S+)$/gm)) {
+    const labels: Record<string, string> = {};
+    for (const l of (m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)) labels[l[1] ?? ''] = l[2] ?? '';
+    if (labels['sink'] !== sink) continue;
+    const v = Number(m[3]);
+    if (m[1] === 'count') count = v;
+    else if (m[1] === 'sum') sum = v;
+    else
+      buckets.push({ le: labels['le'] === '+Inf' ? Number.POSITIVE_INFINITY : Number(labels['le']), n: v });
+  }
+  if (count === 0) return undefined;
+  const p99 = buckets.sort((a, b) => a.le - b.le).find((b) => b.n >= 0.99 * count)?.le ?? Number.NaN;
+  return { count, meanMs: (sum / count) * 1000, p99Ms: p99 * 1000 };
+}
+
 const CLI = path.join(PROJECT_ROOT, 'infra', 'dist', 'cli.js');
 const SINKS = ['kafka', 'nats', 'eventbridge'] as const;
 /** What the observer prints per sink (EventBridge is read behind its rule, from SQS). */
@@ -196,6 +220,16 @@ export async function sinksBench(options: {
           metric: `${sink}: events received per second at that load`,
           value: `${(lat.length / ((last - first) / 1000)).toFixed(1)} events/s`,
         });
+      }
+      // The bus's own share, as the gateway saw it: its publish calls until acknowledged.
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      for (const sink of SINKS) {
+        const calls = publishCalls(metrics, sink);
+        if (calls)
+          rows.push({
+            metric: `${sink}: the gateway's publish calls until acknowledged (waybill_sink_publish_seconds, ${calls.count} calls)`,
+            value: `mean ${calls.meanMs.toFixed(0)} ms, p99 ≤ ${calls.p99Ms} ms (histogram bucket)`,
+          });
       }
     } finally {
       client.close();

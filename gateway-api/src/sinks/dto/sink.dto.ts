@@ -8,6 +8,15 @@ export class SinkParams {
   sink!: string;
 }
 
+/** An event ID as the sinks publish it (`<transaction ID>:<event name>`). */
+const EVENT_ID = /^[0-9a-f]{64}:[A-Za-z]{1,64}$/;
+
+export class SinkDeadLetterParams extends SinkParams {
+  @ApiProperty({ pattern: EVENT_ID.source, description: "The dead-lettered event's ID" })
+  @Matches(EVENT_ID, { message: 'eventId must be <transaction ID>:<event name>' })
+  eventId!: string;
+}
+
 export class SinkDeadLettersQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
@@ -48,4 +57,19 @@ export class SinkDeadLetter {
 
 export class SinkDeadLetterList {
   @ApiProperty({ type: [SinkDeadLetter] }) items!: SinkDeadLetter[];
+}
+
+export class SinkRedeliveryFailure {
+  @ApiProperty() eventId!: string;
+  @ApiProperty({ description: 'Why the bus refused it again (it stays a dead letter, one attempt more)' })
+  error!: string;
+}
+
+export class SinkRedeliverResult {
+  @ApiProperty({ description: 'Dead letters the bus acknowledged now (no longer dead letters)' })
+  redelivered!: number;
+  @ApiProperty({ type: [SinkRedeliveryFailure], description: 'Dead letters the bus refused again' })
+  failed!: SinkRedeliveryFailure[];
+  @ApiProperty({ description: 'Dead letters the sink still has after this call' })
+  remaining!: number;
 }
