@@ -10,11 +10,12 @@ import {
   hash,
   type Network,
 } from '@hyperledger/fabric-gateway';
-import { common, gateway as gatewayProtos, msp, orderer } from '@hyperledger/fabric-protos';
+import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import type { LedgerTimeouts } from '../config/config';
 import type { ConnectionProfile, PeerProfile } from '../config/profile';
 import { decodeBlock, validationCodeName } from './block-decoder';
 import { orderingServiceOf } from './channel-config';
+import { seekNewest } from './seek-newest';
 import { announce } from './announce';
 import { grpcChannelOptions } from './grpc-options';
 import { type MessageSigner, newNativeSigner } from './native-signer';
@@ -259,21 +260,10 @@ export class FabricGatewayLedger implements LedgerPort {
    * evaluate to the organisation's peer with the highest block, so every peer would seem to hold it.
    */
   async #heightOn(c: Connection): Promise<bigint> {
-    // The SDK builds and signs the envelope's header; only the seek changes, to the newest block.
-    const envelope = common.Envelope.deserializeBinary(
-      c.network.newFilteredBlockEventsRequest({ startBlock: 0n }).getBytes(),
-    );
-    const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
-    const newest = new orderer.SeekPosition();
-    newest.setNewest(new orderer.SeekNewest());
-    const seek = new orderer.SeekInfo();
-    seek.setStart(newest);
-    seek.setStop(newest);
-    payload.setData(seek.serializeBinary());
-    const request = new common.Envelope();
-    request.setPayload(payload.serializeBinary());
+    // The SDK builds the request's header; only the seek changes, to the newest block.
+    const request = seekNewest(c.network.newFilteredBlockEventsRequest({ startBlock: 0n }).getBytes());
     const blocks = await c.gateway
-      .newFilteredBlockEventsRequest(request.serializeBinary())
+      .newFilteredBlockEventsRequest(request)
       .getEvents({ deadline: Date.now() + this.#timeouts.evaluateMs });
     try {
       for await (const block of blocks) return BigInt(block.getNumber()) + 1n;

@@ -292,12 +292,15 @@ export class FabricNetworkLedger implements LedgerPort {
         problem,
       }));
     }
-    const channel = c.network.getChannel();
+    // The profile's peers as the SDK built them from the connection profile, by name: the
+    // channel's own list holds the peers discovery found, named by their gossip endpoints.
+    const built = c.network.getChannel().client.getEndorsers();
     return Promise.all(
       this.#profile.peers.map(async (p): Promise<LedgerPeerState> => {
         const known = { name: p.name, endpoint: p.endpoint };
         try {
-          return { ...known, reachable: true, height: await this.#heightOn(c, channel.getEndorser(p.name)) };
+          const endorser = built.find((e) => e.name === p.name);
+          return { ...known, reachable: true, height: await this.#heightOn(c, endorser) };
         } catch (err) {
           return { ...known, reachable: false, problem: fromFabricNetworkError(err, 'evaluate').kind };
         }
