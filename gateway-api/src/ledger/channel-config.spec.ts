@@ -1,5 +1,5 @@
 import { common, msp, orderer } from '@hyperledger/fabric-protos';
-import { orderingServiceOf } from './channel-config';
+import { orderingServiceOfConfigBlock as orderingServiceOf } from './channel-config';
 
 function value(bytes: Uint8Array): common.ConfigValue {
   const v = new common.ConfigValue();
@@ -48,10 +48,26 @@ function config(build: (channel: common.ConfigGroup, ordererGroup: common.Config
   build(channel, ordererGroup);
   const c = new common.Config();
   c.setChannelGroup(channel);
-  return c.serializeBinary();
+  return configBlock(c);
 }
 
-describe('orderingServiceOf', () => {
+/** A config block as `cscc GetConfigBlock` answers: one envelope whose payload is a ConfigEnvelope. */
+function configBlock(c: common.Config): Uint8Array {
+  const configEnvelope = new common.ConfigEnvelope();
+  configEnvelope.setConfig(c);
+  const payload = new common.Payload();
+  payload.setHeader(new common.Header());
+  payload.setData(configEnvelope.serializeBinary());
+  const envelope = new common.Envelope();
+  envelope.setPayload(payload.serializeBinary());
+  const data = new common.BlockData();
+  data.setDataList([envelope.serializeBinary()]);
+  const block = new common.Block();
+  block.setData(data);
+  return block.serializeBinary();
+}
+
+describe('orderingServiceOfConfigBlock', () => {
   it('lists each orderer organisation’s endpoints with its MSP ID, the consensus type and the Raft consenters', () => {
     const bytes = config((_, o) => {
       o.getValuesMap().set(
@@ -95,11 +111,12 @@ describe('orderingServiceOf', () => {
     });
   });
 
-  it('refuses a configuration without an Orderer group', () => {
+  it('refuses a configuration without an Orderer group, and a block without a transaction', () => {
     const c = new common.Config();
     c.setChannelGroup(new common.ConfigGroup());
-    expect(() => orderingServiceOf(c.serializeBinary())).toThrow(
-      'the channel configuration has no Orderer group',
+    expect(() => orderingServiceOf(configBlock(c))).toThrow('the channel configuration has no Orderer group');
+    expect(() => orderingServiceOf(new common.Block().serializeBinary())).toThrow(
+      'the config block has no transaction',
     );
   });
 });

@@ -2,15 +2,26 @@ import { common, msp, orderer } from '@hyperledger/fabric-protos';
 import type { LedgerOrderingService } from './ledger.port';
 
 /**
- * The ordering service named by a channel configuration (`common.Config`, as `cscc
- * GetChannelConfig` returns it): the consensus type, each orderer organisation's endpoints and,
- * for Raft, the consenters. Endpoints per organisation (`Endpoints`, Fabric >= 1.4.2) win; a
- * configuration without any falls back to the channel-wide legacy `OrdererAddresses`, which
- * names no organisation.
- * @throws Error when the bytes are not a configuration with an `Orderer` group.
+ * The ordering service named by a channel's config block (as `cscc GetConfigBlock` returns it,
+ * on Fabric 2.2 peers as on 2.5; `GetChannelConfig` is not in 2.2): the consensus type, each
+ * orderer organisation's endpoints and, for Raft, the consenters. Endpoints per organisation
+ * (`Endpoints`, Fabric >= 1.4.2) win; a configuration without any falls back to the channel-wide
+ * legacy `OrdererAddresses`, which names no organisation.
+ * @throws Error when the bytes are not a config block with an `Orderer` group.
  */
-export function orderingServiceOf(configBytes: Uint8Array): LedgerOrderingService {
-  const channel = common.Config.deserializeBinary(configBytes).getChannelGroup();
+export function orderingServiceOfConfigBlock(blockBytes: Uint8Array): LedgerOrderingService {
+  const first = common.Block.deserializeBinary(blockBytes).getData()?.getDataList_asU8()[0];
+  if (!first) throw new Error('the config block has no transaction');
+  const payload = common.Payload.deserializeBinary(
+    common.Envelope.deserializeBinary(first).getPayload_asU8(),
+  );
+  const config = common.ConfigEnvelope.deserializeBinary(payload.getData_asU8()).getConfig();
+  if (!config) throw new Error('the config block holds no configuration');
+  return orderingServiceOf(config);
+}
+
+function orderingServiceOf(config: common.Config): LedgerOrderingService {
+  const channel = config.getChannelGroup();
   const ordererGroup = channel?.getGroupsMap().get('Orderer');
   if (!channel || !ordererGroup) throw new Error('the channel configuration has no Orderer group');
 

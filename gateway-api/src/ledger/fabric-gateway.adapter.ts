@@ -14,7 +14,7 @@ import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-proto
 import type { LedgerTimeouts } from '../config/config';
 import type { ConnectionProfile, PeerProfile } from '../config/profile';
 import { decodeBlock, validationCodeName } from './block-decoder';
-import { orderingServiceOf } from './channel-config';
+import { orderingServiceOfConfigBlock } from './channel-config';
 import { seekNewest } from './seek-newest';
 import { announce } from './announce';
 import { grpcChannelOptions } from './grpc-options';
@@ -237,7 +237,7 @@ export class FabricGatewayLedger implements LedgerPort {
   async orderingService(identity: string): Promise<LedgerOrderingService> {
     return this.#withFailover(identity, 'evaluate', async (c) => {
       // cscc is the peer's configuration system chaincode; channel readers may call it.
-      const proposal = c.network.getContract('cscc').newProposal('GetChannelConfig', {
+      const proposal = c.network.getContract('cscc').newProposal('GetConfigBlock', {
         arguments: [this.#profile.channel],
       });
       let bytes: Uint8Array;
@@ -247,7 +247,7 @@ export class FabricGatewayLedger implements LedgerPort {
         throw fromFabricGatewayError(err, 'evaluate', proposal.getTransactionId());
       }
       try {
-        return orderingServiceOf(bytes);
+        return orderingServiceOfConfigBlock(bytes);
       } catch (err) {
         throw fromFabricGatewayError(err, 'evaluate');
       }

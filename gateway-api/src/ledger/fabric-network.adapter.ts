@@ -18,7 +18,7 @@ import type { LedgerTimeouts } from '../config/config';
 import type { ConnectionProfile } from '../config/profile';
 import { announce } from './announce';
 import { decodeBlock, validationCodeName } from './block-decoder';
-import { orderingServiceOf } from './channel-config';
+import { orderingServiceOfConfigBlock } from './channel-config';
 import { fromFabricNetworkError } from './fabric-network-error.mapper';
 import { type LedgerError, LedgerInternalError, LedgerUnavailableError } from './ledger.errors';
 import type {
@@ -315,12 +315,12 @@ export class FabricNetworkLedger implements LedgerPort {
       // cscc is the peer's configuration system chaincode; channel readers may call it.
       bytes = await c.network
         .getContract('cscc')
-        .evaluateTransaction('GetChannelConfig', this.#profile.channel);
+        .evaluateTransaction('GetConfigBlock', this.#profile.channel);
     } catch (err) {
       throw this.#failed(identity, err, 'evaluate');
     }
     try {
-      return orderingServiceOf(bytes);
+      return orderingServiceOfConfigBlock(bytes);
     } catch (err) {
       throw fromFabricNetworkError(err, 'evaluate');
     }

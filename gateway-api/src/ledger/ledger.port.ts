@@ -211,7 +211,7 @@ export interface LedgerPort {
   peerStates(identity: string): Promise<readonly LedgerPeerState[]>;
 
   /**
-   * The ordering service named by the channel's current configuration (`cscc GetChannelConfig`
+   * The ordering service named by the channel's current configuration (`cscc GetConfigBlock`
    * on a peer of this organisation). Says nothing about whether the orderers are up: the gateway
    * never talks to them itself (its peers do).
    * @throws {@link LedgerError} — `LedgerUnavailableError` when no peer answers.
