@@ -22,6 +22,72 @@ describe('platform endpoints', () => {
     ]);
   });
 
+  it('shows an admin each peer of the organisation, the channel height and the orderers (others: 403)', async () => {
+    t.ledger.peers = [
+      { name: 'peer0.manufacturer', endpoint: 'localhost:7051', reachable: true },
+      { name: 'peer1.manufacturer', endpoint: 'localhost:7061', reachable: false },
+    ];
+    const r = await request(t, 'GET', '/v1/admin/network', { key: t.keys['manufacturer-admin'] });
+    expect(r).toMatchObject({ status: 200, headers: { 'cache-control': 'no-store' } });
+    const height = r.body.height as number;
+    expect(height).toBeGreaterThanOrEqual(0);
+    expect(r.body).toEqual({
+      readiness: { status: 'pass', checks: { ledger: 'pass', database: 'pass', shuttingDown: false } },
+      adapter: 'fake',
+      organization: 'Manufacturer',
+      mspId: 'ManufacturerMSP',
+      channel: 'supplychain',
+      chaincode: 'waybill',
+      height,
+      peers: [
+        { name: 'peer0.manufacturer', endpoint: 'localhost:7051', reachable: true, height, problem: null },
+        {
+          name: 'peer1.manufacturer',
+          endpoint: 'localhost:7061',
+          reachable: false,
+          height: null,
+          problem: 'unavailable',
+        },
+      ],
+      ordering: {
+        consensusType: 'etcdraft',
+        orderers: [{ mspId: 'OrdererMSP', endpoint: 'localhost:7050' }],
+        consenters: ['localhost:7050'],
+      },
+    });
+    expect(await request(t, 'GET', '/v1/admin/network', { key: t.keys['manufacturer-user1'] })).toMatchObject(
+      {
+        status: 403,
+        body: { code: 'ROLE_FORBIDDEN' },
+      },
+    );
+    expect(await request(t, 'GET', '/v1/admin/network')).toMatchObject({ status: 401 });
+  });
+
+  it('reports every peer unreachable and no ordering service while the ledger is down, still 200', async () => {
+    t.ledger.unavailable = true;
+    try {
+      // Readiness is cached for a second: wait it out, so that the answer is consistent.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const r = await request(t, 'GET', '/v1/admin/network', { key: t.keys['manufacturer-admin'] });
+      expect(r).toMatchObject({
+        status: 200,
+        body: {
+          readiness: { status: 'fail', checks: { ledger: 'fail' } },
+          height: null,
+          peers: [
+            { name: 'peer0.manufacturer', reachable: false, height: null, problem: 'unavailable' },
+            { name: 'peer1.manufacturer', reachable: false, height: null, problem: 'unavailable' },
+          ],
+          ordering: null,
+        },
+      });
+    } finally {
+      t.ledger.unavailable = false;
+      t.ledger.peers = [{ name: 'peer0.manufacturer', endpoint: 'localhost:7051', reachable: true }];
+    }
+  });
+
   it('counts requests, latencies, ledger calls and errors for Prometheus', async () => {
     const key = t.keys['manufacturer-user1'];
     await request(t, 'GET', '/v1/assets/LOT-1', { key });
@@ -121,6 +187,7 @@ describe('platform endpoints', () => {
         'reconcileReadModel',
         'live',
         'ready',
+        'networkStatus',
       ].sort(),
     );
     const ui = await request(t, 'GET', '/docs');

@@ -39,11 +39,15 @@ describe('the fabric-network (Fabric 2.2 SDK) adapter behind the partner API', (
   let child: ChildProcess;
   let dir: string;
   let key: string;
+  let adminKey: string;
   const url = `http://127.0.0.1:${PORT}`;
   const viaSdk22 = async (method: string, urlPath: string, body?: unknown): Promise<ApiResponse> => {
     const res = await fetch(`${url}${urlPath}`, {
       method,
-      headers: { 'x-api-key': key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        'x-api-key': urlPath.startsWith('/v1/admin/') ? adminKey : key,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -67,25 +71,27 @@ describe('the fabric-network (Fabric 2.2 SDK) adapter behind the partner API', (
       DATABASE_URL: path.join(dir, 'gateway.sqlite'),
       WAYBILL_LEDGER_ADAPTER: 'fabric-network',
     };
-    const created = execFileSync(
-      process.execPath,
-      [
-        path.join(GATEWAY, 'admin.js'),
-        'keys',
-        'create',
-        '--identity',
-        'manufacturer-user1',
-        '--name',
-        'fabric-network-e2e',
-        '--json',
-      ],
-      {
-        env: childEnv,
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
-    key = (JSON.parse(created) as { key: string }).key;
+    const createKey = (identity: string) =>
+      (
+        JSON.parse(
+          execFileSync(
+            process.execPath,
+            [
+              path.join(GATEWAY, 'admin.js'),
+              'keys',
+              'create',
+              '--identity',
+              identity,
+              '--name',
+              `fabric-network-e2e-${identity}`,
+              '--json',
+            ],
+            { env: childEnv, encoding: 'utf8', timeout: 60_000 },
+          ),
+        ) as { key: string }
+      ).key;
+    key = createKey('manufacturer-user1');
+    adminKey = createKey('manufacturer-admin1');
     const log = openSync(path.join(dir, 'gateway.log'), 'w');
     child = spawn(process.execPath, [path.join(GATEWAY, 'main.js')], {
       env: childEnv,
@@ -162,6 +168,36 @@ describe('the fabric-network (Fabric 2.2 SDK) adapter behind the partner API', (
       });
       expect(a.status).toBeGreaterThanOrEqual(400);
     }
+  });
+
+  it('reports the same peers, heights and orderers to the operator as the Gateway adapter', async () => {
+    const [a, b] = await Promise.all([
+      viaSdk22('GET', '/v1/admin/network'),
+      call('manufacturer', 'GET', '/v1/admin/network', { as: 'manufacturer-admin1' }),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    type View = {
+      adapter: string;
+      height: number;
+      peers: { height: number }[];
+      ordering: { orderers: unknown[] };
+    };
+    const [sdk, gw] = [a.body as View, b.body as View];
+    expect([sdk.adapter, gw.adapter]).toEqual(['fabric-network', 'fabric-gateway']);
+    // Heights are read one after the other: a block may commit in between.
+    expect(Math.abs(sdk.height - gw.height)).toBeLessThanOrEqual(2);
+    const same = (v: View) => ({
+      ...v,
+      adapter: undefined,
+      height: undefined,
+      peers: v.peers.map((p) => ({ ...p, height: typeof p.height })),
+    });
+    expect(same(sdk)).toEqual(same(gw));
+    expect(gw).toMatchObject({
+      peers: [{ name: 'peer0.manufacturer', reachable: true, height: gw.height, problem: null }],
+      ordering: { consensusType: 'etcdraft' },
+    });
+    expect(gw.ordering.orderers).toHaveLength(3);
   });
 
   it('reads chaincode events into its own event store and read model', async () => {

@@ -62,6 +62,16 @@ describe('partner API when a peer is down', () => {
         checks: { ledger: 'fail', database: 'pass' },
       });
 
+      // The operator's view names the peer that does not answer (200: it reports, it does not fail).
+      const network = await call('manufacturer', 'GET', '/v1/admin/network', { as: 'manufacturer-admin1' });
+      expect(network.status).toBe(200);
+      expect(network.body).toMatchObject({
+        readiness: { status: 'fail', checks: { ledger: 'fail' } },
+        height: null,
+        peers: [{ name: PEER, reachable: false, height: null, problem: 'unavailable' }],
+        ordering: null,
+      });
+
       // The other organisations' gateways read through their own peers meanwhile.
       expect((await call('carrier', 'GET', `/v1/assets/${lot}`, { as: 'carrier-user1' })).status).toBe(200);
     } finally {
@@ -92,6 +102,20 @@ describe('partner API when a peer is down', () => {
     // found the other organisations' peers again (gossip), as `chaincode deploy` does; then a new
     // asset commits. Until then the gateway answers 503, retryable.
     await waitForEndorsers(net, 90_000);
-    committed(await call('manufacturer', 'POST', '/v1/assets', { as: 'manufacturer-user1', body: assetBody(uniqueId('down')) }), 201);
+    const created = committed(
+      await call('manufacturer', 'POST', '/v1/assets', {
+        as: 'manufacturer-user1',
+        body: assetBody(uniqueId('down')),
+      }),
+      201,
+    );
+    // The operator's view has the peer back, holding at least the block just committed.
+    const network = await call('manufacturer', 'GET', '/v1/admin/network', { as: 'manufacturer-admin1' });
+    expect(network.body).toMatchObject({
+      readiness: { status: 'pass' },
+      peers: [{ name: PEER, reachable: true, problem: null }],
+    });
+    const { peers } = network.body as { peers: { height: number }[] };
+    expect(peers[0]?.height).toBeGreaterThan(created.blockNumber);
   });
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CONSOLE_OPENAPI_COPY, normaliseOpenApi } from '../../gateway-api/src/console/openapi-copy';
-import { assetBody, call, committed, orgApi } from '../support/api';
+import { assetBody, call, committed, expectProblem, orgApi } from '../support/api';
 import { axeViolations, launchChromium } from '../support/browser';
 import { uniqueId } from '../support/fabric';
 
@@ -264,12 +264,28 @@ describe('web console (headless Chromium)', () => {
     );
     expect(await problem.locator('.problem-detail').textContent()).toBeTruthy();
 
-    // The admin's operator view: readiness and the read model's position from the gateway.
+    // The admin's operator view: readiness, peers, orderers and the read model's position.
     await admin.getByRole('link', { name: 'Operator' }).click();
     await admin
       .getByTestId('readiness')
       .filter({ hasText: 'pass (ledger pass, database pass)' })
       .waitFor(WAIT);
+    // The organisation's peer, asked on its own, with the channel's height it holds; the orderers
+    // the channel configuration names (three Raft nodes of the Orderer organisation).
+    const peer = admin.locator('tr[data-peer="peer0.carrier"]');
+    await peer.waitFor(WAIT);
+    await expect(peer.locator('td').nth(1).textContent()).resolves.toBe('yes');
+    const height = Number(await peer.locator('td').nth(2).textContent());
+    expect(height).toBeGreaterThan(1);
+    await expect(admin.getByTestId('channel-height').textContent()).resolves.toBe(String(height));
+    await admin.getByTestId('consensus').filter({ hasText: 'etcdraft, 3 consenters' }).waitFor(WAIT);
+    const orderers = admin.locator('tr[data-orderer]');
+    expect(await orderers.count()).toBe(3);
+    expect(await orderers.locator('td').allTextContents()).toEqual([
+      'OrdererMSP',
+      'OrdererMSP',
+      'OrdererMSP',
+    ]);
     await admin.getByRole('cell', { name: 'carrier-user1' }).first().waitFor(WAIT);
     // The e2e stack runs no event sink: the section says so rather than showing an empty table.
     await admin.getByText('No event sinks configured.').waitFor(WAIT);
@@ -280,18 +296,31 @@ describe('web console (headless Chromium)', () => {
     await admin.getByLabel('Identity').fill('carrier-user1');
     await admin.getByLabel('Expires (optional)').fill(expires);
     await admin.getByRole('button', { name: 'Create key' }).click();
-    const row = admin.locator('tr').filter({ has: admin.getByRole('rowheader', { name: keyName, exact: true }) });
+    const row = admin
+      .locator('tr')
+      .filter({ has: admin.getByRole('rowheader', { name: keyName, exact: true }) });
     await row.waitFor(WAIT);
     await expect(row.locator('td').nth(3).textContent()).resolves.not.toBe('never');
-    const first = await admin.getByRole('status').filter({ hasText: 'New key' }).locator('code').textContent();
-    expect(first).toMatch(/\S{20,}/);
-    await row.getByRole('button', { name: 'Rotate' }).click();
-    await admin
+    const first = await admin
       .getByRole('status')
       .filter({ hasText: 'New key' })
       .locator('code')
-      .filter({ hasNotText: first ?? '' })
-      .waitFor(WAIT);
+      .textContent();
+    expect(first).toMatch(/\S{20,}/);
+    await row.getByRole('button', { name: 'Rotate' }).click();
+    const rotated = admin
+      .getByRole('status')
+      .filter({ hasText: 'New key' })
+      .locator('code')
+      .filter({ hasNotText: first ?? '' });
+    await rotated.waitFor(WAIT);
+    // Revoking the new key: its row says when, and the key is refused at once.
+    const rotatedKey = (await rotated.textContent()) ?? '';
+    const rotatedRow = admin.locator(`tr[data-key-id="${rotatedKey.split('_')[1]}"]`);
+    await rotatedRow.getByRole('button', { name: 'Revoke' }).click();
+    await rotatedRow.getByRole('button', { name: 'Revoke' }).waitFor({ state: 'detached', ...WAIT });
+    await expect(rotatedRow.locator('td').nth(4).textContent()).resolves.not.toBe('—');
+    expectProblem(await call(C, 'GET', '/v1/assets?limit=1', { apiKey: rotatedKey }), 401, 'API_KEY_REVOKED');
     await expectAccessible(admin, 'operator view');
   });
 

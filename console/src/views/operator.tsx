@@ -9,21 +9,17 @@ interface Backlog {
   readonly dead: string;
 }
 
-interface Readiness {
-  readonly status: string;
-  readonly checks?: { readonly ledger?: string; readonly database?: string };
-}
-
 const PAGE = 100;
 const count = (list: { items: unknown[]; nextCursor: string | null }) =>
   `${list.items.length}${list.nextCursor ? '+' : ''}`;
 
 /**
- * Admin view: readiness (ledger and database), the event reader's and read model's position,
+ * Admin view: readiness (ledger and database), the organisation's peers each with its own height,
+ * the orderers the channel configuration names, the event reader's and read model's position,
  * webhook and sink backlogs and the organisation's API keys (create with an expiry, rotate, revoke).
  */
 export function Operator() {
-  const [ready, setReady] = useState<Readiness | undefined>();
+  const [network, setNetwork] = useState<Schemas['NetworkStatusView'] | undefined>();
   const [readModel, setReadModel] = useState<Schemas['ReadModelStatusWithLeaderView'] | undefined>();
   const [backlogs, setBacklogs] = useState<Backlog[] | undefined>();
   const [sinks, setSinks] = useState<Schemas['SinkView'][] | undefined>();
@@ -33,15 +29,15 @@ export function Operator() {
 
   const load = useCallback(async () => {
     try {
-      // Readiness answers 503 with the same body when a check fails: show it either way.
-      const readiness = await fetch('/health/ready', { credentials: 'same-origin' });
-      setReady((await readiness.json()) as Readiness);
-      const [rm, k, hooks, sinkList] = await Promise.all([
+      const [net, rm, k, hooks, sinkList] = await Promise.all([
+        // 200 with readiness inside, also when a check fails or a peer is down.
+        api.GET('/v1/admin/network').then(ok),
         api.GET('/v1/read-model').then(ok),
         api.GET('/v1/admin/api-keys').then(ok),
         api.GET('/v1/webhooks').then(ok),
         api.GET('/v1/sinks').then(ok),
       ]);
+      setNetwork(net);
       setReadModel(rm);
       setKeys(k.items);
       setSinks(sinkList.items);
@@ -100,7 +96,9 @@ export function Operator() {
             name: text('key-name'),
             identityId: text('key-identity'),
             // The end of the chosen day, local time.
-            ...(text('key-expires') ? { expiresAt: new Date(`${text('key-expires')}T23:59:59.999`).toISOString() } : {}),
+            ...(text('key-expires')
+              ? { expiresAt: new Date(`${text('key-expires')}T23:59:59.999`).toISOString() }
+              : {}),
           },
         }),
       );
@@ -118,14 +116,19 @@ export function Operator() {
       <ProblemNotice error={error} />
       <section class="card" aria-labelledby="health">
         <h2 id="health">Gateway and ledger</h2>
-        {ready && readModel ? (
+        {network && readModel ? (
           <dl class="facts">
             <dt>Readiness</dt>
             <dd data-testid="readiness">
-              {ready.status} (ledger {ready.checks?.ledger ?? '?'}, database {ready.checks?.database ?? '?'})
+              {network.readiness.status} (ledger {network.readiness.checks.ledger}, database{' '}
+              {network.readiness.checks.database})
+            </dd>
+            <dt>Channel</dt>
+            <dd>
+              {network.channel} (chaincode {network.chaincode}, {network.adapter} adapter)
             </dd>
             <dt>Channel height</dt>
-            <dd>{readModel.ledgerHeight ?? 'unknown'}</dd>
+            <dd data-testid="channel-height">{network.height ?? readModel.ledgerHeight ?? 'unknown'}</dd>
             <dt>Event reader at block</dt>
             <dd>{readModel.eventsBlock ?? '—'}</dd>
             <dt>Read model at block</dt>
@@ -137,6 +140,72 @@ export function Operator() {
           </dl>
         ) : (
           <Loading what="the gateway's state" />
+        )}
+      </section>
+      <section class="card" aria-labelledby="peers">
+        <h2 id="peers">Peers of {network?.organization ?? 'the organisation'}</h2>
+        {network === undefined ? (
+          <Loading what="the peers" />
+        ) : (
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Peers">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Peer</th>
+                  <th scope="col">Endpoint</th>
+                  <th scope="col">Reachable</th>
+                  <th scope="col">Block height</th>
+                </tr>
+              </thead>
+              <tbody>
+                {network.peers.map((p) => (
+                  <tr key={p.name} data-peer={p.name}>
+                    <th scope="row">{p.name}</th>
+                    <td>{p.endpoint}</td>
+                    <td>{p.reachable ? 'yes' : `no (${p.problem ?? 'no answer'})`}</td>
+                    <td>{p.height ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <section class="card" aria-labelledby="orderers">
+        <h2 id="orderers">Ordering service</h2>
+        {network === undefined ? (
+          <Loading what="the ordering service" />
+        ) : network.ordering === null ? (
+          <p class="muted">No peer could read the channel configuration.</p>
+        ) : (
+          <>
+            <p class="muted" data-testid="consensus">
+              Consensus {network.ordering.consensusType ?? 'unknown'}
+              {network.ordering.consenters.length > 0
+                ? `, ${network.ordering.consenters.length} consenters`
+                : ''}
+              . The orderers as the channel configuration names them: the gateway does not contact them
+              itself, so whether they are up shows in the peers’ ability to commit.
+            </p>
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Orderers">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Endpoint</th>
+                    <th scope="col">Organisation</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {network.ordering.orderers.map((o) => (
+                    <tr key={o.endpoint} data-orderer={o.endpoint}>
+                      <th scope="row">{o.endpoint}</th>
+                      <td>{o.mspId ?? '—'}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
         )}
       </section>
       <section class="card" aria-labelledby="webhooks">
@@ -250,7 +319,7 @@ export function Operator() {
               </thead>
               <tbody>
                 {keys.map((k) => (
-                  <tr key={k.keyId}>
+                  <tr key={k.keyId} data-key-id={k.keyId}>
                     <th scope="row">{k.name}</th>
                     <td>{k.identityId}</td>
                     <td>{k.role}</td>

@@ -14,6 +14,8 @@ import { common, gateway as gatewayProtos, msp } from '@hyperledger/fabric-proto
 import type { LedgerTimeouts } from '../config/config';
 import type { ConnectionProfile, PeerProfile } from '../config/profile';
 import { decodeBlock, validationCodeName } from './block-decoder';
+import { orderingServiceOfConfigBlock } from './channel-config';
+import { seekNewest } from './seek-newest';
 import { announce } from './announce';
 import { grpcChannelOptions } from './grpc-options';
 import { type MessageSigner, newNativeSigner } from './native-signer';
@@ -30,6 +32,8 @@ import type {
   LedgerBlock,
   LedgerCallKind,
   LedgerChaincodeEvent,
+  LedgerOrderingService,
+  LedgerPeerState,
   LedgerPort,
   LedgerStream,
   SubmitRequest,
@@ -208,6 +212,65 @@ export class FabricGatewayLedger implements LedgerPort {
         throw fromFabricGatewayError(err, 'evaluate', proposal.getTransactionId());
       }
     });
+  }
+
+  async peerStates(identity: string): Promise<readonly LedgerPeerState[]> {
+    this.#signer(identity);
+    return Promise.all(
+      this.#profile.peers.map(async (peer, index): Promise<LedgerPeerState> => {
+        const known = { name: peer.name, endpoint: peer.endpoint };
+        try {
+          if (this.#closed)
+            throw new LedgerUnavailableError({ stage: 'events', message: 'the ledger connection is closed' });
+          return {
+            ...known,
+            reachable: true,
+            height: await this.#heightOn(this.#connection(identity, index)),
+          };
+        } catch (err) {
+          return { ...known, reachable: false, problem: fromFabricGatewayError(err, 'events').kind };
+        }
+      }),
+    );
+  }
+
+  async orderingService(identity: string): Promise<LedgerOrderingService> {
+    return this.#withFailover(identity, 'evaluate', async (c) => {
+      // cscc is the peer's configuration system chaincode; channel readers may call it.
+      const proposal = c.network.getContract('cscc').newProposal('GetConfigBlock', {
+        arguments: [this.#profile.channel],
+      });
+      let bytes: Uint8Array;
+      try {
+        bytes = await proposal.evaluate();
+      } catch (err) {
+        throw fromFabricGatewayError(err, 'evaluate', proposal.getTransactionId());
+      }
+      try {
+        return orderingServiceOfConfigBlock(bytes);
+      } catch (err) {
+        throw fromFabricGatewayError(err, 'evaluate');
+      }
+    });
+  }
+
+  /**
+   * The channel's height on the connection's own peer, from that peer's Deliver service (the newest
+   * block, filtered: numbers only). Not `qscc GetChainInfo`: the Gateway service routes an
+   * evaluate to the organisation's peer with the highest block, so every peer would seem to hold it.
+   */
+  async #heightOn(c: Connection): Promise<bigint> {
+    // The SDK builds the request's header; only the seek changes, to the newest block.
+    const request = seekNewest(c.network.newFilteredBlockEventsRequest({ startBlock: 0n }).getBytes());
+    const blocks = await c.gateway
+      .newFilteredBlockEventsRequest(request)
+      .getEvents({ deadline: Date.now() + this.#timeouts.evaluateMs });
+    try {
+      for await (const block of blocks) return BigInt(block.getNumber()) + 1n;
+      throw new LedgerUnavailableError({ stage: 'events', message: 'the peer sent no block' });
+    } finally {
+      blocks.close();
+    }
   }
 
   close(): Promise<void> {

@@ -18,6 +18,7 @@ import type { LedgerTimeouts } from '../config/config';
 import type { ConnectionProfile } from '../config/profile';
 import { announce } from './announce';
 import { decodeBlock, validationCodeName } from './block-decoder';
+import { orderingServiceOfConfigBlock } from './channel-config';
 import { fromFabricNetworkError } from './fabric-network-error.mapper';
 import { type LedgerError, LedgerInternalError, LedgerUnavailableError } from './ledger.errors';
 import type {
@@ -26,6 +27,8 @@ import type {
   LedgerBlock,
   LedgerCallKind,
   LedgerChaincodeEvent,
+  LedgerOrderingService,
+  LedgerPeerState,
   LedgerPort,
   LedgerStream,
   SubmitRequest,
@@ -267,6 +270,86 @@ export class FabricNetworkLedger implements LedgerPort {
     } catch (err) {
       throw this.#failed(identity, err, 'evaluate');
     }
+  }
+
+  async peerStates(identity: string): Promise<readonly LedgerPeerState[]> {
+    if (!this.#profile.identities.some((i) => i.id === identity)) {
+      throw new LedgerInternalError({
+        stage: 'evaluate',
+        message: `identity ${identity} is not in the connection profile`,
+      });
+    }
+    let c: Connection;
+    try {
+      c = await this.#connection(identity, 'evaluate');
+    } catch (err) {
+      // No Gateway without an answer from one of our peers (discovery): none is reachable.
+      const problem = fromFabricNetworkError(err, 'evaluate').kind;
+      return this.#profile.peers.map((p) => ({
+        name: p.name,
+        endpoint: p.endpoint,
+        reachable: false,
+        problem,
+      }));
+    }
+    // The profile's peers as the SDK built them from the connection profile, by name: the
+    // channel's own list holds the peers discovery found, named by their gossip endpoints.
+    const built = c.network.getChannel().client.getEndorsers();
+    return Promise.all(
+      this.#profile.peers.map(async (p): Promise<LedgerPeerState> => {
+        const known = { name: p.name, endpoint: p.endpoint };
+        try {
+          const endorser = built.find((e) => e.name === p.name);
+          return { ...known, reachable: true, height: await this.#heightOn(c, endorser) };
+        } catch (err) {
+          return { ...known, reachable: false, problem: fromFabricNetworkError(err, 'evaluate').kind };
+        }
+      }),
+    );
+  }
+
+  async orderingService(identity: string): Promise<LedgerOrderingService> {
+    const c = await this.#connection(identity, 'evaluate');
+    let bytes: Buffer;
+    try {
+      // cscc is the peer's configuration system chaincode; channel readers may call it.
+      bytes = await c.network
+        .getContract('cscc')
+        .evaluateTransaction('GetConfigBlock', this.#profile.channel);
+    } catch (err) {
+      throw this.#failed(identity, err, 'evaluate');
+    }
+    try {
+      return orderingServiceOfConfigBlock(bytes);
+    } catch (err) {
+      throw fromFabricNetworkError(err, 'evaluate');
+    }
+  }
+
+  /**
+   * `qscc GetChainInfo` sent to this one peer (the query handler would pick any of ours). An
+   * endpoint the SDK marked disconnected is refused without a try (see {@link #reconnect}), so the
+   * connection is checked, and rebuilt if need be, first.
+   */
+  async #heightOn(c: Connection, endorser: fabricCommon.Endorser | undefined): Promise<bigint> {
+    if (!endorser || !(await endorser.checkConnection())) {
+      throw new LedgerUnavailableError({ stage: 'evaluate', message: 'the peer is not connected' });
+    }
+    const context = c.gateway.identityContext;
+    if (!context)
+      throw new LedgerInternalError({ stage: 'evaluate', message: 'the gateway has no identity' });
+    const query = c.network.getChannel().newQuery('qscc');
+    query.build(context, { fcn: 'GetChainInfo', args: [this.#profile.channel] });
+    query.sign(context);
+    const answer = await query.send({ targets: [endorser], requestTimeout: this.#timeouts.evaluateMs });
+    const response = answer.responses[0]?.response;
+    if (!response || response.status !== 200) {
+      throw (
+        answer.errors[0] ??
+        new Error(`qscc answered ${response?.status ?? 'nothing'}: ${response?.message ?? ''}`)
+      );
+    }
+    return BigInt(common.BlockchainInfo.deserializeBinary(response.payload).getHeight());
   }
 
   async close(): Promise<void> {

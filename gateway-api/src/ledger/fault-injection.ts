@@ -3,6 +3,8 @@ import type {
   EventStart,
   LedgerBlock,
   LedgerChaincodeEvent,
+  LedgerOrderingService,
+  LedgerPeerState,
   LedgerPort,
   LedgerStream,
   SubmitRequest,
@@ -57,6 +59,14 @@ export class KillAfterSubmitLedger implements LedgerPort {
 
   chainHeight(identity: string): Promise<bigint> {
     return this.inner.chainHeight(identity);
+  }
+
+  peerStates(identity: string): Promise<readonly LedgerPeerState[]> {
+    return this.inner.peerStates(identity);
+  }
+
+  orderingService(identity: string): Promise<LedgerOrderingService> {
+    return this.inner.orderingService(identity);
   }
 
   close(): Promise<void> {

@@ -119,6 +119,36 @@ export interface LedgerBlock {
   readonly bytes: Uint8Array;
 }
 
+/**
+ * One peer of this organisation's connection profile, asked on its own (no fail-over to another):
+ * whether it answered and the channel's height it holds.
+ */
+export interface LedgerPeerState {
+  /** The peer's name in the connection profile. */
+  readonly name: string;
+  /** Its endpoint in the connection profile (`host:port`). */
+  readonly endpoint: string;
+  /** Whether it answered within the evaluate deadline. */
+  readonly reachable: boolean;
+  /** The channel's height on this peer (the next block's number); undefined when it did not answer. */
+  readonly height?: bigint;
+  /** Why it did not answer: the {@link LedgerError} kind (`unavailable`, `timeout`, `identity`…). */
+  readonly problem?: string;
+}
+
+/** The channel's ordering service, as the channel configuration (read from a peer) names it. */
+export interface LedgerOrderingService {
+  /** `etcdraft`, `BFT`, `solo`, `kafka`…; undefined when the configuration has none. */
+  readonly consensusType: string | undefined;
+  /**
+   * The endpoints peers send transactions to, by orderer organisation (`mspId` undefined for the
+   * channel-wide legacy `OrdererAddresses`, which name none).
+   */
+  readonly orderers: readonly { readonly mspId: string | undefined; readonly endpoint: string }[];
+  /** Raft consenters (`host:port` of the cluster service); empty for other consensus types. */
+  readonly consenters: readonly string[];
+}
+
 /** An endless stream from the ledger; `close()` ends it and releases the connection's stream. */
 export interface LedgerStream<T> extends AsyncIterable<T> {
   close(): void;
@@ -172,6 +202,21 @@ export interface LedgerPort {
    * @throws {@link LedgerError} — `LedgerUnavailableError` when no peer answers.
    */
   chainHeight(identity: string): Promise<bigint>;
+
+  /**
+   * Every peer of the connection profile, each asked for the channel's height on its own. Never
+   * rejects for an unreachable peer: that peer is reported `reachable: false`.
+   * @throws {@link LedgerError} — `LedgerInternalError` for an identity not in the profile.
+   */
+  peerStates(identity: string): Promise<readonly LedgerPeerState[]>;
+
+  /**
+   * The ordering service named by the channel's current configuration (`cscc GetConfigBlock`
+   * on a peer of this organisation). Says nothing about whether the orderers are up: the gateway
+   * never talks to them itself (its peers do).
+   * @throws {@link LedgerError} — `LedgerUnavailableError` when no peer answers.
+   */
+  orderingService(identity: string): Promise<LedgerOrderingService>;
 
   /** Closes every connection. Calls after `close()` reject with `LedgerUnavailableError`. */
   close(): Promise<void>;

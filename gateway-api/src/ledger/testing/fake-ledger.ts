@@ -14,6 +14,8 @@ import type {
   LedgerBlock,
   LedgerCallKind,
   LedgerChaincodeEvent,
+  LedgerOrderingService,
+  LedgerPeerState,
   LedgerPort,
   LedgerStream,
   SubmitRequest,
@@ -75,6 +77,19 @@ export class FakeLedger implements LedgerPort {
   readonly calls: FakeCall[] = [];
   /** When true every call fails as if no peer answered. */
   unavailable = false;
+  /**
+   * The organisation's peers as {@link peerStates} reports them; the height of a reachable one
+   * is the fake's chain height.
+   */
+  peers: { name: string; endpoint: string; reachable: boolean }[] = [
+    { name: 'peer0.manufacturer', endpoint: 'localhost:7051', reachable: true },
+  ];
+  /** What {@link orderingService} answers. */
+  ordering: LedgerOrderingService = {
+    consensusType: 'etcdraft',
+    orderers: [{ mspId: 'OrdererMSP', endpoint: 'localhost:7050' }],
+    consenters: ['localhost:7050'],
+  };
 
   readonly #handlers = new Map<string, FakeHandler>();
   readonly #failures = new Map<string, Failure[]>();
@@ -196,6 +211,21 @@ export class FakeLedger implements LedgerPort {
     return Promise.resolve(BigInt(this.#blocks.length));
   }
 
+  peerStates(_identity: string): Promise<readonly LedgerPeerState[]> {
+    return Promise.resolve(
+      this.peers.map((p) =>
+        p.reachable && !this.#closed && !this.unavailable
+          ? { ...p, height: BigInt(this.#blocks.length) }
+          : { ...p, reachable: false, problem: 'unavailable' },
+      ),
+    );
+  }
+
+  orderingService(_identity: string): Promise<LedgerOrderingService> {
+    if (this.#closed || this.unavailable) return Promise.reject(this.#unavailable('evaluate'));
+    return Promise.resolve(this.ordering);
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     for (const wake of this.#listeners) wake();
@@ -263,7 +293,11 @@ export class FakeLedger implements LedgerPort {
           validationCode,
           creatorMspId: this.mspId,
           // The fake writes what its events speak for (a real transaction's rwset does).
-          chaincodeEvents: events.map((e) => ({ chaincode: 'waybill', ...e, writes: attestingWrites(e.name, e.payload) })),
+          chaincodeEvents: events.map((e) => ({
+            chaincode: 'waybill',
+            ...e,
+            writes: attestingWrites(e.name, e.payload),
+          })),
         },
       ],
     });
