@@ -199,8 +199,11 @@ describe('waybill migrate: source network → fresh Fabric 2.5 network, with pro
     const early = await runWaybill(['migrate', 'import', '--org', 'Carrier', '--export', exportFile, ...cliTarget]);
     expect(early.code).not.toBe(0);
     expect(early.stderr).toContain(`root ${root} is attested by 2 organisation(s) (CarrierMSP, ManufacturerMSP); 3 must verify and attest it first`);
+    // The Authority reads its peer as the Fabric 2.2 SDKs do (signed proposals, no Gateway service):
+    // the path AMB's 2.2 peers need (test/network/migration.amb-e2e.ts) gives the same verdict here.
     for (const org of ['Retailer', 'Authority'] as const) {
-      const r = await runWaybill(['migrate', 'attest', '--org', org, '--export', exportFile, ...cliTarget]);
+      const sdk = org === 'Authority' ? ['--source-sdk', 'fabric-2.2'] : [];
+      const r = await runWaybill(['migrate', 'attest', '--org', org, '--export', exportFile, ...sdk, ...cliTarget]);
       expect([org, r.code, r.stderr.slice(-500)]).toEqual([org, 0, expect.any(String)]);
     }
   });
