@@ -1,3 +1,4 @@
+import { networkIdentityOf } from './network-identity';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
@@ -31,6 +32,7 @@ import type {
   LedgerCallKind,
   LedgerChaincodeEvent,
   LedgerPort,
+  NetworkIdentity,
   LedgerStream,
   SubmitRequest,
   SubmitResult,
@@ -207,6 +209,21 @@ export class FabricGatewayLedger implements LedgerPort {
       } catch (err) {
         throw fromFabricGatewayError(err, 'evaluate', proposal.getTransactionId());
       }
+    });
+  }
+
+  async networkIdentity(identity: string): Promise<NetworkIdentity> {
+    return this.#withFailover(identity, 'evaluate', async (c) => {
+      const proposal = c.network.getContract('qscc').newProposal('GetBlockByNumber', {
+        arguments: [this.#profile.channel, '0'],
+      });
+      let block: Uint8Array;
+      try {
+        block = await proposal.evaluate();
+      } catch (err) {
+        throw fromFabricGatewayError(err, 'evaluate', proposal.getTransactionId());
+      }
+      return networkIdentityOf(this.#profile.channel, block);
     });
   }
 

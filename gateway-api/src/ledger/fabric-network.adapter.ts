@@ -1,3 +1,4 @@
+import { networkIdentityOf } from './network-identity';
 import { readFileSync } from 'node:fs';
 // Before the SDK: it takes its logger from global state when it loads.
 import './fabric-sdk-logging';
@@ -27,6 +28,7 @@ import type {
   LedgerCallKind,
   LedgerChaincodeEvent,
   LedgerPort,
+  NetworkIdentity,
   LedgerStream,
   SubmitRequest,
   SubmitResult,
@@ -267,6 +269,17 @@ export class FabricNetworkLedger implements LedgerPort {
     } catch (err) {
       throw this.#failed(identity, err, 'evaluate');
     }
+  }
+
+  async networkIdentity(identity: string): Promise<NetworkIdentity> {
+    const c = await this.#connection(identity, 'evaluate');
+    let block: Uint8Array;
+    try {
+      block = await c.qscc.evaluateTransaction('GetBlockByNumber', this.#profile.channel, '0');
+    } catch (err) {
+      throw this.#failed(identity, err, 'evaluate');
+    }
+    return networkIdentityOf(this.#profile.channel, block);
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import type {
   LedgerBlock,
   LedgerChaincodeEvent,
   LedgerPort,
+  NetworkIdentity,
   LedgerStream,
   SubmitRequest,
   SubmitResult,
@@ -57,6 +58,10 @@ export class KillAfterSubmitLedger implements LedgerPort {
 
   chainHeight(identity: string): Promise<bigint> {
     return this.inner.chainHeight(identity);
+  }
+
+  networkIdentity(identity: string): Promise<NetworkIdentity> {
+    return this.inner.networkIdentity(identity);
   }
 
   close(): Promise<void> {

@@ -15,6 +15,7 @@ import type {
   LedgerCallKind,
   LedgerChaincodeEvent,
   LedgerPort,
+  NetworkIdentity,
   LedgerStream,
   SubmitRequest,
   SubmitResult,
@@ -75,6 +76,8 @@ export class FakeLedger implements LedgerPort {
   readonly calls: FakeCall[] = [];
   /** When true every call fails as if no peer answered. */
   unavailable = false;
+  /** The network the fake is (set another to play a migration's target). */
+  network: NetworkIdentity = { channel: 'supplychain', genesisBlockHash: '00'.repeat(32) };
 
   readonly #handlers = new Map<string, FakeHandler>();
   readonly #failures = new Map<string, Failure[]>();
@@ -306,7 +309,12 @@ export class FakeLedger implements LedgerPort {
     };
   }
 
-  #unavailable(stage: LedgerCallKind, txId?: string): LedgerUnavailableError {
+  networkIdentity(_identity: string): Promise<NetworkIdentity> {
+    if (this.unavailable || this.#closed) return Promise.reject(this.#unavailable('evaluate'));
+    return Promise.resolve(this.network);
+  }
+
+    #unavailable(stage: LedgerCallKind, txId?: string): LedgerUnavailableError {
     return new LedgerUnavailableError({ stage, txId, message: '14 UNAVAILABLE: fake ledger unavailable' });
   }
 }
