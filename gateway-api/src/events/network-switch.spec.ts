@@ -15,6 +15,9 @@ import {
   type SwitchStep,
 } from './event-store.repository';
 import { NETWORK_MIGRATED } from './event.types';
+import { cloudEventType } from './cloud-event';
+import type { FunctionBinding } from '../functions/function-binding';
+import { bindingSelects } from '../functions/function-worker';
 import { JsonLogger } from '../common/logger';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -193,5 +196,27 @@ describe.each(testDatabases())('network switch on %s', (_name, open) => {
     expect(events[3]).toMatchObject({ blockNumber: 0, assetIds: ['T1'] });
     expect(reader.status().network).toMatchObject({ ...TARGET, epoch: 2 });
     expect(notified).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("the gateway's own event reaches every function, whatever its filters", () => {
+  const event = (name: string, assetIds: string[]) => ({
+    seq: 1,
+    id: `x:${name}`,
+    blockNumber: 0,
+    txId: '',
+    name,
+    assetIds,
+    timestamp: 0,
+    payload: '{}',
+  });
+  const binding = {
+    filters: { types: ['io.waybill.handover.proposed'], assets: ['L1'], orgs: ['CarrierMSP'] },
+  } as unknown as FunctionBinding;
+
+  it('selects NetworkMigrated and nothing else the filters leave out', () => {
+    expect(bindingSelects(binding, event(NETWORK_MIGRATED, []))).toBe(true);
+    expect(bindingSelects(binding, event('AssetCreated', ['L1']))).toBe(false);
+    expect(cloudEventType(NETWORK_MIGRATED)).toBe('io.waybill.network.migrated');
   });
 });
