@@ -1,6 +1,7 @@
 import { connectAs } from '../local/gateway-client';
 import type { LocalNetwork } from '../local/network';
 import { anchorPeer, orgOf, peerEndpoint } from '../local/endpoints';
+import { openEndorser } from '../fabric/connection';
 import { loadIdentity } from '../fabric/msp-identity';
 import { newProposalEvaluate } from './proposal-reader';
 import { WaybillError } from '../common/errors';
@@ -66,9 +67,9 @@ export function proposalReader(net: LocalNetwork, orgName: string, userId?: stri
   const o = orgOf(net, org);
   const id = loadIdentity(mspId, net.layout.userMsp(o, user));
   const channel = net.topology.channel;
-  const evaluate = newProposalEvaluate(id, peerEndpoint(net, anchorPeer(o)), channel, net.topology.chaincode.name);
-  // Each proposal opens and closes its own connection: nothing to close.
-  return { value: newLedgerReader(channel, mspId, evaluate, blockRefOf), close: () => undefined };
+  const peer = openEndorser(peerEndpoint(net, anchorPeer(o)));
+  const evaluate = newProposalEvaluate(id, peer, channel, net.topology.chaincode.name);
+  return { value: newLedgerReader(channel, mspId, evaluate, blockRefOf), close: () => peer.close() };
 }
 
 /** A reader of the source through `sdk` (default: the one its profile needs). */

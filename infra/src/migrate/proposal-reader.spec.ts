@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { generateKeyPairSync } from 'node:crypto';
-import type { Endpoint } from '../fabric/connection';
+import { openEndorser, type EndorserConnection, type Endpoint } from '../fabric/connection';
 import type { SigningIdentity } from '../fabric/identity';
 import { newNativeSigner } from '../fabric/native-signer';
 import { selfSignedPair } from '../testing/x509';
@@ -67,8 +67,17 @@ describe('migrate reader over signed proposals (Fabric 2.2 peers)', () => {
     ep = { name: 'nd-peer0', address: `localhost:${port}`, tlsRootCert: Buffer.from(tls.cert) };
   });
   afterAll(() => server.forceShutdown());
+  const opened: EndorserConnection[] = [];
+  const endorser = (e: Endpoint): EndorserConnection => {
+    const c = openEndorser(e);
+    opened.push(c);
+    return c;
+  };
   beforeEach(() => {
     seen.length = 0;
+  });
+  afterEach(() => {
+    for (const c of opened.splice(0)) c.close();
   });
 
   it("reads the contract's export pages and a transaction's block from the one peer, as the caller", async () => {
@@ -84,7 +93,7 @@ describe('migrate reader over signed proposals (Fabric 2.2 peers)', () => {
         : args[0] === 'exportAssets'
           ? { status: 200, payload: Buffer.from(JSON.stringify({ records: [{ id: 'LOT-1' }], bookmark: 'b2' })) }
           : { status: 200, payload: Buffer.from(JSON.stringify({ assetId: args[1], entries: [] })) };
-    const reader = newLedgerReader('supplychain', 'm-ABCDEF', newProposalEvaluate(id, ep, 'supplychain', 'waybill'), blockRefOf);
+    const reader = newLedgerReader('supplychain', 'm-ABCDEF', newProposalEvaluate(id, endorser(ep), 'supplychain', 'waybill'), blockRefOf);
     await expect(reader.exportAssets(50, '')).resolves.toEqual({ records: [{ id: 'LOT-1' }], bookmark: 'b2' });
     await expect(reader.assetHistory('LOT-1')).resolves.toEqual({ assetId: 'LOT-1', entries: [] });
     await expect(reader.blockOf('tx9')).resolves.toEqual({ blockNumber: 41, blockHash: blockHeaderHash(41n, Buffer.alloc(32, 1), Buffer.alloc(32, 2)) });
@@ -97,12 +106,12 @@ describe('migrate reader over signed proposals (Fabric 2.2 peers)', () => {
 
   it("rejects with the chaincode's own message when the peer refuses", async () => {
     answer = () => ({ status: 500, message: 'FORBIDDEN: exportAssets needs the admin role' });
-    const reader = newLedgerReader('supplychain', 'm-ABCDEF', newProposalEvaluate(id, ep, 'supplychain', 'waybill'), blockRefOf);
+    const reader = newLedgerReader('supplychain', 'm-ABCDEF', newProposalEvaluate(id, endorser(ep), 'supplychain', 'waybill'), blockRefOf);
     await expect(reader.exportRecalls(10, '')).rejects.toThrow('nd-peer0 refused: FORBIDDEN: exportAssets needs the admin role');
   });
 
   it('names the peer when it does not answer', async () => {
-    const reader = newLedgerReader('supplychain', 'm-ABCDEF', newProposalEvaluate(id, { ...ep, address: 'localhost:1' }, 'supplychain', 'waybill', 2_000), blockRefOf);
+    const reader = newLedgerReader('supplychain', 'm-ABCDEF', newProposalEvaluate(id, endorser({ ...ep, address: 'localhost:1' }), 'supplychain', 'waybill', 2_000), blockRefOf);
     await expect(reader.exportAssets(1, '')).rejects.toThrow(/nd-peer0 \(localhost:1\) did not answer/);
   });
 });

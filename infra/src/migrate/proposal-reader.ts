@@ -1,4 +1,4 @@
-import { processProposal, type Endpoint } from '../fabric/connection';
+import type { EndorserConnection } from '../fabric/connection';
 import type { SigningIdentity } from '../fabric/identity';
 import { newProposal, signProposal } from '../fabric/proposal';
 import type { Evaluate } from './reader';
@@ -12,7 +12,7 @@ import type { Evaluate } from './reader';
  */
 export function newProposalEvaluate(
   id: SigningIdentity,
-  peer: Endpoint,
+  peer: EndorserConnection,
   channel: string,
   chaincodeName: string,
   timeoutMs = 60_000,
@@ -25,7 +25,7 @@ export function newProposalEvaluate(
       fn: name,
       args: args.map((a) => encoder.encode(a)),
     });
-    const response = await processProposal(peer, await signProposal(id, proposal), timeoutMs);
+    const response = await peer.processProposal(await signProposal(id, proposal), timeoutMs);
     return response.getResponse()?.getPayload_asU8() ?? new Uint8Array();
   };
 }
