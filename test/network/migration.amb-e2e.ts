@@ -9,6 +9,7 @@ import { canonicalJson } from '../../chaincode/src/domain/canonical-json';
 import { readExport } from '../../infra/src/migrate';
 import { assetBody, call, committed } from '../support/api';
 import { env, runWaybill, uniqueId } from '../support/fabric';
+import { until } from '../support/gateway-process';
 import { MSP } from '../support/orgs';
 
 jest.setTimeout(5 * 60_000);
@@ -29,7 +30,12 @@ describe('waybill migrate from the AMB-shaped network (Fabric 2.2 peers, no Gate
   it('seeds a few lots through the gateway APIs (one handed over to the carrier)', async () => {
     for (const id of ids) committed(await call('manufacturer', 'POST', '/v1/assets', { as: 'manufacturer-user1', body: assetBody(id) }), 201);
     committed(await call('manufacturer', 'POST', `/v1/assets/${ids[0] ?? ''}/handover`, { as: 'manufacturer-user1', body: { toOrg: MSP.C } }));
-    committed(await call('carrier', 'POST', `/v1/assets/${ids[0] ?? ''}/handover/accept`, { as: 'carrier-user1' }));
+    const last = committed(await call('carrier', 'POST', `/v1/assets/${ids[0] ?? ''}/handover/accept`, { as: 'carrier-user1' }));
+    // The carrier's gateway (2.2 adapter) identified its network by its genesis block and reads it.
+    await until('the carrier gateway to store the handover block', async () => {
+      const s = await call<{ eventsBlock: number | null }>('carrier', 'GET', '/v1/read-model', { as: 'carrier-admin1' });
+      return s.status === 200 && (s.body.eventsBlock ?? -1) >= last.blockNumber ? true : undefined;
+    });
   });
 
   it('the Gateway reader cannot read 2.2 peers; export chooses the 2.2 path by the profile', async () => {
