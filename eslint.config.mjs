@@ -50,7 +50,7 @@ const INFRA_LAYERS = {
   identity: ['common', 'local', 'fabric'],
   fabric: ['common', 'local'],
   lifecycle: ['common', 'local', 'identity', 'fabric'],
-  migrate: ['common', 'local'],
+  migrate: ['common', 'local', 'fabric'],
   commands: ['common', 'local', 'identity', 'fabric', 'lifecycle', 'migrate'],
   bench: ['common', 'local', 'identity', 'fabric', 'lifecycle', 'migrate'],
 };

@@ -23,5 +23,7 @@ module.exports = {
     '<rootDir>/privacy/personal-data.e2e.ts',
     // a peer stopped and restarted under the 2.2 adapter
     '<rootDir>/api/peer-down.e2e.ts',
+    // `waybill migrate` from the 2.2 network (signed proposals, no Gateway) into a fresh 2.5 one
+    '<rootDir>/network/migration.amb-e2e.ts',
   ],
 };

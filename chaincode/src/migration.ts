@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+export * from './migration/block-hash';
 export * from './migration/merkle';
 export * from './migration/records';
 export { canonicalJson } from './domain/canonical-json';

@@ -2,7 +2,9 @@
 // splits, merges, a recall, handovers and a sale in flight); a fresh Fabric 2.5 network on other
 // ports is the target. Export, verify and attest by each organisation against its own peer, import
 // under a majority-attested root, equality per asset, the journey continues on the target; a
-// tampered export is refused by verify and by the contract, each naming the record.
+// tampered export is refused by verify and by the contract, each naming the record. A gateway of
+// the Manufacturer (its own process and database) follows the source, then is pointed at the
+// target: same API key, one NetworkMigrated webhook, new event IDs, the read model rebuilt.
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { common } from '@hyperledger/fabric-protos';
@@ -13,13 +15,19 @@ import { connectAs as connectOn } from '../../infra/src/local/gateway-client';
 import { LocalNetwork } from '../../infra/src/local/network';
 import { resolveNetwork } from '../../infra/src/local/context';
 import { blockRefOf, exportLedger, gatewayReader, readExport } from '../../infra/src/migrate';
+import { assetBody } from '../support/api';
 import { connectAs, env, runWaybill, sampleAssetInput, uniqueId } from '../support/fabric';
+import { GatewayProcess, until } from '../support/gateway-process';
 import { MSP, evaluate, rejection, submit, syncedSubmit } from '../support/ledger';
+import { WebhookReceiver } from '../support/webhook-receiver';
 
 jest.setTimeout(15 * 60_000);
 
 const targetDir = `${env.dir}-migration-target`;
-const targetBase = String(Number(env.basePort) + 2500);
+// The target's ports: WAYBILL_E2E_TARGET_BASE_PORT, or 2500 above the source's.
+const targetBase = process.env.WAYBILL_E2E_TARGET_BASE_PORT ?? String(Number(env.basePort) + 2500);
+// The switched gateway's own port, above the source's API ports.
+const switchedPort = Number(env.basePort) + 1450;
 const work = path.join(`${env.dir}-migration`);
 const exportFile = path.join(work, 'export.ndjson');
 
@@ -43,6 +51,10 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
   );
 }
 
+function assertNever(): never {
+  throw new Error('the target topology has no manufacturer');
+}
+
 function targetNetwork(): LocalNetwork {
   return new LocalNetwork(resolveNetwork({ dir: targetDir, basePort: Number(targetBase) }), () => undefined);
 }
@@ -58,10 +70,14 @@ describe('waybill migrate: source network → fresh Fabric 2.5 network, with pro
   const ids = Array.from({ length: 220 }, (_, i) => `${tag}-${String(i).padStart(3, '0')}`);
   let root = '';
   let targetUp = false;
+  const receiver = new WebhookReceiver();
+  const gw = new GatewayProcess(work, switchedPort, { DATABASE_URL: path.join(work, 'gateway-manufacturer.sqlite') });
+  let userKey = '';
 
-  beforeAll(() => {
+  beforeAll(async () => {
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
+    await receiver.start();
     maker = connectAs('Manufacturer', 'manufacturer-user1');
     carrier = connectAs('Carrier', 'carrier-user1');
     retail = connectAs('Retailer', 'retailer-user1');
@@ -69,6 +85,8 @@ describe('waybill migrate: source network → fresh Fabric 2.5 network, with pro
   });
 
   afterAll(async () => {
+    await gw.stop();
+    await receiver.stop();
     for (const s of [maker, carrier, retail, regulator]) s?.close();
     if (targetUp) {
       const down = await runWaybill(['stack', 'down'], { dir: targetDir, basePort: targetBase });
@@ -121,6 +139,20 @@ describe('waybill migrate: source network → fresh Fabric 2.5 network, with pro
     for (const i of [0, 6, 7, 20, 25, 30, 33, 35, 40, 60]) statuses.add((await evaluate<Asset>(maker, 'getAsset', [at(i)])).status);
     statuses.add((await evaluate<Asset>(maker, 'getAsset', [`${at(40)}-a`])).status);
     expect([...statuses].sort()).toEqual(['CONSUMED', 'CREATED', 'DELIVERED', 'DESTROYED', 'IN_TRANSIT', 'ON_HOLD', 'RECALLED', 'SOLD']);
+  });
+
+  it("a Manufacturer gateway follows the source with its own database: an API key, a webhook of AssetCreated only", async () => {
+    await gw.start();
+    userKey = gw.apiKey('manufacturer-user1');
+    const admin = gw.apiKey('manufacturer-admin1');
+    const sub = await gw.call<{ secret: string }>(admin, 'POST', '/v1/webhooks', { url: receiver.url('/switch'), events: ['AssetCreated'] });
+    expect(sub.status).toBe(201);
+    receiver.secret('/switch', sub.body.secret);
+    // Its reader caught up with the source (the freeze: no write after this one).
+    const last = await gw.call<{ txId: string }>(userKey, 'POST', '/v1/assets', assetBody(`${tag}-before`));
+    expect(last.status).toBe(201);
+    await until('the source AssetCreated webhook', () => Promise.resolve(receiver.accepted('/switch').some((d) => d.event.txId === last.body.txId) ? true : undefined));
+    await gw.stop();
   });
 
   it('brings up a fresh target network on other ports', async () => {
@@ -199,8 +231,11 @@ describe('waybill migrate: source network → fresh Fabric 2.5 network, with pro
     const early = await runWaybill(['migrate', 'import', '--org', 'Carrier', '--export', exportFile, ...cliTarget]);
     expect(early.code).not.toBe(0);
     expect(early.stderr).toContain(`root ${root} is attested by 2 organisation(s) (CarrierMSP, ManufacturerMSP); 3 must verify and attest it first`);
+    // The Authority reads its peer as the Fabric 2.2 SDKs do (signed proposals, no Gateway service):
+    // the path AMB's 2.2 peers need (test/network/migration.amb-e2e.ts) gives the same verdict here.
     for (const org of ['Retailer', 'Authority'] as const) {
-      const r = await runWaybill(['migrate', 'attest', '--org', org, '--export', exportFile, ...cliTarget]);
+      const sdk = org === 'Authority' ? ['--source-sdk', 'fabric-2.2'] : [];
+      const r = await runWaybill(['migrate', 'attest', '--org', org, '--export', exportFile, ...sdk, ...cliTarget]);
       expect([org, r.code, r.stderr.slice(-500)]).toEqual([org, 0, expect.any(String)]);
     }
   });
@@ -257,6 +292,42 @@ describe('waybill migrate: source network → fresh Fabric 2.5 network, with pro
     } finally {
       target.close();
     }
+  });
+
+  it('the gateway switched to the target: same API key, one NetworkMigrated, new event IDs, the read model rebuilt', async () => {
+    const sourceIds = new Set(receiver.accepted('/switch').map((d) => d.event.id));
+    const targetProfile = targetNetwork().layout.profile(targetNetwork().topology.peerOrgs.find((o) => o.key === 'manufacturer') ?? assertNever());
+    await gw.start({ WAYBILL_PROFILE: targetProfile });
+    // The same key reads the imported lot from the target.
+    const read = await gw.call<{ id: string; status: string }>(userKey, 'GET', `/v1/assets/${ids[6] ?? ''}`);
+    expect([read.status, read.body]).toEqual([200, expect.objectContaining({ id: ids[6], status: 'SOLD' })]);
+    // Subscribers hear of the switch once, whatever their filter.
+    const migrated = await until('the NetworkMigrated webhook', () => Promise.resolve(receiver.accepted('/switch').find((d) => d.event.name === 'NetworkMigrated')));
+    expect(migrated).toMatchObject({ signatureValid: true, event: { id: 'network-2:NetworkMigrated', assetIds: [], payload: { epoch: 2, from: { channel: 'supplychain' }, to: { channel: 'supplychain' } } } });
+    const payload = migrated.event.payload as { from: { genesisBlockHash: string }; to: { genesisBlockHash: string } };
+    expect(payload.to.genesisBlockHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(payload.to.genesisBlockHash).not.toBe(payload.from.genesisBlockHash);
+    // A write on the target: its event arrives with a new ID.
+    const created = await gw.call<{ txId: string; blockNumber: number }>(userKey, 'POST', '/v1/assets', assetBody(`${tag}-switched`));
+    expect(created.status).toBe(201);
+    const after = await until('the target AssetCreated webhook', () => Promise.resolve(receiver.accepted('/switch').find((d) => d.event.txId === created.body.txId)));
+    expect(after.event).toMatchObject({ id: `${created.body.txId}:AssetCreated`, blockNumber: created.body.blockNumber });
+    expect(sourceIds.has(after.event.id)).toBe(false);
+    // The read model is rebuilt from the target: the imported lots are listed.
+    const listed = await until('the imported lots in the read model', async () => {
+      const page = await gw.call<{ items: { id: string }[] }>(userKey, 'GET', `/v1/assets?source=read-model&sku=${tag}-SKU&limit=100`);
+      return page.status === 200 && page.body.items.length >= 100 ? page.body.items.map((a) => a.id) : undefined;
+    });
+    expect(listed).toEqual(expect.arrayContaining([ids[0], ids[6], ids[20], ids[30]]));
+    // Restarted on the target: no second NetworkMigrated, and every delivered ID is unique.
+    await gw.stop();
+    await gw.start({ WAYBILL_PROFILE: targetProfile });
+    const again = await gw.call<{ txId: string }>(userKey, 'POST', '/v1/assets', assetBody(`${tag}-restarted`));
+    expect(again.status).toBe(201);
+    await until('the AssetCreated webhook after the restart', () => Promise.resolve(receiver.accepted('/switch').some((d) => d.event.txId === again.body.txId) ? true : undefined));
+    const delivered = receiver.accepted('/switch').map((d) => d.event.id);
+    expect(delivered.filter((id) => id.endsWith(':NetworkMigrated'))).toEqual(['network-2:NetworkMigrated']);
+    expect(new Set(delivered).size).toBe(delivered.length);
   });
 
   it('the journey continues on the target under the imported holders and key-level policies', async () => {

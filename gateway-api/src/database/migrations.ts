@@ -301,6 +301,22 @@ export const MIGRATIONS: readonly Migration[] = [
        )`,
     ],
   },
+  {
+    // The ledger networks this database has followed, one epoch each (docs/migration.md, "Switch
+    // the partner API"): a network is its channel and the hash of the channel's genesis block;
+    // first_seq is the position of the first event stored from it (its NetworkMigrated event).
+    version: 9,
+    name: 'ledger network epochs',
+    up: [
+      `CREATE TABLE ledger_networks (
+         epoch INTEGER PRIMARY KEY,
+         channel TEXT NOT NULL,
+         genesis_hash TEXT NOT NULL,
+         first_seq BIGINT NOT NULL,
+         since BIGINT NOT NULL
+       )`,
+    ],
+  },
 ];
 
 /** Arbitrary constant: the PostgreSQL advisory lock that serialises concurrent migrators. */

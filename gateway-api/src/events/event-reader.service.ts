@@ -4,7 +4,7 @@ import type { MetricsService } from '../metrics/metrics.service';
 import { backoffDelay } from '../common/backoff';
 import { BackgroundLoop, type LoopRun } from '../common/background-loop';
 import type { EventBus } from './event-bus';
-import { READER_CHECKPOINT, type EventStoreRepository } from './event-store.repository';
+import { READER_CHECKPOINT, type EventStoreRepository, type NetworkEpoch } from './event-store.repository';
 
 /** Options of {@link EventReaderService}. */
 export interface EventReaderOptions {
@@ -25,6 +25,8 @@ export interface EventReaderStatus {
   readonly checkpointBlock: number | undefined;
   readonly reconnects: number;
   readonly lastError: string | undefined;
+  /** The network followed (known once the reader has connected). */
+  readonly network: NetworkEpoch | undefined;
 }
 
 /**
@@ -50,6 +52,8 @@ export class EventReaderService {
   #reconnects = 0;
   #failures = 0;
   #lastError: string | undefined;
+  /** Set once this process has checked which network it follows (the profile cannot change under it). */
+  #network: NetworkEpoch | undefined;
 
   constructor(
     private readonly ledger: LedgerPort,
@@ -76,13 +80,43 @@ export class EventReaderService {
       checkpointBlock: this.#checkpoint,
       reconnects: this.#reconnects,
       lastError: this.#lastError,
+      network: this.#network,
     };
+  }
+
+  /**
+   * Which network the profile points at (channel and genesis block): the same as last time, the
+   * first one, or another (a migration): then the store switches in one transaction (docs/migration.md).
+   */
+  async #enterNetwork(): Promise<NetworkEpoch> {
+    const identity = await this.ledger.networkIdentity(this.options.identity);
+    const entry = await this.store.enterNetwork(identity);
+    if (entry.kind === 'switched') {
+      this.logger.write('warn', 'the ledger network changed: switched to it', {
+        epoch: entry.network.epoch,
+        fromChannel: entry.from.channel,
+        fromGenesisBlockHash: entry.from.genesisBlockHash,
+        channel: identity.channel,
+        genesisBlockHash: identity.genesisBlockHash,
+        eventId: entry.event.id,
+      });
+      this.metrics.eventsStored.inc();
+      this.bus.notify();
+    } else if (entry.kind === 'adopted') {
+      this.logger.write('info', 'following the ledger network', {
+        epoch: 1,
+        channel: identity.channel,
+        genesisBlockHash: identity.genesisBlockHash,
+      });
+    }
+    return entry.network;
   }
 
   /** One connection: follows the stream from the checkpoint until it fails; returns the backoff. */
   async #follow(run: LoopRun): Promise<number> {
     let stream: LedgerStream<LedgerBlock> | undefined;
     try {
+      this.#network ??= await this.#enterNetwork();
       this.#checkpoint = await this.store.checkpoint(READER_CHECKPOINT);
       const start = this.#checkpoint === undefined ? this.options.startBlock : this.#checkpoint + 1;
       stream = await this.ledger.blocks(this.options.identity, BigInt(start));

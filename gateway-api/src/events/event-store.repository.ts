@@ -3,7 +3,13 @@ import { DATABASE, type Database, type Row, type SqlValue } from '../database/da
 import type { LedgerBlock } from '../ledger/ledger.port';
 import { assetIdsOf } from './asset-ids';
 import { isAttested } from './event-attestation';
-import { eventId, type StoredEvent } from './event.types';
+import {
+  eventId,
+  NETWORK_MIGRATED,
+  type NetworkIdentity,
+  type NetworkMigratedPayload,
+  type StoredEvent,
+} from './event.types';
 
 /** Checkpoint names in `event_checkpoints`. */
 export const READER_CHECKPOINT = 'reader';
@@ -17,8 +23,25 @@ export interface EventQuery {
   readonly uptoSeq?: number;
   readonly names?: readonly string[];
   readonly assetId?: string;
+  /** Also select the gateway's own events (NetworkMigrated) whatever `names` and `assetId` say. */
+  readonly withGatewayEvents?: boolean;
   readonly limit: number;
 }
+
+/** A network this database followed, from its epoch on. */
+export interface NetworkEpoch extends NetworkIdentity {
+  readonly epoch: number;
+  /** Position of the first event of this epoch (0 for the first network). */
+  readonly firstSeq: number;
+}
+
+/** What {@link EventStoreRepository.enterNetwork} did. */
+export type NetworkEntry =
+  | { readonly kind: 'adopted' | 'unchanged'; readonly network: NetworkEpoch }
+  | { readonly kind: 'switched'; readonly network: NetworkEpoch; readonly from: NetworkEpoch; readonly event: StoredEvent };
+
+/** Steps of a network switch, for tests that crash between them. */
+export type SwitchStep = 'event' | 'reader checkpoint' | 'read model' | 'epoch';
 
 const decoder = new TextDecoder();
 
@@ -134,6 +157,90 @@ export class EventStoreRepository {
     });
   }
 
+  /** The network followed now (the latest epoch), or undefined before the first start. */
+  async network(): Promise<NetworkEpoch | undefined> {
+    const rows = await this.db.query(
+      'SELECT epoch, channel, genesis_hash, first_seq FROM ledger_networks ORDER BY epoch DESC LIMIT 1',
+    );
+    return rows[0] === undefined ? undefined : toEpoch(rows[0]);
+  }
+
+  /**
+   * Records that the gateway follows `network` now. The first network is adopted (epoch 1: what
+   * was stored so far came from it). The same network again changes nothing. Another network is a
+   * switch, all in one database transaction, so a crash leaves either the old network with all its
+   * state or the new one with all of it: a `NetworkMigrated` event is stored after every event so
+   * far (its ID names the new epoch, so no ID repeats), the reader checkpoint is dropped (the new
+   * channel is read from its start block, whose block numbers restart), the read model is emptied
+   * and its checkpoint moved past the old network's events (it is rebuilt from the new network's
+   * events, import batches included), and the new epoch is recorded. Call it before any block of
+   * the network is stored, from the one process that stores events.
+   * @param crashAfter test hook: throws after this step, inside the transaction.
+   */
+  async enterNetwork(network: NetworkIdentity, now = Date.now(), crashAfter?: SwitchStep): Promise<NetworkEntry> {
+    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query(
+        `SELECT epoch, channel, genesis_hash, first_seq FROM ledger_networks ORDER BY epoch DESC LIMIT 1${lock}`,
+      );
+      const current = rows[0] === undefined ? undefined : toEpoch(rows[0]);
+      if (current === undefined) {
+        const adopted: NetworkEpoch = { ...network, epoch: 1, firstSeq: 0 };
+        await tx.execute(
+          'INSERT INTO ledger_networks (epoch, channel, genesis_hash, first_seq, since) VALUES ($1, $2, $3, $4, $5)',
+          [1, network.channel, network.genesisBlockHash, 0, now],
+        );
+        return { kind: 'adopted', network: adopted };
+      }
+      if (current.channel === network.channel && current.genesisBlockHash === network.genesisBlockHash) {
+        return { kind: 'unchanged', network: current };
+      }
+      const step = (s: SwitchStep): void => {
+        if (crashAfter === s) throw new Error(`crash after step ${s}`);
+      };
+      const epoch = current.epoch + 1;
+      const max = await tx.query<{ seq: unknown }>('SELECT MAX(seq) AS seq FROM ledger_events');
+      const seq = Number(max[0]?.seq ?? 0) + 1;
+      const payload: NetworkMigratedPayload = {
+        epoch,
+        from: { channel: current.channel, genesisBlockHash: current.genesisBlockHash },
+        to: { channel: network.channel, genesisBlockHash: network.genesisBlockHash },
+      };
+      const event: StoredEvent = {
+        seq,
+        id: eventId(`network-${epoch}`, NETWORK_MIGRATED),
+        blockNumber: 0,
+        txId: '',
+        name: NETWORK_MIGRATED,
+        assetIds: [],
+        timestamp: now,
+        payload: JSON.stringify(payload),
+      };
+      await tx.execute(
+        `INSERT INTO ledger_events (seq, event_id, block_number, tx_id, event_name, asset_id, asset_ids,
+           tx_timestamp, payload, stored_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [seq, event.id, 0, '', NETWORK_MIGRATED, '', '[]', now, event.payload, now],
+      );
+      step('event');
+      await tx.execute('DELETE FROM event_checkpoints WHERE name = $1', [READER_CHECKPOINT]);
+      step('reader checkpoint');
+      await tx.execute('DELETE FROM asset_projection');
+      await tx.execute(
+        `INSERT INTO event_checkpoints (name, position, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+        [PROJECTION_CHECKPOINT, seq, now],
+      );
+      step('read model');
+      await tx.execute(
+        'INSERT INTO ledger_networks (epoch, channel, genesis_hash, first_seq, since) VALUES ($1, $2, $3, $4, $5)',
+        [epoch, network.channel, network.genesisBlockHash, seq, now],
+      );
+      step('epoch');
+      return { kind: 'switched', network: { ...network, epoch, firstSeq: seq }, from: current, event };
+    });
+  }
+
   /** Events in order, after a position, optionally filtered by names and asset. */
   async list(q: EventQuery): Promise<StoredEvent[]> {
     const where: string[] = ['e.seq > $1'];
@@ -142,17 +249,26 @@ export class EventStoreRepository {
       params.push(q.uptoSeq);
       where.push(`e.seq <= $${params.length}`);
     }
+    const filters: string[] = [];
     if (q.names !== undefined && q.names.length > 0) {
       const marks = q.names.map((n) => {
         params.push(n);
         return `$${params.length}`;
       });
-      where.push(`e.event_name IN (${marks.join(', ')})`);
+      filters.push(`e.event_name IN (${marks.join(', ')})`);
     }
     let from = 'ledger_events e';
     if (q.assetId !== undefined) {
       params.push(q.assetId);
-      from = `ledger_events e JOIN ledger_event_assets a ON a.seq = e.seq AND a.asset_id = $${params.length}`;
+      // At most one row per event: (asset_id, seq) is the key of ledger_event_assets.
+      from = `ledger_events e LEFT JOIN ledger_event_assets a ON a.seq = e.seq AND a.asset_id = $${params.length}`;
+      filters.push('a.seq IS NOT NULL');
+    }
+    if (filters.length > 0) {
+      if (q.withGatewayEvents === true) {
+        params.push(NETWORK_MIGRATED);
+        where.push(`((${filters.join(' AND ')}) OR e.event_name = $${params.length})`);
+      } else where.push(...filters);
     }
     params.push(q.limit);
     const rows = await this.db.query(
@@ -181,11 +297,15 @@ export class EventStoreRepository {
     return rows[0] === undefined ? undefined : Number(rows[0].seq);
   }
 
-  /** The position just before the first event of `block` or later (replay from a block). */
+  /**
+   * The position just before the first event of `block` or later (replay from a block) of the
+   * network followed now: block numbers restart on a new network, so earlier epochs are not searched.
+   */
   async seqBeforeBlock(block: number): Promise<number> {
+    const firstSeq = (await this.network())?.firstSeq ?? 0;
     const rows = await this.db.query<{ seq: unknown }>(
-      'SELECT MIN(seq) AS seq FROM ledger_events WHERE block_number >= $1',
-      [block],
+      'SELECT MIN(seq) AS seq FROM ledger_events WHERE block_number >= $1 AND seq >= $2',
+      [block, firstSeq],
     );
     const first = rows[0]?.seq;
     return first === null || first === undefined ? this.maxSeq() : Number(first) - 1;
@@ -205,6 +325,15 @@ export class EventStoreRepository {
     );
     return rows[0] === undefined ? undefined : Number(rows[0].block_number);
   }
+}
+
+function toEpoch(r: Row): NetworkEpoch {
+  return {
+    epoch: Number(r.epoch),
+    channel: String(r.channel),
+    genesisBlockHash: String(r.genesis_hash),
+    firstSeq: Number(r.first_seq),
+  };
 }
 
 function toEvent(r: Row): StoredEvent {

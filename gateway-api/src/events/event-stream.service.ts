@@ -5,7 +5,7 @@ import { ProblemException } from '../common/problems';
 import { CONFIG, type GatewayConfig } from '../config/config';
 import { EventBus } from './event-bus';
 import { EventStoreRepository } from './event-store.repository';
-import { eventJson, type StoredEvent } from './event.types';
+import { eventJson, isGatewayEvent, type StoredEvent } from './event.types';
 
 /** What one SSE stream sends. */
 export interface StreamSelection {
@@ -206,6 +206,7 @@ export class EventStreamService {
           uptoSeq: bound,
           ...(selection.names ? { names: selection.names } : {}),
           ...(selection.assetId ? { assetId: selection.assetId } : {}),
+          withGatewayEvents: true,
           limit: PAGE,
         });
         for (const e of events) {
@@ -275,7 +276,8 @@ export class EventStreamService {
 
 function matches(e: StoredEvent, selection: StreamSelection): boolean {
   return (
-    (selection.names === undefined || selection.names.includes(e.name)) &&
-    (selection.assetId === undefined || e.assetIds.includes(selection.assetId))
+    isGatewayEvent(e.name) ||
+    ((selection.names === undefined || selection.names.includes(e.name)) &&
+      (selection.assetId === undefined || e.assetIds.includes(selection.assetId)))
   );
 }

@@ -1,4 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { NetworkIdentity } from '../ledger/network-identity';
+
+export type { NetworkIdentity };
 
 /** One chaincode event as the gateway stores it. */
 export interface StoredEvent {
@@ -44,4 +47,25 @@ export function eventJson(e: StoredEvent): string {
 /** The stable ID of an event. */
 export function eventId(txId: string, name: string): string {
   return `${txId}:${name}`;
+}
+
+/**
+ * The one event the gateway emits itself: it now follows another ledger network (a migration,
+ * docs/migration.md). Delivered once to every SSE stream, webhook subscription and sink, whatever
+ * their event-name and asset filters; its ID is `network-<epoch>:NetworkMigrated`.
+ */
+export const NETWORK_MIGRATED = 'NetworkMigrated';
+
+
+/** The payload of a {@link NETWORK_MIGRATED} event. */
+export interface NetworkMigratedPayload {
+  /** The gateway's network epoch now (1 was the first network it followed). */
+  readonly epoch: number;
+  readonly from: NetworkIdentity;
+  readonly to: NetworkIdentity;
+}
+
+/** Whether an event is the gateway's own (delivered whatever a subscriber's filters). */
+export function isGatewayEvent(name: string): boolean {
+  return name === NETWORK_MIGRATED;
 }

@@ -2,7 +2,7 @@ import { backoffDelay } from '../common/backoff';
 import { BackgroundLoop } from '../common/background-loop';
 import type { JsonLogger } from '../common/logger';
 import { cloudEventType, type EventOrigin, toCloudEvent } from '../events/cloud-event';
-import type { StoredEvent } from '../events/event.types';
+import { isGatewayEvent, type StoredEvent } from '../events/event.types';
 import type { EventStoreRepository } from '../events/event-store.repository';
 import type { IntegrationRepository } from '../events/integration.repository';
 import type { MetricsService } from '../metrics/metrics.service';
@@ -23,6 +23,8 @@ export function functionCursorName(name: string): string {
 /** Whether a binding's filters select an event. */
 export function bindingSelects(b: Readonly<FunctionBinding>, e: StoredEvent): boolean {
   const f = b.filters;
+  // The gateway's own events (NetworkMigrated) reach every function, whatever its filters.
+  if (isGatewayEvent(e.name)) return true;
   if (f.types.length > 0 && !f.types.includes(cloudEventType(e.name))) return false;
   if (f.assets.length > 0 && !e.assetIds.some((a) => f.assets.includes(a))) return false;
   if (f.orgs.length > 0) {

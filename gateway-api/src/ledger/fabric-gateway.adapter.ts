@@ -1,3 +1,4 @@
+import { networkIdentityOf } from './network-identity';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
@@ -35,6 +36,7 @@ import type {
   LedgerOrderingService,
   LedgerPeerState,
   LedgerPort,
+  NetworkIdentity,
   LedgerStream,
   SubmitRequest,
   SubmitResult,
@@ -271,6 +273,21 @@ export class FabricGatewayLedger implements LedgerPort {
     } finally {
       blocks.close();
     }
+  }
+
+  async networkIdentity(identity: string): Promise<NetworkIdentity> {
+    return this.#withFailover(identity, 'evaluate', async (c) => {
+      const proposal = c.network.getContract('qscc').newProposal('GetBlockByNumber', {
+        arguments: [this.#profile.channel, '0'],
+      });
+      let block: Uint8Array;
+      try {
+        block = await proposal.evaluate();
+      } catch (err) {
+        throw fromFabricGatewayError(err, 'evaluate', proposal.getTransactionId());
+      }
+      return networkIdentityOf(this.#profile.channel, block);
+    });
   }
 
   close(): Promise<void> {

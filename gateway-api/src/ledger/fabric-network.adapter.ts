@@ -1,3 +1,4 @@
+import { networkIdentityOf } from './network-identity';
 import { readFileSync } from 'node:fs';
 // Before the SDK: it takes its logger from global state when it loads.
 import './fabric-sdk-logging';
@@ -30,6 +31,7 @@ import type {
   LedgerOrderingService,
   LedgerPeerState,
   LedgerPort,
+  NetworkIdentity,
   LedgerStream,
   SubmitRequest,
   SubmitResult,
@@ -350,6 +352,17 @@ export class FabricNetworkLedger implements LedgerPort {
       );
     }
     return BigInt(common.BlockchainInfo.deserializeBinary(response.payload).getHeight());
+  }
+
+  async networkIdentity(identity: string): Promise<NetworkIdentity> {
+    const c = await this.#connection(identity, 'evaluate');
+    let block: Uint8Array;
+    try {
+      block = await c.qscc.evaluateTransaction('GetBlockByNumber', this.#profile.channel, '0');
+    } catch (err) {
+      throw this.#failed(identity, err, 'evaluate');
+    }
+    return networkIdentityOf(this.#profile.channel, block);
   }
 
   async close(): Promise<void> {

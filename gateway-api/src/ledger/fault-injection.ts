@@ -6,6 +6,7 @@ import type {
   LedgerOrderingService,
   LedgerPeerState,
   LedgerPort,
+  NetworkIdentity,
   LedgerStream,
   SubmitRequest,
   SubmitResult,
@@ -67,6 +68,10 @@ export class KillAfterSubmitLedger implements LedgerPort {
 
   orderingService(identity: string): Promise<LedgerOrderingService> {
     return this.inner.orderingService(identity);
+  }
+
+  networkIdentity(identity: string): Promise<NetworkIdentity> {
+    return this.inner.networkIdentity(identity);
   }
 
   close(): Promise<void> {

@@ -9,6 +9,10 @@
  * SDK error.
  */
 
+import type { NetworkIdentity } from './network-identity';
+
+export type { NetworkIdentity };
+
 /** Injection token of the ledger port. */
 export const LEDGER_PORT = Symbol('LEDGER_PORT');
 
@@ -217,6 +221,13 @@ export interface LedgerPort {
    * @throws {@link LedgerError} — `LedgerUnavailableError` when no peer answers.
    */
   orderingService(identity: string): Promise<LedgerOrderingService>;
+
+  /**
+   * The network this port is connected to: its channel and genesis block hash (read from a peer of
+   * this organisation). The event reader compares it with the one its database followed so far.
+   * @throws {@link LedgerError} — `LedgerUnavailableError` when no peer answers.
+   */
+  networkIdentity(identity: string): Promise<NetworkIdentity>;
 
   /** Closes every connection. Calls after `close()` reject with `LedgerUnavailableError`. */
   close(): Promise<void>;

@@ -3,7 +3,7 @@ import { BackgroundLoop } from '../common/background-loop';
 import type { JsonLogger } from '../common/logger';
 import type { SinkConfig } from '../config/sinks-config';
 import { cloudEventJson, cloudEventType, type EventOrigin, toCloudEvent } from '../events/cloud-event';
-import type { StoredEvent } from '../events/event.types';
+import { isGatewayEvent, type StoredEvent } from '../events/event.types';
 import type { EventStoreRepository } from '../events/event-store.repository';
 import type { IntegrationRepository } from '../events/integration.repository';
 import type { MetricsService } from '../metrics/metrics.service';
@@ -229,7 +229,8 @@ export class SinkWorker {
   }
 
   #selects(e: StoredEvent): boolean {
-    return this.config.events === null || this.config.events.includes(e.name);
+    // The gateway's own events (NetworkMigrated) reach every sink, whatever its filter.
+    return isGatewayEvent(e.name) || this.config.events === null || this.config.events.includes(e.name);
   }
 
   #outbound(e: StoredEvent): OutboundEvent {

@@ -4,7 +4,7 @@ import { BackgroundLoop } from '../common/background-loop';
 import type { EventBus } from '../events/event-bus';
 import type { EventStoreRepository } from '../events/event-store.repository';
 import { cloudEventHttp, type EventOrigin, toCloudEvent } from '../events/cloud-event';
-import { eventJson, type StoredEvent } from '../events/event.types';
+import { eventJson, isGatewayEvent, type StoredEvent } from '../events/event.types';
 import type { MetricsService } from '../metrics/metrics.service';
 import { SIGNATURE_HEADER, signatureHeader, standardWebhookHeaders } from './signature';
 import { failureClass, type HttpPost } from './webhook-post';
@@ -178,8 +178,10 @@ class SubscriptionWorker {
       const page = await this.events.list({ afterSeq: this.#cursor, uptoSeq: upto, limit: ENQUEUE_PAGE });
       const selected = page.filter(
         (e) =>
-          (this.sub.eventNames === null || this.sub.eventNames.includes(e.name)) &&
-          (this.sub.assetId === null || e.assetIds.includes(this.sub.assetId)),
+          // The gateway's own events (NetworkMigrated) reach every subscription, whatever its filter.
+          isGatewayEvent(e.name) ||
+          ((this.sub.eventNames === null || this.sub.eventNames.includes(e.name)) &&
+            (this.sub.assetId === null || e.assetIds.includes(this.sub.assetId))),
       );
       const cursor = page.length < ENQUEUE_PAGE ? upto : (page[page.length - 1]?.seq ?? upto);
       await this.repo.enqueue(

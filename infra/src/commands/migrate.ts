@@ -18,6 +18,7 @@ interface Flags {
   user?: string;
   pageSize: number;
   json?: boolean;
+  sourceSdk?: Migrate.SourceSdk;
 }
 interface TargetFlags extends Flags {
   targetDir: string;
@@ -28,7 +29,21 @@ function withOrg(cmd: Command): Command {
   return networkOptions(cmd)
     .addOption(new Option('--org <name>', 'organisation whose own peer and identity are used').env('WAYBILL_ORG').makeOptionMandatory())
     .addOption(new Option('--user <id>', "identity of the organisation (default: its admin)").env('WAYBILL_USER'))
-    .addOption(new Option('--page-size <n>', 'records per ledger page').env('WAYBILL_MIGRATE_PAGE_SIZE').argParser(parsePositiveInt).default(100));
+    .addOption(new Option('--page-size <n>', 'records per ledger page').env('WAYBILL_MIGRATE_PAGE_SIZE').argParser(parsePositiveInt).default(100))
+    .addOption(
+      new Option(
+        '--source-sdk <sdk>',
+        "how the source peer is read: gateway (Fabric ≥ 2.4 Gateway service) or fabric-2.2 (signed proposals to the peer, as the 2.2 SDKs do; AMB); default: fabric-2.2 for an amb-profile network, gateway otherwise",
+      )
+        .choices(['gateway', 'fabric-2.2'])
+        .env('WAYBILL_MIGRATE_SOURCE_SDK'),
+    );
+}
+
+/** A reader of the source network through the SDK its peers need (or the one asked for). */
+function reader(f: Flags): Migrate.Connected<Migrate.LedgerReader> {
+  const net = openNetwork(f);
+  return lib().sourceReader(net, f.org, f.user, f.sourceSdk);
 }
 
 function withTarget(cmd: Command): Command {
@@ -47,16 +62,16 @@ function print(value: unknown): void {
 
 async function verified(f: Flags, file: string): Promise<Migrate.VerifyReport> {
   const m = lib();
-  const reader = m.gatewayReader(openNetwork(f), f.org, f.user);
+  const source = reader(f);
   try {
-    const report = await m.verifyExport(reader.value, file, { pageSize: Math.min(f.pageSize, 100), concurrency: 8 });
+    const report = await m.verifyExport(source.value, file, { pageSize: Math.min(f.pageSize, 100), concurrency: 8 });
     if (!report.ok) {
       for (const p of report.problems) process.stderr.write(`[waybill] ${p}\n`);
       throw new WaybillError(`the export does not match ${report.verifiedBy}'s peer: ${report.problemCount} problem(s); first: ${report.problems[0] ?? ''}`);
     }
     return report;
   } finally {
-    reader.close();
+    source.close();
   }
 }
 
@@ -69,14 +84,14 @@ export function registerMigrateCommands(program: Command): void {
     .addOption(new Option('--out <file>', 'export file (NDJSON); an interrupted export resumes from <file>.checkpoint').makeOptionMandatory())
     .action(async (f: Flags & { out: string }) => {
       const m = lib();
-      const reader = m.gatewayReader(openNetwork(f), f.org, f.user);
+      const source = reader(f);
       try {
         const t0 = Date.now();
-        const summary = await m.exportLedger(reader.value, { file: f.out, pageSize: Math.min(f.pageSize, 100), concurrency: 8, say });
+        const summary = await m.exportLedger(source.value, { file: f.out, pageSize: Math.min(f.pageSize, 100), concurrency: 8, say });
         say(`exported ${summary.recordCount} records in ${((Date.now() - t0) / 1000).toFixed(1)}s; root ${summary.root}`);
         print(summary);
       } finally {
-        reader.close();
+        source.close();
       }
     });
 
@@ -117,7 +132,7 @@ export function registerMigrateCommands(program: Command): void {
     .action(async (f: TargetFlags & { export: string }) => {
       const m = lib();
       const trailer = await m.readTrailer(f.export);
-      const source = m.gatewayReader(openNetwork(f), f.org, f.user);
+      const source = reader(f);
       const targetNet = targetNetwork(f);
       const target = m.gatewayTarget(targetNet, f.org, f.user);
       const targetReader = m.gatewayReader(targetNet, f.org, f.user);

@@ -60,6 +60,30 @@ function deadline(ms: number): grpc.CallOptions {
 export async function processProposal(ep: Endpoint, signed: peer.SignedProposal, timeoutMs = 60_000): Promise<peer.ProposalResponse> {
   const client = newClient(ep);
   try {
+    return await proposeOn(client, ep, signed, timeoutMs);
+  } finally {
+    client.close();
+  }
+}
+
+/** A connection to one peer's Endorser service, for many proposals (one TLS handshake). */
+export interface EndorserConnection {
+  /** {@link processProposal} over this connection. */
+  processProposal(signed: peer.SignedProposal, timeoutMs?: number): Promise<peer.ProposalResponse>;
+  close(): void;
+}
+
+/** Opens a connection to a peer for many proposals; close it when done. */
+export function openEndorser(ep: Endpoint): EndorserConnection {
+  const client = newClient(ep);
+  return {
+    processProposal: (signed, timeoutMs = 60_000) => proposeOn(client, ep, signed, timeoutMs),
+    close: () => client.close(),
+  };
+}
+
+async function proposeOn(client: grpc.Client, ep: Endpoint, signed: peer.SignedProposal, timeoutMs: number): Promise<peer.ProposalResponse> {
+  try {
     const response = await new Promise<peer.ProposalResponse>((resolve, reject) =>
       client.makeUnaryRequest(METHODS.processProposal, ser, (b: Buffer) => peer.ProposalResponse.deserializeBinary(b), signed, new grpc.Metadata(), deadline(timeoutMs), (err, r) => (err || !r ? reject(err ?? new Error("no response")) : resolve(r))),
     );
@@ -71,8 +95,6 @@ export async function processProposal(ep: Endpoint, signed: peer.SignedProposal,
   } catch (err) {
     if (err instanceof EndorsementError) throw err;
     throw new WaybillError(`${ep.name} (${ep.address}) did not answer: ${(err as grpc.ServiceError).details || (err as Error).message}`);
-  } finally {
-    client.close();
   }
 }
 

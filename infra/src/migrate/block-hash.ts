@@ -1,17 +1,8 @@
-import { createHash } from 'node:crypto';
+import { blockHeaderHash } from '@waybill/chaincode/migration';
 import { common } from '@hyperledger/fabric-protos';
 import type { BlockRef } from './reader';
 
-/**
- * Fabric's block hash: SHA-256 of the ASN.1 DER encoding of SEQUENCE { INTEGER number,
- * OCTET STRING previousHash, OCTET STRING dataHash } (protoutil.BlockHeaderBytes), the value the
- * next block carries as its previous hash. Three DER fields, encoded here rather than pulling an
- * ASN.1 library into the CLI.
- */
-export function blockHeaderHash(number: bigint, previousHash: Uint8Array, dataHash: Uint8Array): string {
-  const body = Buffer.concat([derInteger(number), derTlv(0x04, Buffer.from(previousHash)), derTlv(0x04, Buffer.from(dataHash))]);
-  return createHash('sha256').update(derTlv(0x30, body)).digest('hex');
-}
+export { blockHeaderHash };
 
 /** The block number and header hash of a serialized block (as qscc returns it). */
 export function blockRefOf(blockBytes: Uint8Array): BlockRef {
@@ -19,23 +10,4 @@ export function blockRefOf(blockBytes: Uint8Array): BlockRef {
   if (header === undefined) throw new Error('block without a header');
   const number = BigInt(header.getNumber());
   return { blockNumber: Number(number), blockHash: blockHeaderHash(number, header.getPreviousHash_asU8(), header.getDataHash_asU8()) };
-}
-
-function derLength(length: number): Buffer {
-  if (length < 0x80) return Buffer.from([length]);
-  const bytes: number[] = [];
-  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-function derTlv(tag: number, value: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([tag]), derLength(value.length), value]);
-}
-
-function derInteger(n: bigint): Buffer {
-  if (n < 0n) throw new RangeError('block numbers are unsigned');
-  const bytes: number[] = [];
-  for (let v = n; v > 0n; v >>= 8n) bytes.unshift(Number(v & 0xffn));
-  if (bytes.length === 0 || (bytes[0] as number) >= 0x80) bytes.unshift(0);
-  return derTlv(0x02, Buffer.from(bytes));
 }

@@ -1,6 +1,9 @@
 import { connectAs } from '../local/gateway-client';
 import type { LocalNetwork } from '../local/network';
-import { orgOf } from '../local/endpoints';
+import { anchorPeer, orgOf, peerEndpoint } from '../local/endpoints';
+import { openEndorser } from '../fabric/connection';
+import { loadIdentity } from '../fabric/msp-identity';
+import { newProposalEvaluate } from './proposal-reader';
 import { WaybillError } from '../common/errors';
 import { blockRefOf } from './block-hash';
 import type { TargetContract } from './import';
@@ -39,6 +42,39 @@ export function gatewayReader(net: LocalNetwork, orgName: string, userId?: strin
     blockRefOf,
   );
   return { value: reader, close: () => session.close() };
+}
+
+/**
+ * How a reader reaches the source peer: through its Gateway service (Fabric ≥ 2.4), or by signed
+ * proposals to its Endorser service as the Fabric 2.2 SDKs do (AWS Managed Blockchain's 2.2 peers
+ * have no Gateway service).
+ */
+export type SourceSdk = 'gateway' | 'fabric-2.2';
+export const SOURCE_SDKS: readonly SourceSdk[] = ['gateway', 'fabric-2.2'];
+
+/** The SDK a network's peers need: `fabric-2.2` for the amb profile, the Gateway otherwise. */
+export function sourceSdkOf(net: LocalNetwork): SourceSdk {
+  return net.topology.profile === 'amb' ? 'fabric-2.2' : 'gateway';
+}
+
+/**
+ * Reads the ledger through the organisation's own (first) peer with signed proposals, without the
+ * Gateway service: what `waybill migrate` uses on a Fabric 2.2 (AMB-shaped) network. Every query is
+ * answered by that one peer, so `verify` takes no other organisation's word.
+ */
+export function proposalReader(net: LocalNetwork, orgName: string, userId?: string): Connected<LedgerReader> {
+  const { org, mspId, user } = userOf(net, orgName, userId);
+  const o = orgOf(net, org);
+  const id = loadIdentity(mspId, net.layout.userMsp(o, user));
+  const channel = net.topology.channel;
+  const peer = openEndorser(peerEndpoint(net, anchorPeer(o)));
+  const evaluate = newProposalEvaluate(id, peer, channel, net.topology.chaincode.name);
+  return { value: newLedgerReader(channel, mspId, evaluate, blockRefOf), close: () => peer.close() };
+}
+
+/** A reader of the source through `sdk` (default: the one its profile needs). */
+export function sourceReader(net: LocalNetwork, orgName: string, userId?: string, sdk: SourceSdk = sourceSdkOf(net)): Connected<LedgerReader> {
+  return sdk === 'fabric-2.2' ? proposalReader(net, orgName, userId) : gatewayReader(net, orgName, userId);
 }
 
 /** The contract of a (target) network as the organisation's admin. */

@@ -17,6 +17,7 @@ import type {
   LedgerOrderingService,
   LedgerPeerState,
   LedgerPort,
+  NetworkIdentity,
   LedgerStream,
   SubmitRequest,
   SubmitResult,
@@ -90,6 +91,8 @@ export class FakeLedger implements LedgerPort {
     orderers: [{ mspId: 'OrdererMSP', endpoint: 'localhost:7050' }],
     consenters: ['localhost:7050'],
   };
+  /** The network the fake is (set another to play a migration's target). */
+  network: NetworkIdentity = { channel: 'supplychain', genesisBlockHash: '00'.repeat(32) };
 
   readonly #handlers = new Map<string, FakeHandler>();
   readonly #failures = new Map<string, Failure[]>();
@@ -340,7 +343,12 @@ export class FakeLedger implements LedgerPort {
     };
   }
 
-  #unavailable(stage: LedgerCallKind, txId?: string): LedgerUnavailableError {
+  networkIdentity(_identity: string): Promise<NetworkIdentity> {
+    if (this.unavailable || this.#closed) return Promise.reject(this.#unavailable('evaluate'));
+    return Promise.resolve(this.network);
+  }
+
+    #unavailable(stage: LedgerCallKind, txId?: string): LedgerUnavailableError {
     return new LedgerUnavailableError({ stage, txId, message: '14 UNAVAILABLE: fake ledger unavailable' });
   }
 }

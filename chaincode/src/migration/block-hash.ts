@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Fabric's block hash: SHA-256 of the ASN.1 DER encoding of SEQUENCE { INTEGER number,
+ * OCTET STRING previousHash, OCTET STRING dataHash } (protoutil.BlockHeaderBytes), the value the
+ * next block carries as its previous hash. Three DER fields, encoded here rather than pulling an
+ * ASN.1 library in. Shared by `waybill migrate` (record provenance) and the gateway (the identity
+ * of the network it reads: its channel's genesis block hash).
+ */
+export function blockHeaderHash(number: bigint, previousHash: Uint8Array, dataHash: Uint8Array): string {
+  const body = Buffer.concat([derInteger(number), derTlv(0x04, Buffer.from(previousHash)), derTlv(0x04, Buffer.from(dataHash))]);
+  return createHash('sha256').update(derTlv(0x30, body)).digest('hex');
+}
+
+function derLength(length: number): Buffer {
+  if (length < 0x80) return Buffer.from([length]);
+  const bytes: number[] = [];
+  for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+function derTlv(tag: number, value: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([tag]), derLength(value.length), value]);
+}
+
+function derInteger(n: bigint): Buffer {
+  if (n < 0n) throw new RangeError('block numbers are unsigned');
+  const bytes: number[] = [];
+  for (let v = n; v > 0n; v >>= 8n) bytes.unshift(Number(v & 0xffn));
+  if (bytes.length === 0 || (bytes[0] as number) >= 0x80) bytes.unshift(0);
+  return derTlv(0x02, Buffer.from(bytes));
+}
