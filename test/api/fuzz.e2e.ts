@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { orgApi } from '../support/api';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -108,8 +108,14 @@ describe('the served OpenAPI document, fuzzed (Schemathesis, real network)', () 
       const out = path.join(env.dir, 'fuzz');
       mkdirSync(out, { recursive: true });
 
+      rmSync(path.join(out, 'report.json'), { force: true });
       const { code, log } = await runFuzzer(api.url, key, out);
       writeFileSync(path.join(out, 'schemathesis.log'), log);
+      if (code === null || !existsSync(path.join(out, 'report.json'))) {
+        throw new Error(
+          `Schemathesis did not finish (exit ${String(code)}, limit ${RUN_LIMIT_MS / 1000} s): ${log.slice(-2000)}`,
+        );
+      }
       const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as RunReport;
       const counts = {
         operations: `${report.operations.tested}/${report.operations.total}`,
