@@ -52,8 +52,6 @@ def before_call(context, case, kwargs):
         key = case.headers.get("Idempotency-Key")
         if isinstance(key, str):
             case.headers["Idempotency-Key"] = f"{key[:200]}-{uuid.uuid4().hex}"
-        # The ID of an event this gateway sent: an invented one is refused (400), as a forged one must be.
-        case.headers.pop("Last-Event-ID", None)
     if case.query:
         # nextCursor of a previous page, signed by the gateway: an invented one is refused (400).
         case.query.pop("cursor", None)
