@@ -110,6 +110,44 @@ ensure_chromium() {
   fi
 }
 
+# The e2e fuzz suite (test/api/fuzz.e2e.ts) drives Schemathesis, a property-based tester of OpenAPI
+# documents, from PyPI into a virtual environment of its own, .tools/schemathesis, with every package
+# pinned in test/fuzz/requirements.txt. Installed when missing or when the pins changed. Needs
+# Python >= 3.11 with venv (WAYBILL_PYTHON names one); installs Debian's python3-venv when missing
+# and we are root.
+python_ok() {
+  "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' >/dev/null 2>&1
+}
+
+ensure_schemathesis() {
+  local venv="$WAYBILL_ROOT/.tools/schemathesis" req="$WAYBILL_ROOT/test/fuzz/requirements.txt"
+  local want stamp python="" candidate
+  want="$(sha256sum "$req" | cut -d' ' -f1)"
+  stamp="$venv/.waybill-requirements"
+  if [ -x "$venv/bin/st" ] && [ "$(cat "$stamp" 2>/dev/null || true)" = "$want" ]; then return 0; fi
+  for candidate in "${WAYBILL_PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    if [ -n "$candidate" ] && command -v "$candidate" >/dev/null 2>&1 && python_ok "$candidate"; then
+      python="$candidate"
+      break
+    fi
+  done
+  [ -n "$python" ] || die "the fuzz suite needs Python >= 3.11 (set WAYBILL_PYTHON to one)"
+  log "installing Schemathesis (pinned, $req) into $venv"
+  rm -rf "$venv"
+  if ! "$python" -m venv "$venv" >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      log "installing python3-venv (Debian package) for Schemathesis"
+      apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >&2
+      rm -rf "$venv"
+    fi
+    "$python" -m venv "$venv" || die "cannot create a Python virtual environment at $venv (install python3-venv)"
+  fi
+  # Every package is pinned in the file, so no resolver step may bring in another version.
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$req" >&2 \
+    || die "pip could not install Schemathesis from $req"
+  printf '%s' "$want" >"$stamp"
+}
+
 ensure_all() {
   ensure_node
   link_npm_globalconfig

@@ -33,6 +33,7 @@ NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning ${
   jest --ci --coverage --json --outputFile="$results/unit.json" "$@" || status=1
 
 ensure_chromium
+ensure_schemathesis
 log "end-to-end tests (starts its own Fabric network)"
 jest --ci --json --outputFile="$results/e2e.json" -c test/jest.config.js "$@" || status=1
 log "end-to-end tests on the AMB-shaped network (Fabric 2.2 peers, the fabric-network adapter)"

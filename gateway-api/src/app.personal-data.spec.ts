@@ -203,7 +203,11 @@ describe('personal data over HTTP', () => {
   it('needs X-Purpose, refuses client-made commitments, and an unknown subject', async () => {
     const subjectId = await subject();
     const noPurpose = await createAsset('LOT-X', [{ subjectId, category: 'name', value: NAME }], {});
-    expect(noPurpose).toMatchObject({ status: 400, body: { errors: [{ field: 'X-Purpose' }] } });
+    expect(noPurpose).toMatchObject({ status: 400, body: { errors: [{ field: 'purpose' }] } });
+    const badHeader = await createAsset('LOT-X', [{ subjectId, category: 'name', value: NAME }], {
+      'x-purpose': '-',
+    });
+    expect(badHeader).toMatchObject({ status: 400, body: { errors: [{ field: 'X-Purpose' }] } });
     const forged = await request(t, 'POST', '/v1/assets', {
       key: user,
       body: {
@@ -220,6 +224,30 @@ describe('personal data over HTTP', () => {
     ]);
     expect(unknown).toMatchObject({ status: 404, body: { code: 'PERSONAL_DATA_NOT_FOUND' } });
     expect(t.ledger.callsOf('createAsset')).toEqual([]);
+  });
+
+  it('takes the purpose from the body too (as the OpenAPI document states it), never passing it to the ledger', async () => {
+    const subjectId = await subject();
+    const r = await request(t, 'POST', '/v1/assets', {
+      key: user,
+      body: {
+        id: 'LOT-PURPOSE',
+        product: { sku: 'SKU-1', description: 'Tomatoes' },
+        quantity: { amount: 3, unit: 'case' },
+        origin: { site: 'Plant 7', country: 'IT' },
+        personalData: [{ subjectId, category: 'name', value: NAME }],
+        purpose: 'delivery-4711',
+      },
+    });
+    expect(r.status).toBe(201);
+    expect(JSON.stringify(t.ledger.callsOf('createAsset')[0]?.args)).not.toContain('delivery-4711');
+    expect(await t.db.query("SELECT action FROM pd_access_log WHERE purpose = 'delivery-4711'")).not.toEqual([]);
+    const doc = (await request(t, 'GET', '/docs/openapi.json')).body as {
+      components: { schemas: Record<string, Record<string, unknown>> };
+    };
+    expect(doc.components.schemas['CreateAssetDto']).toMatchObject({
+      dependentRequired: { personalData: ['purpose'] },
+    });
   });
 
   it('discards the records when the ledger refuses the asset', async () => {

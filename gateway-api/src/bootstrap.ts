@@ -6,6 +6,9 @@ import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swag
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type AppDependencies, AppModule } from './app.module';
 import { sendProblem } from './http/problem.filter';
+import { refineOpenApi } from './http/openapi';
+import { ASSET_SCHEMA_REFINEMENTS } from './assets/dto/asset-inputs.dto';
+import { PERSONAL_VALUE_BY_CATEGORY } from './assets/dto/personal-data-item.dto';
 import { ProblemException } from './common/problems';
 import { CORRELATION_ID, TX_ID_HEADER } from './common/request-context';
 import { setUpConsole } from './console';
@@ -53,7 +56,14 @@ export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
     maxRequestsPerSocket: limits.maxRequestsPerSocket,
     http: serverOptions,
     ...(config.http.tls
-      ? { https: { ...serverOptions, cert: config.http.tls.cert, key: config.http.tls.key, minVersion: 'TLSv1.2' as const } }
+      ? {
+          https: {
+            ...serverOptions,
+            cert: config.http.tls.cert,
+            key: config.http.tls.key,
+            minVersion: 'TLSv1.2' as const,
+          },
+        }
       : {}),
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
@@ -199,10 +209,17 @@ export function openApiDocument(app: NestFastifyApplication, organization: strin
       'apiKey',
     )
     .build();
-  return closeRequestBodies(
-    SwaggerModule.createDocument(app, config, {
-      operationIdFactory: (_controller, method) => method,
-    }),
+  return refineOpenApi(
+    closeRequestBodies(
+      SwaggerModule.createDocument(app, config, {
+        operationIdFactory: (_controller, method) => method,
+      }),
+    ),
+    {
+      ...ASSET_SCHEMA_REFINEMENTS,
+      PersonalDataItemDto: PERSONAL_VALUE_BY_CATEGORY,
+      AddRecordDto: PERSONAL_VALUE_BY_CATEGORY,
+    },
   );
 }
 

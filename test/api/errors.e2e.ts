@@ -41,13 +41,13 @@ describe('partner API errors on the real network', () => {
     expect(problem.errors?.map((e) => e.field).sort()).toEqual(['colour', 'quantity.amount']);
   });
 
-  it('422: the chaincode’s own validation refuses what the gateway cannot know (an unassigned country code)', async () => {
+  it('422: the chaincode’s own validation refuses what the gateway does not check (its personal-data tripwire)', async () => {
     const res = await call('manufacturer', 'POST', '/v1/assets', {
       as: 'manufacturer-user1',
-      body: assetBody(uniqueId('bad'), { origin: { site: 'Plant 7', country: 'ZZ' } }),
+      body: assetBody(uniqueId('bad'), { product: { sku: 'SKU-API-E2E', description: 'call jane.doe@example.com' } }),
     });
     const problem = expectProblem(res, 422, 'INVALID_ARGUMENT');
-    expect(problem.detail).toMatch(/'ZZ' is not an assigned ISO 3166-1 alpha-2 code/);
+    expect(problem.detail).toMatch(/description looks like an e-mail address or phone number/);
     // Endorsement was attempted, so the proposal's transaction ID is reported.
     expect(problem.txId).toMatch(/^[0-9a-f]{64}$/);
   });

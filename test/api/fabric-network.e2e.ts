@@ -155,7 +155,7 @@ describe('the fabric-network (Fabric 2.2 SDK) adapter behind the partner API', (
     const cases: [string, string, unknown?][] = [
       ['GET', `/v1/assets/${uniqueId('missing')}-x`],
       ['POST', '/v1/assets', assetBody(id)],
-      ['POST', '/v1/assets', assetBody(uniqueId('bad'), { origin: { site: 'Plant 7', country: 'ZZ' } })],
+      ['POST', '/v1/assets', assetBody(uniqueId('bad'), { product: { sku: 'S', description: 'call jane.doe@example.com' } })],
       ['POST', `/v1/assets/${id}/hold/release`],
       ['POST', '/v1/assets', { ...assetBody(uniqueId('bad')), colour: 'red' }],
       ['GET', `/v1/transactions/${'0'.repeat(64)}`],

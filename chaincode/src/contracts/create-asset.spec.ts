@@ -74,6 +74,16 @@ describe('createAsset', () => {
     expect(stub.events[0]?.payload.toString('utf8')).toMatch(/^\{"actorOrg":/);
   });
 
+  it('counts text lengths in characters (code points), as the gateway’s OpenAPI document does', async () => {
+    const h = new ContractHarness();
+    // 256 characters, 512 UTF-16 code units.
+    const wide = '\u{1F345}'.repeat(256);
+    await h.submit(manufacturer, 'createAsset', [JSON.stringify(assetInput('LOT-1', { product: { sku: 'S', description: wide } }))]);
+    expect(await rejectionOf(h.submit(manufacturer, 'createAsset', [JSON.stringify(assetInput('LOT-2', { product: { sku: 'S', description: `${wide}x` } }))]))).toMatchObject({
+      message: 'INVALID_ARGUMENT: input.product.description must be at most 256 characters',
+    });
+  });
+
   it('refuses an existing id', async () => {
     const h = new ContractHarness();
     await h.submit(manufacturer, 'createAsset', [JSON.stringify(assetInput('LOT-1'))]);

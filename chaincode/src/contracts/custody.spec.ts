@@ -35,8 +35,8 @@ describe('custody handover', () => {
   it('refuses a handover to the custodian itself and malformed organisations', async () => {
     const h = await created();
     expect(await rejectionOf(h.submit(manufacturer, 'proposeHandover', ['LOT-1', MSP.MANUFACTURER]))).toMatchObject({
-      code: 'INVALID_ARGUMENT',
-      message: `INVALID_ARGUMENT: toOrg ${MSP.MANUFACTURER} is already the custodian of asset 'LOT-1'`,
+      code: 'CONFLICT',
+      message: `CONFLICT: toOrg ${MSP.MANUFACTURER} is already the custodian of asset 'LOT-1'`,
     });
     expect(await rejectionOf(h.submit(manufacturer, 'proposeHandover', ['LOT-1', 'bad org!']))).toMatchObject({
       code: 'INVALID_ARGUMENT',

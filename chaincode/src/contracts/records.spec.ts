@@ -30,7 +30,7 @@ describe('attributes', () => {
   it.each([
     ['empty update', {}, 'INVALID_ARGUMENT: input must set or remove at least one attribute'],
     ['set and remove the same key', { set: { grade: 'B' }, remove: ['grade'] }, "INVALID_ARGUMENT: input both sets and removes 'grade'"],
-    ['removing an absent key', { remove: ['colour'] }, "INVALID_ARGUMENT: asset 'LOT-1' has no attribute 'colour' to remove"],
+    ['removing an absent key', { remove: ['colour'] }, "CONFLICT: asset 'LOT-1' has no attribute 'colour' to remove"],
     ['non-string value', { set: { weight: 5 } }, 'INVALID_ARGUMENT: input.set.weight must be a string'],
     ['bad key', { set: { 'Bad Key': 'x' } }, 'INVALID_ARGUMENT: input.set key must match ^[a-z][A-Za-z0-9_.-]{0,63}$'],
     ['personal-looking key', { set: { customerEmail: 'x' } }, 'INVALID_ARGUMENT: input.set.customerEmail looks like personal data; keep it off-chain and record a personalDataRef instead'],
@@ -40,7 +40,7 @@ describe('attributes', () => {
     ['unknown field', { add: { a: 'b' } }, "INVALID_ARGUMENT: input has unknown field(s) 'add'; allowed: set, remove"],
   ])('rejects %s', async (_name, input, message) => {
     const h = await inTransit();
-    expect(await rejectionOf(h.submit(carrier, 'updateAttributes', ['LOT-1', JSON.stringify(input)]))).toMatchObject({ code: 'INVALID_ARGUMENT', message });
+    expect(await rejectionOf(h.submit(carrier, 'updateAttributes', ['LOT-1', JSON.stringify(input)]))).toMatchObject({ code: message.slice(0, message.indexOf(':')), message });
   });
 
   it(`caps an asset at ${LIMITS.MAX_ATTRIBUTES} attributes`, async () => {

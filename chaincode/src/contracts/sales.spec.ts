@@ -35,8 +35,8 @@ describe('title transfer with private terms', () => {
     const fresh = new ContractHarness();
     await fresh.submit(manufacturer, 'createAsset', [JSON.stringify(assetInput('LOT-2'))]);
     expect(await rejectionOf(fresh.submit(manufacturer, 'proposeSale', ['LOT-2', MSP.MANUFACTURER]))).toMatchObject({
-      code: 'INVALID_ARGUMENT',
-      message: `INVALID_ARGUMENT: buyerOrg ${MSP.MANUFACTURER} already owns asset 'LOT-2'`,
+      code: 'CONFLICT',
+      message: `CONFLICT: buyerOrg ${MSP.MANUFACTURER} already owns asset 'LOT-2'`,
     });
     expect(await rejectionOf(fresh.submit(manufacturer, 'proposeSale', ['LOT-2', '']))).toMatchObject({ code: 'INVALID_ARGUMENT' });
   });

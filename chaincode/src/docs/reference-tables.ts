@@ -55,7 +55,7 @@ const ERROR_MEANING: Record<ErrorCode, [string, string]> = {
   RECALL_NOT_FOUND: ['no recall with that id', '404'],
   INVALID_TRANSITION: ["the action is not allowed from the asset's status", '409'],
   FORBIDDEN: ['role or organisation not allowed; the message names what is missing', '403'],
-  CONFLICT: ['pending handover/sale (missing or already there), erased reference, completed recall, differing merge inputs', '409'],
+  CONFLICT: ['pending handover/sale (missing or already there), erased reference, completed recall, differing merge inputs, and other refusals that depend on the asset\'s state rather than the input\'s shape: a handover to the custodian, a sale to the owner, split parts that do not add up to the parent\'s quantity, removing an attribute the asset lacks', '409'],
   LIMIT_EXCEEDED: ['per-asset capacity reached (attributes, documents, personal-data references)', '422'],
   TERMS_MISMATCH: ["buyer's and seller's stored terms differ (hash comparison)", '409'],
   TERMS_MISSING: ['a party has not stored terms, or there is no pending sale', '409'],

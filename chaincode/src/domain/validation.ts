@@ -113,7 +113,8 @@ export function expectText(value: unknown, path: string, max: number): string {
   if (value.trim().length === 0) {
     throw WaybillError.invalidArgument(`${path} must not be blank`);
   }
-  if (value.length > max) {
+  // Characters are code points, as JSON Schema's maxLength counts them (the gateway's document).
+  if (value.length > max && [...value].length > max) {
     throw WaybillError.invalidArgument(`${path} must be at most ${max} characters`);
   }
   if (hasControlCharacters(value)) {

@@ -18,7 +18,8 @@ import {
   TermsReceipt,
 } from './asset.types';
 import { AssetsService } from './assets.service';
-import { purposeOf } from '../common/purpose';
+import { PURPOSE_HEADER, purposeOf } from '../common/purpose';
+import { ProblemException } from '../common/problems';
 import { ASSET_PERSONAL_DATA, type AssetPersonalData } from './asset-personal-data.port';
 import {
   AssetIdParams,
@@ -73,7 +74,9 @@ export class AssetsController {
     // Values are stored (sealed) first; the ledger gets their references and commitments. If the
     // ledger refuses the asset, the records go again: none may point at a reference the ledger
     // lacks; if its outcome is unknown, they stay until the settler knows it (docs/privacy.md).
-    const prepared = await this.personalData.prepare(client, body.id, items, purposeOf(req));
+    // Stated in the body (as the document says) or, as on the other personal-data operations, in X-Purpose.
+    const purpose = body.purpose ?? (req.headers[PURPOSE_HEADER] === undefined ? noPurpose() : purposeOf(req));
+    const prepared = await this.personalData.prepare(client, body.id, items, purpose);
     return prepared.write(
       () => this.assets.create(client, body, mode, prepared.refs),
       (outcome) => outcome.mode === 'sync',
@@ -394,4 +397,10 @@ export class RecallsController {
   ): Write<RecallProgress> {
     return this.assets.continueRecall(c, p.recallId, mode);
   }
+}
+
+function noPurpose(): never {
+  throw new ProblemException('VALIDATION_FAILED', 'personal-data operations state their purpose', {
+    errors: [{ field: 'purpose', message: 'purpose (or the X-Purpose header) is required with personalData' }],
+  });
 }

@@ -98,26 +98,15 @@ export class AssetsService {
    * One page of assets. The most selective given filter is answered by its ledger index; the other
    * filters are applied to that page, so a page may hold fewer than `limit` items (even none)
    * while `nextCursor` is still set.
-   * @throws {@link ProblemException} VALIDATION_FAILED without any filter, or with a cursor of another query.
+   * @throws {@link ProblemException} VALIDATION_FAILED with a cursor of another query.
    */
   async list(client: AuthenticatedClient, query: ListAssetsQuery): Promise<AssetList> {
     const rich = READ_MODEL_ONLY.filter((f) => query[f] !== undefined);
-    if (query.source === 'read-model' || rich.length > 0) {
-      if (query.source === 'ledger') {
-        throw new ProblemException('VALIDATION_FAILED', 'these parameters need source=read-model', {
-          errors: rich.map((field) => ({ field, message: `${field} is answered by the read model only` })),
-        });
-      }
-      return this.#listReadModel(query);
-    }
     const filters: Partial<Record<Filter, string>> = {};
     for (const { field } of INDEXES) if (query[field] !== undefined) filters[field] = query[field];
     const index = INDEXES.find((i) => filters[i.field] !== undefined);
-    if (!index) {
-      throw new ProblemException('VALIDATION_FAILED', 'give at least one filter', {
-        errors: [{ field: 'owner', message: 'one of owner, custodian, status or sku is required' }],
-      });
-    }
+    // The ledger's indexes answer one filter at least and nothing else; the read model all the rest.
+    if (query.source === 'read-model' || rich.length > 0 || !index) return this.#listReadModel(query);
     const fingerprint = JSON.stringify(INDEXES.map((i) => filters[i.field] ?? null));
     const bookmark = query.cursor === undefined ? '' : decodeCursor(this.cursors, query.cursor, fingerprint);
     const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, LIMITS.MAX_PAGE_SIZE);
@@ -181,7 +170,7 @@ export class AssetsService {
     mode: WriteMode,
     personalDataRefs: readonly { ref: string; commitment: string; category: string }[] = [],
   ): Promise<WriteOutcome<Asset>> {
-    const { personalData: _values, ...fields } = input;
+    const { personalData: _values, purpose: _purpose, ...fields } = input;
     const payload = {
       ...fields,
       attributes: input.attributes ?? {},

@@ -35,6 +35,30 @@ describe.each(testDatabases())('ApiKeysService on %s', (_name, open) => {
     return { db, service, cli };
   };
 
+  it('gives an identity whose certificate carries no waybill.role no role: no key for it, none authenticates', async () => {
+    const { db, cli } = await setup();
+    // A key made while the certificate still had the attribute (or by an older gateway).
+    const { key } = await cli.create({ name: 'bootstrap', identityId: 'manufacturer-admin' });
+    const profile = {
+      ...TEST_PROFILE,
+      identities: TEST_PROFILE.identities.map((i) => ({ ...i, certPath: i.role === 'admin' ? '/admin.pem' : i.certPath })),
+    };
+    const service = new ApiKeysService(new ApiKeyRepository(db), profile, {
+      refreshMs: 1000,
+      now: () => now,
+      roleOf: (certPath) => (certPath === '/admin.pem' ? { kind: 'no-role' } : { kind: 'not-a-certificate' }),
+    });
+    await service.refresh(true);
+    await expect(service.authenticate(key)).resolves.toEqual({ ok: false, reason: 'identity-unavailable' });
+    await expect(service.create({ name: 'again', identityId: 'manufacturer-admin' })).rejects.toMatchObject({
+      code: 'IDENTITY_NOT_GRANTABLE',
+    });
+    // Placeholders that are no certificate at all (the tests' /dev/null) keep the profile's role.
+    await expect(service.create({ name: 'erp', identityId: 'manufacturer-user1' })).resolves.toMatchObject({
+      apiKey: { role: 'manufacturer' },
+    });
+  });
+
   it('authenticates a key as its identity and role, and never stores the secret', async () => {
     const { db, service } = await setup();
     const { key, apiKey } = await service.create({ name: 'erp', identityId: 'manufacturer-user1' });

@@ -1,4 +1,5 @@
 import type { AuthenticatedClient } from '../common/client';
+import { type CertificateRole, certificateFileRole } from '../config/certificate-role';
 import type { ConnectionProfile } from '../config/profile';
 import { type ApiKeyRecord, ApiKeyRepository } from './api-key.repository';
 import { generateApiKey, hashSecret, parseApiKey, secretMatches } from './api-key';
@@ -63,13 +64,30 @@ export class ApiKeysService {
   #refreshing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
 
+  /**
+   * Identities whose certificate carries no `waybill.role` (an AWS member's bootstrap admin): the
+   * profile alone would give them their role, so they have none here. No key is created for them,
+   * and a key bound to one does not authenticate. (A file that is no certificate at all, the tests'
+   * placeholders, cannot sign either; it is not read as one.)
+   */
+  readonly #roleless: ReadonlySet<string>;
+
   constructor(
     private readonly repository: ApiKeyRepository,
     private readonly profile: ConnectionProfile,
-    private readonly options: { readonly refreshMs: number; readonly now?: () => number } = {
+    private readonly options: {
+      readonly refreshMs: number;
+      readonly now?: () => number;
+      readonly roleOf?: (certPath: string) => CertificateRole;
+    } = {
       refreshMs: 1000,
     },
-  ) {}
+  ) {
+    const roleOf = options.roleOf ?? certificateFileRole;
+    this.#roleless = new Set(
+      profile.identities.filter((i) => roleOf(i.certPath).kind === 'no-role').map((i) => i.id),
+    );
+  }
 
   /** Loads the keys and starts polling for changes. */
   async start(): Promise<void> {
@@ -115,7 +133,7 @@ export class ApiKeysService {
     if (record.revokedAt !== null) return { ok: false, reason: 'revoked' };
     if (record.expiresAt !== null && this.#now() >= record.expiresAt) return { ok: false, reason: 'expired' };
     const identity = this.profile.identities.find((i) => i.id === record.identityId);
-    if (!identity) return { ok: false, reason: 'identity-unavailable' };
+    if (!identity || this.#roleless.has(identity.id)) return { ok: false, reason: 'identity-unavailable' };
     return {
       ok: true,
       client: {
@@ -158,6 +176,12 @@ export class ApiKeysService {
       throw new ApiKeyError(
         'IDENTITY_UNKNOWN',
         `identity ${input.identityId} is not in the connection profile (known: ${this.profile.identities.map((i) => i.id).join(', ')})`,
+      );
+    }
+    if (this.#roleless.has(identity.id)) {
+      throw new ApiKeyError(
+        'IDENTITY_NOT_GRANTABLE',
+        `identity ${identity.id} has no role: its certificate carries no waybill.role attribute (enrol an identity with one)`,
       );
     }
     // An admin key must not mint more admin keys (one leaked admin key would outlive its

@@ -89,7 +89,7 @@ export function authProblem(reason: Exclude<AuthResult, { ok: true }>['reason'])
     case 'identity-unavailable':
       return new ProblemException(
         'IDENTITY_UNAVAILABLE',
-        'the key’s Fabric identity is no longer in this gateway’s connection profile',
+        'the key’s Fabric identity is no longer in this gateway’s connection profile, or its certificate carries no role',
       );
   }
 }

@@ -114,8 +114,9 @@ export function parseConnectionProfile(
       const certPath = file(entry, 'certPath', where);
       // The role is the certificate's (the chaincode checks that one): a profile cannot give an
       // identity another. A certificate without the attribute (an AWS member's bootstrap admin,
-      // enrolled by `waybill aws connect`) keeps the profile's role; the chaincode refuses it
-      // anyway. A file that is no certificate at all cannot sign either (tests' placeholders).
+      // enrolled by `waybill aws connect`) still loads, but the identity has no role: the API key
+      // service hands out and accepts no key of it. A file that is no certificate at all cannot
+      // sign either (tests' placeholders).
       const inCertificate = certPath === '' ? undefined : roleOf(certPath);
       if (inCertificate?.kind === 'role' && inCertificate.role !== role) {
         problems.push(

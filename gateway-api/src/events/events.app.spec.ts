@@ -245,6 +245,10 @@ describe('events, webhooks and read model (fake ledger)', () => {
       { key: key('manufacturer-user1') },
     );
     expect((next.body.items as Asset[]).map((a) => a.id)).toEqual(['LOT-Y']);
+    // Without any filter the ledger indexes cannot answer: the read model does.
+    const all = await request(t, 'GET', '/v1/assets', { key: key('manufacturer-user1') });
+    expect(all.headers['x-read-model-lag-blocks']).toBe('0');
+    expect((all.body.items as Asset[]).map((a) => a.id)).toEqual(['LOT-X', 'LOT-Y']);
     const report = await request(t, 'GET', '/v1/read-model/reconcile', { key: key('manufacturer-auditor') });
     expect(report.body).toMatchObject({ ledgerAssets: 2, readModelAssets: 2, differences: [] });
     // A change the read model has not seen is reported.

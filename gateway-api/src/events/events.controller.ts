@@ -13,9 +13,12 @@ import { EventStreamService, type StreamAdmission } from './event-stream.service
 import { LedgerEventView } from './event.types';
 
 const NAMES = Object.values(EVENTS) as string[];
+/** `name`: a comma-separated list of event names. */
+const NAME_LIST = new RegExp(`^(${NAMES.join('|')})(,(${NAMES.join('|')}))*$`);
 
 export class EventsQuery {
   @ApiPropertyOptional({
+    pattern: NAME_LIST.source,
     description: `Comma-separated event names to receive (default: all): ${NAMES.join(', ')}`,
   })
   @IsOptional()

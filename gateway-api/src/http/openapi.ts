@@ -39,8 +39,12 @@ const problem = (status: number, description: string) =>
 
 const COMMON_ERRORS = [
   problem(400, 'Invalid request (VALIDATION_FAILED, MALFORMED_REQUEST)'),
-  problem(422, 'Refused by the ledger’s own input validation (INVALID_ARGUMENT) or another 422 of docs/api.md'),
+  problem(
+    422,
+    'Refused by the ledger’s own input validation (INVALID_ARGUMENT) or another 422 of docs/api.md',
+  ),
   problem(401, 'Missing, invalid or revoked API key'),
+  problem(413, 'Request body larger than WAYBILL_BODY_LIMIT_BYTES (BODY_TOO_LARGE)'),
   problem(403, 'Forbidden by the ledger’s access rules or the key’s role'),
   problem(429, 'Rate limited (Retry-After)'),
   problem(500, 'Internal error'),
@@ -122,4 +126,43 @@ export function ApiWrite(resultType: Type<unknown>, options: { created?: boolean
     problem(422, 'Rejected by the ledger’s validation, or Idempotency-Key reused with another request'),
     problem(502, 'Endorsement failed or transaction invalid'),
   );
+}
+
+/**
+ * The document is OpenAPI 3.1 (JSON Schema 2020-12) while the decorators speak 3.0: a boolean
+ * `exclusiveMinimum`/`exclusiveMaximum` next to `minimum`/`maximum` becomes the numeric bound it
+ * means. Then what the decorators cannot state (constraints across properties) is merged into the
+ * named component schemas: `refinements` maps a schema name to the keywords it gains.
+ */
+export function refineOpenApi<T extends { components?: { schemas?: object } }>(
+  document: T,
+  refinements: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+): T {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (typeof node !== 'object' || node === null) return;
+    const o = node as Record<string, unknown>;
+    for (const [flag, bound] of [
+      ['exclusiveMinimum', 'minimum'],
+      ['exclusiveMaximum', 'maximum'],
+    ] as const) {
+      if (typeof o[flag] === 'boolean') {
+        if (o[flag] && typeof o[bound] === 'number') {
+          o[flag] = o[bound];
+          delete o[bound];
+        } else {
+          delete o[flag];
+        }
+      }
+    }
+    for (const value of Object.values(o)) visit(value);
+  };
+  visit(document);
+  const schemas = (document.components?.schemas ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [name, extra] of Object.entries(refinements)) {
+    const schema = schemas[name];
+    if (!schema) throw new Error(`OpenAPI refinement for an unknown schema ${name}`);
+    Object.assign(schema, extra);
+  }
+  return document;
 }

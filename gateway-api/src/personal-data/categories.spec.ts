@@ -1,3 +1,4 @@
+import { PERSONAL_VALUE_BY_CATEGORY, VALUE_SCHEMAS } from '../assets/dto/personal-data-item.dto';
 import { checkValue, isCategory, MAX_VALUE_LENGTH, PERSONAL_DATA_CATEGORIES } from './categories';
 
 describe('personal-data categories', () => {
@@ -55,5 +56,55 @@ describe('personal-data categories', () => {
       ok: false,
       message: expect.stringMatching(/has at most \d+ characters/) as unknown,
     });
+  });
+});
+
+describe('the value schemas the OpenAPI document states per category', () => {
+  const documented = (category: (typeof PERSONAL_DATA_CATEGORIES)[number], value: string) => {
+    const { pattern, maxLength } = VALUE_SCHEMAS[category];
+    return new RegExp(pattern, 'u').test(value) && [...value].length <= maxLength;
+  };
+
+  // Each value here is valid by the document (edges included): the check must take it.
+  it.each([
+    ['name', 'Zoë O’Brien-Łukasz '],
+    ['name', 'A'],
+    ['name', 'ǅ\u0301'],
+    ['name', 'N'.repeat(200)],
+    ['phone', '+3933312345'],
+    ['phone', '+1234567'],
+    ['phone', `+1${'2'.repeat(14)}`],
+    ['email', 'a@b.c0'],
+    ['email', '\u00e9\u4e2d!#$@Example.ORG'],
+    ['national-id', 'ab'],
+    ['national-id', 'a b./-'],
+    ['national-id', `A${'1'.repeat(39)}`],
+    ['postal-address', 'Via Roma 1\n00100 Roma\u2028'],
+    ['postal-address', '\t x'],
+    ['notes', `${'n'.repeat(1999)}\n`],
+  ] as const)('a documented %s (%j) passes the check', (category, value) => {
+    expect(documented(category, value)).toBe(true);
+    expect(checkValue(category, value)).toMatchObject({ ok: true });
+  });
+
+  // And these the check refuses are outside the document too.
+  it.each([
+    ['name', ' Anna'],
+    ['name', 'R2-D2'],
+    ['phone', '+39 333 1234567'],
+    ['email', '\ufeffa@b.cc'],
+    ['email', 'a\u0085@b.cc'],
+    ['national-id', 'A '],
+    ['national-id', 'A'],
+    ['postal-address', ' \ufeff\u3000'],
+    ['notes', 'bell\u0007'],
+  ] as const)('an undocumented %s (%j) is not promised', (category, value) => {
+    expect(documented(category, value)).toBe(false);
+  });
+
+  it('gives every category one branch of the document’s oneOf', () => {
+    expect(PERSONAL_VALUE_BY_CATEGORY.oneOf.map((b) => b.properties.category.const)).toEqual(
+      PERSONAL_DATA_CATEGORIES,
+    );
   });
 });

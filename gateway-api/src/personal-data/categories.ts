@@ -1,16 +1,9 @@
 import { PERSONAL_DATA_CATEGORIES, type PersonalDataCategory } from '@waybill/chaincode/constants';
+import { MAX_VALUE_LENGTH, VALUE_PATTERNS } from '../assets/dto/personal-data-item.dto';
 
 export { PERSONAL_DATA_CATEGORIES, type PersonalDataCategory };
 
-/** Largest value per category, in characters (after normalisation). */
-export const MAX_VALUE_LENGTH: Readonly<Record<PersonalDataCategory, number>> = {
-  name: 200,
-  'postal-address': 500,
-  phone: 16,
-  email: 254,
-  'national-id': 40,
-  notes: 2000,
-};
+export { MAX_VALUE_LENGTH };
 
 /** The outcome of checking a value: the normalised value, or why it is refused (never echoing it). */
 export type ValueCheck =
@@ -19,11 +12,7 @@ export type ValueCheck =
 // Control characters other than line breaks and tabs are refused everywhere: they hide content.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
-const NAME = /^[\p{L}\p{M}][\p{L}\p{M}\p{Zs}.'’-]*$/u;
-const PHONE = /^\+[1-9][0-9]{6,14}$/;
-const EMAIL =
-  /^[^\s@"<>]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-const NATIONAL_ID = /^[A-Z0-9][A-Z0-9 ./-]{1,39}$/;
+const { name: NAME, phone: PHONE, email: EMAIL, 'national-id': NATIONAL_ID } = VALUE_PATTERNS;
 
 /** Whether `category` is one of {@link PERSONAL_DATA_CATEGORIES}. */
 export function isCategory(category: unknown): category is PersonalDataCategory {

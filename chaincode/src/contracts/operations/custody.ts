@@ -22,7 +22,7 @@ export async function proposeHandover(tx: TxContext, assetId: string, toOrgArg: 
     throw WaybillError.conflict(`asset '${asset.id}' already has a handover pending to ${asset.pendingHandover.to}`);
   }
   if (toOrg === asset.custodian) {
-    throw WaybillError.invalidArgument(`toOrg ${toOrg} is already the custodian of asset '${asset.id}'`);
+    throw WaybillError.conflict(`toOrg ${toOrg} is already the custodian of asset '${asset.id}'`);
   }
   const after: Asset = {
     ...asset,

@@ -22,13 +22,14 @@ export async function splitAsset(tx: TxContext, assetId: string, input: string):
   const { asset: parent, nextStatus } = await loadAuthorized(tx, 'splitAsset', assetId);
   requireNothingPending(parent, 'splitAsset');
   if (!amountsAddUpTo(parts.map((p) => p.amount), parent.quantity.amount)) {
-    throw WaybillError.invalidArgument(
+    // The parent's quantity is the asset's state, not the request's shape: a conflict with it.
+    throw WaybillError.conflict(
       `parts add up to ${sumAmounts(parts.map((p) => p.amount))} ${parent.quantity.unit}, asset '${parent.id}' has ${parent.quantity.amount}`,
     );
   }
   for (const part of parts) {
     if (part.id === parent.id) {
-      throw WaybillError.invalidArgument(`part id '${part.id}' is the parent's id`);
+      throw WaybillError.assetExists(part.id);
     }
     await tx.assets.assertAbsent(part.id);
   }
@@ -155,7 +156,7 @@ function derivedLot(tx: TxContext, source: Asset): Asset {
 function commonOrigin(inputs: readonly Asset[]): Origin {
   const [first, ...others] = inputs;
   if (first === undefined || others.some((a) => a.origin.site !== first.origin.site || a.origin.country !== first.origin.country)) {
-    throw WaybillError.invalidArgument('the merged assets have different origins; give input.origin for the new lot');
+    throw WaybillError.conflict('the merged assets have different origins; give input.origin for the new lot');
   }
   return first.origin;
 }

@@ -25,7 +25,7 @@ export async function updateAttributes(tx: TxContext, assetId: string, input: st
   const { asset } = await loadAuthorized(tx, 'updateAttributes', assetId);
   const missing = update.remove.filter((key) => !Object.hasOwn(asset.attributes, key));
   if (missing.length > 0) {
-    throw WaybillError.invalidArgument(`asset '${asset.id}' has no attribute '${missing[0] ?? ''}' to remove`);
+    throw WaybillError.conflict(`asset '${asset.id}' has no attribute '${missing[0] ?? ''}' to remove`);
   }
   const attributes: Record<string, string> = { ...asset.attributes, ...update.set };
   update.remove.forEach((key) => delete attributes[key]);

@@ -24,7 +24,7 @@ export async function proposeSale(tx: TxContext, assetId: string, buyerOrgArg: s
     throw WaybillError.conflict(`asset '${asset.id}' already has a sale pending to ${asset.pendingSale.buyer}`);
   }
   if (buyer === asset.owner) {
-    throw WaybillError.invalidArgument(`buyerOrg ${buyer} already owns asset '${asset.id}'`);
+    throw WaybillError.conflict(`buyerOrg ${buyer} already owns asset '${asset.id}'`);
   }
   const sale: PendingSale = { saleId: tx.txId, seller: asset.owner, buyer, proposedAt: tx.now };
   const after: Asset = { ...asset, pendingSale: sale, ...stamp(tx) };

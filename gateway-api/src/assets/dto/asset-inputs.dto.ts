@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ALL_ASSET_STATUSES, INCOTERMS, LIMITS, PATTERNS } from '@waybill/chaincode/constants';
+import { ALL_ASSET_STATUSES, COUNTRY_CODES, INCOTERMS, LIMITS, PATTERNS } from '@waybill/chaincode/constants';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  ArrayUnique,
   IsArray,
   IsIn,
   IsInt,
@@ -17,29 +18,32 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsAmount, IsAttributeMap, NO_CONTROL_CHARACTERS, RE } from '../../common/validators';
+import {
+  AMOUNT_SCHEMA,
+  ATTRIBUTE_MAP_SCHEMA,
+  IsAmount,
+  IsAttributeMap,
+  RE,
+  TEXT,
+  TEXT_PATTERN,
+} from '../../common/validators';
 import { PersonalDataItemDto } from './personal-data-item.dto';
 import { SORT_VALUES } from '../../common/sort-keys';
+import { PURPOSE } from '../../common/purpose';
 
 const ATTRIBUTES_SCHEMA = {
-  type: 'object',
-  additionalProperties: { type: 'string', maxLength: 256 },
-  maxProperties: LIMITS.MAX_ATTRIBUTES,
+  ...ATTRIBUTE_MAP_SCHEMA,
   description: `Non-personal key/value attributes; keys match ${PATTERNS.ATTRIBUTE_KEY}`,
   example: { grade: 'A', harvest: '2025-09' },
 } as const;
 
-/** Non-blank text of at most `max` characters without control characters. */
-/** What {@link text} checks, as a JSON Schema pattern: some non-space, no control character. */
-const TEXT_PATTERN = '^(?=[\\s\\S]*\\S)[^\\u0000-\\u001f\\u007f-\\u009f]*$';
-
+/** Non-blank text of at most `max` characters without control characters ({@link TEXT_PATTERN}). */
 function text(max: number) {
   return [
     IsString(),
     MinLength(1),
     MaxLength(max),
-    Matches(/\S/, { message: '$property must not be blank' }),
-    Matches(NO_CONTROL_CHARACTERS, { message: '$property must not contain control characters' }),
+    Matches(TEXT, { message: '$property must not be blank nor contain control characters' }),
   ];
 }
 function apply(...decorators: PropertyDecorator[]): PropertyDecorator {
@@ -66,13 +70,18 @@ export class ProductDto {
   @Matches(RE.SKU, { message: `sku must match ${PATTERNS.SKU}` })
   sku!: string;
 
-  @ApiProperty({ minLength: 1, maxLength: 256, pattern: TEXT_PATTERN, example: 'Arabica coffee beans, 1 kg bags' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 256,
+    pattern: TEXT_PATTERN,
+    example: 'Arabica coffee beans, 1 kg bags',
+  })
   @apply(...text(256))
   description!: string;
 }
 
 export class QuantityDto {
-  @ApiProperty({ minimum: 0, exclusiveMinimum: true, maximum: LIMITS.MAX_QUANTITY, example: 1200 })
+  @ApiProperty({ ...AMOUNT_SCHEMA, example: 1200 })
   @IsAmount()
   amount!: number;
 
@@ -87,14 +96,19 @@ export class OriginDto {
   @apply(...text(128))
   site!: string;
 
-  @ApiProperty({ pattern: PATTERNS.COUNTRY, example: 'CO', description: 'ISO 3166-1 alpha-2' })
+  @ApiProperty({ enum: COUNTRY_CODES, example: 'CO', description: 'ISO 3166-1 alpha-2, officially assigned' })
   @IsString()
-  @Matches(RE.COUNTRY, { message: 'country must be an ISO 3166-1 alpha-2 code' })
+  @IsIn(COUNTRY_CODES, { message: 'country must be an assigned ISO 3166-1 alpha-2 code' })
   country!: string;
 }
 
 export class DocumentDto {
-  @ApiProperty({ minLength: 1, maxLength: 128, pattern: TEXT_PATTERN, example: 'phytosanitary-certificate.pdf' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: 128,
+    pattern: TEXT_PATTERN,
+    example: 'phytosanitary-certificate.pdf',
+  })
   @apply(...text(128))
   name!: string;
 
@@ -142,7 +156,7 @@ export class CreateAssetDto {
     type: [PersonalDataItemDto],
     maxItems: LIMITS.MAX_PERSONAL_DATA_REFS,
     description:
-      'Personal values kept off-chain by this gateway (needs the X-Purpose header); the asset gets one random reference and salted commitment each',
+      'Personal values kept off-chain by this gateway (needs `purpose`); the asset gets one random reference and salted commitment each',
   })
   @IsOptional()
   @IsArray()
@@ -150,7 +164,32 @@ export class CreateAssetDto {
   @ValidateNested({ each: true })
   @Type(() => PersonalDataItemDto)
   personalData?: PersonalDataItemDto[];
+
+  @ApiPropertyOptional({
+    pattern: PURPOSE.source,
+    description:
+      'Why the personal data is processed (the access log records it); required with personalData. ' +
+      'Without it, the X-Purpose header of the other personal-data operations is read.',
+    example: 'delivery',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(PURPOSE, { message: `purpose must match ${PURPOSE.source}` })
+  purpose?: string;
 }
+
+/** Constraints across properties, for the OpenAPI document (http/openapi.ts refineOpenApi). */
+export const ASSET_SCHEMA_REFINEMENTS = {
+  // A purpose is stated for every personal value (the header is the alternative the document omits).
+  CreateAssetDto: { dependentRequired: { personalData: ['purpose'] } },
+  // An update changes something: it sets or removes at least one attribute.
+  AttributesUpdateDto: {
+    anyOf: [
+      { required: ['set'], properties: { set: { minProperties: 1 } } },
+      { required: ['remove'], properties: { remove: { minItems: 1 } } },
+    ],
+  },
+} as const;
 
 export class HandoverDto {
   @ApiProperty({
@@ -219,7 +258,7 @@ export class SplitPartDto {
   @Matches(RE.ID, { message: `id must match ${PATTERNS.ID}` })
   id!: string;
 
-  @ApiProperty({ minimum: 0, exclusiveMinimum: true })
+  @ApiProperty(AMOUNT_SCHEMA)
   @IsAmount()
   amount!: number;
 
@@ -278,10 +317,16 @@ export class AttributesUpdateDto {
   @IsAttributeMap()
   set?: Record<string, string>;
 
-  @ApiPropertyOptional({ type: [String], maxItems: LIMITS.MAX_ATTRIBUTES })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', pattern: PATTERNS.ATTRIBUTE_KEY },
+    maxItems: LIMITS.MAX_ATTRIBUTES,
+    uniqueItems: true,
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(LIMITS.MAX_ATTRIBUTES)
+  @ArrayUnique({ message: 'remove lists each key once' })
   @Matches(RE.ATTRIBUTE_KEY, {
     each: true,
     message: `each remove entry must match ${PATTERNS.ATTRIBUTE_KEY}`,
@@ -325,13 +370,15 @@ export class ListAssetsQuery {
   cursor?: string;
 
   @ApiPropertyOptional({
-    enum: ['ledger', 'read-model'],
+    enum: ['read-model'],
     description:
-      'ledger (default): the chaincode indexes; read-model: the gateway projection (implied by q, the date ranges and sort)',
+      'read-model: the gateway projection. Without it, a query naming owner, custodian, status or sku and ' +
+      'none of the read-model parameters (q, the date ranges, sort) is answered by the chaincode indexes, ' +
+      'any other by the read model',
   })
   @IsOptional()
-  @IsIn(['ledger', 'read-model'])
-  source?: 'ledger' | 'read-model';
+  @IsIn(['read-model'], { message: 'source must be read-model (omit it for the ledger indexes)' })
+  source?: 'read-model';
 
   @ApiPropertyOptional({
     minLength: 1,
