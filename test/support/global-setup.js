@@ -1,7 +1,7 @@
 // Starts a fresh stack for the end-to-end suites: network, chaincode and one gateway API
 // per organisation. Any failure fails the whole run loudly: no suite runs without the real network.
 const { execFileSync } = require('node:child_process');
-const { dir, basePort, cli, root, profile } = require('./env');
+const { dir, basePort, cli, root, profile, chaincodeArgs, expectAmbPackage } = require('./env');
 const { adminFreeBin } = require('./admin-free-bin');
 
 module.exports = async function globalSetup() {
@@ -23,9 +23,6 @@ module.exports = async function globalSetup() {
     WAYBILL_IDLE_TIMEOUT_MS: '5000',
   });
   if (process.env.WAYBILL_E2E_REUSE !== '1') run('network', 'clean');
-  // The AMB-shaped network runs the chaincode as AWS Managed Blockchain's 2.2 peers do: the
-  // package built for them (Node 12, node_modules bundled), built and run by the peers' node
-  // builder on Node 12 without fetching anything; the standard one, chaincode as a service.
-  const chaincode = profile === 'amb' ? ['--mode', 'package', '--target', 'fabric-2.2'] : ['--mode', 'ccaas'];
-  run('stack', 'up', ...chaincode, '--profile', profile);
+  run('stack', 'up', ...chaincodeArgs, '--profile', profile);
+  expectAmbPackage('after stack up');
 };
