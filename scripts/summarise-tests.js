@@ -9,7 +9,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let broken = false;
-for (const name of ['unit.json', 'e2e.json', 'e2e-amb.json']) {
+for (const name of ['unit.json', 'unit-fabric-2.2.json', 'e2e.json', 'e2e-amb.json']) {
   const file = path.join(dir, name);
   if (!fs.existsSync(file)) {
     console.error(`${name}: no report (the runner did not finish)`);

@@ -32,6 +32,9 @@ log "unit tests"
 NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning ${NODE_OPTIONS:-}" \
   jest --ci --coverage --json --outputFile="$results/unit.json" "$@" || status=1
 
+log "unit tests of the chaincode built for Fabric 2.2 peers, under Node 12"
+bash scripts/test-fabric-2.2.sh --json --outputFile="$results/unit-fabric-2.2.json" || status=1
+
 ensure_chromium
 ensure_schemathesis
 log "end-to-end tests (starts its own Fabric network)"

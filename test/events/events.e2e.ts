@@ -171,8 +171,9 @@ describe('events, webhooks and read model on the real network', () => {
       raw.close();
     }
 
-    // Restart: `stack up` is idempotent and starts what is not running.
-    await waybill(['stack', 'up', '--mode', 'ccaas']);
+    // Restart: `stack up` is idempotent and starts what is not running (with the run's chaincode
+    // mode: another one would be a new package and a new sequence).
+    await waybill(['stack', 'up', ...env.chaincodeArgs]);
     const newPid = Number(readFileSync(pidFile, 'utf8').trim());
     expect(newPid).not.toBe(pid);
 

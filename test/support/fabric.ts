@@ -5,7 +5,7 @@ import { connectAs as connectGateway, type GatewaySession } from '../../infra/sr
 import { apiEnv } from '../../infra/src/local/apis';
 import { LocalNetwork } from '../../infra/src/local/network';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const env = require('./env') as { dir: string; basePort: string; root: string; cli: string; profile: string };
+const env = require('./env') as { dir: string; basePort: string; root: string; cli: string; profile: string; chaincodeArgs: string[] };
 
 /** The end-to-end network as the infra sees it (same topology, test directory and ports). */
 export function testNetwork(): LocalNetwork {

@@ -1,7 +1,7 @@
-// Starts a fresh stack for the end-to-end suites: network, chaincode (ccaas) and one gateway API
+// Starts a fresh stack for the end-to-end suites: network, chaincode and one gateway API
 // per organisation. Any failure fails the whole run loudly: no suite runs without the real network.
 const { execFileSync } = require('node:child_process');
-const { dir, basePort, cli, root, profile } = require('./env');
+const { dir, basePort, cli, root, profile, chaincodeArgs, expectAmbPackage } = require('./env');
 const { adminFreeBin } = require('./admin-free-bin');
 
 module.exports = async function globalSetup() {
@@ -23,5 +23,6 @@ module.exports = async function globalSetup() {
     WAYBILL_IDLE_TIMEOUT_MS: '5000',
   });
   if (process.env.WAYBILL_E2E_REUSE !== '1') run('network', 'clean');
-  run('stack', 'up', '--mode', 'ccaas', '--profile', profile);
+  run('stack', 'up', ...chaincodeArgs, '--profile', profile);
+  expectAmbPackage('after stack up');
 };

@@ -12,8 +12,8 @@
  *   (V2_0 channels, a 2.2 shim), so private data is deleted: gone from the current state, the
  *   peers' private history keeps it until block-to-live, if any, removes it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync } from 'fs';
+import path from 'path';
 
 export type FabricLine = '2.5' | '2.2';
 

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'fs';
 import { EXPECTED_METADATA_PATH, generateContractMetadata } from '../testing/contract-metadata';
 import { ContractHarness } from '../testing/contract-harness';
 import { CONTRACT_NAME, EVALUATE_TRANSACTIONS, TRANSACTIONS } from '../constants';

@@ -34,7 +34,7 @@ describe('recall', () => {
     expect(recallId).toBe(first.txId);
 
     const progress: RecallProgress[] = [first.result];
-    while (progress.at(-1)?.complete === false) {
+    while (progress[progress.length - 1]?.complete === false) {
       progress.push((await h.submit<RecallProgress>(regulator, 'continueRecall', [recallId])).result);
     }
     expect(progress.map((p) => [p.markedAssetIds.length, p.remaining, p.complete])).toEqual([

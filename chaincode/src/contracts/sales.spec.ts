@@ -23,7 +23,7 @@ describe('title transfer with private terms', () => {
     const { h, saleId } = await saleProposed();
     const asset = await h.evaluate<Asset>(carrier, 'getAsset', ['LOT-1']);
     expect(asset.pendingSale).toEqual({ saleId, seller: MSP.MANUFACTURER, buyer: MSP.RETAILER, proposedAt: expect.any(String) as string });
-    expect(h.ledger.events.at(-1)).toMatchObject({ name: EVENTS.SALE_PROPOSED, payload: { saleId, seller: MSP.MANUFACTURER, buyer: MSP.RETAILER } });
+    expect(h.ledger.events[h.ledger.events.length - 1]).toMatchObject({ name: EVENTS.SALE_PROPOSED, payload: { saleId, seller: MSP.MANUFACTURER, buyer: MSP.RETAILER } });
   });
 
   it('refuses a second sale, a sale to the owner, and a malformed buyer', async () => {

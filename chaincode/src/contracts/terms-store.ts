@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from 'crypto';
 import type { ChaincodeStub } from 'fabric-shim-api';
 import { IMPLICIT_COLLECTION_PREFIX } from '../constants';
 import { canonicalBytes } from '../domain/canonical-json';
@@ -6,6 +6,12 @@ import { WaybillError } from '../domain/errors';
 import type { SaleTerms } from '../domain/sale-terms';
 import { canPurgePrivateData } from './fabric-line';
 import { termsKey } from './ledger-keys';
+
+/**
+ * The stub of a 2.5 shim: the 2.2 line's has no `purgePrivateData` (and is never asked to purge,
+ * see {@link canPurgePrivateData}); named here for the build of chaincode/fabric-2.2.
+ */
+type PurgingStub = ChaincodeStub & { purgePrivateData(collection: string, key: string): Promise<void> };
 
 /** Name of an organisation's implicit private data collection. */
 export function implicitCollection(mspId: string): string {
@@ -64,7 +70,7 @@ export class TermsStore {
       return false;
     }
     const key = termsKey(this.#stub, assetId, saleId);
-    if (canPurgePrivateData()) await this.#stub.purgePrivateData(implicitCollection(org), key);
+    if (canPurgePrivateData()) await (this.#stub as PurgingStub).purgePrivateData(implicitCollection(org), key);
     else await this.#stub.deletePrivateData(implicitCollection(org), key);
     return true;
   }

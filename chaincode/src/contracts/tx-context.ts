@@ -14,6 +14,12 @@ export interface TxLogger {
 }
 
 /**
+ * `ctx.logging`, which fabric-shim sets on every context (2.2 and 2.5 alike); the 2.2 line's
+ * typings call it `logger`, so it is named here for the build of chaincode/fabric-2.2.
+ */
+type LoggingContext = Context & { readonly logging: { getLogger(name?: string): TxLogger } };
+
+/**
  * Everything one transaction needs, derived once from Fabric's context: the caller, the
  * transaction id and timestamp (the only clock), the asset store with its read-your-writes cache,
  * the single-event sink and the contract logger.
@@ -38,7 +44,7 @@ export class TxContext {
     this.assets = new AssetStore(ctx.stub);
     this.events = new EventSink(ctx.stub);
     this.governance = new GovernanceStore(ctx.stub);
-    this.logger = ctx.logging.getLogger('tx');
+    this.logger = (ctx as LoggingContext).logging.getLogger('tx');
   }
 
   /** Wraps Fabric's context for one transaction. */

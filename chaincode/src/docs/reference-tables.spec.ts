@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync, writeFileSync } from 'fs';
+import path from 'path';
 import { GENERATED_SECTIONS, refreshGeneratedSections } from './reference-tables';
 
 const DOC = path.resolve(__dirname, '..', '..', '..', 'docs', 'chaincode.md');

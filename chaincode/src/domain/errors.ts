@@ -14,6 +14,14 @@ export class WaybillError extends Error {
     this.code = code;
   }
 
+  /**
+   * The message alone, code first. The 2.2 shim hands the peer `'' + error` (2.5's hands it
+   * `error.message`), so without this the 2.2 line would answer "WaybillError: CODE: …".
+   */
+  override toString(): string {
+    return this.message;
+  }
+
   /** `INVALID_ARGUMENT`: malformed or out-of-range input. */
   static invalidArgument(detail: string): WaybillError {
     return new WaybillError(ERROR_CODES.INVALID_ARGUMENT, detail);

@@ -10,9 +10,9 @@ describe('exact quantities', () => {
   });
 
   it('converts to and from micro-units', () => {
-    expect(toMicroUnits(12.5)).toBe(12_500_000n);
-    expect(toMicroUnits(0.000001)).toBe(1n);
-    expect(fromMicroUnits(1_000_000_000_000_000n)).toBe(1_000_000_000);
-    expect(fromMicroUnits(1n)).toBe(0.000001);
+    expect(toMicroUnits(12.5)).toBe(BigInt(12_500_000));
+    expect(toMicroUnits(0.000001)).toBe(BigInt(1));
+    expect(fromMicroUnits(BigInt('1000000000000000'))).toBe(1_000_000_000);
+    expect(fromMicroUnits(BigInt(1))).toBe(0.000001);
   });
 });

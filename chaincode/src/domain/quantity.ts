@@ -9,7 +9,7 @@ import { RE, expectObject, expectOnlyFields, expectPattern } from './validation'
  * (bigint micro-units) so that a split's parts add up to the parent exactly.
  */
 
-const SCALE = 10n ** BigInt(LIMITS.QUANTITY_DECIMALS);
+const SCALE = BigInt(10) ** BigInt(LIMITS.QUANTITY_DECIMALS);
 const DECIMAL = new RegExp(`^(0|[1-9][0-9]*)(\\.[0-9]{1,${LIMITS.QUANTITY_DECIMALS}})?$`);
 
 /** Checks a positive amount and returns it. */
@@ -54,10 +54,10 @@ export function fromMicroUnits(units: bigint): number {
 
 /** Sums validated amounts exactly. */
 export function sumAmounts(amounts: readonly number[]): number {
-  return fromMicroUnits(amounts.reduce((total, amount) => total + toMicroUnits(amount), 0n));
+  return fromMicroUnits(amounts.reduce((total, amount) => total + toMicroUnits(amount), BigInt(0)));
 }
 
 /** True when the amounts add up exactly to `total`. */
 export function amountsAddUpTo(amounts: readonly number[], total: number): boolean {
-  return amounts.reduce((sum, amount) => sum + toMicroUnits(amount), 0n) === toMicroUnits(total);
+  return amounts.reduce((sum, amount) => sum + toMicroUnits(amount), BigInt(0)) === toMicroUnits(total);
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from 'crypto';
 import { MerkleLevels, StreamingRoot, emptyRoot, leafHash, nodeHash, verifyInclusion } from './merkle';
 
 /** RFC 9162 §2.1.1 MTH, written as the RFC states it (recursive), as the reference. */

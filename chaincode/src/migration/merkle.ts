@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from 'crypto';
 
 /**
  * The Merkle tree of a Waybill migration export: RFC 9162 (Certificate Transparency v2, §2.1),

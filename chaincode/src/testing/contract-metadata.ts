@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { readFileSync } from 'fs';
+import { createRequire } from 'module';
+import path from 'path';
 import './quiet-logs';
 import { JSONSerializer } from 'fabric-contract-api';
 import { contracts } from '../index';

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from 'crypto';
 import { describePolicy } from '../contracts/endorsement';
 import type {
   ChaincodeProposal,
@@ -235,7 +235,7 @@ export class InMemoryLedger {
       this.privateData.get(collection)?.delete(key);
       this.purges.push(purge);
     }
-    const last = stub.events.at(-1);
+    const last = stub.events[stub.events.length - 1];
     if (last !== undefined) {
       // Fabric keeps only the last event set by a transaction.
       this.events.push({ name: last.name, payload: JSON.parse(last.payload.toString('utf8')) as Record<string, unknown>, txId: stub.getTxID() });

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'crypto';
 
 /**
  * Builds an X.509 v3 certificate (PEM) like a Fabric CA enrolment certificate: a subject CN and

@@ -34,6 +34,14 @@ describe('fromFabricNetworkError', () => {
     });
   });
 
+  it('finds the code a 2.2 shim sends as an ERROR message, worded by a 2.2 peer, on submit and on evaluate', () => {
+    const wrapped = "error in simulation: transaction returned with failure: ASSET_NOT_FOUND: asset 'X' does not exist";
+    const submit = endorsementError([`peer=peer0.carrier, status=500, message=${wrapped}`], [{ status: 500, message: wrapped }]);
+    expect(fromFabricNetworkError(submit, 'submit', TX)).toMatchObject({ kind: 'chaincode', code: 'ASSET_NOT_FOUND', chaincodeMessage: "asset 'X' does not exist" });
+    const evaluate = Object.assign(new Error(`peer error response: ${wrapped}`), { status: 500 });
+    expect(fromFabricNetworkError(evaluate, 'evaluate')).toMatchObject({ kind: 'chaincode', code: 'ASSET_NOT_FOUND', chaincodeMessage: "asset 'X' does not exist" });
+  });
+
   it("maps a peer's refusal of the creator to an identity refusal, on evaluate and on submit", () => {
     const denied = 'access denied: channel [supplychain] creator org [CarrierMSP]';
     const evaluate = Object.assign(new Error(`peer error response: ${denied}`), { status: 500 });

@@ -96,8 +96,11 @@ function failureDetails(f: PeerFailure): LedgerErrorDetail[] {
 }
 
 // "message=CODE: text" (submit: one line per peer) or "peer error response: CODE: text" (evaluate),
-// or a bare "CODE: text" that a peer sent as its response message.
-const CHAINCODE_ERROR = /(?:message=|peer error response: |^)([A-Z][A-Z0-9_]{1,63}): ?(.*)$/m;
+// or a bare "CODE: text" that a peer sent as its response message. A 2.2 shim (the chaincode
+// package built for AMB's peers) reports a failed transaction as an ERROR message, which a 2.2
+// peer words "error in simulation: transaction returned with failure: CODE: text".
+const CHAINCODE_ERROR =
+  /(?:message=|peer error response: |^)(?:error in simulation: )?(?:transaction returned with failure: )?([A-Z][A-Z0-9_]{1,63}): ?(.*)$/m;
 
 /** Codes that are not the chaincode's: Fabric's own and gRPC's status names. */
 const NOT_CHAINCODE = new Set([

@@ -1,16 +1,15 @@
 import { Option, type Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { WaybillError } from '../common/errors';
 import { parsePositiveInt } from '../common/flags';
-import { CHAINCODE_DIR, serverAddress } from '../lifecycle/chaincode-server';
 import type * as Deploy from '../lifecycle/deploy';
 import type * as Dev from '../lifecycle/dev';
 import type * as Lifecycle from '../lifecycle/lifecycle';
 import type { ChaincodeDefinition } from '../lifecycle/lifecycle';
-import { DEPLOY_MODES, packageCcaas, packageNode, type DeployMode } from '../lifecycle/package';
+import type * as BuildPackage from '../lifecycle/build-package';
+import { CHAINCODE_TARGETS, DEPLOY_MODES, type ChaincodeTarget, type DeployMode } from '../lifecycle/package';
 import { packageId } from '../lifecycle/package-id';
-import { PROJECT_ROOT } from '../local/context';
 import { adminIdentity, anchorPeer, ordererEndpoint, orgOf, peerEndpoint } from '../local/endpoints';
 import type { LocalNetwork } from '../local/network';
 import type { Org } from '../local/topology';
@@ -81,6 +80,14 @@ export function parseMode(v: string): DeployMode {
   return v as DeployMode;
 }
 
+/** `--target`: the Fabric line whose peers run the package. */
+export function targetOption(): Option {
+  return new Option('--target <line>', 'peers the package is built for: fabric-2.5, or fabric-2.2 (Node 12, node_modules bundled; AWS Managed Blockchain)')
+    .choices([...CHAINCODE_TARGETS])
+    .default('fabric-2.5')
+    .env('WAYBILL_CHAINCODE_TARGET');
+}
+
 export function registerChaincodeCommands(program: Command): void {
   const cc = program.command('chaincode').description('the waybill chaincode lifecycle');
 
@@ -91,11 +98,12 @@ export function registerChaincodeCommands(program: Command): void {
         .default('ccaas')
         .env('WAYBILL_CHAINCODE_MODE'),
     )
-    .action(async (flags: { mode: string; dir?: string; basePort?: number; topology?: string }) => {
+    .addOption(targetOption())
+    .action(async (flags: { mode: string; target: string; dir?: string; basePort?: number; topology?: string }) => {
       const mode = parseMode(flags.mode);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { deployChaincode } = require('../lifecycle/deploy') as typeof Deploy;
-      const r = await deployChaincode(openNetwork(flags), mode, say);
+      const r = await deployChaincode(openNetwork(flags), mode, say, flags.target as ChaincodeTarget);
       say(
         `${r.changed ? 'deployed' : 'up to date:'} waybill ${r.version} sequence ${r.sequence} (${r.mode}) in ${r.seconds.toFixed(1)}s`,
       );
@@ -103,17 +111,23 @@ export function registerChaincodeCommands(program: Command): void {
     });
 
   networkOptions(cc.command('package').description('build the chaincode package (ccaas or node) and print its package ID'))
-    .addOption(new Option('--mode <mode>', 'ccaas or package').choices([...DEPLOY_MODES]).default('ccaas').env('WAYBILL_CHAINCODE_MODE'))
-    .action(async (f: NetFlags & { mode: string }) => {
-      const net = openNetwork(f);
-      const pkg =
-        parseMode(f.mode) === 'ccaas'
-          ? await packageCcaas(CHAINCODE_DIR, net.layout.chaincodeDir, serverAddress(net))
-          : await packageNode(CHAINCODE_DIR, net.layout.chaincodeDir, {
-              lockFile: path.join(PROJECT_ROOT, 'package-lock.json'),
-              workspace: path.relative(PROJECT_ROOT, CHAINCODE_DIR),
-            });
-      print({ file: pkg.file, packageId: pkg.packageId, version: pkg.codeHash });
+    .addOption(new Option('--mode <mode>', 'ccaas or package').choices([...DEPLOY_MODES]).env('WAYBILL_CHAINCODE_MODE'))
+    .addOption(targetOption())
+    .addOption(new Option('--out <file>', "where to write the package (default: the network's chaincode folder)").env('WAYBILL_CC_OUT'))
+    .action(async (f: NetFlags & { mode?: string; target: string; out?: string }) => {
+      const target = f.target as ChaincodeTarget;
+      // A 2.2 package is always one the peers run; otherwise ccaas unless told.
+      const mode = parseMode(f.mode ?? (target === 'fabric-2.2' ? 'package' : 'ccaas'));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { buildChaincodePackage } = require('../lifecycle/build-package') as typeof BuildPackage;
+      const pkg = await buildChaincodePackage(openNetwork(f), mode, target);
+      let file = pkg.file;
+      if (f.out !== undefined) {
+        file = path.resolve(f.out);
+        mkdirSync(path.dirname(file), { recursive: true });
+        copyFileSync(pkg.file, file);
+      }
+      print({ file, label: pkg.label, packageId: pkg.packageId, version: pkg.codeHash, target });
     });
 
   cc.command('calculatepackageid')

@@ -3,10 +3,11 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type * as Deploy from '../lifecycle/deploy';
-import { DEPLOY_MODES, type DeployMode } from '../lifecycle/package';
+import { DEPLOY_MODES, type ChaincodeTarget, type DeployMode } from '../lifecycle/package';
 import { PROJECT_ROOT } from '../local/context';
 import { startApis, stopApis } from '../local/apis';
 import { formatStatus, openNetwork, say } from './network';
+import { targetOption } from './chaincode';
 import { networkOptions } from './options';
 
 export function registerStackCommands(program: Command): void {
@@ -14,7 +15,8 @@ export function registerStackCommands(program: Command): void {
 
   networkOptions(stack.command('up').description('bring everything up (idempotent) and print the endpoints'))
     .addOption(new Option('--mode <mode>', 'chaincode deploy mode').choices([...DEPLOY_MODES]).default('ccaas').env('WAYBILL_CHAINCODE_MODE'))
-    .action(async (flags: { mode: string; dir?: string; basePort?: number; topology?: string }) => {
+    .addOption(targetOption())
+    .action(async (flags: { mode: string; target: string; dir?: string; basePort?: number; topology?: string }) => {
       const t0 = Date.now();
       const net = openNetwork(flags);
       const up = await net.up();
@@ -22,8 +24,8 @@ export function registerStackCommands(program: Command): void {
       // The lifecycle (Fabric protobufs) loads when used, not for every `waybill` start.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { deployChaincode } = require('../lifecycle/deploy') as typeof Deploy;
-      const r = await deployChaincode(net, flags.mode as DeployMode, say);
-      say(`chaincode ${r.changed ? 'deployed' : 'up to date'} (sequence ${r.sequence}, ${r.mode})`);
+      const r = await deployChaincode(net, flags.mode as DeployMode, say, flags.target as ChaincodeTarget);
+      say(`chaincode ${r.changed ? 'deployed' : 'up to date'} (sequence ${r.sequence}, ${r.mode}, ${r.target})`);
       const apis = existsSync(path.join(PROJECT_ROOT, 'gateway-api', 'dist', 'main.js')) ? await startApis(net, say) : [];
       process.stdout.write(`${formatStatus(await net.status())}\n`);
       if (apis.length) {

@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WaybillError } from '../common/errors';
 import type { LocalNetwork, Say } from '../local/network';
 import type { PeerNode } from '../local/topology';
-import { PROJECT_ROOT } from '../local/context';
 import { adminIdentity, anchorPeer, ordererEndpoint, orgOf, peerEndpoint } from '../local/endpoints';
 import { processProposal } from '../fabric/connection';
 import { newProposal, signProposal } from '../fabric/proposal';
@@ -13,11 +12,13 @@ import { runningPid } from '../local/processes';
 import { builderFailure } from './builder-log';
 import { waitForEndorsers } from './endorsers';
 import { initGovernance } from './governance';
-import { CHAINCODE_DIR, serverAddress, startChaincodeServers } from './chaincode-server';
-import { packageCcaas, packageNode, type ChaincodePackage, type DeployMode } from './package';
+import { startChaincodeServers } from './chaincode-server';
+import { buildChaincodePackage } from './build-package';
+import type { ChaincodePackage, ChaincodeTarget, DeployMode } from './package';
 
 export interface DeployResult {
   readonly mode: DeployMode;
+  readonly target: ChaincodeTarget;
   readonly packageId: string;
   readonly sequence: number;
   readonly version: string;
@@ -45,9 +46,10 @@ export function readDeployState(net: LocalNetwork): DeployState | undefined {
 /**
  * Packages, installs on every peer, approves for every organisation, commits, and waits until the
  * chaincode answers on every peer. A changed chaincode (or mode) is a new package and bumps the
- * sequence; an unchanged one is left as it is.
+ * sequence; an unchanged one is left as it is. `target` fabric-2.2 (with mode `package`) deploys
+ * the Node 12 build with its node_modules, as on AWS Managed Blockchain's 2.2 peers.
  */
-export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: Say): Promise<DeployResult> {
+export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: Say, target: ChaincodeTarget = 'fabric-2.5'): Promise<DeployResult> {
   const t0 = Date.now();
   const peers = net.topology.peers;
   // Before anything else: on a fresh machine, resolving binaries may mean building them.
@@ -55,13 +57,7 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: 
     throw new WaybillError('the network is not up: run `waybill network up` first', { step: 'chaincode deploy' });
   }
   await net.binaries();
-  const pkg: ChaincodePackage =
-    mode === 'ccaas'
-      ? await packageCcaas(CHAINCODE_DIR, net.layout.chaincodeDir, serverAddress(net))
-      : await packageNode(CHAINCODE_DIR, net.layout.chaincodeDir, {
-          lockFile: path.join(PROJECT_ROOT, 'package-lock.json'),
-          workspace: path.relative(PROJECT_ROOT, CHAINCODE_DIR),
-        });
+  const pkg: ChaincodePackage = await buildChaincodePackage(net, mode, target);
   say(`package ${pkg.packageId.slice(0, pkg.label.length + 13)}…`);
 
   // The chaincode servers must listen before peers try to reach them.
@@ -115,7 +111,7 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: 
   await Promise.all(peers.map((p) => waitForChaincode(net, p, mode === 'package' ? 180_000 : 60_000)));
   await waitForEndorsers(net, 90_000);
   await initGovernance(net, say);
-  return { mode, packageId: pkg.packageId, sequence, version: pkg.codeHash, changed, seconds: (Date.now() - t0) / 1000 };
+  return { mode, target, packageId: pkg.packageId, sequence, version: pkg.codeHash, changed, seconds: (Date.now() - t0) / 1000 };
 }
 
 function fail(msg: string): never {

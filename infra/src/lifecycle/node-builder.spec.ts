@@ -120,4 +120,49 @@ describe('node builder (infra/builders/node/bin/build)', () => {
       'node build: no package.json in the chaincode package',
     ]);
   });
+
+  describe('a package with bundled node_modules (--target fabric-2.2)', () => {
+    function bundledSource(withLock = false): { source: string; meta: string; out: string } {
+      const src = chaincodeSource(withLock);
+      mkdirSync(path.join(src.source, 'src', 'node_modules', 'left-pad'), { recursive: true });
+      writeFileSync(path.join(src.source, 'src', 'node_modules', 'left-pad', 'package.json'), '{"name":"left-pad","version":"1.3.0"}');
+      return src;
+    }
+    /** Stands in for Node 12's npm 6: writes down its arguments and succeeds. */
+    function fakeNpm(): { cli: string; argsFile: string } {
+      const dir = tmp.make();
+      const argsFile = path.join(dir, 'args.json');
+      const cli = path.join(dir, 'npm-cli.js');
+      writeFileSync(cli, `require('fs').writeFileSync(${JSON.stringify(argsFile)}, JSON.stringify(process.argv.slice(2)));\n`);
+      return { cli, argsFile };
+    }
+
+    it('installs as a 2.2 peer does, offline with an empty cache, and runs on the Node it was given', async () => {
+      const src = bundledSource();
+      const npm = fakeNpm();
+      const r = await runBuild(src, { ...npmEnv('http://127.0.0.1:9/', tmp.make()), WAYBILL_NODE12: process.execPath, WAYBILL_NPM12: npm.cli });
+      expect(r).toMatchObject({ code: 0 });
+      expect(r.stderr).toMatch(/node build: npm install \(offline, Node v\d+\.\d+\.\d+\) found the bundled dependencies/);
+      const args = JSON.parse(readFileSync(npm.argsFile, 'utf8')) as string[];
+      expect(args.slice(0, 3)).toEqual(['install', '--production', '--offline']);
+      expect(args).toContain('--ignore-scripts');
+      expect(args.find((a) => a.startsWith('--cache='))).toMatch(/waybill-npm-cache-/);
+      expect(readFileSync(path.join(src.out, '.waybill-node'), 'utf8')).toBe(process.execPath);
+      expect(readFileSync(path.join(src.out, 'node_modules', 'left-pad', 'package.json'), 'utf8')).toContain('1.3.0');
+    });
+
+    it('refuses without Node 12, and with a lockfile (npm ci would empty node_modules and fetch)', async () => {
+      const none = await runBuild(bundledSource(), npmEnv('http://127.0.0.1:9/', tmp.make()));
+      expect([none.code, none.stderr.trim()]).toEqual([
+        1,
+        'node build: the package bundles node_modules (a Fabric 2.2 build) but WAYBILL_NODE12/WAYBILL_NPM12 name no Node 12 and npm 6',
+      ]);
+      const npm = fakeNpm();
+      const locked = await runBuild(bundledSource(true), { ...npmEnv('http://127.0.0.1:9/', tmp.make()), WAYBILL_NODE12: process.execPath, WAYBILL_NPM12: npm.cli });
+      expect([locked.code, locked.stderr.trim()]).toEqual([
+        1,
+        'node build: a package with bundled node_modules must not hold a package-lock.json (npm ci would fetch from the registry)',
+      ]);
+    });
+  });
 });

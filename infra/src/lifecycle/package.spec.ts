@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { WaybillError } from '../common/errors';
 import {
   DEPLOY_MODES,
   hashChaincode,
   packageCcaas,
+  packageFabric22,
   packageNode,
   tarGz,
   type ChaincodePackage,
@@ -241,5 +242,54 @@ describe('packageNode', () => {
 
   it('keeps only the two supported deploy modes', () => {
     expect(DEPLOY_MODES).toEqual(['ccaas', 'package']);
+  });
+});
+
+describe('packageFabric22', () => {
+  /** A build of chaincode/fabric-2.2 and a node_modules as Node 12's npm leaves it (with .bin links). */
+  function fakeBuild(lock = '{"lockfileVersion":1}'): { buildDir: string; nodeModules: string } {
+    const buildDir = writeFakeChaincode(tmp.make(), {
+      'package.json': `${JSON.stringify({ name: 'waybill-chaincode-fabric-2.2', version: '0.1.0', main: 'dist/index.js', engines: { node: '^12.16.1' }, dependencies: { 'fabric-shim': '2.2.3' }, devDependencies: { jest: '27.5.1' } })}\n`,
+      'package-lock.json': lock,
+    });
+    const nodeModules = path.join(tmp.make(), 'node_modules');
+    mkdirSync(path.join(nodeModules, 'fabric-shim'), { recursive: true });
+    writeFileSync(path.join(nodeModules, 'fabric-shim', 'cli.js'), "'use strict';\n");
+    mkdirSync(path.join(nodeModules, '.bin'));
+    symlinkSync('../fabric-shim/cli.js', path.join(nodeModules, '.bin', 'fabric-chaincode-node'));
+    return { buildDir, nodeModules };
+  }
+
+  it('bundles node_modules (regular files only), no lockfile, a start script by path and the 2.2 line', async () => {
+    const pkg = await packageFabric22(fakeBuild(), tmp.make());
+    const { metadata, code } = unpack(pkg);
+    expect(metadata).toEqual({ label: pkg.label, path: '', type: 'node' });
+    expect(pkg.label).toMatch(/^waybill_node22_[0-9a-f]{12}$/);
+    expect(code.map((e) => e.name)).toEqual([
+      'src/dist/contracts/waybill.js',
+      'src/dist/index.js',
+      'src/fabric-line.json',
+      'src/node_modules/fabric-shim/cli.js',
+      'src/package.json',
+    ]);
+    expect(JSON.parse(entryText(code, 'src/fabric-line.json'))).toEqual({ line: '2.2' });
+    expect(JSON.parse(entryText(code, 'src/package.json'))).toEqual({
+      name: 'waybill-chaincode-fabric-2.2',
+      version: '0.1.0',
+      private: true,
+      main: 'dist/index.js',
+      scripts: { start: 'node node_modules/fabric-shim/cli.js start' },
+      engines: { node: '^12.16.1' },
+      dependencies: { 'fabric-shim': '2.2.3' },
+    });
+  });
+
+  it('is deterministic, and a changed lockfile is a new package', async () => {
+    const build = fakeBuild();
+    const a = await packageFabric22(build, tmp.make());
+    const b = await packageFabric22(build, tmp.make());
+    expect(b.packageId).toBe(a.packageId);
+    const c = await packageFabric22(fakeBuild('{"lockfileVersion":1,"x":1}'), tmp.make());
+    expect(c.label).not.toBe(a.label);
   });
 });

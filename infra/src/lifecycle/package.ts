@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -176,5 +176,71 @@ export async function packageNode(chaincodeDir: string, outDir: string, lockSour
       )}\n`,
     );
     writeFileSync(path.join(src, 'package-lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
+  });
+}
+
+/** Which Fabric line's peers a package is built for. */
+export type ChaincodeTarget = 'fabric-2.5' | 'fabric-2.2';
+export const CHAINCODE_TARGETS: readonly ChaincodeTarget[] = ['fabric-2.5', 'fabric-2.2'];
+
+/** What {@link packageFabric22} packs, built by scripts/build-fabric-2.2.sh. */
+export interface Fabric22Build {
+  /** chaincode/fabric-2.2: package.json, package-lock.json and the compiled dist/. */
+  readonly buildDir: string;
+  /** Production node_modules installed by Node 12's npm from that lockfile. */
+  readonly nodeModules: string;
+}
+
+/** Whether a file of node_modules goes into a package: regular files, not npm's `.bin` links. */
+function isBundled(file: string): boolean {
+  return !file.split(path.sep).includes('.bin') && !lstatSync(file).isSymbolicLink();
+}
+
+/**
+ * A Node chaincode package for Fabric 2.2 peers (AWS Managed Blockchain: Node 12, no internet):
+ * the contract compiled for Node 12 against fabric-contract-api 2.2 with its production
+ * `node_modules` bundled, a package.json without a lockfile (the 2.2 node builder runs `npm ci`
+ * when it finds one, which empties node_modules and needs the registry; without one its
+ * `npm install --production` finds every dependency installed and fetches nothing) and
+ * `fabric-line.json` telling the contract it runs on the 2.2 line (see chaincode's fabric-line.ts).
+ * The label carries a hash of the compiled code, package.json and lockfile.
+ */
+export async function packageFabric22(build: Fabric22Build, outDir: string): Promise<ChaincodePackage> {
+  const h = createHash('sha256');
+  h.update(hashChaincode(build.buildDir));
+  h.update(readFileSync(path.join(build.buildDir, 'package-lock.json')));
+  const hash = h.digest('hex').slice(0, 12);
+  const label = `waybill_node22_${hash}`;
+  const pkg = JSON.parse(readFileSync(path.join(build.buildDir, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+    main?: string;
+    engines?: Record<string, string>;
+    dependencies?: Record<string, string>;
+  };
+  return await assemble(path.join(outDir, `${label}.tar.gz`), label, 'node', (code) => {
+    const src = path.join(code, 'src');
+    mkdirSync(src);
+    const dist = path.join(build.buildDir, 'dist');
+    cpSync(dist, path.join(src, 'dist'), { recursive: true, filter: (f) => isPackaged(dist, f) });
+    cpSync(build.nodeModules, path.join(src, 'node_modules'), { recursive: true, filter: isBundled });
+    writeFileSync(
+      path.join(src, 'package.json'),
+      `${JSON.stringify(
+        {
+          name: pkg.name,
+          version: pkg.version,
+          private: true,
+          main: pkg.main ?? 'dist/index.js',
+          // fabric-shim's CLI by its path: npm's .bin links are not in the package.
+          scripts: { start: 'node node_modules/fabric-shim/cli.js start' },
+          engines: pkg.engines ?? {},
+          dependencies: pkg.dependencies ?? {},
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    writeFileSync(path.join(src, 'fabric-line.json'), `${JSON.stringify({ line: '2.2' })}\n`);
   });
 }

@@ -260,6 +260,10 @@ export class LocalNetwork {
         WAYBILL_CCAAS_ROOT_CERT: this.layout.orgTlsCa(this.#org(p.org)),
         WAYBILL_CCAAS_ADDRESS: `localhost:${this.#chaincodeServerOf(p).port}`,
         WAYBILL_BUILDER_LOG_DIR: this.layout.builderLogDir(p),
+        // Node 12 and npm 6 for packages built for Fabric 2.2 peers (`--target fabric-2.2`), as
+        // scripts/lib.sh provisions them; the node builder uses them for packages with node_modules.
+        WAYBILL_NODE12: process.env['WAYBILL_NODE12'] ?? path.join(PROJECT_ROOT, '.tools', 'node12', 'bin', 'node'),
+        WAYBILL_NPM12: process.env['WAYBILL_NPM12'] ?? path.join(PROJECT_ROOT, '.tools', 'node12', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'),
       },
       cwd: this.layout.nodeDir(p),
       logFile: log,

@@ -47,6 +47,8 @@ const NODE_BUILDER_ENV = [
   'no_proxy',
   'WAYBILL_BUILDER_LOG_DIR',
   'WAYBILL_BUILDER_TIMEOUT_S',
+  'WAYBILL_NODE12',
+  'WAYBILL_NPM12',
 ] as const;
 
 /**

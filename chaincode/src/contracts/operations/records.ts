@@ -23,7 +23,7 @@ export async function updateAttributes(tx: TxContext, assetId: string, input: st
   requireRoleFor('updateAttributes', tx.caller);
   const update = parseAttributesUpdate(input);
   const { asset } = await loadAuthorized(tx, 'updateAttributes', assetId);
-  const missing = update.remove.filter((key) => !Object.hasOwn(asset.attributes, key));
+  const missing = update.remove.filter((key) => !Object.prototype.hasOwnProperty.call(asset.attributes, key));
   if (missing.length > 0) {
     throw WaybillError.conflict(`asset '${asset.id}' has no attribute '${missing[0] ?? ''}' to remove`);
   }
