@@ -127,6 +127,24 @@ export default tseslint.config(
     ignores: ['chaincode/src/**/*.spec.ts'],
     rules: { 'no-console': 'error' },
   },
+  {
+    // The contract and its unit tests are also built for AWS Managed Blockchain's Fabric 2.2 peers,
+    // which run Node 12 (chaincode/fabric-2.2, ES2019): no `node:` specifiers, no BigInt literals.
+    files: ['chaincode/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportDeclaration[source.value=/^node:/]',
+          message: 'Node 12 (the Fabric 2.2 build) has no `node:` specifiers: import the bare module name',
+        },
+        {
+          selector: 'Literal[bigint]',
+          message: 'the Fabric 2.2 build targets ES2019, which has no BigInt literals: write BigInt(n)',
+        },
+      ],
+    },
+  },
   ...layerRules('gateway-api/src', GATEWAY_LAYERS, [
     'app.module',
     'platform.module',

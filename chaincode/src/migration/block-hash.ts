@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash } from 'crypto';
 
 /**
  * Fabric's block hash: SHA-256 of the ASN.1 DER encoding of SEQUENCE { INTEGER number,
@@ -23,10 +23,16 @@ function derTlv(tag: number, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from([tag]), derLength(value.length), value]);
 }
 
+// BigInt(…) rather than literals: the Fabric 2.2 build targets ES2019 (Node 12 has BigInt, the
+// target has no literal syntax for it).
+const ZERO = BigInt(0);
+const EIGHT = BigInt(8);
+const BYTE = BigInt(0xff);
+
 function derInteger(n: bigint): Buffer {
-  if (n < 0n) throw new RangeError('block numbers are unsigned');
+  if (n < ZERO) throw new RangeError('block numbers are unsigned');
   const bytes: number[] = [];
-  for (let v = n; v > 0n; v >>= 8n) bytes.unshift(Number(v & 0xffn));
+  for (let v = n; v > ZERO; v >>= EIGHT) bytes.unshift(Number(v & BYTE));
   if (bytes.length === 0 || (bytes[0] as number) >= 0x80) bytes.unshift(0);
   return derTlv(0x02, Buffer.from(bytes));
 }
