@@ -4,6 +4,7 @@ import { CONFIG, type GatewayConfig } from '../config/config';
 import { EventBus } from '../events/event-bus';
 import { EventLeadership } from '../events/event-leadership';
 import { EventStoreRepository } from '../events/event-store.repository';
+import { eventWorkers } from '../events/event-workers';
 import { EventsModule } from '../events/events.module';
 import { IntegrationRepository } from '../events/integration.repository';
 import { MetricsService } from '../metrics/metrics.service';
@@ -71,20 +72,6 @@ export class FunctionsModule {
     @Inject(FUNCTION_WORKERS) workers: FunctionWorker[],
   ) {
     if (workers.length === 0) return;
-    let unsubscribe: (() => void) | undefined;
-    leadership.register({
-      name: 'functions',
-      start: () => {
-        unsubscribe ??= bus.subscribe(() => {
-          for (const w of workers) w.wake();
-        });
-        for (const w of workers) w.start();
-      },
-      stop: async () => {
-        unsubscribe?.();
-        unsubscribe = undefined;
-        await Promise.all(workers.map((w) => w.stop()));
-      },
-    });
+    leadership.register(eventWorkers('functions', bus, workers));
   }
 }

@@ -1,5 +1,5 @@
 import { ProblemException } from '../common/problems';
-import type { IntegrationRepository } from '../events/integration.repository';
+import { integrationProgress, type IntegrationRepository } from '../events/integration.repository';
 import type { SinkDeadLetterList, SinkList, SinkView } from './dto/sink.dto';
 import { sinkCursorName, type SinkWorker } from './sink-worker';
 
@@ -47,13 +47,7 @@ export class SinksService {
       // Runtime fields are this process's: a gateway that is not the event leader runs no sink.
       running: rt.running,
       state: !rt.running ? 'stopped' : rt.failures > 0 ? 'retrying' : 'up',
-      position: status?.position ?? null,
-      backlog: status?.backlog ?? 0,
-      lagSeconds:
-        status?.oldestPendingAt === null || status?.oldestPendingAt === undefined
-          ? 0
-          : Math.max(Date.now() - status.oldestPendingAt, 0) / 1000,
-      deadLetters: status?.deadLetters ?? 0,
+      ...integrationProgress(status),
       failures: rt.failures,
       lastError: rt.lastError,
       lastPublishedAt: rt.lastPublishedAt === null ? null : new Date(rt.lastPublishedAt).toISOString(),
