@@ -1,15 +1,14 @@
 import { Option, type Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WaybillError } from '../common/errors';
-import type * as ChannelAdmin from '../fabric/channel-admin';
+import { CliError } from '../common/errors';
+import type * as ChannelAdmin from '../local/channel-admin';
 import { adminIdentity, orgOf } from '../local/endpoints';
-import { openNetwork } from './network';
-import { networkOptions } from './options';
+import { networkOptions, openNetwork } from './options';
 
 // Fabric protobufs load when an org command runs.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const admin = (): typeof ChannelAdmin => require('../fabric/channel-admin') as typeof ChannelAdmin;
+const admin = (): typeof ChannelAdmin => require('../local/channel-admin') as typeof ChannelAdmin;
 
 interface Flags {
   dir?: string;
@@ -23,7 +22,7 @@ interface Flags {
 
 function parseAnchor(v: string, prev: { host: string; port: number }[] = []): { host: string; port: number }[] {
   const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
-  if (!m?.[1] || !m[2] || Number(m[2]) > 65535) throw new WaybillError(`--anchor-peer "${v}" is not host:port`);
+  if (!m?.[1] || !m[2] || Number(m[2]) > 65535) throw new CliError(`--anchor-peer "${v}" is not host:port`);
   return [...prev, { host: m[1], port: Number(m[2]) }];
 }
 
@@ -42,8 +41,8 @@ export function registerOrgCommands(program: Command): void {
     .addOption(new Option('--msp-dir <dir>', "the partner's public MSP folder (cacerts/, tlscacerts/, config.yaml)").makeOptionMandatory())
     .addOption(new Option('--anchor-peer <host:port>', "the partner's anchor peer (repeatable)").argParser(parseAnchor))
     .action(async (f: Flags & { mspDir: string; anchorPeer?: { host: string; port: number }[] }) => {
-      if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(f.mspId)) throw new WaybillError(`--msp-id "${f.mspId}" must be letters, digits, . and -`);
-      if (!existsSync(path.join(f.mspDir, 'cacerts'))) throw new WaybillError(`${f.mspDir} is not an MSP folder (no cacerts/)`);
+      if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(f.mspId)) throw new CliError(`--msp-id "${f.mspId}" must be letters, digits, . and -`);
+      if (!existsSync(path.join(f.mspDir, 'cacerts'))) throw new CliError(`${f.mspDir} is not an MSP folder (no cacerts/)`);
       const net = openNetwork(f);
       const id = adminIdentity(net, orgOf(net, f.org));
       const a = admin();
