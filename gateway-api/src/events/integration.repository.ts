@@ -42,7 +42,10 @@ export interface IntegrationProgress {
   readonly deadLetters: number;
 }
 
-export function integrationProgress(status: IntegrationStatus | undefined, now = Date.now()): IntegrationProgress {
+export function integrationProgress(
+  status: IntegrationStatus | undefined,
+  now = Date.now(),
+): IntegrationProgress {
   return {
     position: status?.position ?? null,
     backlog: status?.backlog ?? 0,

@@ -1,13 +1,8 @@
 import { Inject, Module } from '@nestjs/common';
-import { type JsonLogger, LOGGER } from '../common/logger';
-import { CONFIG, type GatewayConfig } from '../config/config';
 import { EventBus } from '../events/event-bus';
 import { EventLeadership } from '../events/event-leadership';
-import { EventStoreRepository } from '../events/event-store.repository';
-import { eventWorkers } from '../events/event-workers';
+import { eventWorkers, integrationProviders } from '../events/event-workers';
 import { EventsModule } from '../events/events.module';
-import { IntegrationRepository } from '../events/integration.repository';
-import { MetricsService } from '../metrics/metrics.service';
 import { loadBinding } from './function-binding';
 import { functionEnv } from './function-runner';
 import { FunctionWorker } from './function-worker';
@@ -25,45 +20,30 @@ export const FUNCTION_WORKERS = Symbol('FUNCTION_WORKERS');
 @Module({
   imports: [EventsModule],
   controllers: [FunctionsController],
-  providers: [
-    IntegrationRepository,
-    {
-      provide: FUNCTION_WORKERS,
-      useFactory: (
-        c: GatewayConfig,
-        events: EventStoreRepository,
-        repo: IntegrationRepository,
-        logger: JsonLogger,
-        metrics: MetricsService,
-      ): FunctionWorker[] =>
-        c.events.functions.files.map((file) => {
-          const binding = loadBinding(file);
-          const key = binding.apiKeyEnv === null ? undefined : process.env[binding.apiKeyEnv];
-          if (binding.apiKeyEnv !== null && !key) {
-            throw new Error(
-              `function ${binding.name}: environment variable ${binding.apiKeyEnv} (its API key) is not set`,
-            );
-          }
-          const url = c.events.functions.apiUrl ?? `http://127.0.0.1:${c.http.port}`;
-          return new FunctionWorker(
-            binding,
-            functionEnv(binding, { url, key }),
-            events,
-            repo,
-            { network: c.events.network, channel: c.profile.channel, chaincode: c.profile.chaincode },
-            logger,
-            metrics,
+  providers: integrationProviders(
+    FUNCTION_WORKERS,
+    ({ config: c, events, repo, logger, metrics }): FunctionWorker[] =>
+      c.events.functions.files.map((file) => {
+        const binding = loadBinding(file);
+        const key = binding.apiKeyEnv === null ? undefined : process.env[binding.apiKeyEnv];
+        if (binding.apiKeyEnv !== null && !key) {
+          throw new Error(
+            `function ${binding.name}: environment variable ${binding.apiKeyEnv} (its API key) is not set`,
           );
-        }),
-      inject: [CONFIG, EventStoreRepository, IntegrationRepository, LOGGER, MetricsService],
-    },
-    {
-      provide: FunctionsService,
-      useFactory: (workers: FunctionWorker[], repo: IntegrationRepository) =>
-        new FunctionsService(workers, repo),
-      inject: [FUNCTION_WORKERS, IntegrationRepository],
-    },
-  ],
+        }
+        const url = c.events.functions.apiUrl ?? `http://127.0.0.1:${c.http.port}`;
+        return new FunctionWorker(
+          binding,
+          functionEnv(binding, { url, key }),
+          events,
+          repo,
+          { network: c.events.network, channel: c.profile.channel, chaincode: c.profile.chaincode },
+          logger,
+          metrics,
+        );
+      }),
+    FunctionsService,
+  ),
 })
 export class FunctionsModule {
   constructor(

@@ -1,14 +1,9 @@
 import { Inject, Module } from '@nestjs/common';
-import { type JsonLogger, LOGGER } from '../common/logger';
-import { CONFIG, type GatewayConfig } from '../config/config';
 import type { SinkConfig } from '../config/sinks-config';
 import { EventBus } from '../events/event-bus';
 import { EventLeadership } from '../events/event-leadership';
-import { EventStoreRepository } from '../events/event-store.repository';
-import { eventWorkers } from '../events/event-workers';
+import { eventWorkers, integrationProviders } from '../events/event-workers';
 import { EventsModule } from '../events/events.module';
-import { IntegrationRepository } from '../events/integration.repository';
-import { MetricsService } from '../metrics/metrics.service';
 import { EventBridgePublisher } from './eventbridge.publisher';
 import { KafkaPublisher } from './kafka.publisher';
 import { NatsPublisher } from './nats.publisher';
@@ -40,47 +35,33 @@ export function newPublisher(config: SinkConfig): SinkPublisher {
 @Module({
   imports: [EventsModule],
   controllers: [SinksController],
-  providers: [
-    IntegrationRepository,
-    {
-      provide: SINK_WORKERS,
-      useFactory: (
-        c: GatewayConfig,
-        events: EventStoreRepository,
-        repo: IntegrationRepository,
-        logger: JsonLogger,
-        metrics: MetricsService,
-      ): SinkWorker[] =>
-        c.events.sinks.list.map(
-          (s) =>
-            new SinkWorker(
-              s,
-              newPublisher(s),
-              events,
-              repo,
-              {
-                maxAttempts: c.events.sinks.maxAttempts,
-                retryBaseDelayMs: c.events.sinks.retryBaseDelayMs,
-                retryMaxDelayMs: c.events.sinks.retryMaxDelayMs,
-                batchSize: c.events.sinks.batchSize,
-                origin: {
-                  network: c.events.network,
-                  channel: c.profile.channel,
-                  chaincode: c.profile.chaincode,
-                },
+  providers: integrationProviders(
+    SINK_WORKERS,
+    ({ config: c, events, repo, logger, metrics }): SinkWorker[] =>
+      c.events.sinks.list.map(
+        (s) =>
+          new SinkWorker(
+            s,
+            newPublisher(s),
+            events,
+            repo,
+            {
+              maxAttempts: c.events.sinks.maxAttempts,
+              retryBaseDelayMs: c.events.sinks.retryBaseDelayMs,
+              retryMaxDelayMs: c.events.sinks.retryMaxDelayMs,
+              batchSize: c.events.sinks.batchSize,
+              origin: {
+                network: c.events.network,
+                channel: c.profile.channel,
+                chaincode: c.profile.chaincode,
               },
-              logger,
-              metrics,
-            ),
-        ),
-      inject: [CONFIG, EventStoreRepository, IntegrationRepository, LOGGER, MetricsService],
-    },
-    {
-      provide: SinksService,
-      useFactory: (workers: SinkWorker[], repo: IntegrationRepository) => new SinksService(workers, repo),
-      inject: [SINK_WORKERS, IntegrationRepository],
-    },
-  ],
+            },
+            logger,
+            metrics,
+          ),
+      ),
+    SinksService,
+  ),
 })
 export class SinksModule {
   constructor(
