@@ -1,6 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
+import { type MessageSigner, newNativeSigner } from '@waybill/fabric-signer';
 import {
   type Checkpoint,
   type CloseableAsyncIterable,
@@ -16,7 +17,6 @@ import type { ConnectionProfile, PeerProfile } from '../config/profile';
 import { decodeBlock, validationCodeName } from './block-decoder';
 import { announce } from './announce';
 import { grpcChannelOptions } from './grpc-options';
-import { type MessageSigner, newNativeSigner } from './native-signer';
 import { fromFabricGatewayError, fromValidationCode } from './fabric-error.mapper';
 import {
   LedgerError,
@@ -291,7 +291,7 @@ export class FabricGatewayLedger implements LedgerPort {
       client,
       identity: { mspId: signer.mspId, credentials: signer.credentials },
       signer: signer.sign,
-      // The native signer hashes as it signs (see native-signer.ts).
+      // The native signer hashes as it signs (see @waybill/fabric-signer).
       hash: hash.none,
       evaluateOptions: () => ({ deadline: Date.now() + t.evaluateMs }),
       endorseOptions: () => ({ deadline: Date.now() + t.endorseMs }),

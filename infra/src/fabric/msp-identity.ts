@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../common/errors';
 import type { SigningIdentity } from './identity';
-import { newNativeSigner } from './native-signer';
+import { newNativeSigner } from '@waybill/fabric-signer';
 
 function onlyFile(dir: string): string {
   const files = readdirSync(dir).filter((f) => !f.startsWith('.'));

@@ -3,7 +3,7 @@ import * as x509 from '@peculiar/x509';
 import { X509Certificate, webcrypto } from 'node:crypto';
 import https from 'node:https';
 import { CliError } from '../common/errors';
-import { newNativeSigner } from '../fabric/native-signer';
+import { newNativeSigner } from '@waybill/fabric-signer';
 import { createPrivateKey } from 'node:crypto';
 
 x509.cryptoProvider.set(webcrypto as never);
