@@ -116,6 +116,16 @@ export function formatNetwork(n: NetworkState): string {
   return lines.join('\n');
 }
 
+/** Reads the file and AMB as it is, and plans (apply or destroy) from the two. */
+async function planFromFile(
+  flags: FileFlags,
+  planner: (spec: AmbSpec, current: Current) => Plan,
+): Promise<{ spec: AmbSpec; client: ManagedBlockchainClient; plan: Plan }> {
+  const spec = loadAmbSpec(flags.file);
+  const client = newAmbClient();
+  return { spec, client, plan: planner(spec, await readCurrent(client, spec)) };
+}
+
 export function registerAwsCommands(program: Command): void {
   const aws = program
     .command('aws')
@@ -129,9 +139,7 @@ export function registerAwsCommands(program: Command): void {
     .addOption(fileOption())
     .addOption(jsonOption())
     .action(async (flags: FileFlags) => {
-      const spec = loadAmbSpec(flags.file);
-      const client = newAmbClient();
-      const plan = planApply(spec, await readCurrent(client, spec));
+      const { spec, plan } = await planFromFile(flags, planApply);
       out(flags, planJson(plan, spec.account), formatPlan(plan, spec.account));
     });
 
@@ -141,9 +149,7 @@ export function registerAwsCommands(program: Command): void {
     .addOption(fileOption())
     .addOption(jsonOption())
     .action(async (flags: FileFlags) => {
-      const spec = loadAmbSpec(flags.file);
-      const client = newAmbClient();
-      const plan = planApply(spec, await readCurrent(client, spec));
+      const { spec, client, plan } = await planFromFile(flags, planApply);
       if (!flags.json) process.stdout.write(`${formatPlan(plan, spec.account)}\n`);
       const { networkId, applied } = await applySteps(
         { client, spec, poll: pollOptions(), progress: printProgress },
@@ -170,9 +176,7 @@ export function registerAwsCommands(program: Command): void {
     )
     .addOption(jsonOption())
     .action(async (flags: FileFlags & { yes?: boolean }) => {
-      const spec = loadAmbSpec(flags.file);
-      const client = newAmbClient();
-      const plan = planDestroy(spec, await readCurrent(client, spec));
+      const { spec, client, plan } = await planFromFile(flags, planDestroy);
       if (!flags.json) process.stdout.write(`${formatPlan(plan, spec.account)}\n`);
       const yes = flags.yes === true || envBool('WAYBILL_AWS_YES') === true;
       if (plan.steps.length && !yes) {
