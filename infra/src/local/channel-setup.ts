@@ -59,6 +59,14 @@ export function ordererAdmin(net: NetworkModel, o: OrdererNode): OrdererAdmin {
   };
 }
 
+/** The channel as one orderer sees it (channel participation API, mTLS as orderer admin). */
+export function ordererChannelInfo(
+  net: NetworkModel,
+  o: OrdererNode,
+): Promise<{ height: number; status: string; consensusRelation: string } | undefined> {
+  return channelInfo(ordererAdmin(net, o), net.topology.channel);
+}
+
 /** A peer joins the channel (once; later a no-op), by its own organisation's admin as on its host. */
 export async function joinPeer(net: NetworkModel, p: PeerNode): Promise<void> {
   const { layout, topology } = net;

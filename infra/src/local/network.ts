@@ -1,36 +1,20 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../common/errors';
 import type { Progress } from '../common/progress';
 import type { Layout } from '../topology/layout';
 import type { Topology } from '../topology/topology';
 import { FABRIC_22, ensureBinaries, ensureFabric22, fabricSampleConfig } from './binaries';
-import { channelReady, createChannel, joinPeer, markChannelReady, ordererAdmin, setAnchorPeers } from './channel-setup';
+import { channelReady, createChannel, joinPeer, markChannelReady, ordererChannelInfo, setAnchorPeers } from './channel-setup';
 import { PROJECT_ROOT, settingsFile, type NetworkContext } from './context';
 import { hasCryptoMaterial, issueCryptoMaterial } from './crypto-material';
 import { writeGatewayProfiles } from './gateway-profiles';
 import { nodeBuilderEnvironment, ordererConfig, peerConfig } from './node-config';
-import { checkPorts, probeNode, startNode, stopAll, type FabricNode, type NodeBinaries } from './node-processes';
-import { runningPid, stopProcess, tail } from './processes';
-import { channelInfo } from '../fabric/channel-participation';
+import { networkStatus, nodeLogs, type NetworkStatus } from './network-status';
+import { checkPorts, startNode, stopAll, type FabricNode, type NodeBinaries } from './node-processes';
+import { runningPid, stopProcess } from './processes';
 
-export interface NodeStatus {
-  readonly name: string;
-  readonly kind: 'ca' | 'orderer' | 'peer' | 'chaincode' | 'api';
-  readonly org: string;
-  readonly pid: number | null;
-  readonly running: boolean;
-  readonly endpoint: string;
-  readonly healthy: boolean;
-}
-
-export interface NetworkStatus {
-  readonly dir: string;
-  readonly basePort: number;
-  readonly channel: string;
-  readonly channelHeight: number | null;
-  readonly nodes: NodeStatus[];
-}
+export type { NetworkStatus, NodeStatus } from './network-status';
 
 /** Builder programs the peers run (absolute paths, as external builders require). */
 export const BUILDERS = {
@@ -42,7 +26,7 @@ export const BUILDERS = {
  * Drives one local network: brings it up step by step (CAs, identities, node configuration,
  * orderers, channel, peers, anchor peers, gateway profiles), reports its status and stops it. Each
  * step is its own module: `node-processes` (one way to start any kind of node), `crypto-material`,
- * `node-config`, `channel-setup` and `gateway-profiles`.
+ * `node-config`, `channel-setup`, `gateway-profiles` and `network-status`.
  */
 export class LocalNetwork {
   readonly layout: Layout;
@@ -162,8 +146,8 @@ export class LocalNetwork {
   }
 
   /** The channel as one orderer sees it (channel participation API, mTLS as orderer admin). */
-  async ordererChannelInfo(o: Topology['orderers'][number]): Promise<{ height: number; status: string; consensusRelation: string } | undefined> {
-    return channelInfo(ordererAdmin(this, o), this.topology.channel);
+  ordererChannelInfo(o: Topology['orderers'][number]): Promise<{ height: number; status: string; consensusRelation: string } | undefined> {
+    return ordererChannelInfo(this, o);
   }
 
   /** Rewrites the gateway APIs' connection profiles (see `gateway-profiles.ts`). */
@@ -181,83 +165,13 @@ export class LocalNetwork {
     rmSync(this.layout.root, { recursive: true, force: true });
   }
 
-  async status(): Promise<NetworkStatus> {
-    const nodes: NodeStatus[] = await Promise.all(
-      this.nodes().map(async (n) => {
-        const pid = runningPid(this.layout.pidFile(n.name)) ?? null;
-        const healthy = pid !== null && (await probeNode(this, n).catch(() => false));
-        return {
-          name: n.name,
-          kind: n.kind,
-          org: n.org,
-          pid,
-          running: pid !== null,
-          endpoint: `localhost:${n.port}`,
-          healthy,
-        };
-      }),
-    );
-    const extra = this.extraProcesses();
-    nodes.push(...extra);
-    let channelHeight: number | null = null;
-    for (const o of this.topology.orderers) {
-      if (runningPid(this.layout.pidFile(o.name)) === undefined) continue;
-      try {
-        const info = await this.ordererChannelInfo(o);
-        if (info) channelHeight = Math.max(channelHeight ?? 0, info.height);
-      } catch {
-        /* another orderer may answer */
-      }
-    }
-    return { dir: this.layout.root, basePort: this.topology.basePort, channel: this.topology.channel, channelHeight, nodes };
-  }
-
-  /** The chaincode servers and gateway APIs, when running. */
-  extraProcesses(): NodeStatus[] {
-    const out: NodeStatus[] = [];
-    for (const server of this.topology.chaincodeServers) {
-      const cc = runningPid(this.layout.pidFile(server.name));
-      if (cc === undefined && !existsSync(this.layout.pidFile(server.name))) continue;
-      out.push({
-        name: server.name,
-        kind: 'chaincode',
-        org: server.org,
-        pid: cc ?? null,
-        running: cc !== undefined,
-        endpoint: `localhost:${server.port}`,
-        healthy: cc !== undefined,
-      });
-    }
-    for (const org of this.topology.peerOrgs) {
-      const name = `api.${org.key}`;
-      const pid = runningPid(this.layout.pidFile(name));
-      if (pid === undefined && !existsSync(this.layout.pidFile(name))) continue;
-      out.push({
-        name,
-        kind: 'api',
-        org: org.name,
-        pid: pid ?? null,
-        running: pid !== undefined,
-        endpoint: `http://localhost:${org.apiPort ?? 0}`,
-        healthy: pid !== undefined,
-      });
-    }
-    return out;
+  /** Each node, chaincode server and gateway API: PID, endpoint, health; and the channel height. */
+  status(): Promise<NetworkStatus> {
+    return networkStatus(this, this.nodes());
   }
 
   /** Last lines of a node's log, or the list of logs. */
   logs(node: string | undefined, lines: number): string {
-    if (!node) {
-      if (!existsSync(this.layout.logsDir)) return 'no logs yet';
-      return readdirSync(this.layout.logsDir)
-        .map((f) => path.join(this.layout.logsDir, f))
-        .join('\n');
-    }
-    const file = this.layout.logFile(node);
-    if (!existsSync(file)) {
-      const known = existsSync(this.layout.logsDir) ? readdirSync(this.layout.logsDir).map((f) => f.replace(/\.log$/, '')) : [];
-      throw new CliError(`no log for node "${node}"; known: ${known.join(', ') || 'none (is the network up?)'}`);
-    }
-    return tail(file, lines);
+    return nodeLogs(this, node, lines);
   }
 }
