@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { CliError } from '../common/errors';
-import { runTool } from '../common/run-tool';
+import { commandOutput, runTool } from '../common/run-tool';
 import { PROJECT_ROOT } from './context';
 import type { LocalNetwork } from './network';
 import { isSelfConnection, portInUse, runningPid, startProcess, stopProcess, waitHealthy } from './processes';
@@ -76,7 +76,11 @@ async function ensureKeys(net: LocalNetwork, org: Org): Promise<string> {
       [path.join(GATEWAY, 'admin.js'), 'keys', 'create', '--identity', user.id, '--name', `${user.id}-local`, '--json'],
       { env: apiEnv(net, org), timeoutMs: 60_000, failure: `creating the API key of ${user.id}`, lines: 1, step: `gateway API ${org.name}` },
     );
-    keys[user.id] = (JSON.parse(stdout) as { key: string }).key;
+    try {
+      keys[user.id] = (JSON.parse(stdout) as { key: string }).key;
+    } catch (err) {
+      throw new CliError(`creating the API key of ${user.id} failed: ${commandOutput(err, 1)}`, { step: `gateway API ${org.name}` });
+    }
   }
   writeFileSync(file, `${JSON.stringify({ url: `http://localhost:${org.apiPort}`, keys }, null, 2)}\n`, { mode: 0o600 });
   return file;
