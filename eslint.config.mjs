@@ -39,20 +39,22 @@ const CHAINCODE_LAYERS = {
 };
 
 /**
- * infra/src: `common` is the ground floor; `local`, `identity` and `fabric` (the Fabric protocol
- * clients) still import one another (the topology model is to get a floor of its own, and the
- * clients are to take endpoints instead of a LocalNetwork), and nothing below the commands imports
- * them.
+ * infra/src: `common` (CLI errors, running tools) and `topology` (the network model and its files)
+ * are the ground floors; `fabric` (Fabric protocol clients) and `aws` take endpoints and options,
+ * never a network; `identity` (Fabric CA) builds on them, `local` (the local network) on all of
+ * those, and the lifecycle, migration, commands and benchmarks on top.
  */
 const INFRA_LAYERS = {
   common: [],
-  local: ['common', 'identity', 'fabric'],
-  identity: ['common', 'local', 'fabric'],
-  fabric: ['common', 'local'],
-  lifecycle: ['common', 'local', 'identity', 'fabric'],
-  migrate: ['common', 'local', 'fabric'],
-  commands: ['common', 'local', 'identity', 'fabric', 'lifecycle', 'migrate'],
-  bench: ['common', 'local', 'identity', 'fabric', 'lifecycle', 'migrate'],
+  topology: ['common'],
+  fabric: ['common'],
+  aws: ['common'],
+  identity: ['common', 'topology', 'fabric'],
+  local: ['common', 'topology', 'fabric', 'identity'],
+  lifecycle: ['common', 'topology', 'fabric', 'identity', 'local'],
+  migrate: ['common', 'topology', 'fabric', 'local'],
+  commands: ['common', 'topology', 'fabric', 'aws', 'identity', 'local', 'lifecycle', 'migrate'],
+  bench: ['common', 'topology', 'fabric', 'identity', 'local', 'lifecycle', 'migrate'],
 };
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -15,7 +15,7 @@ const project = (name) => ({
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    ...['chaincode', 'infra', 'gateway-api'].map(project),
+    ...['chaincode', 'fabric-signer', 'infra', 'gateway-api'].map(project),
     // The console's pure logic (views/*.ts without DOM); its pages are tested in a real browser (test/console).
     {
       ...project('console'),

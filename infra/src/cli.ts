@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { WaybillError } from './common/errors';
+import { CliError } from './common/errors';
 import { registerAwsCommands } from './commands/aws';
 import { registerChaincodeCommands } from './commands/chaincode';
 import { registerDoctorCommand } from './commands/doctor';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : 1;
       return;
     }
-    if (err instanceof WaybillError) {
+    if (err instanceof CliError) {
       process.stderr.write(`waybill: ${err.step ? `${err.step}: ` : ''}${err.message}\n`);
       if (err.detail) process.stderr.write(`${err.detail}\n`);
       process.exitCode = 1;

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applicationOrgGroup, currentConfig } from '../../infra/src/fabric/channel-admin';
+import { applicationOrgGroup, currentConfig } from '../../infra/src/local/channel-admin';
 import { adminIdentity, orgOf } from '../../infra/src/local/endpoints';
 import { selfSignedPem } from '../../infra/src/testing/x509';
 import { runWaybill, testNetwork, waybill } from '../support/fabric';

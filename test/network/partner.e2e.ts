@@ -3,7 +3,7 @@ import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { currentConfig } from '../../infra/src/fabric/channel-admin';
+import { currentConfig } from '../../infra/src/local/channel-admin';
 import { evaluateTransaction } from '../../infra/src/lifecycle/lifecycle';
 import { adminIdentity, anchorPeer, orgOf, peerEndpoint } from '../../infra/src/local/endpoints';
 import { assetBody, call, committed, type ApiResponse } from '../support/api';

@@ -1,5 +1,5 @@
 import { profileTopology } from '../../infra/src/local/context';
-import { loadTopology, type Profile } from '../../infra/src/local/topology';
+import { loadTopology, type Profile } from '../../infra/src/topology/topology';
 import { env } from './fabric';
 
 /**

@@ -5,7 +5,7 @@ import { readDeployState } from '../../infra/src/lifecycle/deploy';
 import { CHAINCODE_DIR, startChaincodeServer } from '../../infra/src/lifecycle/chaincode-server';
 import { connectWithMsp, type GatewaySession } from '../../infra/src/local/gateway-client';
 import type { LocalNetwork } from '../../infra/src/local/network';
-import type { Role } from '../../infra/src/local/topology';
+import type { Role } from '../../infra/src/topology/topology';
 
 /** A change to one compiled file of the chaincode: `find` must occur exactly once. */
 export interface Patch {

@@ -50,7 +50,7 @@ describe('oversight roles are bound to the organisations the governance record d
   });
 
   // The access table, cell by cell: every role in every organisation kind (the real-network
-  // matrix in test/chaincode/trust-matrix.e2e.ts runs the same table against peers).
+  // matrix in test/trust/trust.e2e.ts runs the same table against peers).
   const orgs = [MSP.MANUFACTURER, MSP.AUTHORITY, 'GhostMSP'] as const;
   const cells = ALL_ROLES.flatMap((role) => orgs.map((mspId) => ({ role, mspId })));
   it.each(cells.map((c) => [`${c.role} at ${c.mspId}`, c] as const))('access table: %s', async (_name, { role, mspId }) => {

@@ -37,8 +37,14 @@ interface CancelledSale {
  * never agreed terms).
  */
 export class TermsPurger {
-  readonly #loop = new BackgroundLoop(() => this.#next());
-  #unsubscribe: (() => void) | undefined;
+  readonly #loop = new BackgroundLoop(async () => ((await this.step()) ? 0 : 5_000), {
+    failureWaitMs: 2_000,
+    wakeOn: (wake) => this.bus.subscribe(wake),
+    onFailure: (err) =>
+      this.logger.write('warn', 'sale terms purge failed; retrying', {
+        error: err instanceof Error ? err.message : String(err),
+      }),
+  });
 
   constructor(
     private readonly events: EventStoreRepository,
@@ -49,25 +55,11 @@ export class TermsPurger {
   ) {}
 
   start(): void {
-    if (this.#loop.running) return;
-    this.#unsubscribe = this.bus.subscribe(() => this.#loop.wake());
     this.#loop.start();
   }
 
   stop(graceMs?: number): Promise<void> {
-    this.#unsubscribe?.();
     return this.#loop.stop(graceMs);
-  }
-
-  async #next(): Promise<number> {
-    try {
-      return (await this.step()) ? 0 : 5_000;
-    } catch (err) {
-      this.logger.write('warn', 'sale terms purge failed; retrying', {
-        error: err instanceof Error ? err.message : String(err),
-      });
-      return 2_000;
-    }
   }
 
   /**

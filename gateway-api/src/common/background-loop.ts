@@ -59,8 +59,9 @@ export interface LoopRun {
 
 /**
  * One step of a loop: does a unit of work and says how long to wait before the next step (0: go on
- * at once). A wake-up ends the wait early. A step handles its own failures (it knows what to log
- * and how long to back off); one it lets escape is treated as "wait `failureWaitMs`".
+ * at once). A wake-up ends the wait early. A step may handle its own failures (it knows what to
+ * log and how long to back off); one it lets escape goes to `onFailure`, then the loop waits
+ * `failureWaitMs`.
  */
 export type LoopStep = (run: LoopRun) => Promise<number>;
 
@@ -74,6 +75,13 @@ export interface BackgroundLoopOptions {
   readonly interrupt?: () => void;
   /** More work to wait for at stop, within the same grace period (attempts in flight, …). */
   readonly pending?: () => readonly Promise<unknown>[];
+  /**
+   * Subscribes the loop's wake-up to a source of news (new events, …) at start; the function it
+   * returns unsubscribes, at stop.
+   */
+  readonly wakeOn?: (wake: () => void) => () => void;
+  /** Hears a failure a step let escape (to log it) before the loop waits `failureWaitMs`. */
+  readonly onFailure?: (error: unknown) => void;
 }
 
 /**
@@ -91,6 +99,7 @@ export class BackgroundLoop {
   #running = false;
   #generation = 0;
   #run: Promise<void> | undefined;
+  #unsubscribe: (() => void) | undefined;
 
   constructor(step: LoopStep, options: Readonly<BackgroundLoopOptions> = {}) {
     this.#step = step;
@@ -105,6 +114,7 @@ export class BackgroundLoop {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#unsubscribe = this.#options.wakeOn?.(() => this.wake());
     this.#run = this.#loop(++this.#generation);
   }
 
@@ -118,6 +128,8 @@ export class BackgroundLoop {
    * the ledger afterwards cancels what is still open).
    */
   async stop(graceMs = this.#options.graceMs ?? 2_000): Promise<void> {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
     this.#running = false;
     this.#generation += 1;
     this.#options.interrupt?.();
@@ -131,7 +143,8 @@ export class BackgroundLoop {
       let waitMs: number;
       try {
         waitMs = await this.#step(run);
-      } catch {
+      } catch (err) {
+        this.#options.onFailure?.(err);
         waitMs = this.#options.failureWaitMs ?? 1_000;
       }
       if (run.active() && waitMs > 0) await this.#wake.wait(waitMs);

@@ -52,7 +52,7 @@ export class ConsoleSessionView {
 
 /**
  * Console sign-in: the API key is exchanged for an HttpOnly, SameSite=Strict session cookie that
- * the gateway maps back to the key (console-auth.hook.ts), so no script can read a credential.
+ * the gateway maps back to the key (console.setup.ts), so no script can read a credential.
  */
 @ApiTags('console')
 @Public()

@@ -33,6 +33,30 @@ export interface IntegrationStatus {
   readonly deadLetters: number;
 }
 
+/** What an admin view shows of a consumer's progress (its {@link IntegrationStatus} at `now`). */
+export interface IntegrationProgress {
+  readonly position: number | null;
+  readonly backlog: number;
+  /** Age of the oldest event still to consume, in seconds (0 when none). */
+  readonly lagSeconds: number;
+  readonly deadLetters: number;
+}
+
+export function integrationProgress(
+  status: IntegrationStatus | undefined,
+  now = Date.now(),
+): IntegrationProgress {
+  return {
+    position: status?.position ?? null,
+    backlog: status?.backlog ?? 0,
+    lagSeconds:
+      status?.oldestPendingAt === null || status?.oldestPendingAt === undefined
+        ? 0
+        : Math.max(now - status.oldestPendingAt, 0) / 1000,
+    deadLetters: status?.deadLetters ?? 0,
+  };
+}
+
 /**
  * The durable state the integrations (sinks, functions) share: one cursor per consumer in
  * `ledger_events`, and its dead letters. A consumer moves its cursor only after what it consumed

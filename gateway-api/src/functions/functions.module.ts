@@ -1,12 +1,8 @@
 import { Inject, Module } from '@nestjs/common';
-import { type JsonLogger, LOGGER } from '../common/logger';
-import { CONFIG, type GatewayConfig } from '../config/config';
 import { EventBus } from '../events/event-bus';
 import { EventLeadership } from '../events/event-leadership';
-import { EventStoreRepository } from '../events/event-store.repository';
+import { eventWorkers, integrationProviders } from '../events/event-workers';
 import { EventsModule } from '../events/events.module';
-import { IntegrationRepository } from '../events/integration.repository';
-import { MetricsService } from '../metrics/metrics.service';
 import { functionApiKey } from './function-api-key';
 import { loadBinding } from './function-binding';
 import { functionEnv } from './function-runner';
@@ -25,41 +21,26 @@ export const FUNCTION_WORKERS = Symbol('FUNCTION_WORKERS');
 @Module({
   imports: [EventsModule],
   controllers: [FunctionsController],
-  providers: [
-    IntegrationRepository,
-    {
-      provide: FUNCTION_WORKERS,
-      useFactory: (
-        c: GatewayConfig,
-        events: EventStoreRepository,
-        repo: IntegrationRepository,
-        logger: JsonLogger,
-        metrics: MetricsService,
-      ): FunctionWorker[] =>
-        c.events.functions.files.map((file) => {
-          const binding = loadBinding(file);
-          // From the environment or a secret file, never from the binding or the config file.
-          const key = functionApiKey(binding);
-          const url = c.events.functions.apiUrl ?? `http://127.0.0.1:${c.http.port}`;
-          return new FunctionWorker(
-            binding,
-            functionEnv(binding, { url, key }),
-            events,
-            repo,
-            { network: c.events.network, channel: c.profile.channel, chaincode: c.profile.chaincode },
-            logger,
-            metrics,
-          );
-        }),
-      inject: [CONFIG, EventStoreRepository, IntegrationRepository, LOGGER, MetricsService],
-    },
-    {
-      provide: FunctionsService,
-      useFactory: (workers: FunctionWorker[], repo: IntegrationRepository) =>
-        new FunctionsService(workers, repo),
-      inject: [FUNCTION_WORKERS, IntegrationRepository],
-    },
-  ],
+  providers: integrationProviders(
+    FUNCTION_WORKERS,
+    ({ config: c, events, repo, logger, metrics }): FunctionWorker[] =>
+      c.events.functions.files.map((file) => {
+        const binding = loadBinding(file);
+        // From the environment or a secret file, never from the binding or the config file.
+        const key = functionApiKey(binding);
+        const url = c.events.functions.apiUrl ?? `http://127.0.0.1:${c.http.port}`;
+        return new FunctionWorker(
+          binding,
+          functionEnv(binding, { url, key }),
+          events,
+          repo,
+          { network: c.events.network, channel: c.profile.channel, chaincode: c.profile.chaincode },
+          logger,
+          metrics,
+        );
+      }),
+    FunctionsService,
+  ),
 })
 export class FunctionsModule {
   constructor(
@@ -68,20 +49,6 @@ export class FunctionsModule {
     @Inject(FUNCTION_WORKERS) workers: FunctionWorker[],
   ) {
     if (workers.length === 0) return;
-    let unsubscribe: (() => void) | undefined;
-    leadership.register({
-      name: 'functions',
-      start: () => {
-        unsubscribe ??= bus.subscribe(() => {
-          for (const w of workers) w.wake();
-        });
-        for (const w of workers) w.start();
-      },
-      stop: async () => {
-        unsubscribe?.();
-        unsubscribe = undefined;
-        await Promise.all(workers.map((w) => w.stop()));
-      },
-    });
+    leadership.register(eventWorkers('functions', bus, workers));
   }
 }

@@ -1,5 +1,5 @@
 import { ProblemException } from '../common/problems';
-import type { IntegrationRepository } from '../events/integration.repository';
+import { integrationProgress, type IntegrationRepository } from '../events/integration.repository';
 import type { FunctionList, FunctionView, InvocationList } from './dto/function.dto';
 import { functionCursorName, type FunctionWorker } from './function-worker';
 
@@ -46,13 +46,7 @@ export class FunctionsService {
       timeoutSeconds: b.timeoutSeconds,
       retries: b.retries,
       running: w.running,
-      position: status?.position ?? null,
-      backlog: status?.backlog ?? 0,
-      lagSeconds:
-        status?.oldestPendingAt === null || status?.oldestPendingAt === undefined
-          ? 0
-          : Math.max(Date.now() - status.oldestPendingAt, 0) / 1000,
-      deadLetters: status?.deadLetters ?? 0,
+      ...integrationProgress(status),
     };
   }
 }

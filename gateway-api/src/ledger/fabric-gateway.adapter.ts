@@ -2,6 +2,7 @@ import { networkIdentityOf } from './network-identity';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
+import { type MessageSigner, newNativeSigner } from '@waybill/fabric-signer';
 import {
   type Checkpoint,
   type CloseableAsyncIterable,
@@ -19,7 +20,6 @@ import { orderingServiceOfConfigBlock } from './channel-config';
 import { seekNewest } from './seek-newest';
 import { announce } from './announce';
 import { grpcChannelOptions } from './grpc-options';
-import { type MessageSigner, newNativeSigner } from './native-signer';
 import { fromFabricGatewayError, fromValidationCode } from './fabric-error.mapper';
 import {
   LedgerError,
@@ -371,7 +371,7 @@ export class FabricGatewayLedger implements LedgerPort {
       client,
       identity: { mspId: signer.mspId, credentials: signer.credentials },
       signer: signer.sign,
-      // The native signer hashes as it signs (see native-signer.ts).
+      // The native signer hashes as it signs (see @waybill/fabric-signer).
       hash: hash.none,
       evaluateOptions: () => ({ deadline: Date.now() + t.evaluateMs }),
       endorseOptions: () => ({ deadline: Date.now() + t.endorseMs }),

@@ -20,8 +20,15 @@ const decoder = new TextDecoder();
  * rows, so a restart repeats at most one batch, harmlessly.
  */
 export class ProjectorService {
-  readonly #loop = new BackgroundLoop(() => this.#next());
-  #unsubscribe: (() => void) | undefined;
+  /** Applies a batch, then at once the next when it was full; a failed batch is tried again in 1 s. */
+  readonly #loop = new BackgroundLoop(async () => ((await this.step()) ? 0 : 5_000), {
+    failureWaitMs: 1_000,
+    wakeOn: (wake) => this.bus.subscribe(wake),
+    onFailure: (err) =>
+      this.logger.write('warn', 'read model update failed; retrying', {
+        error: err instanceof Error ? err.message : String(err),
+      }),
+  });
 
   constructor(
     private readonly ledger: LedgerPort,
@@ -34,27 +41,12 @@ export class ProjectorService {
   ) {}
 
   start(): void {
-    if (this.#loop.running) return;
-    this.#unsubscribe = this.bus.subscribe(() => this.#loop.wake());
     this.#loop.start();
   }
 
   /** Stops after the batch in progress, waiting at most `graceMs` (a ledger read may hang). */
   stop(graceMs?: number): Promise<void> {
-    this.#unsubscribe?.();
     return this.#loop.stop(graceMs);
-  }
-
-  /** Applies a batch; returns how long to wait for the next (0 when more may be waiting). */
-  async #next(): Promise<number> {
-    try {
-      return (await this.step()) ? 0 : 5_000;
-    } catch (err) {
-      this.logger.write('warn', 'read model update failed; retrying', {
-        error: err instanceof Error ? err.message : String(err),
-      });
-      return 1_000;
-    }
   }
 
   /**

@@ -5,6 +5,7 @@ import type { EventOrigin } from '../events/cloud-event';
 import { EventBus } from '../events/event-bus';
 import { EventLeadership } from '../events/event-leadership';
 import { EventStoreRepository } from '../events/event-store.repository';
+import { eventWorkers } from '../events/event-workers';
 import { EventsModule } from '../events/events.module';
 import { IntegrationRepository } from '../events/integration.repository';
 import { MetricsService } from '../metrics/metrics.service';
@@ -96,20 +97,6 @@ export class SinksModule {
     @Inject(SINK_WORKERS) workers: SinkWorker[],
   ) {
     if (workers.length === 0) return;
-    let unsubscribe: (() => void) | undefined;
-    leadership.register({
-      name: 'event sinks',
-      start: () => {
-        unsubscribe ??= bus.subscribe(() => {
-          for (const w of workers) w.wake();
-        });
-        for (const w of workers) w.start();
-      },
-      stop: async () => {
-        unsubscribe?.();
-        unsubscribe = undefined;
-        await Promise.all(workers.map((w) => w.stop()));
-      },
-    });
+    leadership.register(eventWorkers('event sinks', bus, workers));
   }
 }

@@ -2,7 +2,7 @@ import type { JsonLogger } from '../common/logger';
 import { ProblemException } from '../common/problems';
 import type { EventOrigin } from '../events/cloud-event';
 import type { EventStoreRepository } from '../events/event-store.repository';
-import type { DeadLetter, IntegrationRepository } from '../events/integration.repository';
+import { type DeadLetter, integrationProgress, type IntegrationRepository } from '../events/integration.repository';
 import type { SinkDeadLetterList, SinkList, SinkRedeliverResult, SinkView } from './dto/sink.dto';
 import { describeSinkError, type SinkPublisherFactory, SinkRejectedError } from './sink-publisher';
 import { sinkCursorName, type SinkWorker, toOutbound } from './sink-worker';
@@ -134,13 +134,7 @@ export class SinksService {
       // Runtime fields are this process's: a gateway that is not the event leader runs no sink.
       running: rt.running,
       state: !rt.running ? 'stopped' : rt.failures > 0 ? 'retrying' : 'up',
-      position: status?.position ?? null,
-      backlog: status?.backlog ?? 0,
-      lagSeconds:
-        status?.oldestPendingAt === null || status?.oldestPendingAt === undefined
-          ? 0
-          : Math.max(Date.now() - status.oldestPendingAt, 0) / 1000,
-      deadLetters: status?.deadLetters ?? 0,
+      ...integrationProgress(status),
       failures: rt.failures,
       lastError: rt.lastError,
       lastPublishedAt: rt.lastPublishedAt === null ? null : new Date(rt.lastPublishedAt).toISOString(),

@@ -19,7 +19,7 @@ import {
   type MemberFabricLogPublishingConfiguration,
   type NodeLogPublishingConfiguration,
 } from '@aws-sdk/client-managedblockchain';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { ambErrorName, pollUntil, whenReady, type PollOptions } from './client';
 import { findOwnedMember } from './governance';
 import { describeStep, type Step } from './plan';
@@ -85,7 +85,7 @@ export async function applySteps(
       adminPassword(s.member, env);
   }
   const need = (): string => {
-    if (!networkId) throw new WaybillError('no network to act on');
+    if (!networkId) throw new CliError('no network to act on');
     return networkId;
   };
   const memberId = async (name: string): Promise<string> => {
@@ -121,7 +121,7 @@ export async function applySteps(
           ),
         );
         if (!out.NetworkId || !out.MemberId)
-          throw new WaybillError('CreateNetwork answered without network or member ID');
+          throw new CliError('CreateNetwork answered without network or member ID');
         networkId = out.NetworkId;
         memberIds.set(step.member.name, out.MemberId);
         await waitNetwork(ctx, out.NetworkId);
@@ -143,7 +143,7 @@ export async function applySteps(
         const proposer =
           ctx.spec.members.find((m) => m !== step.member && memberIds.has(m.name)) ?? ctx.spec.members[0];
         if (!proposer || proposer === step.member)
-          throw new WaybillError(`member ${step.member.name}: no member of this account to propose it`);
+          throw new CliError(`member ${step.member.name}: no member of this account to propose it`);
         const proposerId = await memberId(proposer.name);
         const invitationId = await inviteSelf(ctx, need(), proposerId, step.member.name);
         const id = await createMember(ctx, need(), invitationId, step.member, env);
@@ -193,7 +193,7 @@ export async function applySteps(
             ctx.poll,
           ),
         );
-        if (!out.NodeId) throw new WaybillError('CreateNode answered without a node ID');
+        if (!out.NodeId) throw new CliError('CreateNode answered without a node ID');
         const nodeId = out.NodeId;
         await pollUntil(
           `node ${nodeId} of ${step.member}`,
@@ -254,9 +254,9 @@ export async function applySteps(
   return { networkId, applied };
 }
 
-function wrap(operation: string, err: unknown): WaybillError {
-  if (err instanceof WaybillError) return err;
-  return new WaybillError(
+function wrap(operation: string, err: unknown): CliError {
+  if (err instanceof CliError) return err;
+  return new CliError(
     `${operation} failed while waiting: ${(err as Error).message.split('\n')[0] ?? ''}`,
     { cause: err },
   );
@@ -338,7 +338,7 @@ async function createMember(
       }),
     ),
   );
-  if (!out.MemberId) throw new WaybillError('CreateMember answered without a member ID');
+  if (!out.MemberId) throw new CliError('CreateMember answered without a member ID');
   await waitMember(ctx, networkId, out.MemberId, member.name);
   return out.MemberId;
 }
@@ -385,7 +385,7 @@ async function inviteSelf(
         ),
       )
     ).ProposalId;
-  if (!proposalId) throw new WaybillError('CreateProposal answered without a proposal ID');
+  if (!proposalId) throw new CliError('CreateProposal answered without a proposal ID');
   ctx.progress(`proposal ${proposalId} invites account ${ctx.spec.account}`);
   try {
     await ctx.client.send(
@@ -408,12 +408,12 @@ async function inviteSelf(
     ctx.client.send(new GetProposalCommand({ NetworkId: networkId, ProposalId: proposalId })),
   );
   if (p?.Status === 'IN_PROGRESS') {
-    throw new WaybillError(
+    throw new CliError(
       `proposal ${proposalId} inviting account ${ctx.spec.account} needs more votes (${p.YesVoteCount ?? 0} yes, ${p.OutstandingVoteCount ?? '?'} outstanding): run apply again once it is approved`,
     );
   }
   if (p?.Status !== 'APPROVED')
-    throw new WaybillError(
+    throw new CliError(
       `proposal ${proposalId} inviting account ${ctx.spec.account} ended ${p?.Status ?? 'UNKNOWN'}`,
     );
   const invitation = await pollUntil(
@@ -426,6 +426,6 @@ async function inviteSelf(
     ctx.poll,
     ctx.progress,
   );
-  if (!invitation) throw new WaybillError(`no invitation appeared for proposal ${proposalId}`);
+  if (!invitation) throw new CliError(`no invitation appeared for proposal ${proposalId}`);
   return invitation.id;
 }

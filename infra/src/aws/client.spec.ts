@@ -1,5 +1,5 @@
 import { ManagedBlockchainServiceException } from '@aws-sdk/client-managedblockchain';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { ambError, pollUntil, whenReady, type PollOptions } from './client';
 
 const serviceError = (name: string, message: string): ManagedBlockchainServiceException =>
@@ -12,7 +12,7 @@ describe('ambError', () => {
       serviceError('ResourceNotFoundException', 'Network n-1 not found.\nmore'),
     );
     expect(e).toEqual(
-      new WaybillError('AWS refused GetNetwork: ResourceNotFoundException: Network n-1 not found.'),
+      new CliError('AWS refused GetNetwork: ResourceNotFoundException: Network n-1 not found.'),
     );
   });
 
@@ -105,7 +105,7 @@ describe('pollUntil', () => {
         clock(),
         () => undefined,
       ),
-    ).rejects.toThrow(new WaybillError('node nd-1 ended FAILED'));
+    ).rejects.toThrow(new CliError('node nd-1 ended FAILED'));
     await expect(
       pollUntil(
         'node nd-1',

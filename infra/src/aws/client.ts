@@ -2,7 +2,7 @@ import {
   ManagedBlockchainClient,
   ManagedBlockchainServiceException,
 } from '@aws-sdk/client-managedblockchain';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 
 /**
  * The AMB client, configured only by the AWS SDK's standard chain: credentials (environment,
@@ -25,8 +25,8 @@ const CUSTOMER_ONLY = new Set(['CreateNetwork', 'CreateMember', 'CreateNode']);
  * One line for any failure of an AMB call: the service's error name and message, what was being
  * done, and the service's closing where the refusal may stem from it. Never a stack trace.
  */
-export function ambError(operation: string, err: unknown): WaybillError {
-  if (err instanceof WaybillError) return err;
+export function ambError(operation: string, err: unknown): CliError {
+  if (err instanceof CliError) return err;
   const e = err as { name?: string; message?: string; code?: string };
   const name = e.name ?? 'Error';
   const message = firstLine(e.message ?? String(err))
@@ -35,24 +35,24 @@ export function ambError(operation: string, err: unknown): WaybillError {
   if (err instanceof ManagedBlockchainServiceException || /Exception$/.test(name)) {
     const closing =
       name === 'AccessDeniedException' && CUSTOMER_ONLY.has(operation) ? `. ${AMB_CLOSING}` : '';
-    return new WaybillError(`AWS refused ${operation}: ${name}: ${message}${closing}`, { cause: err });
+    return new CliError(`AWS refused ${operation}: ${name}: ${message}${closing}`, { cause: err });
   }
   if (name === 'CredentialsProviderError') {
-    return new WaybillError(
+    return new CliError(
       `no AWS credentials for ${operation}: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is available (${message})`,
       { cause: err },
     );
   }
   if (/Region is missing|Region not accepted/i.test(message)) {
-    return new WaybillError(
+    return new CliError(
       `no AWS region for ${operation}: set AWS_REGION or a region in your AWS profile`,
       { cause: err },
     );
   }
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || name === 'TimeoutError') {
-    return new WaybillError(`cannot reach the AMB endpoint for ${operation}: ${message}`, { cause: err });
+    return new CliError(`cannot reach the AMB endpoint for ${operation}: ${message}`, { cause: err });
   }
-  return new WaybillError(`${operation} failed: ${name}: ${message}`, { cause: err });
+  return new CliError(`${operation} failed: ${name}: ${message}`, { cause: err });
 }
 
 function firstLine(s: string): string {
@@ -91,7 +91,7 @@ const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r
 /**
  * Calls `fn` until `done` accepts its result, waiting with exponential backoff (and ±20 % jitter)
  * in between; `ResourceNotReadyException` counts as "not yet". Reports each state to `progress`.
- * @throws WaybillError when `failed` says so or the timeout passes.
+ * @throws CliError when `failed` says so or the timeout passes.
  */
 export async function pollUntil<T>(
   what: string,
@@ -118,9 +118,9 @@ export async function pollUntil<T>(
     if (s !== last) progress(`${what}: ${s} (${Math.round((now() - start) / 1000)}s)`);
     last = s;
     if (value !== undefined && done(value)) return value;
-    if (value !== undefined && failed(value)) throw new WaybillError(`${what} ended ${s}`);
+    if (value !== undefined && failed(value)) throw new CliError(`${what} ended ${s}`);
     if (now() - start > opts.timeoutMs) {
-      throw new WaybillError(
+      throw new CliError(
         `${what} still ${s} after ${Math.round(opts.timeoutMs / 1000)}s; run the command again to keep waiting`,
       );
     }

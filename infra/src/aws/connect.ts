@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import type { MemberState, NetworkState } from './state';
 
 /**
@@ -30,9 +30,9 @@ export function ambProfile(
   const key = memberKey(member);
   const peers = member.nodes.filter((n) => n.status === 'AVAILABLE' && n.peerEndpoint);
   if (!peers.length)
-    throw new WaybillError(`member ${member.name} has no AVAILABLE peer node: add one to the file and apply`);
+    throw new CliError(`member ${member.name} has no AVAILABLE peer node: add one to the file and apply`);
   if (!network.ordererEndpoint)
-    throw new WaybillError(`network ${network.id} reports no ordering service endpoint yet`);
+    throw new CliError(`network ${network.id} reports no ordering service endpoint yet`);
   return {
     organization: member.name,
     mspId: member.id,

@@ -10,7 +10,7 @@ import {
   type ManagedBlockchainClient,
 } from '@aws-sdk/client-managedblockchain';
 import { randomUUID } from 'node:crypto';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { GONE, call } from './state';
 
 /**
@@ -35,9 +35,9 @@ export async function findOwnedMember(
     return out;
   });
   const m = members.find((x) => x.id === nameOrId || x.name === nameOrId);
-  if (!m) throw new WaybillError(`network ${networkId} has no member ${nameOrId}`);
+  if (!m) throw new CliError(`network ${networkId} has no member ${nameOrId}`);
   if (m.owned === false)
-    throw new WaybillError(`member ${nameOrId} of network ${networkId} belongs to another account`);
+    throw new CliError(`member ${nameOrId} of network ${networkId} belongs to another account`);
   return m.id;
 }
 
@@ -68,11 +68,11 @@ export async function createProposal(
   description: string | undefined,
 ): Promise<string> {
   if (!actions.invite.length && !actions.remove.length)
-    throw new WaybillError('a proposal needs --invite ACCOUNT or --remove MEMBER');
+    throw new CliError('a proposal needs --invite ACCOUNT or --remove MEMBER');
   for (const a of actions.invite)
-    if (!/^\d{12}$/.test(a)) throw new WaybillError(`--invite ${a}: not a 12-digit AWS account ID`);
+    if (!/^\d{12}$/.test(a)) throw new CliError(`--invite ${a}: not a 12-digit AWS account ID`);
   for (const m of actions.remove)
-    if (!/^m-[A-Z0-9]{26}$/.test(m)) throw new WaybillError(`--remove ${m}: not a member ID (m-…)`);
+    if (!/^m-[A-Z0-9]{26}$/.test(m)) throw new CliError(`--remove ${m}: not a member ID (m-…)`);
   const out = await call('CreateProposal', () =>
     client.send(
       new CreateProposalCommand({
@@ -90,7 +90,7 @@ export async function createProposal(
       }),
     ),
   );
-  if (!out.ProposalId) throw new WaybillError('CreateProposal answered without a proposal ID');
+  if (!out.ProposalId) throw new CliError('CreateProposal answered without a proposal ID');
   return out.ProposalId;
 }
 
@@ -202,7 +202,7 @@ export async function acceptInvitation(
       }),
     ),
   );
-  if (!out.MemberId) throw new WaybillError('CreateMember answered without a member ID');
+  if (!out.MemberId) throw new CliError('CreateMember answered without a member ID');
   return out.MemberId;
 }
 

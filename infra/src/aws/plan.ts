@@ -1,4 +1,4 @@
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import type { AmbSpec, MemberSpec, NetworkSpec, NodeSpec } from './spec';
 import type { InvitationState, MemberState, NetworkState, NodeState } from './state';
 
@@ -57,14 +57,14 @@ export function planApply(spec: AmbSpec, current: Current): Plan {
   const withNetwork = net ? undefined : spec.members[0];
   if (!net) {
     const [head] = spec.members;
-    if (!head) throw new WaybillError(`${spec.source}: no member to create`);
+    if (!head) throw new CliError(`${spec.source}: no member to create`);
     if (spec.network) {
       steps.push({ kind: 'create-network', network: spec.network, member: head });
     } else if (spec.join) {
       const networkId = spec.join.networkId;
       const invitation = current.invitations.find((i) => i.networkId === networkId && i.status === 'PENDING');
       if (!invitation) {
-        throw new WaybillError(
+        throw new CliError(
           `account ${spec.account} has no pending invitation to network ${networkId}: a member must propose inviting it and the network vote it through first`,
         );
       }

@@ -1,4 +1,4 @@
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { adminPassword, parseAmbSpec } from './spec';
 
 const base = {
@@ -49,7 +49,7 @@ describe('parseAmbSpec', () => {
         'f.yaml',
       ),
     ).toThrow(
-      new WaybillError(
+      new CliError(
         'f.yaml is invalid: account: must be the 12-digit AWS account ID; network.name: must start with a letter; letters, digits and - only, at most 64; network.frameworkVersion: AMB runs Hyperledger Fabric 2.2 only; network: Unrecognized key: "extra"; members: must list at least one member',
       ),
     );
@@ -109,7 +109,7 @@ describe('adminPassword', () => {
   it('reads the variable the file names, never the file', () => {
     expect(adminPassword(member, { WAYBILL_AMB_ADMIN_PASSWORD: 'Passw0rdOK' })).toBe('Passw0rdOK');
     expect(() => adminPassword(member, {})).toThrow(
-      new WaybillError(
+      new CliError(
         'member Manufacturer: set its admin password in WAYBILL_AMB_ADMIN_PASSWORD (never in the file)',
       ),
     );

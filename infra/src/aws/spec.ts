@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 
 /**
  * The declarative AWS Managed Blockchain file (`waybill aws plan|apply|destroy --file`): which
@@ -160,13 +160,13 @@ export interface AmbSpec {
   readonly source: string;
 }
 
-/** Reads, validates and normalises a file; throws one {@link WaybillError} naming every problem. */
+/** Reads, validates and normalises a file; throws one {@link CliError} naming every problem. */
 export function loadAmbSpec(file: string): AmbSpec {
   let raw: unknown;
   try {
     raw = parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new WaybillError(`cannot read ${file}: ${(err as Error).message.split('\n')[0] ?? ''}`);
+    throw new CliError(`cannot read ${file}: ${(err as Error).message.split('\n')[0] ?? ''}`);
   }
   return parseAmbSpec(raw, path.basename(file));
 }
@@ -178,7 +178,7 @@ export function parseAmbSpec(raw: unknown, source = 'aws file'): AmbSpec {
     const problems = parsed.error.issues.map(
       (i) => `${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`,
     );
-    throw new WaybillError(`${source} is invalid: ${problems.join('; ')}`);
+    throw new CliError(`${source} is invalid: ${problems.join('; ')}`);
   }
   return normaliseAmbSpec(parsed.data, source);
 }
@@ -211,7 +211,7 @@ export function normaliseAmbSpec(file: AmbFile, source = 'aws file'): AmbSpec {
   const zones = new Set(file.members.flatMap((m) => m.nodes.map((n) => n.availabilityZone.slice(0, -1))));
   if (zones.size > 1)
     problems.push(`nodes: availability zones of more than one region (${[...zones].join(', ')})`);
-  if (problems.length) throw new WaybillError(`${source} is invalid: ${problems.join('; ')}`);
+  if (problems.length) throw new CliError(`${source} is invalid: ${problems.join('; ')}`);
   return {
     account: file.account,
     network: file.network
@@ -243,7 +243,7 @@ export function normaliseAmbSpec(file: AmbFile, source = 'aws file'): AmbSpec {
 export function adminPassword(member: MemberSpec, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[member.adminPasswordEnv];
   if (!value) {
-    throw new WaybillError(
+    throw new CliError(
       `member ${member.name}: set its admin password in ${member.adminPasswordEnv} (never in the file)`,
     );
   }
@@ -255,7 +255,7 @@ export function adminPassword(member: MemberSpec, env: NodeJS.ProcessEnv = proce
     !/\d/.test(value) ||
     /['"\\/@\s]/.test(value)
   ) {
-    throw new WaybillError(
+    throw new CliError(
       `member ${member.name}: the password in ${member.adminPasswordEnv} breaks AMB's rules (8-32 characters, upper and lower case and a digit, none of ' " \\ / @ or space)`,
     );
   }

@@ -8,7 +8,7 @@ import {
   paginateListNodes,
   type ManagedBlockchainClient,
 } from '@aws-sdk/client-managedblockchain';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { ambError } from './client';
 
 /** What AMB reports of one peer node. */
@@ -57,7 +57,7 @@ export interface InvitationState {
 /** States of a resource that is gone or going. */
 export const GONE = new Set(['DELETED', 'DELETING', 'FAILED', 'INACCESSIBLE_ENCRYPTION_KEY']);
 
-/** Calls one AMB operation, turning any failure into a one-line {@link WaybillError}. */
+/** Calls one AMB operation, turning any failure into a one-line {@link CliError}. */
 export async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -90,7 +90,7 @@ export async function findNetwork(
   const all = await listNetworks(client);
   const matches = all.filter((n) => n.id === idOrName || n.name === idOrName);
   if (matches.length > 1) {
-    throw new WaybillError(
+    throw new CliError(
       `${matches.length} networks are named ${idOrName} (${matches.map((n) => n.id).join(', ')}): use the network ID`,
     );
   }

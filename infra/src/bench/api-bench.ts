@@ -14,6 +14,7 @@ import { LocalNetwork } from '../local/network';
 import { runningPid } from '../local/processes';
 import type { Row } from './network-bench';
 import { percentile } from './stats';
+import { newNativeSigner } from '@waybill/fabric-signer';
 
 /** Options of {@link apiBench}; each has an environment variable (see main.ts). */
 export interface ApiBenchOptions {
@@ -36,18 +37,13 @@ interface Sample {
 const quiet = (): void => undefined;
 
 /**
- * The gateway API signs with Node's native ECDSA (gateway-api/src/ledger/native-signer.ts); the raw
+ * The gateway API signs with Node's native ECDSA (@waybill/fabric-signer); the raw
  * baseline signs the same way by default, so the ratio measures the REST layer, not the signer.
  * `WAYBILL_BENCH_RAW_SIGNER=sdk` keeps the SDK's default JavaScript signer instead.
  */
 function rawSigner(): { label: string; options: ConnectOptions } {
   if (process.env['WAYBILL_BENCH_RAW_SIGNER'] === 'sdk') return { label: 'SDK signer', options: {} };
-  // Loaded from the built gateway (the bench starts it from there too), not duplicated here.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(PROJECT_ROOT, 'gateway-api', 'dist', 'ledger', 'native-signer.js')) as {
-    newNativeSigner: NonNullable<ConnectOptions['messageSigner']>;
-  };
-  return { label: 'native signer', options: { messageSigner: mod.newNativeSigner } };
+  return { label: 'native signer', options: { messageSigner: newNativeSigner } };
 }
 const ORG = 'Manufacturer';
 const IDENTITY = 'manufacturer-user1';

@@ -5,6 +5,9 @@ import path from 'node:path';
 import { exportLedger, importExport, syntheticReader, syntheticTarget, verifyExport } from '../migrate';
 import type { Row } from './network-bench';
 
+/** The heap cap of every phase at every size. */
+const HEAP_CAP_MB = 64;
+
 /**
  * `npm run bench -- migrate`: the cost of `waybill migrate`'s own work (export writing canonical
  * records and the Merkle root, verify re-reading and comparing, import building proofs and
@@ -14,8 +17,6 @@ import type { Row } from './network-bench';
  * tool's memory grows with the asset count, and its CPU per record. Every phase runs under the
  * same 64 MB heap cap at every size; peak heap + buffers is sampled every 20 ms.
  */
-const HEAP_CAP_MB = 64;
-
 export function migrateBench(sizes: readonly number[]): Row[] {
   const rows: Row[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), 'waybill-migrate-bench-'));

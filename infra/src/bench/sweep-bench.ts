@@ -15,6 +15,7 @@ import { runningPid } from '../local/processes';
 import type { Row } from './network-bench';
 import { KINDS, processKind, type Kind } from './process-kind';
 import { percentile } from './stats';
+import { newNativeSigner } from '@waybill/fabric-signer';
 
 /** Options of {@link sweepBench}; each has an environment variable (see main.ts). */
 export interface SweepBenchOptions {
@@ -173,11 +174,7 @@ const quiet = (): void => undefined;
 
 /** The raw client signs as the gateway does (native ECDSA), so the ratio measures the REST layer. */
 function nativeSigner(): ConnectOptions {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(PROJECT_ROOT, 'gateway-api', 'dist', 'ledger', 'native-signer.js')) as {
-    newNativeSigner: NonNullable<ConnectOptions['messageSigner']>;
-  };
-  return { messageSigner: mod.newNativeSigner };
+  return { messageSigner: newNativeSigner };
 }
 
 const f = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '—');

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { ManagedBlockchainClient } from '@aws-sdk/client-managedblockchain';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { envBool } from '../common/flags';
 import { applySteps } from '../aws/apply';
 import { ambError, newAmbClient, pollOptions } from '../aws/client';
@@ -22,7 +22,7 @@ import path from 'node:path';
 import { ambProfile, memberKey, writeAmbConnection } from '../aws/connect';
 import { enroll } from '../identity/ca-client';
 import { lockDown, writeMsp } from '../identity/fabric-ca';
-import { say } from './network';
+import { printProgress } from './options';
 
 interface JsonFlag {
   json?: boolean;
@@ -58,7 +58,7 @@ async function checkRegion(client: ManagedBlockchainClient, spec: AmbSpec): Prom
   for (const m of spec.members) {
     for (const n of m.nodes) {
       if (!n.availabilityZone.startsWith(region)) {
-        throw new WaybillError(
+        throw new CliError(
           `${spec.source}: member ${m.name}: availability zone ${n.availabilityZone} is not in region ${region} (AWS_REGION or the profile's region)`,
         );
       }
@@ -91,7 +91,7 @@ function planJson(plan: Plan, account: string): unknown {
 async function resolveNetworkId(client: ManagedBlockchainClient, idOrName: string): Promise<string> {
   if (/^n-[A-Z0-9]{26}$/.test(idOrName)) return idOrName;
   const id = await findNetwork(client, idOrName);
-  if (!id) throw new WaybillError(`this account has no network named ${idOrName}`);
+  if (!id) throw new CliError(`this account has no network named ${idOrName}`);
   return id;
 }
 
@@ -116,6 +116,16 @@ export function formatNetwork(n: NetworkState): string {
   return lines.join('\n');
 }
 
+/** Reads the file and AMB as it is, and plans (apply or destroy) from the two. */
+async function planFromFile(
+  flags: FileFlags,
+  planner: (spec: AmbSpec, current: Current) => Plan,
+): Promise<{ spec: AmbSpec; client: ManagedBlockchainClient; plan: Plan }> {
+  const spec = loadAmbSpec(flags.file);
+  const client = newAmbClient();
+  return { spec, client, plan: planner(spec, await readCurrent(client, spec)) };
+}
+
 export function registerAwsCommands(program: Command): void {
   const aws = program
     .command('aws')
@@ -129,9 +139,7 @@ export function registerAwsCommands(program: Command): void {
     .addOption(fileOption())
     .addOption(jsonOption())
     .action(async (flags: FileFlags) => {
-      const spec = loadAmbSpec(flags.file);
-      const client = newAmbClient();
-      const plan = planApply(spec, await readCurrent(client, spec));
+      const { spec, plan } = await planFromFile(flags, planApply);
       out(flags, planJson(plan, spec.account), formatPlan(plan, spec.account));
     });
 
@@ -141,12 +149,10 @@ export function registerAwsCommands(program: Command): void {
     .addOption(fileOption())
     .addOption(jsonOption())
     .action(async (flags: FileFlags) => {
-      const spec = loadAmbSpec(flags.file);
-      const client = newAmbClient();
-      const plan = planApply(spec, await readCurrent(client, spec));
+      const { spec, client, plan } = await planFromFile(flags, planApply);
       if (!flags.json) process.stdout.write(`${formatPlan(plan, spec.account)}\n`);
       const { networkId, applied } = await applySteps(
-        { client, spec, poll: pollOptions(), progress: say },
+        { client, spec, poll: pollOptions(), progress: printProgress },
         plan.networkId,
         plan.steps,
       );
@@ -156,7 +162,7 @@ export function registerAwsCommands(program: Command): void {
       if (flags.json)
         out(flags, { plan: planJson(plan, spec.account), applied, network: network ?? null }, '');
       else {
-        say(plan.steps.length ? `applied ${applied.length} change(s)` : 'nothing to change');
+        printProgress(plan.steps.length ? `applied ${applied.length} change(s)` : 'nothing to change');
         if (network) process.stdout.write(`${formatNetwork(network)}\n`);
       }
     });
@@ -170,23 +176,21 @@ export function registerAwsCommands(program: Command): void {
     )
     .addOption(jsonOption())
     .action(async (flags: FileFlags & { yes?: boolean }) => {
-      const spec = loadAmbSpec(flags.file);
-      const client = newAmbClient();
-      const plan = planDestroy(spec, await readCurrent(client, spec));
+      const { spec, client, plan } = await planFromFile(flags, planDestroy);
       if (!flags.json) process.stdout.write(`${formatPlan(plan, spec.account)}\n`);
       const yes = flags.yes === true || envBool('WAYBILL_AWS_YES') === true;
       if (plan.steps.length && !yes) {
-        throw new WaybillError(
+        throw new CliError(
           `destroy would delete ${plan.steps.length} resource(s) listed above: run it again with --yes`,
         );
       }
       const { applied } = await applySteps(
-        { client, spec, poll: pollOptions(), progress: say },
+        { client, spec, poll: pollOptions(), progress: printProgress },
         plan.networkId,
         plan.steps,
       );
       if (flags.json) out(flags, { plan: planJson(plan, spec.account), applied }, '');
-      else say(plan.steps.length ? `deleted ${applied.length} resource(s)` : 'nothing to delete');
+      else printProgress(plan.steps.length ? `deleted ${applied.length} resource(s)` : 'nothing to delete');
     });
 
   aws
@@ -260,16 +264,16 @@ export function registerAwsCommands(program: Command): void {
         },
       ) => {
         if (!existsSync(flags.tlsChain))
-          throw new WaybillError(`--tls-chain ${flags.tlsChain}: no such file`);
+          throw new CliError(`--tls-chain ${flags.tlsChain}: no such file`);
         const secret = process.env[flags.adminPasswordEnv];
-        if (!secret) throw new WaybillError(`set the member admin password in ${flags.adminPasswordEnv}`);
+        if (!secret) throw new CliError(`set the member admin password in ${flags.adminPasswordEnv}`);
         const client = newAmbClient();
         const networkId = await resolveNetworkId(client, flags.network);
         const memberId = await findOwnedMember(client, networkId, flags.member);
         const network = await readNetwork(client, networkId);
         const member = network.members.find((m) => m.id === memberId);
         if (!member?.caEndpoint || !member.adminUsername)
-          throw new WaybillError(
+          throw new CliError(
             `member ${flags.member} reports no CA endpoint yet (status ${member?.status ?? '?'})`,
           );
         const profile = ambProfile(network, member, {
@@ -426,9 +430,9 @@ export function registerAwsCommands(program: Command): void {
       ) => {
         const client = newAmbClient();
         const inv = (await listInvitations(client)).find((i) => i.id === invitationId);
-        if (!inv) throw new WaybillError(`this account has no invitation ${invitationId}`);
+        if (!inv) throw new CliError(`this account has no invitation ${invitationId}`);
         if (inv.status !== 'PENDING')
-          throw new WaybillError(`invitation ${invitationId} is ${inv.status}, not PENDING`);
+          throw new CliError(`invitation ${invitationId} is ${inv.status}, not PENDING`);
         const password = adminPassword({
           name: flags.memberName,
           adminPasswordEnv: flags.adminPasswordEnv,
@@ -454,6 +458,6 @@ export function registerAwsCommands(program: Command): void {
     .argument('<invitation-id>')
     .action(async (invitationId: string) => {
       await rejectInvitation(newAmbClient(), invitationId);
-      say(`rejected ${invitationId}`);
+      printProgress(`rejected ${invitationId}`);
     });
 }

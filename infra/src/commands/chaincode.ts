@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { parsePositiveInt } from '../common/flags';
 import type * as Deploy from '../lifecycle/deploy';
 import type * as Dev from '../lifecycle/dev';
@@ -10,24 +10,14 @@ import type { ChaincodeDefinition } from '../lifecycle/lifecycle';
 import type * as BuildPackage from '../lifecycle/build-package';
 import { CHAINCODE_TARGETS, DEPLOY_MODES, type ChaincodeTarget, type DeployMode } from '../lifecycle/package';
 import { packageId } from '../lifecycle/package-id';
-import { adminIdentity, anchorPeer, ordererEndpoint, orgOf, peerEndpoint } from '../local/endpoints';
+import { adminIdentity, anchorPeer, ordererEndpoint, peerEndpoint } from '../local/endpoints';
 import type { LocalNetwork } from '../local/network';
-import type { Org } from '../local/topology';
-import { openNetwork, say } from './network';
-import { networkOptions } from './options';
+import { type NetworkFlags, networkOptions, openNetwork, openPeerOrg, type OrgFlags, orgOptions, printJson, printProgress } from './options';
 
 // The lifecycle (Fabric protobufs) loads when a command runs, not for every `waybill` start.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const lifecycle = (): Promise<typeof Lifecycle> => Promise.resolve(require('../lifecycle/lifecycle') as typeof Lifecycle);
 
-interface NetFlags {
-  dir?: string;
-  basePort?: number;
-  topology?: string;
-}
-interface OrgFlags extends NetFlags {
-  org: string;
-}
 interface DefFlags extends OrgFlags {
   version: string;
   sequence: number;
@@ -36,19 +26,8 @@ interface DefFlags extends OrgFlags {
   signaturePolicy?: string;
 }
 
-function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** `--org`: whose admin key signs. Only that organisation's MSP folder is read. */
-function orgCommand(cmd: Command): Command {
-  return networkOptions(cmd).addOption(
-    new Option('--org <name>', "organisation acting (name or MSP ID); only its admin's key is used").env('WAYBILL_ORG').makeOptionMandatory(),
-  );
-}
-
 function defCommand(cmd: Command): Command {
-  return orgCommand(cmd)
+  return orgOptions(cmd)
     .addOption(new Option('--version <version>', 'definition version').env('WAYBILL_CC_VERSION').makeOptionMandatory())
     .addOption(new Option('--sequence <n>', 'definition sequence').env('WAYBILL_CC_SEQUENCE').argParser(parsePositiveInt).makeOptionMandatory())
     .addOption(new Option('--channel <name>', 'channel (default: the topology\'s)').env('WAYBILL_CHANNEL'))
@@ -66,16 +45,9 @@ function definition(net: LocalNetwork, f: DefFlags): ChaincodeDefinition {
   };
 }
 
-function actor(f: OrgFlags): { net: LocalNetwork; org: Org } {
-  const net = openNetwork(f);
-  const org = orgOf(net, f.org);
-  if (org.isOrderer) throw new WaybillError(`${org.name} is the ordering organisation; chaincode is run by peer organisations`);
-  return { net, org };
-}
-
 export function parseMode(v: string): DeployMode {
   if (!(DEPLOY_MODES as readonly string[]).includes(v)) {
-    throw new WaybillError(`--mode must be one of ${DEPLOY_MODES.join(', ')}, not "${v}"`);
+    throw new CliError(`--mode must be one of ${DEPLOY_MODES.join(', ')}, not "${v}"`);
   }
   return v as DeployMode;
 }
@@ -103,8 +75,8 @@ export function registerChaincodeCommands(program: Command): void {
       const mode = parseMode(flags.mode);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { deployChaincode } = require('../lifecycle/deploy') as typeof Deploy;
-      const r = await deployChaincode(openNetwork(flags), mode, say, flags.target as ChaincodeTarget);
-      say(
+      const r = await deployChaincode(openNetwork(flags), mode, printProgress, flags.target as ChaincodeTarget);
+      printProgress(
         `${r.changed ? 'deployed' : 'up to date:'} waybill ${r.version} sequence ${r.sequence} (${r.mode}) in ${r.seconds.toFixed(1)}s`,
       );
       process.stdout.write(`${JSON.stringify(r)}\n`);
@@ -114,7 +86,7 @@ export function registerChaincodeCommands(program: Command): void {
     .addOption(new Option('--mode <mode>', 'ccaas or package').choices([...DEPLOY_MODES]).env('WAYBILL_CHAINCODE_MODE'))
     .addOption(targetOption())
     .addOption(new Option('--out <file>', "where to write the package (default: the network's chaincode folder)").env('WAYBILL_CC_OUT'))
-    .action(async (f: NetFlags & { mode?: string; target: string; out?: string }) => {
+    .action(async (f: NetworkFlags & { mode?: string; target: string; out?: string }) => {
       const target = f.target as ChaincodeTarget;
       // A 2.2 package is always one the peers run; otherwise ccaas unless told.
       const mode = parseMode(f.mode ?? (target === 'fabric-2.2' ? 'package' : 'ccaas'));
@@ -127,7 +99,7 @@ export function registerChaincodeCommands(program: Command): void {
         mkdirSync(path.dirname(file), { recursive: true });
         copyFileSync(pkg.file, file);
       }
-      print({ file, label: pkg.label, packageId: pkg.packageId, version: pkg.codeHash, target });
+      printJson({ file, label: pkg.label, packageId: pkg.packageId, version: pkg.codeHash, target });
     });
 
   cc.command('calculatepackageid')
@@ -137,52 +109,52 @@ export function registerChaincodeCommands(program: Command): void {
       process.stdout.write(`${packageId(readFileSync(file))}\n`);
     });
 
-  orgCommand(cc.command('install').description("install a package on the organisation's peers"))
+  orgOptions(cc.command('install').description("install a package on the organisation's peers"))
     .argument('<file>', 'chaincode package (.tar.gz)')
     .action(async (file: string, f: OrgFlags) => {
       const { installChaincode, queryInstalled } = await lifecycle();
-      const { net, org } = actor(f);
+      const { net, org } = openPeerOrg(f);
       const bytes = readFileSync(path.resolve(file));
       const id = packageId(bytes);
       const admin = adminIdentity(net, org);
       for (const p of org.peers) {
         const ep = peerEndpoint(net, p);
-        if ((await queryInstalled(admin, ep)).some((c) => c.packageId === id)) say(`${p.name}: already installed`);
-        else say(`${p.name}: installed ${(await installChaincode(admin, ep, bytes)).packageId}`);
+        if ((await queryInstalled(admin, ep)).some((c) => c.packageId === id)) printProgress(`${p.name}: already installed`);
+        else printProgress(`${p.name}: installed ${(await installChaincode(admin, ep, bytes)).packageId}`);
       }
-      print({ packageId: id });
+      printJson({ packageId: id });
     });
 
-  orgCommand(cc.command('queryinstalled').description("packages installed on the organisation's first peer")).action(async (f: OrgFlags) => {
+  orgOptions(cc.command('queryinstalled').description("packages installed on the organisation's first peer")).action(async (f: OrgFlags) => {
     const { queryInstalled } = await lifecycle();
-    const { net, org } = actor(f);
-    print(await queryInstalled(adminIdentity(net, org), peerEndpoint(net, anchorPeer(org))));
+    const { net, org } = openPeerOrg(f);
+    printJson(await queryInstalled(adminIdentity(net, org), peerEndpoint(net, anchorPeer(org))));
   });
 
   defCommand(cc.command('approve').description('approve a definition for the organisation (its own admin key, its own peer)'))
     .addOption(new Option('--package-id <id>', "package the organisation's peers run (omit to approve without running it)").env('WAYBILL_PACKAGE_ID'))
     .action(async (f: DefFlags & { packageId?: string }) => {
       const { approveForMyOrg } = await lifecycle();
-      const { net, org } = actor(f);
+      const { net, org } = openPeerOrg(f);
       const def = { ...definition(net, f), ...(f.packageId ? { packageId: f.packageId } : {}) };
       const txId = await approveForMyOrg(adminIdentity(net, org), [peerEndpoint(net, anchorPeer(org))], ordererEndpoint(net), def);
-      say(`${org.name} approved ${def.name} ${def.version} sequence ${def.sequence} (tx ${txId})`);
+      printProgress(`${org.name} approved ${def.name} ${def.version} sequence ${def.sequence} (tx ${txId})`);
     });
 
   defCommand(cc.command('checkcommitreadiness').description('which organisations approved this definition; exits 1 naming the missing ones'))
     .action(async (f: DefFlags) => {
       const { checkCommitReadiness } = await lifecycle();
-      const { net, org } = actor(f);
+      const { net, org } = openPeerOrg(f);
       const approvals = await checkCommitReadiness(adminIdentity(net, org), peerEndpoint(net, anchorPeer(org)), definition(net, f));
-      print(approvals);
+      printJson(approvals);
       const missing = Object.entries(approvals).filter(([, ok]) => !ok).map(([m]) => m);
-      if (missing.length) throw new WaybillError(`not approved yet by ${missing.join(', ')}`);
+      if (missing.length) throw new CliError(`not approved yet by ${missing.join(', ')}`);
     });
 
   defCommand(cc.command('commit').description("commit a definition once enough organisations approved it (any organisation's admin)"))
     .action(async (f: DefFlags) => {
       const { checkCommitReadiness, commitDefinition } = await lifecycle();
-      const { net, org } = actor(f);
+      const { net, org } = openPeerOrg(f);
       const admin = adminIdentity(net, org);
       const def = definition(net, f);
       const approvals = await checkCommitReadiness(admin, peerEndpoint(net, anchorPeer(org)), def);
@@ -191,32 +163,32 @@ export function registerChaincodeCommands(program: Command): void {
       // (a majority) decides whether that is enough, and the peers say so if not.
       await commitDefinition(admin, approved.map((o) => peerEndpoint(net, anchorPeer(o))), ordererEndpoint(net), def).catch((err: Error) => {
         const missing = Object.entries(approvals).filter(([, ok]) => !ok).map(([m]) => m);
-        throw new WaybillError(`${err.message}${missing.length ? ` (not approved by ${missing.join(', ')})` : ''}`);
+        throw new CliError(`${err.message}${missing.length ? ` (not approved by ${missing.join(', ')})` : ''}`);
       });
-      say(`committed ${def.name} ${def.version} sequence ${def.sequence}`);
+      printProgress(`committed ${def.name} ${def.version} sequence ${def.sequence}`);
     });
 
-  orgCommand(cc.command('querycommitted').description('the committed definition and who approved it'))
+  orgOptions(cc.command('querycommitted').description('the committed definition and who approved it'))
     .addOption(new Option('--name <name>', 'chaincode name').env('WAYBILL_CC_NAME'))
     .action(async (f: OrgFlags & { name?: string }) => {
       const { queryCommitted } = await lifecycle();
-      const { net, org } = actor(f);
+      const { net, org } = openPeerOrg(f);
       const name = f.name ?? net.topology.chaincode.name;
       const c = await queryCommitted(adminIdentity(net, org), peerEndpoint(net, anchorPeer(org)), net.topology.channel, name);
-      if (!c) throw new WaybillError(`no definition of ${name} is committed on ${net.topology.channel}`);
-      print(c);
+      if (!c) throw new CliError(`no definition of ${name} is committed on ${net.topology.channel}`);
+      printJson(c);
     });
 
-  orgCommand(cc.command('queryapproved').description("the organisation's approved definition"))
+  orgOptions(cc.command('queryapproved').description("the organisation's approved definition"))
     .addOption(new Option('--name <name>', 'chaincode name').env('WAYBILL_CC_NAME'))
     .addOption(new Option('--sequence <n>', 'sequence (default: the latest)').argParser(parsePositiveInt))
     .action(async (f: OrgFlags & { name?: string; sequence?: number }) => {
       const { queryApproved } = await lifecycle();
-      const { net, org } = actor(f);
+      const { net, org } = openPeerOrg(f);
       const name = f.name ?? net.topology.chaincode.name;
       const a = await queryApproved(adminIdentity(net, org), peerEndpoint(net, anchorPeer(org)), net.topology.channel, name, f.sequence ?? 0);
-      if (!a) throw new WaybillError(`${org.name} has not approved ${name}${f.sequence ? ` sequence ${f.sequence}` : ''}`);
-      print(a);
+      if (!a) throw new CliError(`${org.name} has not approved ${name}${f.sequence ? ` sequence ${f.sequence}` : ''}`);
+      printJson(a);
     });
 
   networkOptions(
@@ -224,6 +196,6 @@ export function registerChaincodeCommands(program: Command): void {
   ).action(async (flags: { dir?: string; basePort?: number; topology?: string }) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runDevLoop } = require('../lifecycle/dev') as typeof Dev;
-    await runDevLoop(openNetwork(flags), say);
+    await runDevLoop(openNetwork(flags), printProgress);
   });
 }

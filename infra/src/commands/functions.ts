@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { PROJECT_ROOT } from '../local/context';
 
 /**
@@ -42,7 +42,7 @@ export function registerFunctionsCommands(program: Command): void {
 function run(args: readonly string[]): void {
   const tool = path.join(PROJECT_ROOT, 'gateway-api', 'dist', 'functions', 'function-tool.js');
   if (!existsSync(tool))
-    throw new WaybillError(`the gateway is not built (${tool} is missing): run npm run build`);
+    throw new CliError(`the gateway is not built (${tool} is missing): run npm run build`);
   const r = spawnSync(process.execPath, [tool, ...args], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

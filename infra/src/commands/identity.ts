@@ -2,49 +2,32 @@ import { Option, type Command } from 'commander';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { parsePositiveInt } from '../common/flags';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type * as ChannelAdmin from '../fabric/channel-admin';
+import type * as ChannelAdmin from '../local/channel-admin';
 import type * as CaRest from '../identity/ca-client';
 import { ALL_ROLES, ROLE_ATTRIBUTE } from '@waybill/chaincode/constants';
 import { LOCAL_HOSTS, caEndpoint, lockDown, mspCaller, writeMsp } from '../identity/fabric-ca';
-import { adminIdentity, orgOf } from '../local/endpoints';
+import { adminIdentity } from '../local/endpoints';
 import type { LocalNetwork } from '../local/network';
-import type { Org } from '../local/topology';
-import { openNetwork, say } from './network';
-import { networkOptions } from './options';
+import type { Org } from '../topology/topology';
+import { openOrg, type OrgFlags, orgOptions, printProgress } from './options';
+
+const orgCommand = (cmd: Command): Command => orgOptions(cmd, 'organisation whose CA is used (name or MSP ID)');
 
 // The CA client (X.509 requests) loads when an identity command runs.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ca = (): typeof CaRest => require('../identity/ca-client') as typeof CaRest;
 
-interface OrgFlags {
-  dir?: string;
-  basePort?: number;
-  topology?: string;
-  org: string;
-}
-
-function orgCommand(cmd: Command): Command {
-  return networkOptions(cmd).addOption(
-    new Option('--org <name>', 'organisation whose CA is used (name or MSP ID)').env('WAYBILL_ORG').makeOptionMandatory(),
-  );
-}
-
-function actor(f: OrgFlags): { net: LocalNetwork; org: Org } {
-  const net = openNetwork(f);
-  return { net, org: orgOf(net, f.org) };
-}
-
 function registrar(net: LocalNetwork, org: Org): CaRest.CaCaller {
   const msp = path.join(net.layout.registrarHome(org), 'msp');
-  if (!existsSync(msp)) throw new WaybillError(`${org.name}'s CA registrar is not enrolled in ${net.layout.root} (is the network up?)`);
+  if (!existsSync(msp)) throw new CliError(`${org.name}'s CA registrar is not enrolled in ${net.layout.root} (is the network up?)`);
   return mspCaller(msp);
 }
 
 function checkId(id: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(id)) throw new WaybillError(`identity name "${id}" must be letters, digits, . _ @ - (at most 64)`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(id)) throw new CliError(`identity name "${id}" must be letters, digits, . _ @ - (at most 64)`);
   return id;
 }
 
@@ -61,7 +44,7 @@ async function readSecret(f: { secretFile?: string; secretStdin?: boolean }): Pr
     secret = Buffer.concat(chunks).toString('utf8');
   } else secret = process.env['WAYBILL_ENROLL_SECRET'];
   secret = secret?.trim();
-  if (!secret) throw new WaybillError('no enrolment secret: give --secret-file FILE, --secret-stdin, or WAYBILL_ENROLL_SECRET');
+  if (!secret) throw new CliError('no enrolment secret: give --secret-file FILE, --secret-stdin, or WAYBILL_ENROLL_SECRET');
   return secret;
 }
 
@@ -80,8 +63,8 @@ export function registerIdentityCommands(program: Command): void {
     .addOption(new Option('--max-enrollments <n>', 'how many times the secret may enrol').argParser(parsePositiveInt).default(1))
     .addOption(new Option('--secret-out <file>', 'where to write the enrolment secret (mode 0600)').env('WAYBILL_SECRET_OUT').makeOptionMandatory())
     .action(async (id: string, f: OrgFlags & { role: string; type: string; maxEnrollments: number; secretOut: string }) => {
-      const { net, org } = actor(f);
-      if (existsSync(f.secretOut)) throw new WaybillError(`${f.secretOut} exists; refusing to overwrite a secret`);
+      const { net, org } = openOrg(f);
+      if (existsSync(f.secretOut)) throw new CliError(`${f.secretOut} exists; refusing to overwrite a secret`);
       const secret = await ca().register(caEndpoint(net.layout, org), registrar(net, org), {
         id: checkId(id),
         type: f.type,
@@ -90,7 +73,7 @@ export function registerIdentityCommands(program: Command): void {
       });
       mkdirSync(path.dirname(path.resolve(f.secretOut)), { recursive: true });
       writeFileSync(f.secretOut, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-      say(`registered ${id} (${f.role}) at ${org.name}'s CA; enrolment secret in ${f.secretOut} (valid for ${f.maxEnrollments} enrolment(s))`);
+      printProgress(`registered ${id} (${f.role}) at ${org.name}'s CA; enrolment secret in ${f.secretOut} (valid for ${f.maxEnrollments} enrolment(s))`);
     });
 
   orgCommand(identity.command('enroll').description("enrol an identity into the organisation's folder (key made here, never sent)"))
@@ -99,11 +82,11 @@ export function registerIdentityCommands(program: Command): void {
     .addOption(new Option('--secret-stdin', 'read the enrolment secret from standard input'))
     .addOption(new Option('--tls', 'also enrol a TLS key pair (needs a secret valid for two enrolments)'))
     .action(async (id: string, f: OrgFlags & { secretFile?: string; secretStdin?: boolean; tls?: boolean }) => {
-      const { net, org } = actor(f);
+      const { net, org } = openOrg(f);
       const secret = await readSecret(f);
       const endpoint = caEndpoint(net.layout, org);
       const msp = net.layout.userMsp(org, checkId(id));
-      if (existsSync(path.join(msp, 'signcerts', 'cert.pem'))) throw new WaybillError(`${id} is already enrolled in ${msp}; use \`waybill identity reenroll\``);
+      if (existsSync(path.join(msp, 'signcerts', 'cert.pem'))) throw new CliError(`${id} is already enrolled in ${msp}; use \`waybill identity reenroll\``);
       const e = await ca().enroll(endpoint, { id, secret, hosts: LOCAL_HOSTS.split(',') });
       writeMsp(msp, e);
       if (f.tls) {
@@ -121,9 +104,9 @@ export function registerIdentityCommands(program: Command): void {
   orgCommand(identity.command('reenroll').description('renew an enrolled identity: a new key and certificate, same attributes'))
     .argument('<id>', 'identity name')
     .action(async (id: string, f: OrgFlags) => {
-      const { net, org } = actor(f);
+      const { net, org } = openOrg(f);
       const msp = net.layout.userMsp(org, checkId(id));
-      if (!existsSync(path.join(msp, 'signcerts', 'cert.pem'))) throw new WaybillError(`${id} is not enrolled in ${msp}`);
+      if (!existsSync(path.join(msp, 'signcerts', 'cert.pem'))) throw new CliError(`${id} is not enrolled in ${msp}`);
       const e = await ca().reenroll(caEndpoint(net.layout, org), mspCaller(msp), { hosts: LOCAL_HOSTS.split(',') });
       writeMsp(msp, e);
       lockDown(net.layout.userDir(org, id));
@@ -135,29 +118,29 @@ export function registerIdentityCommands(program: Command): void {
     .addOption(new Option('--reason <reason>', 'revocation reason').default('unspecified'))
     .addOption(new Option('--no-channel', "only write the CRL to the organisation's MSP folder (update the channel later with `channel update crl`)"))
     .action(async (id: string, f: OrgFlags & { reason: string; channel: boolean }) => {
-      const { net, org } = actor(f);
+      const { net, org } = openOrg(f);
       const r = await ca().revoke(caEndpoint(net.layout, org), registrar(net, org), { id: checkId(id), reason: f.reason });
       const crls = path.join(net.layout.orgMsp(org), 'crls');
       mkdirSync(crls, { recursive: true });
       writeFileSync(path.join(crls, 'crl.pem'), r.crl);
-      say(`revoked ${id} at ${org.name}'s CA (${r.revoked.length} certificate(s)); CRL written to ${crls}/crl.pem`);
+      printProgress(`revoked ${id} at ${org.name}'s CA (${r.revoked.length} certificate(s)); CRL written to ${crls}/crl.pem`);
       let configSequence: number | null = null;
       if (f.channel) {
         // The organisation's own MSP is governed by its own Admins: its admin alone signs.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const admin = require('../fabric/channel-admin') as typeof ChannelAdmin;
+        const admin = require('../local/channel-admin') as typeof ChannelAdmin;
         const me = adminIdentity(net, org);
         const env = await admin.updateOrgMsp(net, me, org, (m) => m.setRevocationListList([Buffer.from(r.crl)]));
         await admin.signUpdate(me, env);
         configSequence = await admin.submitUpdate(net, me, env);
         for (let i = 0; i < 100 && !(await admin.peerHasConfig(net, me, org, configSequence)); i++) await sleep(200);
-        say(`CRL of ${org.name} in channel ${net.topology.channel} (config sequence ${configSequence})`);
+        printProgress(`CRL of ${org.name} in channel ${net.topology.channel} (config sequence ${configSequence})`);
       }
       process.stdout.write(`${JSON.stringify({ id, revoked: r.revoked.map((c) => c.Serial), crl: path.join(crls, 'crl.pem'), configSequence }, null, 2)}\n`);
     });
 
   orgCommand(identity.command('list').description("the identities registered at the organisation's CA")).action(async (f: OrgFlags) => {
-    const { net, org } = actor(f);
+    const { net, org } = openOrg(f);
     const ids = await ca().listIdentities(caEndpoint(net.layout, org), registrar(net, org));
     process.stdout.write(
       `${JSON.stringify(

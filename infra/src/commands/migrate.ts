@@ -1,10 +1,9 @@
 import { Option, type Command } from 'commander';
 import { parsePort, parsePositiveInt } from '../common/flags';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import type { LocalNetwork } from '../local/network';
 import type * as Migrate from '../migrate';
-import { openNetwork, say } from './network';
-import { networkOptions } from './options';
+import { networkOptions, openNetwork, printJson, printProgress } from './options';
 
 // Fabric clients load when a migrate command runs, not for every `waybill` start.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -56,10 +55,6 @@ function targetNetwork(f: TargetFlags): LocalNetwork {
   return openNetwork({ dir: f.targetDir, ...(f.targetBasePort ? { basePort: f.targetBasePort } : {}), ...(f.topology ? { topology: f.topology } : {}) });
 }
 
-function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
 async function verified(f: Flags, file: string): Promise<Migrate.VerifyReport> {
   const m = lib();
   const source = reader(f);
@@ -67,7 +62,7 @@ async function verified(f: Flags, file: string): Promise<Migrate.VerifyReport> {
     const report = await m.verifyExport(source.value, file, { pageSize: Math.min(f.pageSize, 100), concurrency: 8 });
     if (!report.ok) {
       for (const p of report.problems) process.stderr.write(`[waybill] ${p}\n`);
-      throw new WaybillError(`the export does not match ${report.verifiedBy}'s peer: ${report.problemCount} problem(s); first: ${report.problems[0] ?? ''}`);
+      throw new CliError(`the export does not match ${report.verifiedBy}'s peer: ${report.problemCount} problem(s); first: ${report.problems[0] ?? ''}`);
     }
     return report;
   } finally {
@@ -87,9 +82,9 @@ export function registerMigrateCommands(program: Command): void {
       const source = reader(f);
       try {
         const t0 = Date.now();
-        const summary = await m.exportLedger(source.value, { file: f.out, pageSize: Math.min(f.pageSize, 100), concurrency: 8, say });
-        say(`exported ${summary.recordCount} records in ${((Date.now() - t0) / 1000).toFixed(1)}s; root ${summary.root}`);
-        print(summary);
+        const summary = await m.exportLedger(source.value, { file: f.out, pageSize: Math.min(f.pageSize, 100), concurrency: 8, progress: printProgress });
+        printProgress(`exported ${summary.recordCount} records in ${((Date.now() - t0) / 1000).toFixed(1)}s; root ${summary.root}`);
+        printJson(summary);
       } finally {
         source.close();
       }
@@ -98,7 +93,7 @@ export function registerMigrateCommands(program: Command): void {
   withOrg(migrate.command('verify').description("re-read every record from the organisation's own peer of the source and check the export"))
     .addOption(new Option('--export <file>', 'export file').makeOptionMandatory())
     .action(async (f: Flags & { export: string }) => {
-      print(await verified(f, f.export));
+      printJson(await verified(f, f.export));
     });
 
   withTarget(migrate.command('attest').description("verify the export against the organisation's own source peer, then attest its root on the target"))
@@ -108,7 +103,7 @@ export function registerMigrateCommands(program: Command): void {
       const m = lib();
       const target = m.gatewayTarget(targetNetwork(f), f.org, f.user);
       try {
-        print(await m.attestExport(target.value, report));
+        printJson(await m.attestExport(target.value, report));
       } finally {
         target.close();
       }
@@ -121,7 +116,7 @@ export function registerMigrateCommands(program: Command): void {
       const m = lib();
       const target = m.gatewayTarget(targetNetwork(f), f.org, f.user);
       try {
-        print(await m.importExport(target.value, f.export, { batchSize: f.batchSize, maxBatchChars: 1_000_000, say }));
+        printJson(await m.importExport(target.value, f.export, { batchSize: f.batchSize, maxBatchChars: 1_000_000, progress: printProgress }));
       } finally {
         target.close();
       }
@@ -140,7 +135,7 @@ export function registerMigrateCommands(program: Command): void {
         const status = await m.migrationStatus(target.value, trailer.root);
         const equality = await m.compareWorldStates(source.value, targetReader.value);
         const imported = status.import?.nextIndex ?? 0;
-        print({
+        printJson({
           root: trailer.root,
           exported: trailer.recordCount,
           attestedBy: status.attestedBy,
@@ -151,7 +146,7 @@ export function registerMigrateCommands(program: Command): void {
           equality,
         });
         if (status.import?.complete === true && !equality.equal) {
-          throw new WaybillError(`the import is complete but the target differs from the source: ${JSON.stringify({ asset: equality.asset, recall: equality.recall })}`);
+          throw new CliError(`the import is complete but the target differs from the source: ${JSON.stringify({ asset: equality.asset, recall: equality.recall })}`);
         }
       } finally {
         source.close();

@@ -1,32 +1,7 @@
 import { Command, Option } from 'commander';
-import { networkOptions } from './options';
+import { networkOptions, openNetwork, printProgress, type NetworkFlags } from './options';
 import { envBool, parsePositiveInt } from '../common/flags';
-import { resolveNetwork, type NetworkOptions } from '../local/context';
-import { LocalNetwork, type NetworkStatus } from '../local/network';
-import type { Profile } from '../local/topology';
-
-interface NetFlags {
-  dir?: string;
-  basePort?: number;
-  topology?: string;
-  profile?: Profile;
-  failover?: boolean;
-}
-
-export function say(msg: string): void {
-  process.stderr.write(`[waybill] ${msg}\n`);
-}
-
-export function openNetwork(flags: NetFlags): LocalNetwork {
-  const opts: NetworkOptions = {
-    ...(flags.dir ? { dir: flags.dir } : {}),
-    ...(flags.basePort ? { basePort: flags.basePort } : {}),
-    ...(flags.topology ? { topologyFile: flags.topology } : {}),
-    ...(flags.profile ? { profile: flags.profile } : {}),
-    ...(flags.failover !== undefined ? { failover: flags.failover } : {}),
-  };
-  return new LocalNetwork(resolveNetwork(opts), say);
-}
+import type { NetworkStatus } from '../local/network';
 
 export function formatStatus(s: NetworkStatus): string {
   const rows = s.nodes.map((n) =>
@@ -44,26 +19,26 @@ export function registerNetworkCommands(program: Command): void {
 
   networkOptions(network.command('up').description('start CAs, orderers and peers; create and join the channel'))
     .addOption(new Option('--failover', 'also start the standby Manufacturer peer').env('WAYBILL_FAILOVER'))
-    .action(async (flags: NetFlags) => {
+    .action(async (flags: NetworkFlags) => {
       const failover = flags.failover ?? envBool('WAYBILL_FAILOVER');
       const net = openNetwork({ ...flags, ...(failover !== undefined ? { failover } : {}) });
       const t0 = Date.now();
       const { started, alreadyRunning } = await net.up();
-      if (started.length === 0 && alreadyRunning.length > 0) say(`already running: ${alreadyRunning.join(', ')}`);
-      else say(`network up in ${((Date.now() - t0) / 1000).toFixed(1)}s (${started.length} node(s) started)`);
+      if (started.length === 0 && alreadyRunning.length > 0) printProgress(`already running: ${alreadyRunning.join(', ')}`);
+      else printProgress(`network up in ${((Date.now() - t0) / 1000).toFixed(1)}s (${started.length} node(s) started)`);
       process.stdout.write(`${formatStatus(await net.status())}\n`);
     });
 
   networkOptions(network.command('down').description('stop the processes this network started (by PID)')).action(
-    async (flags: NetFlags) => {
+    async (flags: NetworkFlags) => {
       const stopped = await openNetwork(flags).down();
-      say(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running');
+      printProgress(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running');
     },
   );
 
   networkOptions(network.command('status').description('each node, its PID, endpoint, health, and the channel height'))
     .option('--json', 'machine-readable output')
-    .action(async (flags: NetFlags & { json?: boolean }) => {
+    .action(async (flags: NetworkFlags & { json?: boolean }) => {
       const s = await openNetwork(flags).status();
       process.stdout.write(flags.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatStatus(s)}\n`);
     });
@@ -71,15 +46,15 @@ export function registerNetworkCommands(program: Command): void {
   networkOptions(network.command('logs').description('the last lines of a node log (no node: list the logs)'))
     .argument('[node]', 'node name, e.g. peer0.manufacturer, orderer1, ca.carrier, chaincode, api.retailer')
     .addOption(new Option('-n, --lines <n>', 'how many lines').default(50).env('WAYBILL_LOG_LINES').argParser(parsePositiveInt))
-    .action((node: string | undefined, flags: NetFlags & { lines: number }) => {
+    .action((node: string | undefined, flags: NetworkFlags & { lines: number }) => {
       process.stdout.write(`${openNetwork(flags).logs(node, flags.lines)}\n`);
     });
 
   networkOptions(network.command('clean').description('stop the network and delete its runtime directory')).action(
-    async (flags: NetFlags) => {
+    async (flags: NetworkFlags) => {
       const net = openNetwork(flags);
       await net.clean();
-      say(`removed ${net.layout.root}`);
+      printProgress(`removed ${net.layout.root}`);
     },
   );
 }

@@ -1,26 +1,21 @@
 import { Option, type Command } from 'commander';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WaybillError } from '../common/errors';
-import type * as ChannelAdmin from '../fabric/channel-admin';
+import { CliError } from '../common/errors';
+import type * as ChannelAdmin from '../local/channel-admin';
 import { adminIdentity, orgOf } from '../local/endpoints';
 import type * as Admission from '../lifecycle/admission';
 import type * as Partner from '../lifecycle/partner';
 import { parseUser, partnerSettings } from '../local/partner-spec';
-import type { UserSpec } from '../local/topology';
+import type { UserSpec } from '../topology/topology';
 import { parsePort } from '../common/flags';
-import { openNetwork, say } from './network';
-import { networkOptions } from './options';
+import { networkOptions, openNetwork, printJson, printProgress } from './options';
 
 // The partner's runtime and the founders' admission load Fabric protobufs: only when they run.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const partner = (): typeof Partner => require('../lifecycle/partner') as typeof Partner;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const admission = (): typeof Admission => require('../lifecycle/admission') as typeof Admission;
-
-function print(v: unknown): void {
-  process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
-}
 
 /** A partner-side command: it reads and writes only the partner's own data directory. */
 function partnerCommand(cmd: Command): Command {
@@ -31,7 +26,7 @@ function partnerCommand(cmd: Command): Command {
 
 // Fabric protobufs load when an org command runs.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const admin = (): typeof ChannelAdmin => require('../fabric/channel-admin') as typeof ChannelAdmin;
+const admin = (): typeof ChannelAdmin => require('../local/channel-admin') as typeof ChannelAdmin;
 
 interface Flags {
   dir?: string;
@@ -45,7 +40,7 @@ interface Flags {
 
 function parseAnchor(v: string, prev: { host: string; port: number }[] = []): { host: string; port: number }[] {
   const m = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(v);
-  if (!m?.[1] || !m[2] || Number(m[2]) > 65535) throw new WaybillError(`--anchor-peer "${v}" is not host:port`);
+  if (!m?.[1] || !m[2] || Number(m[2]) > 65535) throw new CliError(`--anchor-peer "${v}" is not host:port`);
   return [...prev, { host: m[1], port: Number(m[2]) }];
 }
 
@@ -64,8 +59,8 @@ export function registerOrgCommands(program: Command): void {
     .addOption(new Option('--msp-dir <dir>', "the partner's public MSP folder (cacerts/, tlscacerts/, config.yaml)").makeOptionMandatory())
     .addOption(new Option('--anchor-peer <host:port>', "the partner's anchor peer (repeatable)").argParser(parseAnchor))
     .action(async (f: Flags & { mspDir: string; anchorPeer?: { host: string; port: number }[] }) => {
-      if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(f.mspId)) throw new WaybillError(`--msp-id "${f.mspId}" must be letters, digits, . and -`);
-      if (!existsSync(path.join(f.mspDir, 'cacerts'))) throw new WaybillError(`${f.mspDir} is not an MSP folder (no cacerts/)`);
+      if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(f.mspId)) throw new CliError(`--msp-id "${f.mspId}" must be letters, digits, . and -`);
+      if (!existsSync(path.join(f.mspDir, 'cacerts'))) throw new CliError(`${f.mspDir} is not an MSP folder (no cacerts/)`);
       const net = openNetwork(f);
       const id = adminIdentity(net, orgOf(net, f.org));
       const a = admin();
@@ -81,9 +76,9 @@ export function registerOrgCommands(program: Command): void {
     .addOption(new Option('--domain <domain>', 'its domain (default <name>.waybill.local)'))
     .addOption(new Option('--user <id:role>', 'a user with its waybill.role (repeatable; default <name>-user1:carrier and <name>-admin1:admin)').argParser(parseUser))
     .action(async (f: { dir: string; basePort?: number; name: string; mspId: string; domain?: string; user?: UserSpec[] }) => {
-      if (f.basePort === undefined) throw new WaybillError('--base-port is required for org init');
+      if (f.basePort === undefined) throw new CliError('--base-port is required for org init');
       const settings = partnerSettings({ name: f.name, mspId: f.mspId, basePort: f.basePort, ...(f.domain ? { domain: f.domain } : {}), ...(f.user ? { users: f.user } : {}) });
-      print(await new (partner().PartnerOrg)(f.dir, settings, say).init());
+      printJson(await new (partner().PartnerOrg)(f.dir, settings, printProgress).init());
     });
 
   partnerCommand(org.command('join').description("partner: start its peer and join it to the channel (public material from the founders only)"))
@@ -93,18 +88,18 @@ export function registerOrgCommands(program: Command): void {
     .addOption(new Option('--chaincode <name>', 'the chaincode the channel runs').default('waybill'))
     .action(async (f: { dir: string; channel: string; orderer: string; ordererTlsCa: string; chaincode: string }) => {
       parseAnchor(f.orderer);
-      if (!existsSync(f.ordererTlsCa)) throw new WaybillError(`--orderer-tls-ca ${f.ordererTlsCa} does not exist`);
-      print(await partner().PartnerOrg.open(f.dir, say).join({ name: f.channel, orderer: f.orderer, ordererTlsCa: f.ordererTlsCa, chaincode: f.chaincode }));
+      if (!existsSync(f.ordererTlsCa)) throw new CliError(`--orderer-tls-ca ${f.ordererTlsCa} does not exist`);
+      printJson(await partner().PartnerOrg.open(f.dir, printProgress).join({ name: f.channel, orderer: f.orderer, ordererTlsCa: f.ordererTlsCa, chaincode: f.chaincode }));
     });
 
   partnerCommand(org.command('approve').description('partner: run the chaincode (its own server), install it, approve the committed definition'))
-    .action(async (f: { dir: string }) => print(await partner().PartnerOrg.open(f.dir, say).approve()));
+    .action(async (f: { dir: string }) => printJson(await partner().PartnerOrg.open(f.dir, printProgress).approve()));
 
   partnerCommand(org.command('api').description('partner: write its connection profile and start its gateway API'))
-    .action(async (f: { dir: string }) => print(await partner().PartnerOrg.open(f.dir, say).api()));
+    .action(async (f: { dir: string }) => printJson(await partner().PartnerOrg.open(f.dir, printProgress).api()));
 
   partnerCommand(org.command('down').description("partner: stop its API, chaincode server, peer and CA"))
-    .action(async (f: { dir: string }) => print({ stopped: await partner().PartnerOrg.open(f.dir, say).down() }));
+    .action(async (f: { dir: string }) => printJson({ stopped: await partner().PartnerOrg.open(f.dir, printProgress).down() }));
 
   const member = (cmd: Command): Command =>
     networkOptions(cmd)
@@ -116,12 +111,12 @@ export function registerOrgCommands(program: Command): void {
       .command('admit')
       .description("member: approve the chaincode definition that includes the partner (committed at a majority) and the governance record that lists it"),
   ).action(async (f: { org: string; mspId: string; dir?: string; basePort?: number; topology?: string }) => {
-    print(await admission().admitOrRetire(openNetwork(f), f.org, f.mspId, 'add'));
+    printJson(await admission().admitOrRetire(openNetwork(f), f.org, f.mspId, 'add'));
   });
 
   member(org.command('retire').description('member: the reverse of admit (definition and governance without the partner)')).action(
     async (f: { org: string; mspId: string; dir?: string; basePort?: number; topology?: string }) => {
-      print(await admission().admitOrRetire(openNetwork(f), f.org, f.mspId, 'remove'));
+      printJson(await admission().admitOrRetire(openNetwork(f), f.org, f.mspId, 'remove'));
     },
   );
 

@@ -1,5 +1,5 @@
 import { common } from '@hyperledger/fabric-protos';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { fetchBlock, type Endpoint } from './connection';
 import type { SigningIdentity } from './identity';
 
@@ -12,7 +12,7 @@ export function lastConfigIndex(block: common.Block): number {
     const last = obm.getLastConfig();
     if (last) return last.getIndex();
   }
-  throw new WaybillError(`block ${block.getHeader()?.getNumber() ?? '?'} carries no last-config index`);
+  throw new CliError(`block ${block.getHeader()?.getNumber() ?? '?'} carries no last-config index`);
 }
 
 /** The channel's current configuration block, from an orderer (what `peer channel fetch config` gets). */
@@ -24,9 +24,9 @@ export async function fetchConfigBlock(id: SigningIdentity, orderer: Endpoint, c
 /** The `Config` inside a configuration block. */
 export function configOf(block: common.Block): common.Config {
   const data = block.getData()?.getDataList_asU8()[0];
-  if (!data) throw new WaybillError('the configuration block has no envelope');
+  if (!data) throw new CliError('the configuration block has no envelope');
   const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(data).getPayload_asU8());
   const config = common.ConfigEnvelope.deserializeBinary(payload.getData_asU8()).getConfig();
-  if (!config) throw new WaybillError('the configuration block holds no configuration');
+  if (!config) throw new CliError('the configuration block holds no configuration');
   return config;
 }

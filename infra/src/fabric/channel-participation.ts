@@ -1,5 +1,5 @@
 import https from 'node:https';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 
 /** An orderer's admin endpoint with the orderer admin's TLS client key pair (mutual TLS). */
 export interface OrdererAdmin {
@@ -40,19 +40,19 @@ function request(admin: OrdererAdmin, method: string, urlPath: string, body?: { 
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (err) => reject(new WaybillError(`${admin.name} admin API (${admin.url}): ${err.message}`)));
+    req.on('error', (err) => reject(new CliError(`${admin.name} admin API (${admin.url}): ${err.message}`)));
     req.end(body?.bytes);
   });
 }
 
-function problem(admin: OrdererAdmin, what: string, r: { status: number; body: string }): WaybillError {
+function problem(admin: OrdererAdmin, what: string, r: { status: number; body: string }): CliError {
   let reason = r.body.trim();
   try {
     reason = (JSON.parse(r.body) as { error?: string }).error ?? reason;
   } catch {
     /* not JSON: keep the text */
   }
-  return new WaybillError(`${admin.name}: ${what} refused (HTTP ${r.status}): ${reason.slice(0, 300)}`);
+  return new CliError(`${admin.name}: ${what} refused (HTTP ${r.status}): ${reason.slice(0, 300)}`);
 }
 
 /** The channel as this orderer sees it, or undefined when it is not a member. */
@@ -66,7 +66,7 @@ export async function channelInfo(admin: OrdererAdmin, channel: string): Promise
 /**
  * Joins an orderer to a channel with its config block (the genesis block for a new channel), as
  * `osnadmin channel join` does: a multipart form with the block in the field `config-block`.
- * @throws WaybillError with the orderer's reason when it refuses (HTTP 4xx/5xx).
+ * @throws CliError with the orderer's reason when it refuses (HTTP 4xx/5xx).
  */
 export async function joinOrderer(admin: OrdererAdmin, block: Uint8Array): Promise<ChannelInfo> {
   const form = new FormData();

@@ -1,5 +1,5 @@
 import { common, msp } from '@hyperledger/fabric-protos';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { serializeIdentity, type SigningIdentity } from './identity';
 import { channelHeader, newTransactionContext, signEnvelope, signatureHeader } from './proposal';
 
@@ -153,14 +153,14 @@ function groupUpdate(original: common.ConfigGroup, updated: common.ConfigGroup):
  * `configtxlator compute_update` does (internal/configtxlator/update): changed elements get
  * version + 1 in the write set, a group whose membership changes is written whole, and the read
  * set pins the versions the update was computed against.
- * @throws WaybillError when the two configurations do not differ.
+ * @throws CliError when the two configurations do not differ.
  */
 export function computeUpdate(channel: string, original: common.Config, updated: common.Config): common.ConfigUpdate {
   const o = original.getChannelGroup();
   const u = updated.getChannelGroup();
-  if (!o || !u) throw new WaybillError('a configuration without a channel group cannot be compared');
+  if (!o || !u) throw new CliError('a configuration without a channel group cannot be compared');
   const g = groupUpdate(o, u);
-  if (!g.updated) throw new WaybillError('no differences between the current and the updated configuration');
+  if (!g.updated) throw new CliError('no differences between the current and the updated configuration');
   const cu = new common.ConfigUpdate();
   cu.setChannelId(channel);
   cu.setReadSet(g.read);
@@ -177,13 +177,13 @@ export function newUpdateEnvelope(update: common.ConfigUpdate): common.ConfigUpd
 
 /**
  * Adds `id`'s signature (a ConfigSignature over signature header ‖ config update) to the envelope.
- * @throws WaybillError when this identity already signed it.
+ * @throws CliError when this identity already signed it.
  */
 export async function signUpdate(id: SigningIdentity, env: common.ConfigUpdateEnvelope): Promise<void> {
   const creator = serializeIdentity(id);
   for (const s of env.getSignaturesList()) {
     const h = common.SignatureHeader.deserializeBinary(s.getSignatureHeader_asU8());
-    if (same(h.getCreator_asU8(), creator)) throw new WaybillError(`${id.mspId}'s identity has already signed this update`);
+    if (same(h.getCreator_asU8(), creator)) throw new CliError(`${id.mspId}'s identity has already signed this update`);
   }
   const { nonce } = newTransactionContext(id);
   const header = signatureHeader(creator, nonce).serializeBinary();

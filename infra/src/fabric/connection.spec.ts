@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { selfSignedPair } from '../testing/x509';
 import { broadcast, type Endpoint, fetchBlock } from './connection';
 import type { SigningIdentity } from './identity';
-import { newNativeSigner } from './native-signer';
+import { newNativeSigner } from '@waybill/fabric-signer';
 
 /**
  * An orderer stand-in (Deliver and Broadcast on one TLS port) whose answers the test scripts: a

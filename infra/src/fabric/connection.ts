@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { common, orderer, peer } from '@hyperledger/fabric-protos';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import type { SigningIdentity } from './identity';
 import { channelHeader, newTransactionContext, signEnvelope, signatureHeader } from './proposal';
 
@@ -55,7 +55,7 @@ function deadline(ms: number): grpc.CallOptions {
 
 /**
  * Sends a signed proposal to a peer's Endorser service.
- * @throws WaybillError when the peer is unreachable or answers with status ≥ 400 (its message kept).
+ * @throws CliError when the peer is unreachable or answers with status ≥ 400 (its message kept).
  */
 export async function processProposal(ep: Endpoint, signed: peer.SignedProposal, timeoutMs = 60_000): Promise<peer.ProposalResponse> {
   const client = newClient(ep);
@@ -94,12 +94,12 @@ async function proposeOn(client: grpc.Client, ep: Endpoint, signed: peer.SignedP
     return response;
   } catch (err) {
     if (err instanceof EndorsementError) throw err;
-    throw new WaybillError(`${ep.name} (${ep.address}) did not answer: ${(err as grpc.ServiceError).details || (err as Error).message}`);
+    throw new CliError(`${ep.name} (${ep.address}) did not answer: ${(err as grpc.ServiceError).details || (err as Error).message}`);
   }
 }
 
 /** A peer refused a proposal: its status and message. */
-export class EndorsementError extends WaybillError {
+export class EndorsementError extends CliError {
   readonly peer: string;
   readonly status: number;
   readonly peerMessage: string;
@@ -116,7 +116,7 @@ export class EndorsementError extends WaybillError {
  * An orderer answered SERVICE_UNAVAILABLE: the channel has no Raft leader (yet). Right after the
  * channel is created or an orderer restarts, this lasts until the election ends (seconds).
  */
-export class OrdererUnavailableError extends WaybillError {
+export class OrdererUnavailableError extends CliError {
   constructor(message: string) {
     super(message);
     this.name = 'OrdererUnavailableError';
@@ -139,15 +139,15 @@ async function whileLeaderless<T>(attempt: () => Promise<T>): Promise<T> {
   }
 }
 
-function refusal(ep: Endpoint, what: string, status: number, info = ''): WaybillError {
+function refusal(ep: Endpoint, what: string, status: number, info = ''): CliError {
   const message = `${ep.name} ${what}: ${statusName(status)} ${info}`.trim();
-  return status === common.Status.SERVICE_UNAVAILABLE ? new OrdererUnavailableError(message) : new WaybillError(message);
+  return status === common.Status.SERVICE_UNAVAILABLE ? new OrdererUnavailableError(message) : new CliError(message);
 }
 
 /**
  * Sends an envelope to an orderer's Broadcast service and waits for its answer; an orderer
  * without a Raft leader is asked again (bounded), as the peer CLI's retry would.
- * @throws WaybillError with the orderer's status and info when it refuses.
+ * @throws CliError with the orderer's status and info when it refuses.
  */
 export function broadcast(ep: Endpoint, env: common.Envelope, timeoutMs = 30_000): Promise<void> {
   return whileLeaderless(() => broadcastOnce(ep, env, timeoutMs));
@@ -163,8 +163,8 @@ async function broadcastOnce(ep: Endpoint, env: common.Envelope, timeoutMs: numb
         else reject(refusal(ep, 'refused the transaction', r.getStatus(), r.getInfo()));
         call.end();
       });
-      call.on('error', (err: grpc.ServiceError) => reject(new WaybillError(`${ep.name} (${ep.address}): ${err.details || err.message}`)));
-      call.on('end', () => reject(new WaybillError(`${ep.name} closed the broadcast stream without an answer`)));
+      call.on('error', (err: grpc.ServiceError) => reject(new CliError(`${ep.name} (${ep.address}): ${err.details || err.message}`)));
+      call.on('end', () => reject(new CliError(`${ep.name} closed the broadcast stream without an answer`)));
       call.write(env);
     });
   } finally {
@@ -233,7 +233,7 @@ async function fetchBlockOnce(ep: Endpoint, id: SigningIdentity, channel: string
         }
       });
       call.on('error', (err: grpc.ServiceError) => {
-        if (err.code !== grpc.status.CANCELLED) reject(new WaybillError(`${ep.name} (${ep.address}): ${err.details || err.message}`));
+        if (err.code !== grpc.status.CANCELLED) reject(new CliError(`${ep.name} (${ep.address}): ${err.details || err.message}`));
       });
       call.write(env);
     });
@@ -269,7 +269,7 @@ export class CommitWatcher {
     this.#call.on('data', (r: peer.DeliverResponse) => {
       const block = r.getFilteredBlock();
       if (!block) {
-        if (r.getStatus() !== common.Status.SUCCESS) this.#fail(new WaybillError(`${ep.name} deliver: status ${r.getStatus()}`));
+        if (r.getStatus() !== common.Status.SUCCESS) this.#fail(new CliError(`${ep.name} deliver: status ${r.getStatus()}`));
         return;
       }
       ready();
@@ -279,7 +279,7 @@ export class CommitWatcher {
       }
     });
     this.#call.on('error', (err: grpc.ServiceError) => {
-      if (err.code !== grpc.status.CANCELLED) this.#fail(new WaybillError(`${ep.name} deliver: ${err.details || err.message}`));
+      if (err.code !== grpc.status.CANCELLED) this.#fail(new CliError(`${ep.name} deliver: ${err.details || err.message}`));
     });
     this.#call.write(env);
   }
@@ -297,14 +297,14 @@ export class CommitWatcher {
 
   /**
    * Resolves when `txId` is committed valid.
-   * @throws WaybillError naming the validation code when the peers invalidated it, or on timeout.
+   * @throws CliError naming the validation code when the peers invalidated it, or on timeout.
    */
   async wait(txId: string, timeoutMs = 60_000): Promise<void> {
     const code = await new Promise<number>((resolve, reject) => {
       if (this.#failed) return reject(this.#failed);
       const seen = this.#seen.get(txId);
       if (seen !== undefined) return resolve(seen);
-      const timer = setTimeout(() => reject(new WaybillError(`transaction ${txId} not committed on ${this.#ep.name} within ${timeoutMs / 1000}s`)), timeoutMs);
+      const timer = setTimeout(() => reject(new CliError(`transaction ${txId} not committed on ${this.#ep.name} within ${timeoutMs / 1000}s`)), timeoutMs);
       this.#waiters.set(txId, (c) => {
         clearTimeout(timer);
         resolve(c);
@@ -316,7 +316,7 @@ export class CommitWatcher {
     });
     if (code !== peer.TxValidationCode.VALID) {
       const name = Object.entries(peer.TxValidationCode).find(([, v]) => v === code)?.[0] ?? String(code);
-      throw new WaybillError(`transaction ${txId} was invalidated by the peers: ${name}`);
+      throw new CliError(`transaction ${txId} was invalidated by the peers: ${name}`);
     }
   }
 

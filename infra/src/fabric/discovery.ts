@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { discovery, gossip } from '@hyperledger/fabric-protos';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import type { Endpoint } from './connection';
 import { serializeIdentity, type SigningIdentity } from './identity';
 
@@ -16,7 +16,7 @@ const DISCOVER = '/discovery.Discovery/Discover';
  * Asks a peer's discovery service (Fabric ≥ 1.2, served by 2.2 peers, which have no Gateway
  * service) which peers of the channel it knows, by MSP ID: what gossip has taught it. A client
  * that endorses across organisations (the fabric-network SDK) can only reach the peers listed here.
- * @throws WaybillError when the peer is unreachable or answers with an error.
+ * @throws CliError when the peer is unreachable or answers with an error.
  */
 export async function channelPeers(
   id: SigningIdentity,
@@ -54,13 +54,13 @@ export async function channelPeers(
       ),
     );
   } catch (err) {
-    throw new WaybillError(`${ep.name} (${ep.address}) discovery did not answer: ${(err as grpc.ServiceError).details || (err as Error).message}`);
+    throw new CliError(`${ep.name} (${ep.address}) discovery did not answer: ${(err as grpc.ServiceError).details || (err as Error).message}`);
   } finally {
     client.close();
   }
   const result = response.getResultsList()[0];
   const error = result?.getError()?.getContent();
-  if (!result || error) throw new WaybillError(`${ep.name} discovery: ${error ?? 'no result'}`);
+  if (!result || error) throw new CliError(`${ep.name} discovery: ${error ?? 'no result'}`);
   const out = new Map<string, DiscoveredPeer[]>();
   result
     .getMembers()

@@ -2,7 +2,7 @@ import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { parseSignaturePolicy } from './policy';
 
 const files = (dir: string): Buffer[] =>
@@ -15,13 +15,13 @@ const files = (dir: string): Buffer[] =>
 /**
  * An organisation's channel MSP from its public MSP folder (cacerts/, intermediatecerts/,
  * tlscacerts/, crls/, config.yaml with Node OUs), as configtxgen builds it from `MSPDir`.
- * @throws WaybillError when the folder holds no CA certificate.
+ * @throws CliError when the folder holds no CA certificate.
  */
 export function mspConfig(mspId: string, mspDir: string): msp.MSPConfig {
   const f = new msp.FabricMSPConfig();
   f.setName(mspId);
   const roots = files(path.join(mspDir, 'cacerts'));
-  if (!roots.length) throw new WaybillError(`${mspDir}/cacerts holds no CA certificate`);
+  if (!roots.length) throw new CliError(`${mspDir}/cacerts holds no CA certificate`);
   f.setRootCertsList(roots);
   f.setIntermediateCertsList(files(path.join(mspDir, 'intermediatecerts')));
   f.setAdminsList(files(path.join(mspDir, 'admincerts')));

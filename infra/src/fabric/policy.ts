@@ -1,5 +1,5 @@
 import { common, msp } from '@hyperledger/fabric-protos';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 
 type RoleType = msp.MSPRole.MSPRoleTypeMap[keyof msp.MSPRole.MSPRoleTypeMap];
 const ROLES: Record<string, RoleType> = {
@@ -18,13 +18,13 @@ type Node = { gate: number; of: Node[] } | Principal;
  * envelope `peer --signature-policy` builds: principals listed in order of appearance, one per
  * occurrence (Fabric does not de-duplicate them, and the bytes must match for approvals made by
  * different tools to agree).
- * @throws WaybillError naming the position of the first syntax error.
+ * @throws CliError naming the position of the first syntax error.
  */
 export function parseSignaturePolicy(text: string): common.SignaturePolicyEnvelope {
   const tokens = [...text.matchAll(/\s*(?:([A-Za-z]+)|(\d+)|'([^']*)'|"([^"]*)"|([(),])|(\S))/gy)];
   let i = 0;
   const fail = (why: string): never => {
-    throw new WaybillError(`signature policy "${text}": ${why}`);
+    throw new CliError(`signature policy "${text}": ${why}`);
   };
   const peek = (): RegExpMatchArray | undefined => tokens[i];
   const expect = (p: string): void => {

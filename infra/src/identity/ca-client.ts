@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { X509Certificate, webcrypto } from 'node:crypto';
 import https from 'node:https';
-import { WaybillError } from '../common/errors';
-import { newNativeSigner } from '../fabric/native-signer';
+import { CliError } from '../common/errors';
+import { newNativeSigner } from '@waybill/fabric-signer';
 import { createPrivateKey } from 'node:crypto';
 
 x509.cryptoProvider.set(webcrypto as never);
@@ -68,7 +68,7 @@ export interface CaIdentityInfo {
 }
 
 /** A Fabric CA refused a request: its error codes and messages. */
-export class CaError extends WaybillError {
+export class CaError extends CliError {
   readonly httpStatus: number;
   readonly errors: readonly { code: number; message: string }[];
   constructor(what: string, httpStatus: number, errors: readonly { code: number; message: string }[]) {
@@ -123,7 +123,7 @@ async function send<T>(
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (err) => reject(new WaybillError(`Fabric CA at ${ca.url} unreachable (${what}): ${err.message}`)));
+    req.on('error', (err) => reject(new CliError(`Fabric CA at ${ca.url} unreachable (${what}): ${err.message}`)));
     req.end(bytes);
   });
   let parsed: { success?: boolean; result?: T; errors?: { code: number; message: string }[] };

@@ -10,9 +10,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { WaybillError } from '../common/errors';
-import type { Layout } from '../local/layout';
-import type { CaNode, Org, OrdererNode, PeerNode, Role } from '../local/topology';
+import { CliError } from '../common/errors';
+import type { Layout } from '../topology/layout';
+import type { CaNode, Org, OrdererNode, PeerNode, Role } from '../topology/topology';
 import type * as CaRest from './ca-client';
 import type { CaCaller, CaEndpoint, Enrollment } from './ca-client';
 
@@ -132,7 +132,7 @@ export class CaClient {
     try {
       return await fn();
     } catch (err) {
-      throw new WaybillError(`${(err as Error).message} (CA of ${this.#org.name})`, { step: `identities of ${this.#org.name}` });
+      throw new CliError(`${(err as Error).message} (CA of ${this.#org.name})`, { step: `identities of ${this.#org.name}` });
     }
   }
 

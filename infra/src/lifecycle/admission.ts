@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WaybillError } from '../common/errors';
-import { currentConfig } from '../fabric/channel-admin';
+import { CliError } from '../common/errors';
+import { currentConfig } from '../local/channel-admin';
 import { adminIdentity, anchorPeer, ordererEndpoint, orgOf, peerEndpoint } from '../local/endpoints';
 import { connectAs } from '../local/gateway-client';
 import type { LocalNetwork } from '../local/network';
@@ -42,11 +42,11 @@ interface GovernanceApproval {
  */
 export async function admitOrRetire(net: LocalNetwork, orgName: string, mspId: string, change: MembershipChange): Promise<AdmissionStatus> {
   if (!net.topology.traits.gatewayService) {
-    throw new WaybillError('admitting partners needs peers with the Gateway service (the standard profile)');
+    throw new CliError('admitting partners needs peers with the Gateway service (the standard profile)');
   }
   const org = orgOf(net, orgName);
-  if (org.isOrderer) throw new WaybillError(`${org.name} is the ordering organisation; peer organisations admit partners`);
-  if (org.mspId === mspId) throw new WaybillError(`${org.name} cannot ${change === 'add' ? 'admit' : 'retire'} itself`);
+  if (org.isOrderer) throw new CliError(`${org.name} is the ordering organisation; peer organisations admit partners`);
+  if (org.mspId === mspId) throw new CliError(`${org.name} cannot ${change === 'add' ? 'admit' : 'retire'} itself`);
   const id = adminIdentity(net, org);
   const ep = peerEndpoint(net, anchorPeer(org));
   const { channel } = net.topology;
@@ -55,21 +55,21 @@ export async function admitOrRetire(net: LocalNetwork, orgName: string, mspId: s
   const app = (await currentConfig(net, id)).getChannelGroup()?.getGroupsMap().get('Application');
   const channelOrgs = [...(app?.getGroupsMap().keys() ?? [])];
   if (change === 'add' && !channelOrgs.includes(mspId)) {
-    throw new WaybillError(`${mspId} is not in the channel yet: add it first (waybill org add, channel sign by a majority, channel submit)`);
+    throw new CliError(`${mspId} is not in the channel yet: add it first (waybill org add, channel sign by a majority, channel submit)`);
   }
   const members = change === 'add' ? channelOrgs : channelOrgs.filter((m) => m !== mspId);
   const signaturePolicy = memberPolicy(net.topology, members);
 
   // (1) The chaincode definition.
   const committed = await queryCommittedDefinition(id, ep, channel, name);
-  if (!committed) throw new WaybillError(`no definition of ${name} is committed: run waybill chaincode deploy first`);
+  if (!committed) throw new CliError(`no definition of ${name} is committed: run waybill chaincode deploy first`);
   // The package this organisation's peers run: its latest approval's (the newest sequence it
   // approved, which may lie behind the committed one when others committed without it).
   let packageId = '';
   for (let seq = committed.getSequence() + 1; seq >= 1 && !packageId; seq--) {
     packageId = (await queryApproved(id, ep, channel, name, seq))?.packageId ?? '';
   }
-  if (!packageId) throw new WaybillError(`${org.name} has approved no package of ${name}`);
+  if (!packageId) throw new CliError(`${org.name} has approved no package of ${name}`);
   const inForce = Buffer.from(committed.getValidationParameter_asU8()).equals(Buffer.from(validationParameter(signaturePolicy)));
   const sequence = inForce ? committed.getSequence() : committed.getSequence() + 1;
   const def = { channel, name, version: committed.getVersion(), sequence, signaturePolicy };
@@ -114,7 +114,7 @@ async function approveGovernanceChange(
 ): Promise<AdmissionStatus['governance']> {
   const org = orgOf(net, orgName);
   const user = org.users.find((u) => u.role === 'admin');
-  if (!user) throw new WaybillError(`${org.name} has no identity with role admin to approve the governance change`);
+  if (!user) throw new CliError(`${org.name} has no identity with role admin to approve the governance change`);
   const session = connectAs(net, org.name, user.id);
   const decode = (b: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(b));
   try {
@@ -150,7 +150,7 @@ async function approveGovernanceChange(
       applied: approval.applied,
     };
   } catch (err) {
-    throw new WaybillError(`approveGovernance failed: ${detailOf(err)}`, { step: 'governance' });
+    throw new CliError(`approveGovernance failed: ${detailOf(err)}`, { step: 'governance' });
   } finally {
     session.close();
   }

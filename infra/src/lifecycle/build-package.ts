@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { PROJECT_ROOT } from '../local/context';
 import type { LocalNetwork } from '../local/network';
 import { CHAINCODE_DIR, serverAddress } from './chaincode-server';
@@ -16,7 +16,7 @@ export const FABRIC22_DIR = path.join(CHAINCODE_DIR, 'fabric-2.2');
  * Compiles the contract for Node 12 and installs its production dependencies with Node 12's npm
  * (scripts/build-fabric-2.2.sh, which provisions Node 12 from the npm registry if needed).
  *
- * @throws {WaybillError} with the script's last words when it fails.
+ * @throws {CliError} with the script's last words when it fails.
  */
 export async function buildFabric22(): Promise<{ buildDir: string; nodeModules: string }> {
   try {
@@ -31,7 +31,7 @@ export async function buildFabric22(): Promise<{ buildDir: string; nodeModules: 
   } catch (err) {
     const e = err as Error & { stderr?: string };
     const last = (e.stderr ?? '').trim().split('\n').filter(Boolean).pop();
-    throw new WaybillError(`the Fabric 2.2 build failed: ${last ?? e.message}`, { step: 'chaincode package' });
+    throw new CliError(`the Fabric 2.2 build failed: ${last ?? e.message}`, { step: 'chaincode package' });
   }
 }
 
@@ -39,13 +39,13 @@ export async function buildFabric22(): Promise<{ buildDir: string; nodeModules: 
  * The chaincode package a deploy installs: chaincode as a service, a Node package built by the
  * peers (`npm ci`), or, for `--target fabric-2.2`, a Node 12 package with its node_modules.
  *
- * @throws {WaybillError} for `--target fabric-2.2` with `--mode ccaas` (a 2.2 package is run by the
+ * @throws {CliError} for `--target fabric-2.2` with `--mode ccaas` (a 2.2 package is run by the
  *   peers, as AWS Managed Blockchain's are), or when a build fails.
  */
 export async function buildChaincodePackage(net: LocalNetwork, mode: DeployMode, target: ChaincodeTarget): Promise<ChaincodePackage> {
   if (target === 'fabric-2.2') {
     if (mode !== 'package') {
-      throw new WaybillError('--target fabric-2.2 builds a package the peers run: use it with --mode package', { step: 'chaincode package' });
+      throw new CliError('--target fabric-2.2 builds a package the peers run: use it with --mode package', { step: 'chaincode package' });
     }
     return packageFabric22(await buildFabric22(), net.layout.chaincodeDir);
   }

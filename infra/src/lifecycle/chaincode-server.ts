@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { PROJECT_ROOT } from '../local/context';
-import type { Layout } from '../local/layout';
+import type { Layout } from '../topology/layout';
 import type { LocalNetwork } from '../local/network';
 import { portInUse, runningPid, startProcess, stopProcess, waitHealthy } from '../local/processes';
-import type { ChaincodeServerNode, Org, PeerNode } from '../local/topology';
+import type { ChaincodeServerNode, Org, PeerNode } from '../topology/topology';
 
 export const CHAINCODE_DIR = path.join(PROJECT_ROOT, 'chaincode');
 /** Loaded into every chaincode server: it accepts TLS clients whose certificate says OU=peer only. */
@@ -19,20 +19,20 @@ export const PEER_ONLY = path.join(PROJECT_ROOT, 'infra', 'builders', 'ccaas', '
  */
 export function serverAddress(net: LocalNetwork): string {
   const first = net.topology.chaincodeServers[0];
-  if (!first) throw new WaybillError('the topology has no peer organisation to run a chaincode server for');
+  if (!first) throw new CliError('the topology has no peer organisation to run a chaincode server for');
   return `localhost:${first.port}`;
 }
 
 /** The chaincode server of a peer's organisation. */
 export function serverOf(net: LocalNetwork, peer: Pick<PeerNode, 'org'>): ChaincodeServerNode {
   const server = net.topology.chaincodeServers.find((s) => s.org === peer.org);
-  if (!server) throw new WaybillError(`organisation ${peer.org} has no chaincode server`);
+  if (!server) throw new CliError(`organisation ${peer.org} has no chaincode server`);
   return server;
 }
 
 function orgOf(net: LocalNetwork, server: ChaincodeServerNode): Org {
   const org = net.topology.peerOrgs.find((o) => o.name === server.org);
-  if (!org) throw new WaybillError(`unknown organisation ${server.org}`);
+  if (!org) throw new CliError(`unknown organisation ${server.org}`);
   return org;
 }
 
@@ -89,7 +89,7 @@ export async function startChaincodeProcess(spec: ChaincodeProcessSpec): Promise
   const freeBy = Date.now() + 10_000;
   while (await portInUse(server.port)) {
     if (Date.now() > freeBy)
-      throw new WaybillError(`port ${server.port} of ${server.name} is still in use by another process`, {
+      throw new CliError(`port ${server.port} of ${server.name} is still in use by another process`, {
         step: `chaincode server ${server.name}`,
       });
     await sleep(50);

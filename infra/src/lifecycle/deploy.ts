@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WaybillError } from '../common/errors';
-import type { LocalNetwork, Say } from '../local/network';
-import type { PeerNode } from '../local/topology';
+import { CliError } from '../common/errors';
+import type { LocalNetwork } from '../local/network';
+import type { PeerNode } from '../topology/topology';
 import { adminIdentity, anchorPeer, ordererEndpoint, orgOf, peerEndpoint } from '../local/endpoints';
 import { processProposal } from '../fabric/connection';
 import { newProposal, signProposal } from '../fabric/proposal';
@@ -15,6 +15,7 @@ import { initGovernance } from './governance';
 import { startChaincodeServers } from './chaincode-server';
 import { buildChaincodePackage } from './build-package';
 import type { ChaincodePackage, ChaincodeTarget, DeployMode } from './package';
+import type { Progress } from '../common/progress';
 
 export interface DeployResult {
   readonly mode: DeployMode;
@@ -49,16 +50,16 @@ export function readDeployState(net: LocalNetwork): DeployState | undefined {
  * sequence; an unchanged one is left as it is. `target` fabric-2.2 (with mode `package`) deploys
  * the Node 12 build with its node_modules, as on AWS Managed Blockchain's 2.2 peers.
  */
-export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: Say, target: ChaincodeTarget = 'fabric-2.5'): Promise<DeployResult> {
+export async function deployChaincode(net: LocalNetwork, mode: DeployMode, progress: Progress, target: ChaincodeTarget = 'fabric-2.5'): Promise<DeployResult> {
   const t0 = Date.now();
   const peers = net.topology.peers;
   // Before anything else: on a fresh machine, resolving binaries may mean building them.
   if (peers.some((p) => runningPid(net.layout.pidFile(p.name)) === undefined)) {
-    throw new WaybillError('the network is not up: run `waybill network up` first', { step: 'chaincode deploy' });
+    throw new CliError('the network is not up: run `waybill network up` first', { step: 'chaincode deploy' });
   }
   await net.binaries();
   const pkg: ChaincodePackage = await buildChaincodePackage(net, mode, target);
-  say(`package ${pkg.packageId.slice(0, pkg.label.length + 13)}…`);
+  progress(`package ${pkg.packageId.slice(0, pkg.label.length + 13)}…`);
 
   // The chaincode servers must listen before peers try to reach them.
   if (mode === 'ccaas') await startChaincodeServers(net, pkg.packageId);
@@ -66,7 +67,7 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: 
   const pkgBytes = readFileSync(pkg.file);
   // Every peer's install runs to its end before a failure is reported, so that no build is still
   // running on a peer when the command exits (a retry would then find it half-installed).
-  const installs = await Promise.allSettled(peers.map((p) => installIfMissing(net, p, pkg, pkgBytes, say)));
+  const installs = await Promise.allSettled(peers.map((p) => installIfMissing(net, p, pkg, pkgBytes, progress)));
   const failed = installs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   const first = anchorPeer(net.topology.peerOrgs[0] ?? fail('the topology has no peer organisation'));
@@ -96,29 +97,29 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, say: 
         approveForMyOrg(adminIdentity(net, o), [peerEndpoint(net, anchorPeer(o))], orderer, { ...def, packageId: pkg.packageId }),
       ),
     );
-    say(`approved by ${net.topology.peerOrgs.map((o) => o.name).join(', ')} (sequence ${sequence})`);
+    progress(`approved by ${net.topology.peerOrgs.map((o) => o.name).join(', ')} (sequence ${sequence})`);
     await commitDefinition(
       firstAdmin,
       net.topology.peerOrgs.map((o) => peerEndpoint(net, anchorPeer(o))),
       orderer,
       def,
     );
-    say(`committed ${name} sequence ${sequence}`);
+    progress(`committed ${name} sequence ${sequence}`);
   } else {
-    say(`${name} sequence ${sequence} already runs this package`);
+    progress(`${name} sequence ${sequence} already runs this package`);
   }
   writeFileSync(deployStateFile(net), JSON.stringify({ mode, packageId: pkg.packageId, sequence }, null, 2));
   await Promise.all(peers.map((p) => waitForChaincode(net, p, mode === 'package' ? 180_000 : 60_000)));
   await waitForEndorsers(net, 90_000);
-  await initGovernance(net, say);
+  await initGovernance(net, progress);
   return { mode, target, packageId: pkg.packageId, sequence, version: pkg.codeHash, changed, seconds: (Date.now() - t0) / 1000 };
 }
 
 function fail(msg: string): never {
-  throw new WaybillError(msg, { step: 'chaincode deploy' });
+  throw new CliError(msg, { step: 'chaincode deploy' });
 }
 
-async function installIfMissing(net: LocalNetwork, p: PeerNode, pkg: ChaincodePackage, bytes: Buffer, say: Say): Promise<void> {
+async function installIfMissing(net: LocalNetwork, p: PeerNode, pkg: ChaincodePackage, bytes: Buffer, progress: Progress): Promise<void> {
   const admin = adminIdentity(net, orgOf(net, p.org));
   const ep = peerEndpoint(net, p);
   if ((await queryInstalled(admin, ep)).some((c) => c.packageId === pkg.packageId)) return;
@@ -129,10 +130,10 @@ async function installIfMissing(net: LocalNetwork, p: PeerNode, pkg: ChaincodePa
   } catch (err) {
     // The peer answers only "external builder failed"; the builder's own words are in its log.
     const why = builderFailure(net.layout.builderLog(p, pkg.label));
-    if (why) throw new WaybillError(`install on ${p.name} failed: ${why.summary}`, { step: 'chaincode install', detail: why.detail });
+    if (why) throw new CliError(`install on ${p.name} failed: ${why.summary}`, { step: 'chaincode install', detail: why.detail });
     throw err;
   }
-  say(`installed on ${p.name} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  progress(`installed on ${p.name} in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
 }
 
 /** Polls a read-only call until the chaincode answers on `p`. */
@@ -155,7 +156,7 @@ export async function waitForChaincode(net: LocalNetwork, p: PeerNode, timeoutMs
       await sleep(200);
     }
   }
-  throw new WaybillError(`chaincode did not answer on ${p.name} within ${timeoutMs / 1000}s: ${last}`, {
+  throw new CliError(`chaincode did not answer on ${p.name} within ${timeoutMs / 1000}s: ${last}`, {
     step: 'chaincode deploy',
   });
 }

@@ -1,21 +1,22 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { PROJECT_ROOT } from '../local/context';
-import type { LocalNetwork, Say } from '../local/network';
+import type { LocalNetwork } from '../local/network';
 import { CHAINCODE_DIR, startChaincodeServers } from './chaincode-server';
 import { readDeployState } from './deploy';
+import type { Progress } from '../common/progress';
 
 /**
  * The dev loop: TypeScript's incremental watch compiler rebuilds the chaincode on every saved
  * change and the chaincode server restarts under the package ID already committed, so an edit
  * reaches the real peers without a lifecycle round. Runs until interrupted.
  */
-export async function runDevLoop(net: LocalNetwork, say: Say): Promise<void> {
+export async function runDevLoop(net: LocalNetwork, progress: Progress): Promise<void> {
   const state = readDeployState(net);
   if (!state || state.mode !== 'ccaas') {
-    throw new WaybillError('the dev loop needs the chaincode deployed as a service: run `waybill chaincode deploy --mode ccaas` first');
+    throw new CliError('the dev loop needs the chaincode deployed as a service: run `waybill chaincode deploy --mode ccaas` first');
   }
   const tsc = path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const child = spawn(process.execPath, [tsc, '-b', '-w', '--preserveWatchOutput', CHAINCODE_DIR], {
@@ -27,7 +28,7 @@ export async function runDevLoop(net: LocalNetwork, say: Say): Promise<void> {
   let first = true;
   const restart = async (): Promise<void> => {
     await startChaincodeServers(net, state.packageId);
-    say(`chaincode live ${Date.now() - changeAt} ms after the change`);
+    progress(`chaincode live ${Date.now() - changeAt} ms after the change`);
   };
   child.stdout.setEncoding('utf8');
   let buffer = '';
@@ -40,13 +41,13 @@ export async function runDevLoop(net: LocalNetwork, say: Say): Promise<void> {
       if (/File change detected/.test(line)) changeAt = Date.now();
       else if (/Found (\d+) errors?/.test(line)) {
         const errors = Number(/Found (\d+) error/.exec(line)?.[1] ?? '0');
-        if (errors > 0) say(`chaincode has ${errors} compile error(s); the running version stays`);
+        if (errors > 0) progress(`chaincode has ${errors} compile error(s); the running version stays`);
         else if (first) {
           first = false;
-          say('watching chaincode/src; save a file to rebuild and restart (Ctrl-C to stop)');
-          restarting = restarting.then(restart).catch((err: unknown) => say(`restart failed: ${(err as Error).message}`));
+          progress('watching chaincode/src; save a file to rebuild and restart (Ctrl-C to stop)');
+          restarting = restarting.then(restart).catch((err: unknown) => progress(`restart failed: ${(err as Error).message}`));
         } else {
-          restarting = restarting.then(restart).catch((err: unknown) => say(`restart failed: ${(err as Error).message}`));
+          restarting = restarting.then(restart).catch((err: unknown) => progress(`restart failed: ${(err as Error).message}`));
         }
       } else if (/error TS\d+/.test(line)) process.stderr.write(`${line}\n`);
     }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { channelPeers } from '../fabric/discovery';
 import { loadIdentity } from '../fabric/msp-identity';
 import { peerEndpoint } from '../local/endpoints';
@@ -13,7 +13,7 @@ import type { LocalNetwork } from '../local/network';
  * peers through gossip after the channel is joined; until then the Gateway answers "failed to find
  * any endorsing peers". Each check builds and endorses a `GetMetadata` proposal that is never
  * submitted, so nothing is written.
- * @throws WaybillError naming the pairs that still fail after `timeoutMs`.
+ * @throws CliError naming the pairs that still fail after `timeoutMs`.
  */
 export async function waitForEndorsers(net: LocalNetwork, timeoutMs: number): Promise<void> {
   if (!net.topology.traits.gatewayService) return waitForDiscovery(net, timeoutMs);
@@ -43,7 +43,7 @@ export async function waitForEndorsers(net: LocalNetwork, timeoutMs: number): Pr
       if (pending.size === 0) break;
       if (Date.now() > deadline) {
         const [first] = pending;
-        throw new WaybillError(
+        throw new CliError(
           `peers cannot reach each other's endorsers after ${timeoutMs / 1000}s: ${[...pending.keys()].join(', ')} (${first?.[1] ?? ''})`,
           { step: 'chaincode deploy' },
         );
@@ -60,7 +60,7 @@ export async function waitForEndorsers(net: LocalNetwork, timeoutMs: number): Pr
  * waits until every organisation's first peer's discovery service lists a peer of every other
  * organisation running the chaincode, which is what the fabric-network SDK needs to gather a
  * cross-organisation endorsement. Each check is a signed membership query; nothing is written.
- * @throws WaybillError naming the pairs that still fail after `timeoutMs`.
+ * @throws CliError naming the pairs that still fail after `timeoutMs`.
  */
 async function waitForDiscovery(net: LocalNetwork, timeoutMs: number): Promise<void> {
   const orgs = net.topology.peerOrgs.filter((o) => o.users.length > 0 && o.peers.length > 0);
@@ -89,7 +89,7 @@ async function waitForDiscovery(net: LocalNetwork, timeoutMs: number): Promise<v
     if (pending.size === 0) return;
     if (Date.now() > deadline) {
       const [first] = pending;
-      throw new WaybillError(
+      throw new CliError(
         `peers cannot reach each other's endorsers after ${timeoutMs / 1000}s: ${[...pending.keys()].join(', ')} (${first?.[1] ?? ''})`,
         { step: 'chaincode deploy' },
       );

@@ -1,10 +1,11 @@
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { loadIdentity } from '../fabric/msp-identity';
 import { ordererEndpoint, peerEndpoint } from '../local/endpoints';
 import { connectAs } from '../local/gateway-client';
 import { evaluateTransaction, submitTransaction } from './lifecycle';
-import type { LocalNetwork, Say } from '../local/network';
-import type { Org } from '../local/topology';
+import type { LocalNetwork } from '../local/network';
+import type { Org } from '../topology/topology';
+import type { Progress } from '../common/progress';
 
 /** The governance record the topology asks for: every peer organisation a member, `oversight` flagged ones designated. */
 export function governanceProposal(net: LocalNetwork): { version: 1; members: string[]; oversight: string[] } {
@@ -21,16 +22,16 @@ export function governanceProposal(net: LocalNetwork): { version: 1; members: st
  * of the first organisation that has one, endorsed by every peer organisation (the chaincode-level
  * policy needs a majority). Idempotent: a redeploy finds the record and leaves it alone; changes
  * afterwards go through `approveGovernance` by a majority of the members.
- * @throws WaybillError when the topology designates no oversight organisation, has no admin
+ * @throws CliError when the topology designates no oversight organisation, has no admin
  *   identity, or the transaction fails.
  */
-export async function initGovernance(net: LocalNetwork, say: Say): Promise<'created' | 'exists'> {
+export async function initGovernance(net: LocalNetwork, progress: Progress): Promise<'created' | 'exists'> {
   const proposal = governanceProposal(net);
   if (proposal.oversight.length === 0) {
-    throw new WaybillError('the topology designates no oversight organisation (oversight: true)', { step: 'governance' });
+    throw new CliError('the topology designates no oversight organisation (oversight: true)', { step: 'governance' });
   }
   const admin = adminOf(net.topology.peerOrgs);
-  if (!net.topology.traits.gatewayService) return initGovernanceWithoutGateway(net, admin, proposal, say);
+  if (!net.topology.traits.gatewayService) return initGovernanceWithoutGateway(net, admin, proposal, progress);
   const session = connectAs(net, admin.org.name, admin.userId);
   try {
     try {
@@ -43,10 +44,10 @@ export async function initGovernance(net: LocalNetwork, say: Say): Promise<'crea
       arguments: [JSON.stringify(proposal)],
       endorsingOrganizations: proposal.members,
     });
-    say(`governance: members ${proposal.members.join(', ')}; oversight ${proposal.oversight.join(', ')}`);
+    progress(`governance: members ${proposal.members.join(', ')}; oversight ${proposal.oversight.join(', ')}`);
     return 'created';
   } catch (err) {
-    throw new WaybillError(`initGovernance failed: ${detailOf(err)}`, { step: 'governance' });
+    throw new CliError(`initGovernance failed: ${detailOf(err)}`, { step: 'governance' });
   } finally {
     session.close();
   }
@@ -61,12 +62,12 @@ async function initGovernanceWithoutGateway(
   net: LocalNetwork,
   admin: { org: Org; userId: string },
   proposal: ReturnType<typeof governanceProposal>,
-  say: Say,
+  progress: Progress,
 ): Promise<'created' | 'exists'> {
   const id = loadIdentity(admin.org.mspId, net.layout.userMsp(admin.org, admin.userId));
   const { channel, chaincode } = { channel: net.topology.channel, chaincode: net.topology.chaincode.name };
   const own = admin.org.peers[0];
-  if (!own) throw new WaybillError(`${admin.org.name} has no peer`, { step: 'governance' });
+  if (!own) throw new CliError(`${admin.org.name} has no peer`, { step: 'governance' });
   try {
     try {
       await evaluateTransaction(id, peerEndpoint(net, own), channel, chaincode, 'getGovernance', []);
@@ -78,10 +79,10 @@ async function initGovernanceWithoutGateway(
     await submitTransaction(id, endorsers, ordererEndpoint(net), channel, chaincode, 'initGovernance', [
       new TextEncoder().encode(JSON.stringify(proposal)),
     ]);
-    say(`governance: members ${proposal.members.join(', ')}; oversight ${proposal.oversight.join(', ')}`);
+    progress(`governance: members ${proposal.members.join(', ')}; oversight ${proposal.oversight.join(', ')}`);
     return 'created';
   } catch (err) {
-    throw new WaybillError(`initGovernance failed: ${detailOf(err)}`, { step: 'governance' });
+    throw new CliError(`initGovernance failed: ${detailOf(err)}`, { step: 'governance' });
   }
 }
 
@@ -90,7 +91,7 @@ function adminOf(orgs: readonly Org[]): { org: Org; userId: string } {
     const user = org.users.find((u) => u.role === 'admin');
     if (user) return { org, userId: user.id };
   }
-  throw new WaybillError('no organisation of the topology has an admin identity to write the governance record', { step: 'governance' });
+  throw new CliError('no organisation of the topology has an admin identity to write the governance record', { step: 'governance' });
 }
 
 /** The error's message with the peers' details (where the chaincode's coded message is). */

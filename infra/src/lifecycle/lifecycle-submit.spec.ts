@@ -3,7 +3,7 @@ import { common, orderer, peer } from '@hyperledger/fabric-protos';
 import { generateKeyPairSync } from 'node:crypto';
 import type { PeerEndpoint } from '../fabric/connection';
 import type { SigningIdentity } from '../fabric/identity';
-import { newNativeSigner } from '../fabric/native-signer';
+import { newNativeSigner } from '@waybill/fabric-signer';
 import { selfSignedPair } from '../testing/x509';
 import { approveForMyOrg, queryCommitted } from './lifecycle';
 

@@ -1,6 +1,6 @@
 import { peer } from '@hyperledger/fabric-protos';
 import { lifecycle } from '@hyperledger/fabric-protos/lib/peer';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { CommitWatcher, EndorsementError, broadcast, processProposal, type Endpoint, type PeerEndpoint } from '../fabric/connection';
 import type { SigningIdentity } from '../fabric/identity';
 import { parseSignaturePolicy } from '../fabric/policy';
@@ -40,9 +40,9 @@ export interface CommittedDefinition {
 type DefinitionArgs = lifecycle.ApproveChaincodeDefinitionForMyOrgArgs | lifecycle.CommitChaincodeDefinitionArgs | lifecycle.CheckCommitReadinessArgs;
 
 function fillDefinition<T extends DefinitionArgs>(args: T, def: ChaincodeDefinition): T {
-  if (!def.name) throw new WaybillError('a chaincode definition needs a name');
-  if (!def.version) throw new WaybillError('a chaincode definition needs a version');
-  if (!Number.isInteger(def.sequence) || def.sequence < 1) throw new WaybillError(`sequence must be a positive integer, not ${def.sequence}`);
+  if (!def.name) throw new CliError('a chaincode definition needs a name');
+  if (!def.version) throw new CliError('a chaincode definition needs a version');
+  if (!Number.isInteger(def.sequence) || def.sequence < 1) throw new CliError(`sequence must be a positive integer, not ${def.sequence}`);
   args.setSequence(def.sequence);
   args.setName(def.name);
   args.setVersion(def.version);
@@ -120,7 +120,7 @@ export async function evaluateTransaction(
 /**
  * Endorses a `_lifecycle` transaction on `endorsers`, sends it to `orderer`, and waits until the
  * first endorser committed it.
- * @throws EndorsementError when a peer refuses; WaybillError when the orderer refuses or the
+ * @throws EndorsementError when a peer refuses; CliError when the orderer refuses or the
  * peers invalidate the transaction (the validation code named).
  */
 async function submit(
@@ -138,7 +138,7 @@ async function submit(
  * Endorses a transaction of any chaincode on `endorsers` (the legacy Endorser service: no Gateway
  * needed, as on Fabric 2.2 peers), sends it to `orderer`, and waits until the first endorser
  * committed it.
- * @throws EndorsementError when a peer refuses; WaybillError when the orderer refuses or the
+ * @throws EndorsementError when a peer refuses; CliError when the orderer refuses or the
  * peers invalidate the transaction (the validation code named).
  */
 export async function submitTransaction(
@@ -151,13 +151,13 @@ export async function submitTransaction(
   args: readonly Uint8Array[],
 ): Promise<string> {
   const first = endorsers[0];
-  if (!first) throw new WaybillError(`${fn}: no peer to endorse it`);
+  if (!first) throw new CliError(`${fn}: no peer to endorse it`);
   const { txId, proposal } = newProposal(id, { channel, chaincode, fn, args: [...args] });
   const signed = await signProposal(id, proposal);
   const responses = await Promise.all(endorsers.map((p) => processProposal(p, signed)));
   const payloads = new Set(responses.map((r) => Buffer.from(r.getPayload_asU8()).toString('base64')));
   if (payloads.size > 1) {
-    throw new WaybillError(`${fn}: the peers' results differ (${endorsers.map((p) => p.name).join(', ')}); are they on the same channel height?`);
+    throw new CliError(`${fn}: the peers' results differ (${endorsers.map((p) => p.name).join(', ')}); are they on the same channel height?`);
   }
   const watcher = await CommitWatcher.open(first, id, channel);
   try {
@@ -188,7 +188,7 @@ export async function queryInstalled(id: SigningIdentity, p: Endpoint): Promise<
 /** Approves a definition for the identity's organisation, endorsed by that organisation's own peer(s). */
 export async function approveForMyOrg(id: SigningIdentity, ownPeers: readonly PeerEndpoint[], orderer: Endpoint, a: Approval): Promise<string> {
   const foreign = ownPeers.filter((p) => p.mspId !== id.mspId);
-  if (foreign.length) throw new WaybillError(`approve for ${id.mspId} with its own peers only, not ${foreign.map((p) => p.name).join(', ')}`);
+  if (foreign.length) throw new CliError(`approve for ${id.mspId} with its own peers only, not ${foreign.map((p) => p.name).join(', ')}`);
   return submit(id, ownPeers, orderer, a.channel, 'ApproveChaincodeDefinitionForMyOrg', approveArgs(a));
 }
 
@@ -292,9 +292,9 @@ export async function approveCommitted(
   packageId: string,
 ): Promise<{ sequence: number; version: string; txId: string }> {
   const first = ownPeers[0];
-  if (!first) throw new WaybillError('approve: no peer of the organisation');
+  if (!first) throw new CliError('approve: no peer of the organisation');
   const committed = await queryCommittedDefinition(id, first, channel, name);
-  if (!committed) throw new WaybillError(`no definition of ${name} is committed on ${channel} yet: the members commit it first`);
+  if (!committed) throw new CliError(`no definition of ${name} is committed on ${channel} yet: the members commit it first`);
   const txId = await submit(id, ownPeers, orderer, channel, 'ApproveChaincodeDefinitionForMyOrg', approveCommittedArgs(name, committed, packageId));
   return { sequence: committed.getSequence(), version: committed.getVersion(), txId };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { WaybillError } from '../common/errors';
-import { loadTopology, normaliseTopology, validateTopology } from '../local/topology';
+import { CliError } from '../common/errors';
+import { loadTopology, normaliseTopology, validateTopology } from '../topology/topology';
 import { REAL_TOPOLOGY } from '../testing/fixtures';
 import { commitQuorum, governanceChange, memberPolicy } from './membership';
 import { parseSignaturePolicy } from '../fabric/policy';
@@ -32,7 +32,7 @@ describe('memberPolicy', () => {
   });
 
   it('refuses an empty member set', () => {
-    expect(() => memberPolicy(topology, [])).toThrow(WaybillError);
+    expect(() => memberPolicy(topology, [])).toThrow(CliError);
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { readTar } from '../common/tar';
 
 /** What a chaincode package's metadata.json says. */
@@ -11,7 +11,7 @@ export interface PackageMetadata {
 
 /**
  * The metadata of a chaincode package (a tar.gz holding metadata.json and code.tar.gz).
- * @throws WaybillError when the file is not a chaincode package or its label is not one the
+ * @throws CliError when the file is not a chaincode package or its label is not one the
  * peer accepts.
  */
 export function packageMetadata(pkg: Buffer): PackageMetadata {
@@ -20,13 +20,13 @@ export function packageMetadata(pkg: Buffer): PackageMetadata {
     const entry = readTar(pkg).find((e) => e.name === 'metadata.json');
     meta = entry ? (JSON.parse(entry.content.toString('utf8')) as Partial<PackageMetadata>) : undefined;
   } catch (err) {
-    throw new WaybillError(`not a chaincode package (tar.gz): ${(err as Error).message}`);
+    throw new CliError(`not a chaincode package (tar.gz): ${(err as Error).message}`);
   }
-  if (!meta) throw new WaybillError('not a chaincode package: it has no metadata.json');
+  if (!meta) throw new CliError('not a chaincode package: it has no metadata.json');
   const label = meta.label ?? '';
   // The peer's rule for labels (core/chaincode/persistence/chaincode_package.go).
   if (!/^[A-Za-z0-9][A-Za-z0-9_.+-]*$/.test(label)) {
-    throw new WaybillError(`chaincode package label "${label}" is invalid: letters, digits, _ . + - only, starting with a letter or digit`);
+    throw new CliError(`chaincode package label "${label}" is invalid: letters, digits, _ . + - only, starting with a letter or digit`);
   }
   return { label, type: meta.type ?? '', path: meta.path ?? '' };
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import {
   DEPLOY_MODES,
   hashChaincode,
@@ -98,7 +98,7 @@ describe('hashChaincode', () => {
     const dir = tmp.make();
     writeFileSync(path.join(dir, 'package.json'), '{}');
     expect(() => hashChaincode(dir)).toThrow(
-      new WaybillError(`${path.join(dir, 'dist')} is missing: build the chaincode first (npm run build)`),
+      new CliError(`${path.join(dir, 'dist')} is missing: build the chaincode first (npm run build)`),
     );
   });
 });

@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
+import { runToolForBytes } from '../common/run-tool';
 import { workspaceRuntimeLock, type Lockfile } from './runtime-lock';
-
-const run = promisify(execFile);
 
 export type DeployMode = 'ccaas' | 'package';
 export const DEPLOY_MODES: readonly DeployMode[] = ['ccaas', 'package'];
@@ -37,12 +34,12 @@ export async function tarGz(dir: string): Promise<Buffer> {
     }
   };
   walk('');
-  const { stdout } = await run(
+  const tar = await runToolForBytes(
     'tar',
     ['--mtime=@0', '--owner=0', '--group=0', '--numeric-owner', '--format=gnu', '--no-recursion', '-C', dir, '-cf', '-', ...files],
-    { encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 },
+    { maxBuffer: 256 * 1024 * 1024, timeoutMs: 0, failure: `packing ${dir} with tar` },
   );
-  return gzipSync(stdout, { level: 6 });
+  return gzipSync(tar, { level: 6 });
 }
 
 /**
@@ -79,7 +76,7 @@ export function hashChaincode(chaincodeDir: string): string {
   try {
     walk(dist);
   } catch {
-    throw new WaybillError(`${dist} is missing: build the chaincode first (npm run build)`);
+    throw new CliError(`${dist} is missing: build the chaincode first (npm run build)`);
   }
   h.update(readFileSync(path.join(chaincodeDir, 'package.json')));
   return h.digest('hex').slice(0, 12);
@@ -134,7 +131,7 @@ export interface RuntimeLockSource {
  * and a `start` script (what AWS Managed Blockchain's node builder runs), and a package-lock.json
  * cut from the monorepo's lock, so that every peer's `npm ci` installs the versions the tests ran.
  *
- * @throws {WaybillError} when the chaincode is not built or its dependencies are not in the lock.
+ * @throws {CliError} when the chaincode is not built or its dependencies are not in the lock.
  */
 export async function packageNode(chaincodeDir: string, outDir: string, lockSource: RuntimeLockSource): Promise<ChaincodePackage> {
   const hash = hashChaincode(chaincodeDir);
@@ -151,7 +148,7 @@ export async function packageNode(chaincodeDir: string, outDir: string, lockSour
   try {
     monorepoLock = JSON.parse(readFileSync(lockSource.lockFile, 'utf8')) as Lockfile;
   } catch (err) {
-    throw new WaybillError(`cannot read ${lockSource.lockFile}: ${(err as Error).message}`);
+    throw new CliError(`cannot read ${lockSource.lockFile}: ${(err as Error).message}`);
   }
   const lock = workspaceRuntimeLock(monorepoLock, lockSource.workspace, { name, version: pkg.version, dependencies });
   return await assemble(path.join(outDir, `${label}.tar.gz`), label, 'node', (code) => {

@@ -2,7 +2,7 @@ import type { ConnectionProfile } from '@waybill/chaincode/constants';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { configOf, fetchConfigBlock } from '../fabric/channel-config';
 import { fetchBlock, processProposal, type Endpoint, type PeerEndpoint } from '../fabric/connection';
 import type { SigningIdentity } from '../fabric/identity';
@@ -16,12 +16,13 @@ import { packageCcaas } from './package';
 import { apiName, startApi, type ApiEndpoint } from '../local/apis';
 import { ensureBinaries, fabricSampleConfig } from '../local/binaries';
 import { PROJECT_ROOT } from '../local/context';
-import { Layout } from '../local/layout';
-import { BUILDERS, type Say } from '../local/network';
+import { Layout } from '../topology/layout';
+import { BUILDERS } from '../local/network';
+import type { Progress } from '../common/progress';
 import { nodeBuilderEnvironment, peerConfig } from '../local/node-config';
 import { channelOrganizations, partnerNodes, partnerPorts, type PartnerNodes, type PartnerSettings } from '../local/partner-spec';
 import { httpsGet, portInUse, runningPid, startProcess, stopProcess, waitHealthy } from '../local/processes';
-import { profileTraits } from '../local/topology';
+import { profileTraits } from '../topology/topology';
 
 const SETTINGS = 'partner.json';
 const CRYPTO_DONE = 'crypto.done';
@@ -37,20 +38,20 @@ export class PartnerOrg {
   readonly layout: Layout;
   readonly settings: PartnerSettings;
   readonly nodes: PartnerNodes;
-  readonly #say: Say;
+  readonly #progress: Progress;
 
-  constructor(dir: string, settings: PartnerSettings, say: Say) {
+  constructor(dir: string, settings: PartnerSettings, progress: Progress) {
     this.layout = new Layout(dir);
     this.settings = settings;
     this.nodes = partnerNodes(settings);
-    this.#say = say;
+    this.#progress = progress;
   }
 
   /** Opens a partner directory made by {@link PartnerOrg.init}. */
-  static open(dir: string, say: Say): PartnerOrg {
+  static open(dir: string, progress: Progress): PartnerOrg {
     const file = path.join(path.resolve(dir), SETTINGS);
-    if (!existsSync(file)) throw new WaybillError(`${dir} is not a partner directory (no ${SETTINGS}); run waybill org init first`);
-    return new PartnerOrg(dir, JSON.parse(readFileSync(file, 'utf8')) as PartnerSettings, say);
+    if (!existsSync(file)) throw new CliError(`${dir} is not a partner directory (no ${SETTINGS}); run waybill org init first`);
+    return new PartnerOrg(dir, JSON.parse(readFileSync(file, 'utf8')) as PartnerSettings, progress);
   }
 
   get topology(): { readonly name: string; readonly traits: typeof TRAITS } {
@@ -77,7 +78,7 @@ export class PartnerOrg {
   }
 
   #channel(): NonNullable<PartnerSettings['channel']> {
-    if (!this.settings.channel) throw new WaybillError('the partner has not joined a channel yet: run waybill org join first');
+    if (!this.settings.channel) throw new CliError('the partner has not joined a channel yet: run waybill org join first');
     return this.settings.channel;
   }
 
@@ -92,7 +93,7 @@ export class PartnerOrg {
 
   #save(settings: PartnerSettings): PartnerOrg {
     writeFileSync(path.join(this.layout.root, SETTINGS), `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
-    return new PartnerOrg(this.layout.root, settings, this.#say);
+    return new PartnerOrg(this.layout.root, settings, this.#progress);
   }
 
   /**
@@ -105,18 +106,18 @@ export class PartnerOrg {
     if (existsSync(saved)) {
       const prev = JSON.parse(readFileSync(saved, 'utf8')) as PartnerSettings;
       if (prev.mspId !== this.settings.mspId || prev.basePort !== this.settings.basePort || prev.name !== this.settings.name) {
-        throw new WaybillError(`${this.layout.root} already holds partner ${prev.name} (${prev.mspId}, base port ${prev.basePort})`);
+        throw new CliError(`${this.layout.root} already holds partner ${prev.name} (${prev.mspId}, base port ${prev.basePort})`);
       }
     } else {
       this.#save(this.settings);
     }
-    const bin = await ensureBinaries(PROJECT_ROOT, this.#say);
+    const bin = await ensureBinaries(PROJECT_ROOT, this.#progress);
     const running = (name: string): boolean => runningPid(this.layout.pidFile(name)) !== undefined;
     const busy: string[] = [];
     for (const [name, port] of partnerPorts(this.nodes)) {
       if (!running(name.split(' ')[0] ?? name) && (await portInUse(port))) busy.push(`${name} (${port})`);
     }
-    if (busy.length) throw new WaybillError(`port(s) already in use: ${busy.join(', ')}; pick another --base-port`);
+    if (busy.length) throw new CliError(`port(s) already in use: ${busy.join(', ')}; pick another --base-port`);
     await this.#startCa(bin);
     if (!existsSync(path.join(this.layout.root, CRYPTO_DONE))) {
       await issueOrgIdentities(this.layout, this.nodes.org, true);
@@ -132,7 +133,7 @@ export class PartnerOrg {
     const msp = this.layout.orgMsp(this.nodes.org);
     for (const d of ['cacerts', 'tlscacerts']) cpSync(path.join(msp, d), path.join(this.publicMsp, d), { recursive: true });
     copyFileSync(path.join(msp, 'config.yaml'), path.join(this.publicMsp, 'config.yaml'));
-    this.#say(`${this.settings.name}: CA, identities and public MSP ready (${this.publicMsp})`);
+    this.#progress(`${this.settings.name}: CA, identities and public MSP ready (${this.publicMsp})`);
     return { mspDir: this.publicMsp, mspId: this.settings.mspId, anchorPeer: `localhost:${this.nodes.peer.port}` };
   }
 
@@ -174,7 +175,7 @@ export class PartnerOrg {
   }
 
   async #join(): Promise<{ channel: string; height: number }> {
-    const bin = await ensureBinaries(PROJECT_ROOT, this.#say);
+    const bin = await ensureBinaries(PROJECT_ROOT, this.#progress);
     const p = this.nodes.peer;
     writeFileSync(
       path.join(this.layout.nodeDir(p), 'core.yaml'),
@@ -215,7 +216,7 @@ export class PartnerOrg {
     if (!existsSync(chains)) {
       const genesis = await fetchBlock(orderer, this.admin, name, 0);
       await joinChannel(this.admin, this.peerEndpoint, genesis.serializeBinary());
-      this.#say(`${p.name} joined ${name}`);
+      this.#progress(`${p.name} joined ${name}`);
     }
     return { channel: name, height: await this.#catchUp() };
   }
@@ -227,7 +228,7 @@ export class PartnerOrg {
     const deadline = Date.now() + 120_000;
     let height = 0;
     while ((height = await ledgerHeight(this.admin, this.peerEndpoint, name).catch(() => 0)) < target) {
-      if (Date.now() > deadline) throw new WaybillError(`${this.nodes.peer.name} reached height ${height} of ${target} within 120 s`);
+      if (Date.now() > deadline) throw new CliError(`${this.nodes.peer.name} reached height ${height} of ${target} within 120 s`);
       await sleep(250);
     }
     return height;
@@ -256,7 +257,7 @@ export class PartnerOrg {
       await installChaincode(this.admin, ep, readFileSync(pkg.file));
     }
     const approved = await approveCommitted(this.admin, [ep], this.ordererEndpoint(), channel, chaincode, pkg.packageId);
-    this.#say(`${this.settings.name} approved ${chaincode} sequence ${approved.sequence} with ${pkg.packageId.slice(0, 24)}…`);
+    this.#progress(`${this.settings.name} approved ${chaincode} sequence ${approved.sequence} with ${pkg.packageId.slice(0, 24)}…`);
     const deadline = Date.now() + 60_000;
     for (;;) {
       try {
@@ -264,7 +265,7 @@ export class PartnerOrg {
         await processProposal(ep, await signProposal(this.admin, proposal), 30_000);
         break;
       } catch (err) {
-        if (Date.now() > deadline) throw new WaybillError(`the chaincode did not answer on ${this.nodes.peer.name}: ${(err as Error).message}`);
+        if (Date.now() > deadline) throw new CliError(`the chaincode did not answer on ${this.nodes.peer.name}: ${(err as Error).message}`);
         await sleep(250);
       }
     }
@@ -296,8 +297,8 @@ export class PartnerOrg {
     };
     mkdirSync(this.layout.profilesDir, { recursive: true, mode: 0o700 });
     writeFileSync(this.layout.profile(org), `${JSON.stringify(profile, null, 2)}\n`, { mode: 0o600 });
-    const api = await startApi({ layout: this.layout, topology: this.topology }, org, this.#say);
-    if (!api) throw new WaybillError(`${org.name} has no API port`);
+    const api = await startApi({ layout: this.layout, topology: this.topology }, org, this.#progress);
+    if (!api) throw new CliError(`${org.name} has no API port`);
     return api;
   }
 

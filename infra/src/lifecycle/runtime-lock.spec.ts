@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { PROJECT_ROOT } from '../local/context';
 import { fakeMonorepoLock } from '../testing/fixtures';
 import { resolveInLock, workspaceRuntimeLock, type Lockfile } from './runtime-lock';
@@ -127,7 +127,7 @@ describe('workspaceRuntimeLock', () => {
     } catch (err) {
       caught = err;
     }
-    expect(caught).toBeInstanceOf(WaybillError);
+    expect(caught).toBeInstanceOf(CliError);
     expect((caught as Error).message).toMatch(message);
   });
 

@@ -1,4 +1,4 @@
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 
 /** One entry of an npm lockfile's `packages` map (lockfileVersion 2 or 3). */
 export interface LockEntry {
@@ -61,18 +61,18 @@ export function resolveInLock(
  * so the chaincode package (and with it its package ID) would change whenever a dependency
  * publishes a release, and peers could run versions the tests never saw.
  *
- * @throws {WaybillError} when the workspace is not in the lock, a dependency is missing from it,
+ * @throws {CliError} when the workspace is not in the lock, a dependency is missing from it,
  * a dependency is a link (workspace packages cannot be installed from a registry), or two
  * different versions would need the same top-level slot.
  */
 export function workspaceRuntimeLock(lock: Lockfile, workspace: string, root: LockRoot): Lockfile {
   if (lock.lockfileVersion < 2)
-    throw new WaybillError(
+    throw new CliError(
       `the lockfile is version ${lock.lockfileVersion}; npm ≥ 7 (lockfile v2+) is needed`,
     );
   const packages = lock.packages;
   if (!Object.hasOwn(packages, workspace))
-    throw new WaybillError(`workspace ${workspace} is not in the lockfile: run npm install`);
+    throw new CliError(`workspace ${workspace} is not in the lockfile: run npm install`);
   const wanted = new Set<string>();
   const visit = (
     from: string,
@@ -83,13 +83,13 @@ export function workspaceRuntimeLock(lock: Lockfile, workspace: string, root: Lo
       const key = resolveInLock(packages, from, name);
       if (key === undefined) {
         if (optional(name)) continue;
-        throw new WaybillError(
+        throw new CliError(
           `${name}, needed by ${from || 'the root'}, is missing from the lockfile: run npm install`,
         );
       }
       const entry = packages[key] as LockEntry;
       if (entry.link)
-        throw new WaybillError(
+        throw new CliError(
           `${name} is a workspace link; a chaincode package can only depend on registry packages`,
         );
       if (wanted.has(key)) continue;
@@ -110,7 +110,7 @@ export function workspaceRuntimeLock(lock: Lockfile, workspace: string, root: Lo
     const target = key.startsWith(local) ? `node_modules/${key.slice(local.length)}` : key;
     const clash = from.get(target);
     if (clash !== undefined)
-      throw new WaybillError(
+      throw new CliError(
         `${clash} and ${key} would both install as ${target}; align their versions in package.json`,
       );
     from.set(target, key);

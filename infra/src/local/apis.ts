@@ -1,17 +1,15 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { WaybillError, commandOutput } from '../common/errors';
+import { CliError } from '../common/errors';
+import { commandOutput, runTool } from '../common/run-tool';
 import { PROJECT_ROOT } from './context';
-import type { LocalNetwork, Say } from './network';
+import type { LocalNetwork } from './network';
 import { isSelfConnection, portInUse, runningPid, startProcess, stopProcess, waitHealthy } from './processes';
-import type { Layout } from './layout';
-import type { Org, ProfileTraits } from './topology';
-
-const run = promisify(execFile);
+import type { Layout } from '../topology/layout';
+import type { Org, ProfileTraits } from '../topology/topology';
+import type { Progress } from '../common/progress';
 const GATEWAY = path.join(PROJECT_ROOT, 'gateway-api', 'dist');
 
 export interface ApiEndpoint {
@@ -85,17 +83,15 @@ async function ensureKeys(net: ApiHost, org: Org): Promise<string> {
   mkdirSync(path.join(net.layout.root, 'data'), { recursive: true, mode: 0o700 });
   const keys: Record<string, string> = {};
   for (const user of org.users) {
+    const { stdout } = await runTool(
+      process.execPath,
+      [path.join(GATEWAY, 'admin.js'), 'keys', 'create', '--identity', user.id, '--name', `${user.id}-local`, '--json'],
+      { env: apiEnvOf(net, org), timeoutMs: 60_000, failure: `creating the API key of ${user.id}`, lines: 1, step: `gateway API ${org.name}` },
+    );
     try {
-      const { stdout } = await run(
-        process.execPath,
-        [path.join(GATEWAY, 'admin.js'), 'keys', 'create', '--identity', user.id, '--name', `${user.id}-local`, '--json'],
-        { env: apiEnvOf(net, org), timeout: 60_000 },
-      );
       keys[user.id] = (JSON.parse(stdout) as { key: string }).key;
     } catch (err) {
-      throw new WaybillError(`creating the API key of ${user.id} failed: ${commandOutput(err, 1)}`, {
-        step: `gateway API ${org.name}`,
-      });
+      throw new CliError(`creating the API key of ${user.id} failed: ${commandOutput(err, 1)}`, { step: `gateway API ${org.name}` });
     }
   }
   writeFileSync(file, `${JSON.stringify({ url: `http://localhost:${org.apiPort}`, keys }, null, 2)}\n`, { mode: 0o600 });
@@ -117,24 +113,24 @@ function live(port: number): Promise<boolean> {
 }
 
 /** Starts one gateway API per peer organisation (idempotent), each holding only its own keys. */
-export async function startApis(net: LocalNetwork, say: Say): Promise<ApiEndpoint[]> {
+export async function startApis(net: LocalNetwork, progress: Progress): Promise<ApiEndpoint[]> {
   const out: ApiEndpoint[] = [];
   for (const org of net.topology.peerOrgs) {
-    const api = await startApi(net, org, say);
+    const api = await startApi(net, org, progress);
     if (api) out.push(api);
   }
   return out;
 }
 
 /** Starts one organisation's gateway API from its own data directory (idempotent). */
-export async function startApi(net: ApiHost, org: Org, say: Say): Promise<ApiEndpoint | undefined> {
+export async function startApi(net: ApiHost, org: Org, progress: Progress): Promise<ApiEndpoint | undefined> {
   if (org.apiPort === undefined) return undefined;
   const name = apiName(org);
   const file = await ensureKeys(net, org);
   const pidFile = net.layout.pidFile(name);
   if (runningPid(pidFile) === undefined) {
     if (await portInUse(org.apiPort)) {
-      throw new WaybillError(`port ${org.apiPort} of ${name} is already in use`, { step: `gateway API ${org.name}` });
+      throw new CliError(`port ${org.apiPort} of ${name} is already in use`, { step: `gateway API ${org.name}` });
     }
     const log = net.layout.logFile(name);
     startProcess({
@@ -147,7 +143,7 @@ export async function startApi(net: ApiHost, org: Org, say: Say): Promise<ApiEnd
       pidFile,
     });
     await waitHealthy(name, pidFile, log, () => live(org.apiPort as number), 60_000);
-    say(`${name} listening on http://localhost:${org.apiPort}`);
+    progress(`${name} listening on http://localhost:${org.apiPort}`);
   }
   return { org: org.name, url: `http://localhost:${org.apiPort}`, keysFile: file };
 }

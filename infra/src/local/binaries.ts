@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { WaybillError, commandOutput } from '../common/errors';
-
-const run = promisify(execFile);
+import { CliError } from '../common/errors';
+import { askTool, runTool } from '../common/run-tool';
 
 /**
  * Pinned Fabric release. The architecture asks for v2.5.16; the Go module proxy reachable here
@@ -70,13 +67,10 @@ function wanted(name: BinaryName): string {
 /** Asks a binary its version. */
 export async function binaryVersion(file: string, name: BinaryName): Promise<string | undefined> {
   const args = name === 'configtxgen' ? ['-version'] : ['version'];
-  try {
-    const { stdout, stderr } = await run(file, args, { timeout: 10_000 });
-    const m = /Version:\s*v?([0-9][^\s]*)/.exec(stdout + stderr) ?? /^v?(\d+\.\d+\.\d+)/m.exec(stdout + stderr);
-    return m?.[1];
-  } catch {
-    return undefined;
-  }
+  const answer = await askTool(file, args, { timeoutMs: 10_000 });
+  if (!answer) return undefined;
+  const out = answer.stdout + answer.stderr;
+  return (/Version:\s*v?([0-9][^\s]*)/.exec(out) ?? /^v?(\d+\.\d+\.\d+)/m.exec(out))?.[1];
 }
 
 /** Reports every binary: present, its version, whether it is the pinned one. */
@@ -93,26 +87,22 @@ export async function inspectBinaries(dir: string): Promise<BinaryStatus[]> {
 }
 
 export async function goVersion(): Promise<string | undefined> {
-  try {
-    const { stdout } = await run('go', ['version'], { timeout: 20_000 });
-    return /go(\d+\.\d+(\.\d+)?)/.exec(stdout)?.[1];
-  } catch {
-    return undefined;
-  }
+  const answer = await askTool('go', ['version'], { timeoutMs: 20_000 });
+  return answer && /go(\d+\.\d+(\.\d+)?)/.exec(answer.stdout)?.[1];
 }
 
 /**
  * Makes sure every pinned binary is present: FABRIC_BIN (used as is, never built into), else
  * the project cache, building missing or wrong-version binaries with `go build` from the Go
- * module proxy. Logs progress through `say`.
+ * module proxy. Logs progress through `progress`.
  */
-export async function ensureBinaries(projectRoot: string, say: (msg: string) => void): Promise<string> {
+export async function ensureBinaries(projectRoot: string, progress: (msg: string) => void): Promise<string> {
   const dir = binDir(projectRoot);
   let status = await inspectBinaries(dir);
   if (status.every((s) => s.ok)) return dir;
   const missing = status.filter((s) => !s.ok);
   if (process.env['FABRIC_BIN']) {
-    throw new WaybillError(
+    throw new CliError(
       `FABRIC_BIN=${dir} lacks the pinned binaries: ${missing
         .map((s) => `${s.name} (${s.present ? `version ${s.version ?? 'unknown'}` : 'missing'}, want ${s.wanted})`)
         .join(', ')}`,
@@ -120,7 +110,7 @@ export async function ensureBinaries(projectRoot: string, say: (msg: string) => 
   }
   const go = await goVersion();
   if (!go) {
-    throw new WaybillError(
+    throw new CliError(
       'Fabric binaries are missing and no Go toolchain was found: install Go >= 1.22 (https://go.dev/dl, ' +
         'or `apt-get install golang`) and run again, or point FABRIC_BIN at a folder holding ' +
         `peer, orderer, configtxgen ${FABRIC.version} and fabric-ca-server ${FABRIC_CA.version}`,
@@ -131,14 +121,14 @@ export async function ensureBinaries(projectRoot: string, say: (msg: string) => 
   const needFabric = missing.some((s) => (FABRIC.binaries as readonly string[]).includes(s.name));
   const needCa = missing.some((s) => (FABRIC_CA.binaries as readonly string[]).includes(s.name));
   if (needFabric) {
-    say(`building Fabric ${FABRIC.version} (peer, orderer, configtxgen) with go ${go}; takes a few minutes once`);
+    progress(`building Fabric ${FABRIC.version} (peer, orderer, configtxgen) with go ${go}; takes a few minutes once`);
     await goBuild(dir, FABRIC.module, FABRIC.moduleVersion, FABRIC.binaries, [
       `-X ${FABRIC.module}/common/metadata.Version=${FABRIC.version}`,
       `-X ${FABRIC.module}/common/metadata.CommitSHA=${FABRIC.commit.slice(0, 7)}`,
     ]);
   }
   if (needCa) {
-    say(`building Fabric CA ${FABRIC_CA.version} (fabric-ca-server) with go ${go}`);
+    progress(`building Fabric CA ${FABRIC_CA.version} (fabric-ca-server) with go ${go}`);
     await goBuild(dir, FABRIC_CA.module, FABRIC_CA.moduleVersion, FABRIC_CA.binaries, [
       `-X ${FABRIC_CA.module}/lib/metadata.Version=${FABRIC_CA.version}`,
     ]);
@@ -146,7 +136,7 @@ export async function ensureBinaries(projectRoot: string, say: (msg: string) => 
   status = await inspectBinaries(dir);
   const still = status.filter((s) => !s.ok);
   if (still.length) {
-    throw new WaybillError(`after building, these binaries are still wrong: ${still.map((s) => s.name).join(', ')}`);
+    throw new CliError(`after building, these binaries are still wrong: ${still.map((s) => s.name).join(', ')}`);
   }
   return dir;
 }
@@ -168,18 +158,23 @@ async function goBuild(
     writeFileSync(path.join(work, 'go.mod'), 'module waybill.local/fabricbin\n\ngo 1.22\n');
     const env = { ...process.env, GOFLAGS: '-mod=mod', CGO_ENABLED: '1' };
     const pkgs = cmds.map((c) => `${mod}/cmd/${c}`);
-    await run('go', ['get', ...pkgs.map((p) => `${p}@${version}`)], { cwd: work, env, timeout: 900_000 }).catch(
-      (err: unknown) => {
-        throw new WaybillError(`go get ${mod}@${version} failed: ${commandOutput(err, 3)}`, { step: 'fabric binaries' });
-      },
-    );
-    await run('go', ['build', '-o', `${outDir}/`, '-ldflags', ldflags.join(' '), ...pkgs], {
+    const step = 'fabric binaries';
+    await runTool('go', ['get', ...pkgs.map((p) => `${p}@${version}`)], {
       cwd: work,
       env,
-      timeout: 1_800_000,
+      timeoutMs: 900_000,
+      failure: `go get ${mod}@${version}`,
+      lines: 3,
+      step,
+    });
+    await runTool('go', ['build', '-o', `${outDir}/`, '-ldflags', ldflags.join(' '), ...pkgs], {
+      cwd: work,
+      env,
+      timeoutMs: 1_800_000,
       maxBuffer: 16 * 1024 * 1024,
-    }).catch((err: unknown) => {
-      throw new WaybillError(`go build ${mod} failed: ${commandOutput(err, 3)}`, { step: 'fabric binaries' });
+      failure: `go build ${mod}`,
+      lines: 3,
+      step,
     });
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -195,30 +190,30 @@ export function bin22Dir(projectRoot: string): string {
  * Makes sure the Fabric 2.2 peer is present (FABRIC22_BIN as is, else the project cache, built
  * once with `go build` from the module proxy like the 2.5 binaries).
  */
-export async function ensureFabric22(projectRoot: string, say: (msg: string) => void): Promise<string> {
+export async function ensureFabric22(projectRoot: string, progress: (msg: string) => void): Promise<string> {
   const dir = bin22Dir(projectRoot);
   const file = path.join(dir, 'peer');
   const have = existsSync(file) ? await binaryVersion(file, 'peer') : undefined;
   if (have === FABRIC_22.version) return dir;
   if (process.env['FABRIC22_BIN']) {
-    throw new WaybillError(
+    throw new CliError(
       `FABRIC22_BIN=${dir} lacks the Fabric ${FABRIC_22.version} peer (${have ? `found ${have}` : 'missing'})`,
     );
   }
   const go = await goVersion();
   if (!go) {
-    throw new WaybillError(`the amb profile needs the Fabric ${FABRIC_22.version} peer and no Go toolchain was found to build it`, {
+    throw new CliError(`the amb profile needs the Fabric ${FABRIC_22.version} peer and no Go toolchain was found to build it`, {
       step: 'fabric binaries',
     });
   }
   mkdirSync(dir, { recursive: true });
-  say(`building the Fabric ${FABRIC_22.version} peer with go ${go}; takes a few minutes once`);
+  progress(`building the Fabric ${FABRIC_22.version} peer with go ${go}; takes a few minutes once`);
   await goBuild(dir, FABRIC_22.module, FABRIC_22.moduleVersion, FABRIC_22.binaries, [
     `-X ${FABRIC_22.module}/common/metadata.Version=${FABRIC_22.version}`,
     `-X ${FABRIC_22.module}/common/metadata.CommitSHA=${FABRIC_22.commit.slice(0, 7)}`,
   ]);
   const built = await binaryVersion(file, 'peer');
-  if (built !== FABRIC_22.version) throw new WaybillError(`after building, the 2.2 peer reports version ${built ?? 'unknown'}`);
+  if (built !== FABRIC_22.version) throw new CliError(`after building, the 2.2 peer reports version ${built ?? 'unknown'}`);
   return dir;
 }
 
@@ -226,26 +221,21 @@ export async function ensureFabric22(projectRoot: string, say: (msg: string) => 
 export async function fabricSampleConfig(release: { readonly module: string; readonly moduleVersion: string } = FABRIC): Promise<string> {
   const envDir = release === FABRIC ? process.env['FABRIC_CFG_SAMPLE'] : process.env['FABRIC22_CFG_SAMPLE'];
   if (envDir) return envDir;
-  let modCache: string | undefined;
-  try {
-    modCache = (await run('go', ['env', 'GOMODCACHE'], { timeout: 20_000 })).stdout.trim();
-  } catch {
-    modCache = path.join(os.homedir(), 'go', 'pkg', 'mod');
-  }
+  const modCache =
+    (await askTool('go', ['env', 'GOMODCACHE'], { timeoutMs: 20_000 }))?.stdout.trim() ?? path.join(os.homedir(), 'go', 'pkg', 'mod');
   const dir = path.join(modCache, `${release.module}@${release.moduleVersion}`, 'sampleconfig');
   if (!existsSync(path.join(dir, 'core.yaml'))) {
     // The binaries may come from FABRIC_BIN without a module download: fetch the source once.
     const work = mkdtempSync(path.join(os.tmpdir(), 'waybill-gomod-'));
     try {
-      await run('go', ['mod', 'download', `${release.module}@${release.moduleVersion}`], {
+      await runTool('go', ['mod', 'download', `${release.module}@${release.moduleVersion}`], {
         cwd: work,
         env: { ...process.env, GOFLAGS: '-mod=mod' },
-        timeout: 600_000,
+        timeoutMs: 600_000,
+        lines: 3,
+        failure: (output) =>
+          `Fabric's sampleconfig (core.yaml, orderer.yaml) is not in the Go module cache and could not be downloaded: ${output}; set FABRIC_CFG_SAMPLE to a folder holding them`,
       });
-    } catch (err) {
-      throw new WaybillError(
-        `Fabric's sampleconfig (core.yaml, orderer.yaml) is not in the Go module cache and could not be downloaded: ${commandOutput(err, 3)}; set FABRIC_CFG_SAMPLE to a folder holding them`,
-      );
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

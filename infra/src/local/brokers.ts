@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { runToolSync } from '../common/run-tool';
 
 /**
  * Message brokers as local processes on loopback ports, for the integrations tests and the sinks
@@ -50,11 +51,11 @@ export function listening(port: number): Promise<boolean> {
 }
 
 function ensure(root: string, script: string): string {
-  return execFileSync('bash', [path.join(root, 'scripts', script), 'ensure'], {
+  return runToolSync('bash', [path.join(root, 'scripts', script), 'ensure'], {
     cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: 15 * 60 * 1000,
+    inheritStderr: true,
+    timeoutMs: 15 * 60 * 1000,
+    failure: `scripts/${script} ensure`,
   }).trim();
 }
 
@@ -168,18 +169,10 @@ export async function startKafka(root: string, port: number, controller: number)
   );
   const java = ['-Xms128m', '-Xmx512m', '-cp', `${libs}/*`, `-Dlog4j.configuration=file:${log4j}`];
   // A KRaft node's storage is formatted once with a cluster ID (16 random bytes, base64url).
-  execFileSync(
-    'java',
-    [
-      ...java,
-      'kafka.tools.StorageTool',
-      'format',
-      `--cluster-id=${randomBytes(16).toString('base64url')}`,
-      '-c',
-      props,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 },
-  );
+  runToolSync('java', [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${randomBytes(16).toString('base64url')}`, '-c', props], {
+    timeoutMs: 120_000,
+    failure: 'formatting the Kafka storage',
+  });
   const broker = managed(
     'kafka',
     port,

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { PROJECT_ROOT, readSettings, resolveNetwork, settingsFile } from './context';
-import { Layout } from './layout';
+import { Layout } from '../topology/layout';
 import { REAL_TOPOLOGY, TEST_BASE_PORT } from '../testing/fixtures';
 import { TmpDirs } from '../testing/tmp';
 
@@ -48,9 +48,9 @@ describe('resolveNetwork', () => {
     const layout = new Layout(dir);
     writeFileSync(settingsFile(layout), '{not json');
     expect(() => readSettings(layout)).toThrow(
-      new WaybillError(`${path.join(dir, 'settings.json')} is corrupt; run \`waybill network clean\``),
+      new CliError(`${path.join(dir, 'settings.json')} is corrupt; run \`waybill network clean\``),
     );
-    expect(() => resolveNetwork({ dir })).toThrow(WaybillError);
+    expect(() => resolveNetwork({ dir })).toThrow(CliError);
   });
 
   it('has no settings for a directory that was never brought up', () => {

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { WaybillError } from '../common/errors';
-import { Layout } from './layout';
-import { loadTopology, type Profile, type Topology } from './topology';
+import { CliError } from '../common/errors';
+import { Layout } from '../topology/layout';
+import { loadTopology, type Profile, type Topology } from '../topology/topology';
 
 /** The repository root (infra/dist/local → ../../..). */
 export const PROJECT_ROOT = process.env['WAYBILL_ROOT'] ?? path.resolve(__dirname, '..', '..', '..');
@@ -56,10 +56,10 @@ export function resolveNetwork(options: NetworkOptions = {}): NetworkContext {
   const failover = options.failover ?? saved?.failover ?? false;
   const probe = loadTopology(topologyFile, { failover });
   if (options.profile && probe.profile !== options.profile) {
-    throw new WaybillError(`profile ${options.profile} asked for, but topology ${topologyFile} is profile ${probe.profile}`);
+    throw new CliError(`profile ${options.profile} asked for, but topology ${topologyFile} is profile ${probe.profile}`);
   }
   if (saved && options.profile && path.resolve(saved.topologyFile) !== topologyFile) {
-    throw new WaybillError(
+    throw new CliError(
       `${layout.root} holds a network of topology ${saved.topologyFile}, not profile ${options.profile}: run \`waybill network clean --dir ${layout.root}\` (without --profile) or use another --dir`,
     );
   }
@@ -78,6 +78,6 @@ export function readSettings(layout: Layout): SavedSettings | undefined {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as SavedSettings;
   } catch {
-    throw new WaybillError(`${file} is corrupt; run \`waybill network clean\``);
+    throw new CliError(`${file} is corrupt; run \`waybill network clean\``);
   }
 }

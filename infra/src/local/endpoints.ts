@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import type { Endpoint, PeerEndpoint } from '../fabric/connection';
 import type { SigningIdentity } from '../fabric/identity';
 import { loadIdentity } from '../fabric/msp-identity';
-import type { LocalNetwork } from './network';
-import type { Org, OrdererNode, PeerNode } from './topology';
+import type { NetworkModel } from '../topology/layout';
+import type { Org, OrdererNode, PeerNode } from '../topology/topology';
 
 /** A peer of the local network as a gRPC endpoint (public material: address and TLS root). */
-export function peerEndpoint(net: LocalNetwork, p: PeerNode): PeerEndpoint {
+export function peerEndpoint(net: NetworkModel, p: PeerNode): PeerEndpoint {
   const org = orgOf(net, p.org);
   return {
     name: p.name,
@@ -19,8 +19,8 @@ export function peerEndpoint(net: LocalNetwork, p: PeerNode): PeerEndpoint {
 }
 
 /** An orderer of the local network (the first by default). */
-export function ordererEndpoint(net: LocalNetwork, o: OrdererNode | undefined = net.topology.orderers[0]): Endpoint {
-  if (!o) throw new WaybillError('the topology has no orderer');
+export function ordererEndpoint(net: NetworkModel, o: OrdererNode | undefined = net.topology.orderers[0]): Endpoint {
+  if (!o) throw new CliError('the topology has no orderer');
   return {
     name: o.name,
     address: `localhost:${o.port}`,
@@ -29,20 +29,20 @@ export function ordererEndpoint(net: LocalNetwork, o: OrdererNode | undefined = 
   };
 }
 
-export function orgOf(net: LocalNetwork, name: string): Org {
+export function orgOf(net: NetworkModel, name: string): Org {
   const org = net.topology.orgs.find((o) => o.name.toLowerCase() === name.toLowerCase() || o.mspId === name || o.key === name);
-  if (!org) throw new WaybillError(`unknown organisation "${name}"; known: ${net.topology.orgs.map((o) => o.name).join(', ')}`);
+  if (!org) throw new CliError(`unknown organisation "${name}"; known: ${net.topology.orgs.map((o) => o.name).join(', ')}`);
   return org;
 }
 
 /** The organisation's admin identity, read from its own MSP folder only. */
-export function adminIdentity(net: LocalNetwork, org: Org): SigningIdentity {
+export function adminIdentity(net: NetworkModel, org: Org): SigningIdentity {
   return loadIdentity(org.mspId, net.layout.adminMsp(org));
 }
 
 /** The organisation's first peer. */
 export function anchorPeer(org: Org): PeerNode {
   const p = org.peers[0];
-  if (!p) throw new WaybillError(`organisation ${org.name} has no peer`);
+  if (!p) throw new CliError(`organisation ${org.name} has no peer`);
   return p;
 }

@@ -3,7 +3,7 @@ import { connect, hash, signers, type Contract, type Gateway, type Network } fro
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import type { LocalNetwork } from './network';
 
 /** A plain @hyperledger/fabric-gateway session as one user of an organisation. */
@@ -32,11 +32,11 @@ export interface ConnectOptions {
 export function connectAs(net: LocalNetwork, orgName: string, userId: string, peerIndex = 0, options: Readonly<ConnectOptions> = {}): GatewaySession {
   const org = net.topology.peerOrgs.find((o) => o.name === orgName);
   const peer = org?.peers[peerIndex];
-  if (!org || !peer) throw new WaybillError(`no peer ${peerIndex} in organisation ${orgName}`);
+  if (!org || !peer) throw new CliError(`no peer ${peerIndex} in organisation ${orgName}`);
   const msp = net.layout.userMsp(org, userId);
   // The topology's users, or one enrolled later (`waybill identity enroll`).
   if (!org.users.some((u) => u.id === userId) && !existsSync(path.join(msp, 'signcerts', 'cert.pem'))) {
-    throw new WaybillError(`no identity ${userId} in ${orgName}`);
+    throw new CliError(`no identity ${userId} in ${orgName}`);
   }
   return connectWithMsp(net, orgName, msp, peerIndex, options);
 }
@@ -55,7 +55,7 @@ export function connectWithMsp(
 ): GatewaySession {
   const org = net.topology.peerOrgs.find((o) => o.name === orgName);
   const peer = org?.peers[peerIndex];
-  if (!org || !peer) throw new WaybillError(`no peer ${peerIndex} in organisation ${orgName}`);
+  if (!org || !peer) throw new CliError(`no peer ${peerIndex} in organisation ${orgName}`);
   const key = createPrivateKey(readFileSync(path.join(msp, 'keystore', 'key.pem')));
   const client = new grpc.Client(`localhost:${peer.port}`, grpc.credentials.createSsl(readFileSync(net.layout.orgTlsCa(org))), {
     'grpc.ssl_target_name_override': 'localhost',

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ordererEndpoint, peerEndpoint } from './endpoints';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { resolveNetwork } from './context';
 import { LocalNetwork } from './network';
 import { isAlive, startProcess } from './processes';
@@ -165,7 +165,7 @@ describe('LocalNetwork', () => {
     mkdirSync(net.layout.logsDir, { recursive: true });
     writeFileSync(net.layout.logFile('orderer2'), 'a\nb\nc\n');
     expect(net.logs('orderer2', 2)).toBe(`last 2 lines of ${net.layout.logFile('orderer2')}:\nb\nc`);
-    expect(() => net.logs('peer7', 5)).toThrow(new WaybillError('no log for node "peer7"; known: orderer2'));
+    expect(() => net.logs('peer7', 5)).toThrow(new CliError('no log for node "peer7"; known: orderer2'));
   });
 
   it('gives the TypeScript admin clients public endpoints: address, TLS root and host name', () => {

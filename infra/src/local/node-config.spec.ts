@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { Layout } from './layout';
+import { Layout } from '../topology/layout';
 import { BUILDERS } from './network';
 import { configtx, nodeBuilderEnvironment, ordererConfig, peerConfig, setPath } from './node-config';
-import { loadTopology, type OrdererNode, type PeerNode, type Topology } from './topology';
+import { loadTopology, type OrdererNode, type PeerNode, type Topology } from '../topology/topology';
 import { REAL_TOPOLOGY, TEST_BASE_PORT, sampleConfigDir } from '../testing/fixtures';
 
 const ROOT = '/srv/waybill-net';

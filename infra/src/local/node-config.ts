@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { Layout } from './layout';
-import type { OrdererNode, PeerNode, Topology } from './topology';
+import type { Layout } from '../topology/layout';
+import type { OrdererNode, PeerNode, Topology } from '../topology/topology';
 
 type Tree = Record<string, unknown>;
 

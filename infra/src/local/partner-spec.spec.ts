@@ -1,4 +1,4 @@
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { channelOrganizations, parseUser, partnerNodes, partnerPorts, partnerSettings } from './partner-spec';
 
 describe('partner settings', () => {
@@ -17,7 +17,7 @@ describe('partner settings', () => {
 
   it('names every problem at once', () => {
     expect(() => partnerSettings({ name: '9x', mspId: '-M', basePort: 80, users: [{ id: 'a', role: 'carrier' }, { id: 'a', role: 'admin' }] })).toThrow(
-      new WaybillError(
+      new CliError(
         '--name "9x" must be a letter then letters or digits (at most 31); --msp-id "-M" must be a letter then letters, digits, . and -; --base-port 80 must be an integer between 1024 and 60000; user a is listed twice',
       ),
     );

@@ -1,6 +1,6 @@
 import { ALL_ROLES, type Role } from '@waybill/chaincode/constants';
-import { WaybillError } from '../common/errors';
-import type { CaNode, ChaincodeServerNode, Org, PeerNode, UserSpec } from './topology';
+import { CliError } from '../common/errors';
+import type { CaNode, ChaincodeServerNode, Org, PeerNode, UserSpec } from '../topology/topology';
 
 /**
  * A partner organisation's own settings (`partner.json` in its data directory): who it is, its
@@ -38,14 +38,14 @@ const DOMAIN = /^[a-z0-9.-]+$/;
 export function parseUser(v: string, prev: UserSpec[] = []): UserSpec[] {
   const [id, role, ...rest] = v.split(':');
   if (!id || !ID.test(id) || rest.length > 0 || !role || !(ALL_ROLES as readonly string[]).includes(role)) {
-    throw new WaybillError(`--user "${v}" must be id:role with a lower-case id and a role of ${ALL_ROLES.join(', ')}`);
+    throw new CliError(`--user "${v}" must be id:role with a lower-case id and a role of ${ALL_ROLES.join(', ')}`);
   }
   return [...prev, { id, role: role as Role }];
 }
 
 /**
  * Checks and completes a partner's settings: a trading user and an admin by default.
- * @throws WaybillError naming every problem.
+ * @throws CliError naming every problem.
  */
 export function partnerSettings(input: {
   name: string;
@@ -71,7 +71,7 @@ export function partnerSettings(input: {
       ];
   const dup = users.map((u) => u.id).find((id, i, all) => all.indexOf(id) !== i);
   if (dup) problems.push(`user ${dup} is listed twice`);
-  if (problems.length) throw new WaybillError(problems.join('; '));
+  if (problems.length) throw new CliError(problems.join('; '));
   return { name: input.name, mspId: input.mspId, domain, basePort: input.basePort, users };
 }
 

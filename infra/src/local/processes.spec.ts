@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import {
   isAlive,
   isSelfConnection,
@@ -105,7 +105,7 @@ describe('startProcess / runningPid / stopProcess', () => {
 
   it('throws when the command cannot be spawned', () => {
     const s = { ...spec('nosuch', ''), command: path.join(tmp.make(), 'no-such-binary') };
-    expect(() => startProcess(s)).toThrow(new WaybillError(`could not start nosuch (${s.command})`));
+    expect(() => startProcess(s)).toThrow(new CliError(`could not start nosuch (${s.command})`));
     expect(existsSync(s.pidFile)).toBe(false);
   });
 });
@@ -165,7 +165,7 @@ describe('waitHealthy', () => {
       30_000,
     ).catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(err).toBeInstanceOf(WaybillError);
+    expect(err).toBeInstanceOf(CliError);
     expect(err).toMatchObject({
       message: 'crasher exited during start-up',
       step: 'start crasher',
@@ -180,7 +180,7 @@ describe('waitHealthy', () => {
     await expect(
       waitHealthy('slow', s.pidFile, s.logFile, () => Promise.resolve(false), 400),
     ).rejects.toMatchObject({
-      name: 'WaybillError',
+      name: 'CliError',
       message: 'slow did not become healthy within 0.4s',
       step: 'start slow',
       detail: `last 1 lines of ${s.logFile}:\nwaiting`,

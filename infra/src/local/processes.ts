@@ -4,7 +4,7 @@ import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 
 export interface StartSpec {
   readonly name: string;
@@ -60,7 +60,7 @@ export function startProcess(spec: StartSpec): number {
     });
     // A failed spawn also emits 'error' later; unheard, it would crash the CLI after our message.
     child.on('error', () => undefined);
-    if (child.pid === undefined) throw new WaybillError(`could not start ${spec.name} (${spec.command})`);
+    if (child.pid === undefined) throw new CliError(`could not start ${spec.name} (${spec.command})`);
     child.unref();
     writeFileSync(spec.pidFile, `${child.pid}\n`);
     return child.pid;
@@ -161,12 +161,12 @@ export async function waitHealthy(
   while (Date.now() < deadline) {
     if (await probe().catch(() => false)) return;
     if (runningPid(pidFile) === undefined) {
-      throw new WaybillError(`${name} exited during start-up`, { step: `start ${name}`, detail: tail(logFile) });
+      throw new CliError(`${name} exited during start-up`, { step: `start ${name}`, detail: tail(logFile) });
     }
     await sleep(delay);
     delay = Math.min(delay * 2, 250);
   }
-  throw new WaybillError(`${name} did not become healthy within ${timeoutMs / 1000}s`, {
+  throw new CliError(`${name} did not become healthy within ${timeoutMs / 1000}s`, {
     step: `start ${name}`,
     detail: tail(logFile),
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, openSync, closeSync, fsyncSync, ftruncateSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { MIGRATION_FORMAT, StreamingRoot, leafHash, type MigrationRecord, type StreamingRootState } from '@waybill/chaincode/migration';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { canonical, ledgerPages, START, type Cursor, type PageOptions } from './records';
 import type { LedgerReader } from './reader';
 
@@ -56,7 +56,7 @@ interface Checkpoint {
 /** Options of {@link exportLedger}. */
 export interface ExportOptions extends PageOptions {
   readonly file: string;
-  readonly say?: (message: string) => void;
+  readonly progress?: (message: string) => void;
   /** For tests: stop (throw) after this many pages, as a crash would. */
   readonly stopAfterPages?: number;
 }
@@ -74,7 +74,7 @@ export async function exportLedger(reader: LedgerReader, options: Readonly<Expor
   if (existsSync(checkpointFile) && existsSync(partial)) {
     checkpoint = JSON.parse(readFileSync(checkpointFile, 'utf8')) as Checkpoint;
     if (checkpoint.channel !== reader.channel) {
-      throw new WaybillError(`${checkpointFile} belongs to an export of channel ${checkpoint.channel}; remove it to start over`);
+      throw new CliError(`${checkpointFile} belongs to an export of channel ${checkpoint.channel}; remove it to start over`);
     }
   }
   const tree = new StreamingRoot(checkpoint?.tree);
@@ -99,7 +99,7 @@ export async function exportLedger(reader: LedgerReader, options: Readonly<Expor
     } else {
       // Drop whatever was written after the last checkpoint (a page cut short).
       ftruncateSync(fd, checkpoint.bytes);
-      options.say?.(`resuming the export at record #${recordCount}`);
+      options.progress?.(`resuming the export at record #${recordCount}`);
     }
     let pages = 0;
     for await (const page of ledgerPages(reader, checkpoint?.cursor ?? START, options)) {
@@ -118,7 +118,7 @@ export async function exportLedger(reader: LedgerReader, options: Readonly<Expor
       renameSync(`${checkpointFile}.tmp`, checkpointFile);
       pages += 1;
       if (options.stopAfterPages !== undefined && pages >= options.stopAfterPages) {
-        throw new WaybillError(`export stopped after ${pages} pages (as asked); run it again to resume`);
+        throw new CliError(`export stopped after ${pages} pages (as asked); run it again to resume`);
       }
     }
     const trailer: ExportTrailer = { type: 'trailer', recordCount, counts, root: tree.root().toString('hex'), finishedAt: new Date().toISOString() };
@@ -149,10 +149,10 @@ export type ExportLine =
 /**
  * The lines of an export file, streamed and classified.
  *
- * @throws WaybillError when a line is not JSON, or the header or trailer is missing.
+ * @throws CliError when a line is not JSON, or the header or trailer is missing.
  */
 export async function* readExport(file: string): AsyncGenerator<ExportLine> {
-  if (!existsSync(file) || !statSync(file).isFile()) throw new WaybillError(`no export file ${file}`);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new CliError(`no export file ${file}`);
   let lineNo = 0;
   let position = 0;
   let trailer = false;
@@ -163,11 +163,11 @@ export async function* readExport(file: string): AsyncGenerator<ExportLine> {
     try {
       value = JSON.parse(line) as Record<string, unknown>;
     } catch {
-      throw new WaybillError(`${file}:${lineNo} is not JSON`);
+      throw new CliError(`${file}:${lineNo} is not JSON`);
     }
-    if (trailer) throw new WaybillError(`${file}:${lineNo}: data after the trailer`);
+    if (trailer) throw new CliError(`${file}:${lineNo}: data after the trailer`);
     if (lineNo === 1) {
-      if (value['type'] !== 'header' || value['format'] !== MIGRATION_FORMAT) throw new WaybillError(`${file} is not a ${MIGRATION_FORMAT} export (no header)`);
+      if (value['type'] !== 'header' || value['format'] !== MIGRATION_FORMAT) throw new CliError(`${file} is not a ${MIGRATION_FORMAT} export (no header)`);
       yield { kind: 'header', line, value: value as unknown as ExportHeader };
     } else if (value['type'] === 'trailer') {
       trailer = true;
@@ -176,7 +176,7 @@ export async function* readExport(file: string): AsyncGenerator<ExportLine> {
       yield { kind: 'record', line, value: value as unknown as MigrationRecord, position: position++ };
     }
   }
-  if (!trailer) throw new WaybillError(`${file} has no trailer: an unfinished export?`);
+  if (!trailer) throw new CliError(`${file} has no trailer: an unfinished export?`);
 }
 
 /**

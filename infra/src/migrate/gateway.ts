@@ -4,7 +4,7 @@ import { anchorPeer, orgOf, peerEndpoint } from '../local/endpoints';
 import { openEndorser } from '../fabric/connection';
 import { loadIdentity } from '../fabric/msp-identity';
 import { newProposalEvaluate } from './proposal-reader';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { blockRefOf } from './block-hash';
 import type { TargetContract } from './import';
 import { newLedgerReader, type LedgerReader } from './reader';
@@ -19,7 +19,7 @@ export interface Connected<T> {
 function userOf(net: LocalNetwork, orgName: string, userId: string | undefined): { org: string; mspId: string; user: string } {
   const org = orgOf(net, orgName);
   const user = userId ?? org.users.find((u) => u.role === 'admin')?.id;
-  if (user === undefined) throw new WaybillError(`organisation ${org.name} has no admin identity; pass --user`);
+  if (user === undefined) throw new CliError(`organisation ${org.name} has no admin identity; pass --user`);
   return { org: org.name, mspId: org.mspId, user };
 }
 

@@ -1,5 +1,5 @@
 import { LIMITS, MerkleLevels, leafHash, type ImportEntry, type MigrationAttestation, type MigrationImport, type MigrationStatus } from '@waybill/chaincode/migration';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { readExport, type ExportTrailer } from './export-file';
 import type { VerifyReport } from './verify';
 
@@ -20,12 +20,12 @@ export async function migrationStatus(target: TargetContract, root: string): Pro
 /**
  * Submits the organisation's attestation of a verified export on the target network.
  *
- * @throws WaybillError when the report is not a clean verification.
+ * @throws CliError when the report is not a clean verification.
  */
 export async function attestExport(target: TargetContract, report: VerifyReport): Promise<MigrationAttestation> {
-  if (!report.ok) throw new WaybillError(`refusing to attest: the export did not verify (${report.problems[0] ?? 'problems found'})`);
+  if (!report.ok) throw new CliError(`refusing to attest: the export did not verify (${report.problems[0] ?? 'problems found'})`);
   if (report.verifiedBy !== target.mspId) {
-    throw new WaybillError(`the export was verified by ${report.verifiedBy}; ${target.mspId} must verify it against its own peer before attesting`);
+    throw new CliError(`the export was verified by ${report.verifiedBy}; ${target.mspId} must verify it against its own peer before attesting`);
   }
   const status = await migrationStatus(target, report.root);
   const mine = status.attestations.find((a) => a.mspId === target.mspId);
@@ -40,7 +40,7 @@ export interface ImportOptions {
   readonly batchSize: number;
   /** Largest batch in JSON characters. */
   readonly maxBatchChars: number;
-  readonly say?: (message: string) => void;
+  readonly progress?: (message: string) => void;
 }
 
 /** What an import did. */
@@ -80,11 +80,11 @@ export async function importExport(target: TargetContract, file: string, options
   const tree = new MerkleLevels(leaves.subarray(0, count * 32));
   const root = tree.root().toString('hex');
   if (root !== t.root || tree.size !== t.recordCount) {
-    throw new WaybillError(`${file}: its ${tree.size} records make root ${root}, its trailer states ${t.root} for ${t.recordCount}: not the attested export`);
+    throw new CliError(`${file}: its ${tree.size} records make root ${root}, its trailer states ${t.root} for ${t.recordCount}: not the attested export`);
   }
   const status = await migrationStatus(target, root);
   if (status.attestedBy.length < status.required) {
-    throw new WaybillError(
+    throw new CliError(
       `root ${root} is attested by ${status.attestedBy.length} organisation(s) (${status.attestedBy.join(', ') || 'none'}); ${status.required} must verify and attest it first`,
     );
   }
@@ -101,7 +101,7 @@ export async function importExport(target: TargetContract, file: string, options
     progress = JSON.parse(Buffer.from(await target.submit('importRecords', [root, JSON.stringify({ records: batch })])).toString('utf8')) as MigrationImport;
     batches += 1;
     imported = progress.nextIndex;
-    options.say?.(`imported ${imported}/${tree.size} records`);
+    options.progress?.(`imported ${imported}/${tree.size} records`);
     batch = [];
     chars = 0;
   };

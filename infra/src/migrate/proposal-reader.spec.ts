@@ -3,7 +3,7 @@ import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { generateKeyPairSync } from 'node:crypto';
 import { openEndorser, type EndorserConnection, type Endpoint } from '../fabric/connection';
 import type { SigningIdentity } from '../fabric/identity';
-import { newNativeSigner } from '../fabric/native-signer';
+import { newNativeSigner } from '@waybill/fabric-signer';
 import { selfSignedPair } from '../testing/x509';
 import { blockHeaderHash, blockRefOf } from './block-hash';
 import { newProposalEvaluate } from './proposal-reader';

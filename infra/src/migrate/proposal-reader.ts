@@ -8,7 +8,7 @@ import type { Evaluate } from './reader';
  * the Fabric 2.2 SDKs (fabric-network) evaluate: no Gateway service needed, so it reads AWS Managed
  * Blockchain's 2.2 peers as well as 2.5 ones. The answer is that one peer's, and nothing is ordered.
  * @throws EndorsementError when the peer or the chaincode refuses (the chaincode's message kept).
- * @throws WaybillError when the peer does not answer.
+ * @throws CliError when the peer does not answer.
  */
 export function newProposalEvaluate(
   id: SigningIdentity,

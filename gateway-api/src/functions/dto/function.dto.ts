@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { Matches } from 'class-validator';
+import { ListLimitQuery } from '../../http/list-limit.dto';
 
 export class FunctionParams {
   @ApiProperty({ pattern: '^[A-Za-z0-9_-]{1,64}$' })
@@ -8,15 +8,7 @@ export class FunctionParams {
   function!: string;
 }
 
-export class InvocationsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-}
+export class InvocationsQuery extends ListLimitQuery {}
 
 export class FunctionView {
   @ApiProperty() name!: string;

@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { Matches } from 'class-validator';
+import { ListLimitQuery } from '../../http/list-limit.dto';
 
 export class SinkParams {
   @ApiProperty({ pattern: '^[a-z0-9][a-z0-9-]{0,39}$' })
@@ -17,15 +17,7 @@ export class SinkDeadLetterParams extends SinkParams {
   eventId!: string;
 }
 
-export class SinkDeadLettersQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-}
+export class SinkDeadLettersQuery extends ListLimitQuery {}
 
 export class SinkView {
   @ApiProperty() name!: string;

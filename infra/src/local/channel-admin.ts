@@ -1,27 +1,27 @@
 import { common, msp } from '@hyperledger/fabric-protos';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WaybillError } from '../common/errors';
-import { adminIdentity, anchorPeer, ordererEndpoint, peerEndpoint } from '../local/endpoints';
-import type { LocalNetwork } from '../local/network';
-import type { Org } from '../local/topology';
-import { configOf, fetchConfigBlock } from './channel-config';
-import { configToJson } from './config-json';
-import { missingSignatures, type MissingSignatures } from './config-policy';
-import { computeUpdate, configUpdateTransaction, newUpdateEnvelope, signers, signUpdate } from './config-update';
-import { broadcast } from './connection';
-import { anchorPeersValue, applicationOrgGroup } from './org-definition';
-import type { SigningIdentity } from './identity';
-import { ledgerHeight } from './system-chaincodes';
+import { CliError } from '../common/errors';
+import { adminIdentity, anchorPeer, ordererEndpoint, peerEndpoint } from './endpoints';
+import type { NetworkModel } from '../topology/layout';
+import type { Org } from '../topology/topology';
+import { configOf, fetchConfigBlock } from '../fabric/channel-config';
+import { configToJson } from '../fabric/config-json';
+import { missingSignatures, type MissingSignatures } from '../fabric/config-policy';
+import { computeUpdate, configUpdateTransaction, newUpdateEnvelope, signers, signUpdate } from '../fabric/config-update';
+import { broadcast } from '../fabric/connection';
+import { anchorPeersValue, applicationOrgGroup } from '../fabric/org-definition';
+import type { SigningIdentity } from '../fabric/identity';
+import { ledgerHeight } from '../fabric/system-chaincodes';
 
 export { applicationOrgGroup, configToJson, signUpdate };
 
 /** The channel's current configuration, fetched from an orderer as `id`. */
-export async function currentConfig(net: LocalNetwork, id: SigningIdentity): Promise<common.Config> {
+export async function currentConfig(net: NetworkModel, id: SigningIdentity): Promise<common.Config> {
   return configOf(await fetchConfigBlock(id, ordererEndpoint(net), net.topology.channel));
 }
 
 /** An update computed from an edit of the current configuration; returned unsigned. */
-export async function updateConfig(net: LocalNetwork, id: SigningIdentity, edit: (config: common.Config) => void): Promise<common.ConfigUpdateEnvelope> {
+export async function updateConfig(net: NetworkModel, id: SigningIdentity, edit: (config: common.Config) => void): Promise<common.ConfigUpdateEnvelope> {
   const current = await currentConfig(net, id);
   const updated = common.Config.deserializeBinary(current.serializeBinary());
   edit(updated);
@@ -30,7 +30,7 @@ export async function updateConfig(net: LocalNetwork, id: SigningIdentity, edit:
 
 function application(config: common.Config): common.ConfigGroup {
   const app = config.getChannelGroup()?.getGroupsMap().get('Application');
-  if (!app) throw new WaybillError('the channel has no Application group');
+  if (!app) throw new CliError('the channel has no Application group');
   return app;
 }
 
@@ -40,7 +40,7 @@ function application(config: common.Config): common.ConfigGroup {
  * admins (the Application group's `Admins`, MAJORITY).
  */
 export function addOrgUpdate(
-  net: LocalNetwork,
+  net: NetworkModel,
   id: SigningIdentity,
   mspId: string,
   mspDir: string,
@@ -48,7 +48,7 @@ export function addOrgUpdate(
 ): Promise<common.ConfigUpdateEnvelope> {
   return updateConfig(net, id, (c) => {
     const app = application(c);
-    if (app.getGroupsMap().has(mspId)) throw new WaybillError(`${mspId} is already a member of ${net.topology.channel}`);
+    if (app.getGroupsMap().has(mspId)) throw new CliError(`${mspId} is already a member of ${net.topology.channel}`);
     app.getGroupsMap().set(mspId, applicationOrgGroup(mspId, mspDir, anchorPeers));
   });
 }
@@ -58,7 +58,7 @@ export function addOrgUpdate(
  * group's values are governed by its own `Admins`).
  * @returns false when they were already set so.
  */
-export async function setAnchorPeers(net: LocalNetwork, org: Org, anchors: readonly { host: string; port: number }[]): Promise<boolean> {
+export async function setAnchorPeers(net: NetworkModel, org: Org, anchors: readonly { host: string; port: number }[]): Promise<boolean> {
   const id = adminIdentity(net, org);
   const value = new common.ConfigValue();
   value.setModPolicy('Admins');
@@ -72,10 +72,10 @@ export async function setAnchorPeers(net: LocalNetwork, org: Org, anchors: reado
 }
 
 /** Removes an application organisation from the channel (a majority of admins again). */
-export function removeOrgUpdate(net: LocalNetwork, id: SigningIdentity, mspId: string): Promise<common.ConfigUpdateEnvelope> {
+export function removeOrgUpdate(net: NetworkModel, id: SigningIdentity, mspId: string): Promise<common.ConfigUpdateEnvelope> {
   return updateConfig(net, id, (c) => {
     const app = application(c);
-    if (!app.getGroupsMap().has(mspId)) throw new WaybillError(`${mspId} is not a member of ${net.topology.channel}`);
+    if (!app.getGroupsMap().has(mspId)) throw new CliError(`${mspId} is not a member of ${net.topology.channel}`);
     app.getGroupsMap().del(mspId);
   });
 }
@@ -85,7 +85,7 @@ export function removeOrgUpdate(net: LocalNetwork, id: SigningIdentity, mspId: s
  * configuration and returned unsigned.
  */
 export async function updateOrgMsp(
-  net: LocalNetwork,
+  net: NetworkModel,
   id: SigningIdentity,
   org: Org,
   edit: (m: msp.FabricMSPConfig) => void,
@@ -93,7 +93,7 @@ export async function updateOrgMsp(
   const current = await currentConfig(net, id);
   const updated = common.Config.deserializeBinary(current.serializeBinary());
   const value = updated.getChannelGroup()?.getGroupsMap().get('Application')?.getGroupsMap().get(org.mspId)?.getValuesMap().get('MSP');
-  if (!value) throw new WaybillError(`${org.mspId} is not an application organisation of ${net.topology.channel}`);
+  if (!value) throw new CliError(`${org.mspId} is not an application organisation of ${net.topology.channel}`);
   const cfg = msp.MSPConfig.deserializeBinary(value.getValue_asU8());
   const fabric = msp.FabricMSPConfig.deserializeBinary(cfg.getConfig_asU8());
   edit(fabric);
@@ -108,9 +108,9 @@ export function readUpdate(bytes: Uint8Array): common.ConfigUpdateEnvelope {
     env = common.ConfigUpdateEnvelope.deserializeBinary(bytes);
     common.ConfigUpdate.deserializeBinary(env.getConfigUpdate_asU8());
   } catch (err) {
-    throw new WaybillError(`not a configuration update file: ${(err as Error).message}`);
+    throw new CliError(`not a configuration update file: ${(err as Error).message}`);
   }
-  if (!env.getConfigUpdate_asU8().length) throw new WaybillError('not a configuration update file: it holds no update');
+  if (!env.getConfigUpdate_asU8().length) throw new CliError('not a configuration update file: it holds no update');
   return env;
 }
 
@@ -121,7 +121,7 @@ export interface UpdateStatus {
 }
 
 /** Who signed an update and what is still missing, against the current configuration. */
-export async function updateStatus(net: LocalNetwork, id: SigningIdentity, env: common.ConfigUpdateEnvelope): Promise<UpdateStatus> {
+export async function updateStatus(net: NetworkModel, id: SigningIdentity, env: common.ConfigUpdateEnvelope): Promise<UpdateStatus> {
   const update = common.ConfigUpdate.deserializeBinary(env.getConfigUpdate_asU8());
   const signedBy = signers(env);
   return { channel: update.getChannelId(), signedBy, missing: missingSignatures(await currentConfig(net, id), update, new Set(signedBy)) };
@@ -130,9 +130,9 @@ export async function updateStatus(net: LocalNetwork, id: SigningIdentity, env: 
 /**
  * Submits a signed update; resolves with the new configuration sequence once the orderers have
  * committed it.
- * @throws WaybillError with the orderer's reason when it refuses (e.g. signatures short).
+ * @throws CliError with the orderer's reason when it refuses (e.g. signatures short).
  */
-export async function submitUpdate(net: LocalNetwork, id: SigningIdentity, env: common.ConfigUpdateEnvelope): Promise<number> {
+export async function submitUpdate(net: NetworkModel, id: SigningIdentity, env: common.ConfigUpdateEnvelope): Promise<number> {
   const before = (await currentConfig(net, id)).getSequence();
   await broadcast(ordererEndpoint(net), await configUpdateTransaction(id, net.topology.channel, env));
   for (let i = 0; i < 150; i++) {
@@ -140,11 +140,11 @@ export async function submitUpdate(net: LocalNetwork, id: SigningIdentity, env: 
     if (seq > before) return seq;
     await sleep(200);
   }
-  throw new WaybillError('the orderers accepted the update but no new configuration appeared within 30 s');
+  throw new CliError('the orderers accepted the update but no new configuration appeared within 30 s');
 }
 
 /** Whether the organisation's first peer has a configuration of at least `sequence`. */
-export async function peerHasConfig(net: LocalNetwork, id: SigningIdentity, org: Org, sequence: number): Promise<boolean> {
+export async function peerHasConfig(net: NetworkModel, id: SigningIdentity, org: Org, sequence: number): Promise<boolean> {
   const block = await fetchConfigBlock(id, ordererEndpoint(net), net.topology.channel);
   if (configOf(block).getSequence() < sequence) return false;
   const height = await ledgerHeight(id, peerEndpoint(net, anchorPeer(org)), net.topology.channel);

@@ -1,5 +1,5 @@
 import { loadTopology, normaliseTopology, validateTopology, type Topology } from './topology';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 import { REAL_TOPOLOGY, TEST_BASE_PORT, validRawTopology } from '../testing/fixtures';
 import { TmpDirs } from '../testing/tmp';
 import { writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ function problemsOf(raw: unknown): string[] {
   try {
     validateTopology(raw, 'topo.yaml');
   } catch (err) {
-    expect(err).toBeInstanceOf(WaybillError);
+    expect(err).toBeInstanceOf(CliError);
     const message = (err as Error).message;
     expect(message.startsWith('invalid topology: ')).toBe(true);
     return message.slice('invalid topology: '.length).split('; ');
@@ -295,7 +295,7 @@ describe('normaliseTopology', () => {
 
   it.each([80, 60001, 1.5])('rejects base port option %p', (basePort) => {
     expect(() => normaliseTopology(spec, { basePort })).toThrow(
-      new WaybillError(`base port ${basePort} must be an integer between 1024 and 60000`),
+      new CliError(`base port ${basePort} must be an integer between 1024 and 60000`),
     );
   });
 });
@@ -406,7 +406,7 @@ describe('loadTopology', () => {
   it('names the file when it cannot be read or parsed', () => {
     const dir = tmp.make();
     const missing = path.join(dir, 'nope.yaml');
-    expect(() => loadTopology(missing)).toThrow(WaybillError);
+    expect(() => loadTopology(missing)).toThrow(CliError);
     expect(() => loadTopology(missing)).toThrow(new RegExp(`^cannot read topology ${missing}: ENOENT`));
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(bad, 'name: [unclosed\n');

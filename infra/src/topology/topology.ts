@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ALL_ROLES as ROLES, type Role } from '@waybill/chaincode/constants';
-import { WaybillError } from '../common/errors';
+import { CliError } from '../common/errors';
 
 export type { Role };
 
@@ -157,13 +157,13 @@ const SIZE = /^\d+ (KB|MB)$/;
 /** Ports per node block; see network/topology.yaml. */
 const BLOCK = 10;
 
-/** Reads and normalises a topology file; throws {@link WaybillError} listing every problem. */
+/** Reads and normalises a topology file; throws {@link CliError} listing every problem. */
 export function loadTopology(file: string, options: NormaliseOptions = {}): Topology {
   let raw: unknown;
   try {
     raw = parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new WaybillError(`cannot read topology ${file}: ${(err as Error).message}`);
+    throw new CliError(`cannot read topology ${file}: ${(err as Error).message}`);
   }
   return normaliseTopology(validateTopology(raw, path.basename(file)), options);
 }
@@ -294,7 +294,7 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
   const d3 = dup(organizations.flatMap((o) => (o.users ?? []).map((u) => u.id)));
   if (d3) problems.push(`user id ${d3} is used twice`);
 
-  if (problems.length > 0) throw new WaybillError(`invalid topology: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new CliError(`invalid topology: ${problems.join('; ')}`);
   return {
     name,
     ...(profile === 'amb' ? { profile: 'amb' as const } : {}),
@@ -316,7 +316,7 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
 export function normaliseTopology(spec: TopologySpec, options: NormaliseOptions = {}): Topology {
   const basePort = options.basePort ?? spec.basePort;
   if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 60000) {
-    throw new WaybillError(`base port ${basePort} must be an integer between 1024 and 60000`);
+    throw new CliError(`base port ${basePort} must be an integer between 1024 and 60000`);
   }
   let slot = 0;
   const next = (): number => basePort + BLOCK * slot++;

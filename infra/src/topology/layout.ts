@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Org, PeerNode, OrdererNode, CaNode } from './topology';
+import type { CaNode, OrdererNode, Org, PeerNode, Topology } from './topology';
 
 /**
  * Where a network keeps its runtime state. Everything lives under one directory
@@ -93,4 +93,10 @@ export class Layout {
   profile(org: Org): string {
     return path.join(this.profilesDir, `${org.key}.json`);
   }
+}
+
+/** A network as the tools see it: its model and where its files are. */
+export interface NetworkModel {
+  readonly topology: Topology;
+  readonly layout: Layout;
 }
