@@ -9,7 +9,7 @@ import type { SigningIdentity } from '../fabric/identity';
 import { loadIdentity } from '../fabric/msp-identity';
 import { newProposal, signProposal } from '../fabric/proposal';
 import { joinChannel, ledgerHeight } from '../fabric/system-chaincodes';
-import { bootstrapSecret, caServerArgs, caServerEnv, issueOrgIdentities, issueServerTls, lockDown } from '../identity/fabric-ca';
+import { issueOrgIdentities, issueServerTls, lockDown } from '../identity/fabric-ca';
 import { CHAINCODE_DIR, startChaincodeProcess } from './chaincode-server';
 import { approveCommitted, installChaincode, queryInstalled } from './lifecycle';
 import { packageCcaas } from './package';
@@ -21,7 +21,8 @@ import { BUILDERS } from '../local/network';
 import type { Progress } from '../common/progress';
 import { nodeBuilderEnvironment, peerConfig } from '../local/node-config';
 import { channelOrganizations, partnerNodes, partnerPorts, type PartnerNodes, type PartnerSettings } from '../local/partner-spec';
-import { httpsGet, portInUse, runningPid, startProcess, stopProcess, waitHealthy } from '../local/processes';
+import { portInUse, runningPid, stopProcess } from '../local/processes';
+import { type NodeHost, startNode } from '../local/node-processes';
 import { profileTraits } from '../topology/topology';
 
 const SETTINGS = 'partner.json';
@@ -137,29 +138,15 @@ export class PartnerOrg {
     return { mspDir: this.publicMsp, mspId: this.settings.mspId, anchorPeer: `localhost:${this.nodes.peer.port}` };
   }
 
+  /** The partner's data directory as the node launcher sees it: its one organisation. */
+  get #host(): NodeHost {
+    return { layout: this.layout, topology: { orgs: [this.nodes.org], chaincodeServers: [this.nodes.chaincodeServer] } };
+  }
+
   async #startCa(bin: string): Promise<void> {
-    const ca = this.nodes.ca;
-    const pidFile = this.layout.pidFile(ca.name);
-    if (runningPid(pidFile) !== undefined) return;
-    const home = this.layout.caHome(ca);
-    const secret = bootstrapSecret(home);
-    const log = this.layout.logFile(ca.name);
     mkdirSync(this.layout.logsDir, { recursive: true });
     mkdirSync(this.layout.runDir, { recursive: true });
-    startProcess({
-      name: ca.name,
-      command: path.join(bin, 'fabric-ca-server'),
-      args: caServerArgs(ca, this.nodes.org, home),
-      env: { ...process.env, ...caServerEnv(secret), FABRIC_CA_SERVER_HOME: home },
-      cwd: home,
-      logFile: log,
-      pidFile,
-    });
-    await waitHealthy(ca.name, pidFile, log, async () => {
-      const cert = this.layout.caCert(ca);
-      return existsSync(cert) && (await httpsGet(`https://localhost:${ca.port}/cainfo`, readFileSync(cert))).status === 200;
-    });
-    lockDown(home);
+    await startNode(this.#host, { fabric: bin, peer: bin }, this.nodes.ca, []);
   }
 
   /**
@@ -187,29 +174,7 @@ export class PartnerOrg {
         nodeBuilderEnv: nodeBuilderEnvironment(process.env),
       }),
     );
-    const pidFile = this.layout.pidFile(p.name);
-    if (runningPid(pidFile) === undefined) {
-      const log = this.layout.logFile(p.name);
-      startProcess({
-        name: p.name,
-        command: path.join(bin, 'peer'),
-        args: ['node', 'start'],
-        env: {
-          ...process.env,
-          FABRIC_CFG_PATH: this.layout.nodeDir(p),
-          FABRIC_LOGGING_SPEC: 'info',
-          WAYBILL_PEER_TLS_DIR: this.layout.nodeTls(p),
-          WAYBILL_CCAAS_ROOT_CERT: this.layout.orgTlsCa(this.nodes.org),
-          WAYBILL_CCAAS_ADDRESS: `localhost:${this.nodes.chaincodeServer.port}`,
-          WAYBILL_BUILDER_LOG_DIR: this.layout.builderLogDir(p),
-        },
-        cwd: this.layout.nodeDir(p),
-        logFile: log,
-        pidFile,
-      });
-      const tlsCa = readFileSync(this.layout.orgTlsCa(this.nodes.org));
-      await waitHealthy(p.name, pidFile, log, async () => (await httpsGet(`https://localhost:${p.operationsPort}/healthz`, tlsCa)).status === 200);
-    }
+    await startNode(this.#host, { fabric: bin, peer: bin }, p, []);
     const { name } = this.#channel();
     const orderer = this.ordererEndpoint();
     const chains = path.join(this.layout.nodeDir(p), 'data', 'ledgersData', 'chains', 'chains', name);

@@ -3,12 +3,22 @@ import path from 'node:path';
 import { CliError } from '../common/errors';
 import { PROJECT_ROOT } from './context';
 import { bootstrapSecret, caServerArgs, caServerEnv, lockDown } from '../identity/fabric-ca';
-import type { NetworkModel } from '../topology/layout';
-import type { CaNode, ChaincodeServerNode, Org, OrdererNode, PeerNode } from '../topology/topology';
+import type { Layout, NetworkModel } from '../topology/layout';
+import type { CaNode, ChaincodeServerNode, Org, OrdererNode, PeerNode, Topology } from '../topology/topology';
 import { httpsGet, portInUse, runningPid, startProcess, stopProcess, waitHealthy } from './processes';
 
 /** A Fabric process of the network: a CA, an orderer or a peer. */
 export type FabricNode = CaNode | OrdererNode | PeerNode;
+
+/**
+ * What starting a node needs of the network it belongs to: where its files are, and the
+ * organisations and chaincode servers its launch names. A founders' network is one; so is a
+ * partner organisation's own data directory (`waybill org init`), with its one organisation.
+ */
+export interface NodeHost {
+  readonly layout: Layout;
+  readonly topology: Pick<Topology, 'orgs' | 'chaincodeServers'>;
+}
 
 /** Where the node binaries are: the 2.5 set, and the peer's (2.2 for the amb profile). */
 export interface NodeBinaries {
@@ -26,20 +36,20 @@ interface Launch {
   readonly afterHealthy?: () => void;
 }
 
-function orgNamed(net: NetworkModel, name: string): Org {
+function orgNamed(net: NodeHost, name: string): Org {
   const org = net.topology.orgs.find((o) => o.name === name);
   if (!org) throw new CliError(`unknown organisation ${name}`);
   return org;
 }
 
-function chaincodeServerOf(net: NetworkModel, p: PeerNode): ChaincodeServerNode {
+function chaincodeServerOf(net: NodeHost, p: PeerNode): ChaincodeServerNode {
   const server = net.topology.chaincodeServers.find((c) => c.org === p.org);
   if (!server) throw new CliError(`organisation ${p.org} has no chaincode server`);
   return server;
 }
 
 /** The one place that says how each kind of node is launched. */
-function launchOf(net: NetworkModel, bin: NodeBinaries, node: FabricNode): Launch {
+function launchOf(net: NodeHost, bin: NodeBinaries, node: FabricNode): Launch {
   const { layout } = net;
   switch (node.kind) {
     case 'ca': {
@@ -86,7 +96,7 @@ function launchOf(net: NetworkModel, bin: NodeBinaries, node: FabricNode): Launc
  * Starts a node unless it runs already, and waits until it is healthy; its name goes into
  * `started` as soon as its process exists (so a failed `up` stops it again).
  */
-export async function startNode(net: NetworkModel, bin: NodeBinaries, node: FabricNode, started: string[]): Promise<void> {
+export async function startNode(net: NodeHost, bin: NodeBinaries, node: FabricNode, started: string[]): Promise<void> {
   const pidFile = net.layout.pidFile(node.name);
   if (runningPid(pidFile) !== undefined) return;
   const launch = launchOf(net, bin, node);
@@ -98,7 +108,7 @@ export async function startNode(net: NetworkModel, bin: NodeBinaries, node: Fabr
 }
 
 /** Health of one node through its operations endpoint (CAs: /cainfo). */
-export async function probeNode(net: NetworkModel, n: FabricNode): Promise<boolean> {
+export async function probeNode(net: NodeHost, n: FabricNode): Promise<boolean> {
   if (n.kind === 'ca') {
     const ca = net.layout.caCert(n);
     if (!existsSync(ca)) return false;
