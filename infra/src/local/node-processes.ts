@@ -117,7 +117,11 @@ export async function probeNode(net: NodeHost, n: FabricNode): Promise<boolean> 
   }
   const org = orgNamed(net, n.org);
   const r = await httpsGet(`https://localhost:${n.operationsPort}/healthz`, readFileSync(net.layout.orgTlsCa(org)));
-  return r.status === 200;
+  // A peer serves /healthz as soon as its operations server is up, well before its gRPC server
+  // listens (ledgers, gossip and chaincode support start in between; seconds on a loaded
+  // machine): healthy also means the node's own port takes connections (seen in CI: a partner's
+  // peer joined right after start refused with ECONNREFUSED).
+  return r.status === 200 && (await portInUse(n.port));
 }
 
 /**
