@@ -3,6 +3,8 @@ import { apiBench } from './api-bench';
 import { consoleBench } from './console-bench';
 import { eventsBench } from './events-bench';
 import { migrateBench } from './migrate-bench';
+import { migrateNetworkBench } from './migrate-network-bench';
+import { parseSizes } from './migrate-network-report';
 import { sinksBench } from './sinks-bench';
 import { sinksFloorBench } from './sinks-floor';
 import { networkBench, type Row } from './network-bench';
@@ -12,7 +14,8 @@ import { sweepBench } from './sweep-bench';
  * `npm run bench`: prints the project's performance figures. Each section starts its own network
  * on its own ports (network: 37000+; api: 20000+ or `WAYBILL_BENCH_BASE_PORT`; sweep: 24000+; events: 22000+; sinks: 29000+
  * (sinks-floor: its brokers only, at the same ports);
- * console: 25500+ or `WAYBILL_BENCH_CONSOLE_BASE_PORT`), so a dev network
+ * console: 25500+ or `WAYBILL_BENCH_CONSOLE_BASE_PORT`; migrate-network: a source at 22000+ and a
+ * target at 23000+, or `WAYBILL_BENCH_MIGRATE_SOURCE_PORT` / `_TARGET_PORT`), so a dev network
  * can stay up.
  */
 /** Concurrency levels from `1,16,64`; anything else is refused with one line. */
@@ -53,6 +56,19 @@ async function main(): Promise<void> {
       Promise.resolve(
         migrateBench((process.env['WAYBILL_BENCH_MIGRATE_SIZES'] ?? '10000,100000').split(',').map(Number)),
       ),
+    'migrate-network': async () =>
+      (
+        await migrateNetworkBench({
+          sizes: parseSizes(process.env['WAYBILL_BENCH_MIGRATE_SIZES'] ?? '10000,100000'),
+          sourceBasePort: Number(process.env['WAYBILL_BENCH_MIGRATE_SOURCE_PORT'] ?? 22000),
+          targetBasePort: Number(process.env['WAYBILL_BENCH_MIGRATE_TARGET_PORT'] ?? 23000),
+          heapCapMb: Number(process.env['WAYBILL_BENCH_MIGRATE_HEAP_MB'] ?? 64),
+          importBatchSize: Number(process.env['WAYBILL_BENCH_MIGRATE_BATCH'] ?? 50),
+          seedBatchSize: Number(process.env['WAYBILL_BENCH_MIGRATE_SEED_BATCH'] ?? 100),
+          attest: process.env['WAYBILL_BENCH_MIGRATE_ATTEST'] === 'direct' ? 'direct' : 'verify',
+          keep: process.env['WAYBILL_BENCH_MIGRATE_KEEP'] === '1',
+        })
+      ).rows,
     sinks: () =>
       sinksBench({
         basePort: Number(process.env['WAYBILL_BENCH_SINKS_BASE_PORT'] ?? 29000),
@@ -79,8 +95,10 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  // Hours at its default sizes: only when asked for by name.
+  const onlyByName = new Set(['migrate-network']);
   for (const [name, fn] of Object.entries(sections)) {
-    if (only && only !== name) continue;
+    if (only ? only !== name : onlyByName.has(name)) continue;
     process.stderr.write(`[bench] ${name}…\n`);
     rows.push(...(await fn()));
   }

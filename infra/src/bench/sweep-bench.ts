@@ -40,7 +40,7 @@ function cpuSeconds(pid: number): number | undefined {
 }
 
 /** CPU seconds used so far by every process of the network, by kind, and by this process. */
-function cpuByKind(net: LocalNetwork): Record<Kind, number> {
+export function cpuByKind(net: LocalNetwork): Record<Kind, number> {
   const out: Record<Kind, number> = { gateway: 0, peer: 0, orderer: 0, chaincode: 0, ca: 0, loadgen: 0 };
   for (const file of readdirSync(net.layout.runDir)) {
     if (!file.endsWith('.pid')) continue;

@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseSizes, phaseRows, seedReader } from './migrate-network-report';
+import type { ProcessSample } from './process-sampler';
+
+describe('migrate-network bench', () => {
+  it('parses the sizes and refuses anything else with one line', () => {
+    expect(parseSizes('10000, 100000')).toEqual([10000, 100000]);
+    for (const bad of ['', '10k', '0', '1.5', '10000,-1']) expect(() => parseSizes(bad)).toThrow(/^WAYBILL_BENCH_MIGRATE_SIZES must be/);
+  });
+
+  it('turns a phase into records/s, CPU per record and peak memory', () => {
+    const rows = phaseRows(
+      { phase: 'export', size: 10, records: 10, wallSeconds: 2, seconds: 1.9, cpuSeconds: 0.5, networkCpuSeconds: 1, maxRssMb: 150.4, peakLiveMb: 40.6, exitCode: 0 },
+      64,
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.metric, r.value]))).toEqual({
+      'migrate-network export 10 assets: wall s': '2.0',
+      'migrate-network export 10 assets: records/s': '5',
+      'migrate-network export 10 assets: CLI CPU µs/record': '50000',
+      'migrate-network export 10 assets: network CPU µs/record (peers, orderers, chaincode)': '100000',
+      'migrate-network export 10 assets: peak heap+buffers MB (heap cap 64 MB)': '41',
+      'migrate-network export 10 assets: peak RSS MB': '150',
+    });
+  });
+
+  it('seeds assets only: no recall, whose synthetic transaction would not be on the source ledger', async () => {
+    const reader = seedReader(3);
+    expect((await reader.exportAssets(10, '')).records.map((r) => r.asset.id)).toEqual(['A-0000000', 'A-0000001', 'A-0000002']);
+    expect(await reader.exportRecalls(10, '')).toEqual({ records: [], bookmark: '' });
+  });
+
+  it('the preloaded sampler reports the process it ran in, at exit', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'waybill-sampler-'));
+    try {
+      const out = path.join(dir, 'sample.json');
+      const script = path.join(dir, 'work.js');
+      // 40 MB held for a while, then exit code 3.
+      writeFileSync(script, 'const b = Buffer.alloc(40 * 2 ** 20, 1); setTimeout(() => { b.fill(2); process.exitCode = 3; }, 200);');
+      // ts-jest runs the TypeScript source; the sampler's compiled twin is what the bench preloads.
+      const sampler = path.join(__dirname, 'process-sampler.ts');
+      let code = 0;
+      try {
+        execFileSync(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', '--require', sampler, script], {
+          env: { ...process.env, NODE_OPTIONS: '', WAYBILL_BENCH_SAMPLE_FILE: out },
+          stdio: 'ignore',
+        });
+      } catch (err) {
+        code = (err as { status: number }).status;
+      }
+      expect(code).toBe(3);
+      const sample = JSON.parse(readFileSync(out, 'utf8')) as ProcessSample;
+      expect(sample.exitCode).toBe(3);
+      expect(sample.peakLiveMb).toBeGreaterThanOrEqual(40);
+      expect(sample.maxRssMb).toBeGreaterThanOrEqual(40);
+      expect(sample.seconds).toBeGreaterThanOrEqual(0.2);
+      expect(sample.cpuSeconds).toBeGreaterThan(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
