@@ -122,9 +122,11 @@ async function seedSource(net: LocalNetwork, size: number, file: string, batchSi
 export async function migrateNetworkBench(options: Readonly<MigrateNetworkBenchOptions>): Promise<{ rows: Row[]; results: PhaseResult[] }> {
   const rows: Row[] = [];
   const results: PhaseResult[] = [];
-  const sourceDir = path.join(PROJECT_ROOT, '.network', 'bench-migrate-source');
-  const targetDir = path.join(PROJECT_ROOT, '.network', 'bench-migrate-target');
-  const work = path.join(PROJECT_ROOT, '.network', 'bench-migrate-work');
+  // Directories named by the source port: two runs on other ports do not meet.
+  const base = path.join(PROJECT_ROOT, '.network', `bench-migrate-${options.sourceBasePort}`);
+  const sourceDir = `${base}-source`;
+  const targetDir = `${base}-target`;
+  const work = `${base}-work`;
   const source = open(sourceDir, options.sourceBasePort);
   const target = open(targetDir, options.targetBasePort);
   const sourceFlags = ['--dir', sourceDir, '--base-port', String(options.sourceBasePort)];

@@ -1,4 +1,5 @@
-import { connectAs } from '../local/gateway-client';
+import { newNativeSigner } from '@waybill/fabric-signer';
+import { connectAs, type ConnectOptions } from '../local/gateway-client';
 import type { LocalNetwork } from '../local/network';
 import { anchorPeer, orgOf, peerEndpoint } from '../local/endpoints';
 import { openEndorser } from '../fabric/connection';
@@ -15,6 +16,14 @@ export interface Connected<T> {
   close(): void;
 }
 
+/**
+ * Every proposal is signed by OpenSSL (as the gateway API signs), not the SDK's default ECDSA in
+ * JavaScript: export and verify sign one proposal per asset, and the JavaScript signer cost
+ * ~1.8 ms of CPU per signature here, a third of the CLI's CPU per record at 10k assets
+ * (docs/benchmarks.md, *Migration between real networks*).
+ */
+const SIGNING: Readonly<ConnectOptions> = { messageSigner: newNativeSigner };
+
 /** The organisation's admin (or `userId`) of a local network. */
 function userOf(net: LocalNetwork, orgName: string, userId: string | undefined): { org: string; mspId: string; user: string } {
   const org = orgOf(net, orgName);
@@ -29,7 +38,7 @@ function userOf(net: LocalNetwork, orgName: string, userId: string | undefined):
  */
 export function gatewayReader(net: LocalNetwork, orgName: string, userId?: string): Connected<LedgerReader> {
   const { org, mspId, user } = userOf(net, orgName, userId);
-  const session = connectAs(net, org, user);
+  const session = connectAs(net, org, user, 0, SIGNING);
   const channel = net.topology.channel;
   const reader = newLedgerReader(
     channel,
@@ -80,7 +89,7 @@ export function sourceReader(net: LocalNetwork, orgName: string, userId?: string
 /** The contract of a (target) network as the organisation's admin. */
 export function gatewayTarget(net: LocalNetwork, orgName: string, userId?: string): Connected<TargetContract> {
   const { org, mspId, user } = userOf(net, orgName, userId);
-  const session = connectAs(net, org, user);
+  const session = connectAs(net, org, user, 0, SIGNING);
   return {
     value: {
       mspId,
