@@ -57,6 +57,22 @@ describe('migrate-network bench', () => {
       expect(sample.maxRssMb).toBeGreaterThanOrEqual(40);
       expect(sample.seconds).toBeGreaterThanOrEqual(0.2);
       expect(sample.cpuSeconds).toBeGreaterThan(0);
+
+      // Stopped by SIGTERM (a run cut short): it still reports.
+      const looping = path.join(dir, 'loop.js');
+      writeFileSync(looping, 'setInterval(() => undefined, 1000);');
+      rmSync(out);
+      const killed = execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `const c = require('node:child_process').spawn(process.execPath, ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', '--require', ${JSON.stringify(sampler)}, ${JSON.stringify(looping)}], { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '', WAYBILL_BENCH_SAMPLE_FILE: ${JSON.stringify(out)} } });
+           setTimeout(() => c.kill('SIGTERM'), 1500); c.on('exit', (code) => process.stdout.write(String(code)));`,
+        ],
+        { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+      );
+      expect(killed).toBe('143');
+      expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ exitCode: 143 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,7 +3,8 @@
  * measures, e.g. one `waybill migrate` command: samples V8 heap + array buffers every 20 ms and,
  * at exit, writes to `WAYBILL_BENCH_SAMPLE_FILE` one JSON object: wall seconds since the
  * preload, CPU seconds (user + system), peak RSS (`getrusage`) and peak heap + buffers, in MB.
- * Does nothing without that variable.
+ * A process stopped by SIGTERM or SIGINT (a run cut short for time) still reports, exit code
+ * 128 + the signal. Does nothing without that variable.
  */
 import { writeFileSync } from 'node:fs';
 
@@ -25,6 +26,12 @@ export function startSampling(file: string): void {
     peakLive = Math.max(peakLive, m.heapUsed + m.arrayBuffers);
   };
   setInterval(sample, 20).unref();
+  for (const [signal, n] of [
+    ['SIGTERM', 15],
+    ['SIGINT', 2],
+  ] as const) {
+    process.once(signal, () => process.exit(128 + n));
+  }
   process.on('exit', (code) => {
     sample();
     const cpu = process.cpuUsage();
