@@ -6,6 +6,7 @@ import { registerChaincodeCommands } from './commands/chaincode';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerFunctionsCommands } from './commands/functions';
 import { registerChannelCommands } from './commands/channel';
+import { registerHostCommands } from './commands/host';
 import { registerIdentityCommands } from './commands/identity';
 import { registerMigrateCommands } from './commands/migrate';
 import { registerOrgCommands } from './commands/org';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerNetworkCommands(program);
   registerChaincodeCommands(program);
   registerStackCommands(program);
+  registerHostCommands(program);
   registerChannelCommands(program);
   registerIdentityCommands(program);
   registerOrgCommands(program);

@@ -13,6 +13,7 @@ export interface NetworkFlags {
   topology?: string;
   profile?: Profile;
   failover?: boolean;
+  host?: string;
 }
 
 /** The flags of {@link orgOptions}. */
@@ -30,7 +31,8 @@ export function networkOptions(cmd: Command): Command {
       new Option('--profile <profile>', 'network profile: standard (Fabric 2.5) or amb (shaped like AWS Managed Blockchain, Fabric 2.2 peers)')
         .choices([...PROFILES])
         .env('WAYBILL_NETWORK_PROFILE'),
-    );
+    )
+    .addOption(new Option('--host <name>', "this machine's host in a topology with hosts: (only its nodes, from only its material)").env('WAYBILL_HOST'));
 }
 
 /** `--org` (mandatory, `WAYBILL_ORG`) besides the network flags: whose key acts. */
@@ -56,6 +58,7 @@ export function openNetwork(flags: NetworkFlags): LocalNetwork {
     ...(flags.topology ? { topologyFile: flags.topology } : {}),
     ...(flags.profile ? { profile: flags.profile } : {}),
     ...(flags.failover !== undefined ? { failover: flags.failover } : {}),
+    ...(flags.host ? { host: flags.host } : {}),
   };
   return new LocalNetwork(resolveNetwork(opts), printProgress);
 }

@@ -39,6 +39,8 @@ export interface EnrollOptions {
   readonly hosts?: readonly string[];
   /** Attributes to put in the certificate (default: those registered with `ecert`). */
   readonly attrReqs?: readonly { name: string; optional?: boolean }[];
+  /** A CSR made elsewhere (its key never comes here): the enrolment's `key` is then empty. */
+  readonly csr?: string;
 }
 
 export interface RegisterOptions {
@@ -138,7 +140,8 @@ async function send<T>(
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 
-async function newCsr(cn: string, hosts: readonly string[]): Promise<{ csr: string; key: string }> {
+/** A fresh P-256 key and a CSR for it (CN `cn`, SANs `hosts`). */
+export async function newCsr(cn: string, hosts: readonly string[]): Promise<{ csr: string; key: string }> {
   const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const ips = hosts.filter((h) => /^[\d.]+$|:/.test(h));
   const dns = hosts.filter((h) => !ips.includes(h));
@@ -169,7 +172,7 @@ function enrollment(result: { Cert: string; ServerInfo?: { CAChain?: string } },
  * @throws CaError with the CA's reason (wrong secret, enrolments used up, …).
  */
 export async function enroll(ca: CaEndpoint, o: EnrollOptions): Promise<Enrollment> {
-  const { csr, key } = await newCsr(o.id, o.hosts ?? []);
+  const { csr, key } = o.csr !== undefined ? { csr: o.csr, key: '' } : await newCsr(o.id, o.hosts ?? []);
   const result = await send<{ Cert: string; ServerInfo?: { CAChain?: string } }>(
     ca,
     `enrolment of ${o.id}`,

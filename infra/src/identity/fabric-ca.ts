@@ -12,7 +12,7 @@ import {
 import path from 'node:path';
 import { CliError } from '../common/errors';
 import type { Layout } from '../topology/layout';
-import type { CaNode, Org, OrdererNode, PeerNode, Role } from '../topology/topology';
+import { tlsHostsOf, type CaNode, type Org, type OrdererNode, type PeerNode, type Role } from '../topology/topology';
 import type * as CaRest from './ca-client';
 import type { CaCaller, CaEndpoint, Enrollment } from './ca-client';
 
@@ -44,16 +44,16 @@ export function caServerArgs(ca: CaNode, org: Org, home: string): string[] {
     '--port',
     String(ca.port),
     '--address',
-    '127.0.0.1',
+    ca.host.address,
     '--ca.name',
     caName(org),
     '--csr.cn',
     `ca.${org.domain}`,
     '--csr.hosts',
-    LOCAL_HOSTS,
+    tlsHostsOf(ca.host).join(','),
     '--tls.enabled',
     '--operations.listenaddress',
-    `127.0.0.1:${ca.operationsPort}`,
+    `${ca.host.address}:${ca.operationsPort}`,
     '--metrics.provider',
     'prometheus',
   ];
@@ -85,7 +85,7 @@ export function bootstrapSecret(home: string): string {
 
 /** Where an organisation's CA listens (local network). */
 export function caEndpoint(layout: Layout, org: Org): CaEndpoint {
-  return { url: `https://localhost:${org.ca.port}`, caName: caName(org), tlsRootCert: readFileSync(layout.caCert(org.ca)) };
+  return { url: `https://${org.ca.host.endpoint}:${org.ca.port}`, caName: caName(org), tlsRootCert: readFileSync(layout.caCert(org.ca)) };
 }
 
 /** Writes an enrolment as an MSP folder with stable names (cacerts/ca.pem, signcerts/cert.pem, keystore/key.pem). */
@@ -143,6 +143,8 @@ export class CaClient {
     readonly role?: Role;
     readonly mspDir: string;
     readonly tlsDir?: string;
+    /** SANs of its certificates (default: the organisation's host's). */
+    readonly hosts?: readonly string[];
   }): Promise<void> {
     const { enroll, register } = caRest();
     // The secret lives in this process only, and serves the enrolment (and TLS enrolment) below.
@@ -157,7 +159,7 @@ export class CaClient {
         ...(opts.role ? { attrs: [{ name: ROLE_ATTRIBUTE, value: opts.role, ecert: true }] } : {}),
       }),
     );
-    const hosts = LOCAL_HOSTS.split(',');
+    const hosts = [...(opts.hosts ?? tlsHostsOf(this.#org.host))];
     mkdirSync(path.dirname(opts.mspDir), { recursive: true, mode: 0o700 });
     writeMsp(opts.mspDir, await this.#step(() => enroll(this.#ca, { id: opts.id, secret, hosts })));
     if (this.#nodeOus) writeNodeOus(opts.mspDir);
@@ -172,13 +174,49 @@ export class CaClient {
   }
 }
 
+/** Certificates a CA signed for key pairs made on another host (from their CSRs). */
+export interface IssuedFromCsr {
+  readonly signCert: string;
+  readonly tlsCert: string;
+  readonly caChain: string;
+}
+
+/**
+ * Registers a node of `org` and signs its two CSRs (enrolment and TLS), made on the host that runs
+ * the node: the keys never come here, only the certificates go back.
+ */
+export async function issueFromCsr(
+  layout: Layout,
+  org: Org,
+  o: { readonly id: string; readonly type: IdentityType; readonly signCsr: string; readonly tlsCsr: string; readonly hosts: readonly string[] },
+): Promise<IssuedFromCsr> {
+  const { enroll, register } = caRest();
+  const ca = caEndpoint(layout, org);
+  const secret = randomBytes(16).toString('hex');
+  const registrar = mspCaller(path.join(layout.registrarHome(org), 'msp'));
+  try {
+    await register(ca, registrar, { id: o.id, type: o.type, secret, maxEnrollments: MAX_ENROLLMENTS });
+    const sign = await enroll(ca, { id: o.id, secret, hosts: o.hosts, csr: o.signCsr });
+    const tls = await enroll(ca, { id: o.id, secret, hosts: o.hosts, profile: 'tls', csr: o.tlsCsr });
+    return { signCert: sign.certificate, tlsCert: tls.certificate, caChain: sign.caChain };
+  } catch (err) {
+    throw new CliError(`${(err as Error).message} (CA of ${org.name})`, { step: `certificates of ${o.id}` });
+  }
+}
+
 /**
  * Issues every identity of one organisation and assembles its channel MSP. With `nodeOus` false
  * (the amb profile) the MSPs are admincerts-style, as AWS Managed Blockchain members' are: no
  * Node-OU classification, and the organisation admin's certificate listed under `admincerts` of
  * the channel MSP and of every local MSP (a node recognises its admins only that way).
  */
-export async function issueOrgIdentities(layout: Layout, org: Org, nodeOus = true): Promise<void> {
+export async function issueOrgIdentities(
+  layout: Layout,
+  org: Org,
+  nodeOus = true,
+  /** Which of its nodes get identities here (default all; a host issues only those it runs). */
+  only: (n: PeerNode | OrdererNode) => boolean = () => true,
+): Promise<void> {
   const ca = new CaClient(layout, org, nodeOus);
   await ca.enrollRegistrar(bootstrapSecret(layout.caHome(org.ca)));
   // The organisation's MSP for the channel: its CA as root for both enrolment and TLS.
@@ -189,7 +227,7 @@ export async function issueOrgIdentities(layout: Layout, org: Org, nodeOus = tru
   copyFileSync(layout.caCert(org.ca), path.join(msp, 'tlscacerts', 'ca.pem'));
   if (nodeOus) writeNodeOus(msp);
 
-  const nodes: (PeerNode | OrdererNode)[] = [...org.peers, ...org.orderers];
+  const nodes: (PeerNode | OrdererNode)[] = [...org.peers, ...org.orderers].filter(only);
   // One registration at a time per CA keeps its SQLite store happy; orgs run in parallel.
   await ca.issue({ id: layout.adminId(org), type: 'admin', role: 'admin', mspDir: layout.adminMsp(org), tlsDir: path.join(layout.userDir(org, layout.adminId(org)), 'tls') });
   for (const node of nodes) {
@@ -198,6 +236,7 @@ export async function issueOrgIdentities(layout: Layout, org: Org, nodeOus = tru
       type: node.kind,
       mspDir: layout.nodeMsp(node),
       tlsDir: layout.nodeTls(node),
+      hosts: tlsHostsOf(node.host),
     });
   }
   for (const user of org.users) {
@@ -226,7 +265,7 @@ export async function issueServerTls(layout: Layout, org: Org, id: string, tlsDi
 }
 
 /** Node OUs: the certificate's OU (client, peer, admin, orderer) decides its MSP role. */
-function writeNodeOus(msp: string): void {
+export function writeNodeOus(msp: string): void {
   const ou = (name: string): string =>
     `  ${name}OUIdentifier:\n    Certificate: cacerts/ca.pem\n    OrganizationalUnitIdentifier: ${name.toLowerCase()}\n`;
   writeFileSync(

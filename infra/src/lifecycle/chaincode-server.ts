@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from '../local/context';
 import type { Layout } from '../topology/layout';
 import type { LocalNetwork } from '../local/network';
 import { portInUse, runningPid, startProcess, stopProcess, waitHealthy } from '../local/processes';
+import type { Launch } from '../local/node-processes';
 import type { ChaincodeServerNode, Org, PeerNode } from '../topology/topology';
 
 export const CHAINCODE_DIR = path.join(PROJECT_ROOT, 'chaincode');
@@ -20,7 +21,7 @@ export const PEER_ONLY = path.join(PROJECT_ROOT, 'infra', 'builders', 'ccaas', '
 export function serverAddress(net: LocalNetwork): string {
   const first = net.topology.chaincodeServers[0];
   if (!first) throw new CliError('the topology has no peer organisation to run a chaincode server for');
-  return `localhost:${first.port}`;
+  return `${first.host.endpoint}:${first.port}`;
 }
 
 /** The chaincode server of a peer's organisation. */
@@ -44,7 +45,7 @@ function orgOf(net: LocalNetwork, server: ChaincodeServerNode): Org {
  * @param modulePath - the chaincode to serve (a test may give one organisation a modified copy).
  */
 export async function startChaincodeServers(net: LocalNetwork, packageId: string, modulePath = CHAINCODE_DIR): Promise<number[]> {
-  return Promise.all(net.topology.chaincodeServers.map((s) => startChaincodeServer(net, s, packageId, modulePath)));
+  return Promise.all((net.share?.chaincodeServers ?? net.topology.chaincodeServers).map((s) => startChaincodeServer(net, s, packageId, modulePath)));
 }
 
 /** Starts (or restarts) one organisation's chaincode server; see {@link startChaincodeServers}. */
@@ -80,26 +81,42 @@ export interface ChaincodeProcessSpec {
  * (via {@link startChaincodeServer}) or a partner's from its own data directory.
  */
 export async function startChaincodeProcess(spec: ChaincodeProcessSpec): Promise<number> {
-  const { layout, server, packageId } = spec;
-  const modulePath = spec.modulePath ?? CHAINCODE_DIR;
+  const { layout, server } = spec;
   const pidFile = layout.pidFile(server.name);
   await stopProcess(pidFile, 3000);
   // The readiness probe below is "the port accepts connections": it must not be answered by the
   // server being replaced, whose socket can outlive its PID file by a moment.
   const freeBy = Date.now() + 10_000;
-  while (await portInUse(server.port)) {
+  while (await portInUse(server.port, server.host.address)) {
     if (Date.now() > freeBy)
       throw new CliError(`port ${server.port} of ${server.name} is still in use by another process`, {
         step: `chaincode server ${server.name}`,
       });
     await sleep(50);
   }
-  const tls = layout.nodeTls(server);
-  const bundle = path.join(tls, 'client-ca-bundle.pem');
-  writeFileSync(bundle, readFileSync(spec.tlsRootCert, 'utf8'));
+  const launch = chaincodeLaunch(spec);
   const log = layout.logFile(server.name);
   const pid = startProcess({
     name: server.name,
+    command: launch.command,
+    args: launch.args,
+    env: { ...process.env, ...launch.env },
+    cwd: launch.cwd,
+    logFile: log,
+    pidFile,
+  });
+  await waitHealthy(server.name, pidFile, log, () => portInUse(server.port, server.host.address), 30_000);
+  return pid;
+}
+
+/** How one chaincode server runs (here, or by a systemd unit); writes its client CA bundle. */
+export function chaincodeLaunch(spec: ChaincodeProcessSpec): Launch {
+  const { layout, server, packageId } = spec;
+  const modulePath = spec.modulePath ?? CHAINCODE_DIR;
+  const tls = layout.nodeTls(server);
+  const bundle = path.join(tls, 'client-ca-bundle.pem');
+  writeFileSync(bundle, readFileSync(spec.tlsRootCert, 'utf8'));
+  return {
     command: process.execPath,
     args: [
       '--require',
@@ -107,7 +124,7 @@ export async function startChaincodeProcess(spec: ChaincodeProcessSpec): Promise
       path.join(PROJECT_ROOT, 'node_modules', 'fabric-shim', 'cli.js'),
       'server',
       '--chaincode-address',
-      `127.0.0.1:${server.port}`,
+      `${server.host.address}:${server.port}`,
       '--chaincode-id',
       packageId,
       '--module-path',
@@ -120,20 +137,15 @@ export async function startChaincodeProcess(spec: ChaincodeProcessSpec): Promise
       bundle,
     ],
     env: {
-      ...process.env,
       CORE_CHAINCODE_LOGGING_LEVEL: 'info',
       CORE_PEER_LOCALMSPID: server.mspId,
       // The amb profile's peers are Fabric 2.2 with admincerts MSPs: see chaincode fabric-line.ts.
       WAYBILL_FABRIC_LINE: spec.peerRelease,
     },
     cwd: modulePath,
-    logFile: log,
-    pidFile,
-  });
-  await waitHealthy(server.name, pidFile, log, () => portInUse(server.port), 30_000);
-  return pid;
+  };
 }
 
 export function chaincodeServerRunning(net: LocalNetwork): boolean {
-  return net.topology.chaincodeServers.every((s) => runningPid(net.layout.pidFile(s.name)) !== undefined);
+  return (net.share?.chaincodeServers ?? net.topology.chaincodeServers).every((s) => runningPid(net.layout.pidFile(s.name)) !== undefined);
 }

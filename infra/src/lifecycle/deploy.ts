@@ -7,7 +7,7 @@ import type { PeerNode } from '../topology/topology';
 import { adminIdentity, anchorPeer, ordererEndpoint, orgOf, peerEndpoint } from '../local/endpoints';
 import { processProposal } from '../fabric/connection';
 import { newProposal, signProposal } from '../fabric/proposal';
-import { approveForMyOrg, commitDefinition, installChaincode, queryApproved, queryCommitted, queryInstalled } from './lifecycle';
+import { approveForMyOrg, checkCommitReadiness, commitDefinition, installChaincode, queryApproved, queryCommitted, queryInstalled } from './lifecycle';
 import { runningPid } from '../local/processes';
 import { builderFailure } from './builder-log';
 import { waitForEndorsers } from './endorsers';
@@ -25,6 +25,8 @@ export interface DeployResult {
   readonly version: string;
   /** False when the committed definition already matched: nothing was approved or committed. */
   readonly changed: boolean;
+  /** On one host of several: organisations whose approval the commit still waits for (then not committed). */
+  readonly waitingFor?: readonly string[];
   readonly seconds: number;
 }
 
@@ -52,7 +54,9 @@ export function readDeployState(net: LocalNetwork): DeployState | undefined {
  */
 export async function deployChaincode(net: LocalNetwork, mode: DeployMode, progress: Progress, target: ChaincodeTarget = 'fabric-2.5'): Promise<DeployResult> {
   const t0 = Date.now();
-  const peers = net.topology.peers;
+  // On one host of several, only its own peers and organisations: each host approves for its own.
+  const peers = net.localPeers;
+  const own = net.localPeerOrgs;
   // Before anything else: on a fresh machine, resolving binaries may mean building them.
   if (peers.some((p) => runningPid(net.layout.pidFile(p.name)) === undefined)) {
     throw new CliError('the network is not up: run `waybill network up` first', { step: 'chaincode deploy' });
@@ -70,7 +74,7 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, progr
   const installs = await Promise.allSettled(peers.map((p) => installIfMissing(net, p, pkg, pkgBytes, progress)));
   const failed = installs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  const first = anchorPeer(net.topology.peerOrgs[0] ?? fail('the topology has no peer organisation'));
+  const first = anchorPeer(own[0] ?? fail('this host runs no peer organisation'));
   const firstAdmin = adminIdentity(net, orgOf(net, first.org));
   const { channel } = net.topology;
   const { name, signaturePolicy } = net.topology.chaincode;
@@ -79,7 +83,7 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, progr
     committed !== undefined &&
     (
       await Promise.all(
-        net.topology.peerOrgs.map(
+        own.map(
           async (o) => (await queryApproved(adminIdentity(net, o), peerEndpoint(net, anchorPeer(o)), channel, name, committed.sequence))?.packageId,
         ),
       )
@@ -91,13 +95,26 @@ export async function deployChaincode(net: LocalNetwork, mode: DeployMode, progr
     changed = true;
     const def = { channel, name, version: pkg.codeHash, sequence, signaturePolicy };
     const orderer = ordererEndpoint(net);
-    // Each organisation approves with its own admin key, endorsed by its own peer.
+    // Each organisation approves with its own admin key, endorsed by its own peer (a re-run on one
+    // host of several finds its approval made and leaves it).
     await Promise.all(
-      net.topology.peerOrgs.map((o) =>
-        approveForMyOrg(adminIdentity(net, o), [peerEndpoint(net, anchorPeer(o))], orderer, { ...def, packageId: pkg.packageId }),
-      ),
+      own.map(async (o) => {
+        const admin = adminIdentity(net, o);
+        const ep = peerEndpoint(net, anchorPeer(o));
+        if (net.share && (await queryApproved(admin, ep, channel, name, sequence))?.packageId === pkg.packageId) return;
+        await approveForMyOrg(admin, [ep], orderer, { ...def, packageId: pkg.packageId });
+      }),
     );
-    progress(`approved by ${net.topology.peerOrgs.map((o) => o.name).join(', ')} (sequence ${sequence})`);
+    progress(`approved by ${own.map((o) => o.name).join(', ')} (sequence ${sequence})`);
+    if (net.share) {
+      const ready = await checkCommitReadiness(firstAdmin, peerEndpoint(net, first), def);
+      const waitingFor = net.topology.peerOrgs.filter((o) => ready[o.mspId] !== true).map((o) => o.name);
+      if (waitingFor.length) {
+        progress(`sequence ${sequence} waits for the approval of ${waitingFor.join(', ')} (run \`chaincode deploy --host\` on their hosts)`);
+        writeFileSync(deployStateFile(net), JSON.stringify({ mode, packageId: pkg.packageId, sequence }, null, 2));
+        return { mode, target, packageId: pkg.packageId, sequence, version: pkg.codeHash, changed, waitingFor, seconds: (Date.now() - t0) / 1000 };
+      }
+    }
     await commitDefinition(
       firstAdmin,
       net.topology.peerOrgs.map((o) => peerEndpoint(net, anchorPeer(o))),

@@ -20,7 +20,8 @@ export async function waitForEndorsers(net: LocalNetwork, timeoutMs: number): Pr
   const orgs = net.topology.peerOrgs.filter((o) => o.users.length > 0);
   const sessions: [string, GatewaySession][] = [];
   try {
-    for (const o of orgs) {
+    // Only organisations whose users this directory holds ask (a host of a multi-host network).
+    for (const o of orgs.filter((x) => net.localPeerOrgs.includes(x))) {
       const user = o.users[0];
       if (user) sessions.push([o.name, connectAs(net, o.name, user.id)]);
     }

@@ -30,7 +30,7 @@ export async function initGovernance(net: LocalNetwork, progress: Progress): Pro
   if (proposal.oversight.length === 0) {
     throw new CliError('the topology designates no oversight organisation (oversight: true)', { step: 'governance' });
   }
-  const admin = adminOf(net.topology.peerOrgs);
+  const admin = adminOf(net.localPeerOrgs);
   if (!net.topology.traits.gatewayService) return initGovernanceWithoutGateway(net, admin, proposal, progress);
   const session = connectAs(net, admin.org.name, admin.userId);
   try {

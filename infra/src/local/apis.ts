@@ -39,11 +39,15 @@ export interface ApiHost {
 /** {@link apiEnv} for any organisation's data directory (a founder's network or a partner's own). */
 export function apiEnvOf(net: ApiHost, org: Org): NodeJS.ProcessEnv {
   const { WAYBILL_PD_KEK: _inherited, ...env } = process.env;
+  return { ...env, ...apiOwnEnv(net, org, env) };
+}
+
+/** The variables that are one organisation's gateway's own (what a systemd unit sets). */
+export function apiOwnEnv(net: ApiHost, org: Org, env: NodeJS.ProcessEnv = {}): Record<string, string> {
   return {
-    ...env,
     WAYBILL_PROFILE: net.layout.profile(org),
-    PORT: String(org.apiPort),
-    HOST: '127.0.0.1',
+    PORT: String(org.apiPort ?? 0),
+    HOST: org.host.address,
     DATABASE_URL: path.join(net.layout.root, 'data', `gateway-${org.key}.sqlite`),
     WAYBILL_PD_KEK_FILE: ensureKek(net, org),
     // Peers without a Gateway service (the amb profile's Fabric 2.2) need the fabric-network
@@ -94,13 +98,18 @@ async function ensureKeys(net: ApiHost, org: Org): Promise<string> {
       throw new CliError(`creating the API key of ${user.id} failed: ${commandOutput(err, 1)}`, { step: `gateway API ${org.name}` });
     }
   }
-  writeFileSync(file, `${JSON.stringify({ url: `http://localhost:${org.apiPort}`, keys }, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(file, `${JSON.stringify({ url: apiUrl(org), keys }, null, 2)}\n`, { mode: 0o600 });
   return file;
 }
 
-function live(port: number): Promise<boolean> {
+/** Where an organisation's gateway API answers (`http://localhost:<port>` on the implicit host). */
+export function apiUrl(org: Org): string {
+  return `http://${org.host.endpoint}:${org.apiPort ?? 0}`;
+}
+
+function live(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/health/live', timeout: 1000, agent: false }, (res) => {
+    const req = http.get({ host, port, path: '/health/live', timeout: 1000, agent: false }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -115,7 +124,7 @@ function live(port: number): Promise<boolean> {
 /** Starts one gateway API per peer organisation (idempotent), each holding only its own keys. */
 export async function startApis(net: LocalNetwork, progress: Progress): Promise<ApiEndpoint[]> {
   const out: ApiEndpoint[] = [];
-  for (const org of net.topology.peerOrgs) {
+  for (const org of net.localPeerOrgs) {
     const api = await startApi(net, org, progress);
     if (api) out.push(api);
   }
@@ -129,7 +138,7 @@ export async function startApi(net: ApiHost, org: Org, progress: Progress): Prom
   const file = await ensureKeys(net, org);
   const pidFile = net.layout.pidFile(name);
   if (runningPid(pidFile) === undefined) {
-    if (await portInUse(org.apiPort)) {
+    if (await portInUse(org.apiPort, org.host.address)) {
       throw new CliError(`port ${org.apiPort} of ${name} is already in use`, { step: `gateway API ${org.name}` });
     }
     const log = net.layout.logFile(name);
@@ -142,10 +151,10 @@ export async function startApi(net: ApiHost, org: Org, progress: Progress): Prom
       logFile: log,
       pidFile,
     });
-    await waitHealthy(name, pidFile, log, () => live(org.apiPort as number), 60_000);
-    progress(`${name} listening on http://localhost:${org.apiPort}`);
+    await waitHealthy(name, pidFile, log, () => live(org.host.address, org.apiPort as number), 60_000);
+    progress(`${name} listening on ${apiUrl(org)}`);
   }
-  return { org: org.name, url: `http://localhost:${org.apiPort}`, keysFile: file };
+  return { org: org.name, url: apiUrl(org), keysFile: file };
 }
 
 export async function stopApis(net: LocalNetwork): Promise<void> {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../common/errors';
 import { Layout } from '../topology/layout';
-import { loadTopology, type Profile, type Topology } from '../topology/topology';
+import { hostNamed, loadTopology, type Profile, type Topology } from '../topology/topology';
 
 /** The repository root (infra/dist/local → ../../..). */
 export const PROJECT_ROOT = process.env['WAYBILL_ROOT'] ?? path.resolve(__dirname, '..', '..', '..');
@@ -15,6 +15,8 @@ export interface NetworkOptions {
   /** Picks the profile's topology file (network/topology.amb.yaml for amb) when none is given. */
   readonly profile?: Profile;
   readonly failover?: boolean;
+  /** The host of a multi-host topology this directory runs (`--host`). */
+  readonly host?: string;
 }
 
 /** What `up` remembers so that later commands need no flags. */
@@ -22,6 +24,7 @@ export interface SavedSettings {
   readonly basePort: number;
   readonly failover: boolean;
   readonly topologyFile: string;
+  readonly host?: string;
 }
 
 export interface NetworkContext {
@@ -65,7 +68,15 @@ export function resolveNetwork(options: NetworkOptions = {}): NetworkContext {
   }
   const basePort = options.basePort ?? saved?.basePort ?? probe.basePort;
   const topology = basePort === probe.basePort ? probe : loadTopology(topologyFile, { basePort, failover });
-  return { layout, topology, settings: { basePort, failover, topologyFile } };
+  const host = options.host ?? saved?.host;
+  if (host !== undefined) {
+    if (topology.hosts[0]?.implicit) throw new CliError(`--host ${host}: topology ${topologyFile} declares no hosts:`);
+    hostNamed(topology, host);
+  }
+  if (saved?.host !== undefined && options.host !== undefined && saved.host !== options.host) {
+    throw new CliError(`${layout.root} runs host ${saved.host}, not ${options.host}; each host has its own --dir`);
+  }
+  return { layout, topology, settings: { basePort, failover, topologyFile, ...(host !== undefined ? { host } : {}) } };
 }
 
 export function settingsFile(layout: Layout): string {

@@ -4,7 +4,7 @@ import type { Endpoint, PeerEndpoint } from '../fabric/connection';
 import type { SigningIdentity } from '../fabric/identity';
 import { loadIdentity } from '../fabric/msp-identity';
 import type { NetworkModel } from '../topology/layout';
-import type { Org, OrdererNode, PeerNode } from '../topology/topology';
+import type { Host, Org, OrdererNode, PeerNode } from '../topology/topology';
 
 /** A peer of the local network as a gRPC endpoint (public material: address and TLS root). */
 export function peerEndpoint(net: NetworkModel, p: PeerNode): PeerEndpoint {
@@ -12,9 +12,9 @@ export function peerEndpoint(net: NetworkModel, p: PeerNode): PeerEndpoint {
   return {
     name: p.name,
     mspId: org.mspId,
-    address: `localhost:${p.port}`,
+    address: `${p.host.endpoint}:${p.port}`,
     tlsRootCert: readFileSync(net.layout.orgTlsCa(org)),
-    hostnameOverride: 'localhost',
+    ...hostnameOverride(p.host),
   };
 }
 
@@ -23,10 +23,15 @@ export function ordererEndpoint(net: NetworkModel, o: OrdererNode | undefined = 
   if (!o) throw new CliError('the topology has no orderer');
   return {
     name: o.name,
-    address: `localhost:${o.port}`,
+    address: `${o.host.endpoint}:${o.port}`,
     tlsRootCert: readFileSync(net.layout.orgTlsCa(net.topology.ordererOrg)),
-    hostnameOverride: 'localhost',
+    ...hostnameOverride(o.host),
   };
+}
+
+/** The implicit host is dialled as `localhost`; other hosts by address, which their certificates carry. */
+export function hostnameOverride(host: Host): { hostnameOverride?: string } {
+  return host.implicit ? { hostnameOverride: 'localhost' } : {};
 }
 
 export function orgOf(net: NetworkModel, name: string): Org {

@@ -57,9 +57,11 @@ export function connectWithMsp(
   const peer = org?.peers[peerIndex];
   if (!org || !peer) throw new CliError(`no peer ${peerIndex} in organisation ${orgName}`);
   const key = createPrivateKey(readFileSync(path.join(msp, 'keystore', 'key.pem')));
-  const client = new grpc.Client(`localhost:${peer.port}`, grpc.credentials.createSsl(readFileSync(net.layout.orgTlsCa(org))), {
-    'grpc.ssl_target_name_override': 'localhost',
-  });
+  const client = new grpc.Client(
+    `${peer.host.endpoint}:${peer.port}`,
+    grpc.credentials.createSsl(readFileSync(net.layout.orgTlsCa(org))),
+    peer.host.implicit ? { 'grpc.ssl_target_name_override': 'localhost' } : {},
+  );
   const gateway = connect({
     client,
     identity: { mspId: org.mspId, credentials: readFileSync(path.join(msp, 'signcerts', 'cert.pem')) },

@@ -5,6 +5,7 @@ import type { NetworkModel } from '../topology/layout';
 import { ordererChannelInfo } from './channel-setup';
 import { probeNode, type FabricNode } from './node-processes';
 import { runningPid, tail } from './processes';
+import { apiUrl } from './apis';
 
 export interface NodeStatus {
   readonly name: string;
@@ -40,7 +41,7 @@ export async function networkStatus(net: NetworkModel, fabricNodes: readonly Fab
         org: n.org,
         pid,
         running: pid !== null,
-        endpoint: `localhost:${n.port}`,
+        endpoint: `${n.host.endpoint}:${n.port}`,
         healthy,
       };
     }),
@@ -72,7 +73,7 @@ function sideProcesses(net: NetworkModel): NodeStatus[] {
       org: server.org,
       pid: cc ?? null,
       running: cc !== undefined,
-      endpoint: `localhost:${server.port}`,
+      endpoint: `${server.host.endpoint}:${server.port}`,
       healthy: cc !== undefined,
     });
   }
@@ -86,7 +87,7 @@ function sideProcesses(net: NetworkModel): NodeStatus[] {
       org: org.name,
       pid: pid ?? null,
       running: pid !== undefined,
-      endpoint: `http://localhost:${org.apiPort ?? 0}`,
+      endpoint: apiUrl(org),
       healthy: pid !== undefined,
     });
   }

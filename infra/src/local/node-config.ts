@@ -74,14 +74,15 @@ export function peerConfig(peer: PeerNode, o: PeerConfigOptions): string {
   const t = load(o.sampleDir, 'core.yaml');
   const dir = o.layout.nodeDir(peer);
   const tls = o.layout.nodeTls(peer);
-  const addr = `localhost:${peer.port}`;
+  const host = peer.host;
+  const addr = `${host.endpoint}:${peer.port}`;
   const set = (k: string, v: unknown): void => setPath(t, k, v);
   set('peer.id', peer.name);
   set('peer.networkId', o.topology.name.toLowerCase());
-  set('peer.listenAddress', `127.0.0.1:${peer.port}`);
+  set('peer.listenAddress', `${host.address}:${peer.port}`);
   set('peer.address', addr);
-  set('peer.chaincodeListenAddress', `127.0.0.1:${peer.chaincodePort}`);
-  set('peer.chaincodeAddress', `localhost:${peer.chaincodePort}`);
+  set('peer.chaincodeListenAddress', `${host.address}:${peer.chaincodePort}`);
+  set('peer.chaincodeAddress', `${host.endpoint}:${peer.chaincodePort}`);
   set('peer.mspConfigPath', o.layout.nodeMsp(peer));
   set('peer.localMspId', peer.mspId);
   set('peer.fileSystemPath', path.join(dir, 'data'));
@@ -102,6 +103,16 @@ export function peerConfig(peer: PeerNode, o: PeerConfigOptions): string {
   set('peer.gossip.aliveTimeInterval', '1s');
   set('peer.gossip.aliveExpirationTimeout', '10s');
   set('peer.gossip.membershipTrackerInterval', '1s');
+  if (!host.implicit) {
+    // Across hosts a cut link drops packets silently (on loopback a dead node answers with a
+    // reset): keep-alive pings find a dead orderer or peer within seconds, so the peer pulls blocks
+    // from, and its Gateway broadcasts to, another orderer (Fabric's defaults: 60 s + 20 s).
+    set('peer.keepalive.minInterval', '5s');
+    set('peer.keepalive.client.interval', '10s');
+    set('peer.keepalive.client.timeout', '5s');
+    set('peer.keepalive.deliveryClient.interval', '10s');
+    set('peer.keepalive.deliveryClient.timeout', '5s');
+  }
   set('peer.tls.enabled', true);
   set('peer.tls.clientAuthRequired', false);
   set('peer.tls.cert.file', path.join(tls, 'server.crt'));
@@ -123,7 +134,7 @@ export function peerConfig(peer: PeerNode, o: PeerConfigOptions): string {
   set('chaincode.logging.level', 'info');
   set('ledger.state.stateDatabase', 'goleveldb');
   set('ledger.snapshots.rootDir', path.join(dir, 'data', 'snapshots'));
-  set('operations.listenAddress', `127.0.0.1:${peer.operationsPort}`);
+  set('operations.listenAddress', `${host.address}:${peer.operationsPort}`);
   set('operations.tls.enabled', true);
   set('operations.tls.cert.file', path.join(tls, 'server.crt'));
   set('operations.tls.key.file', path.join(tls, 'server.key'));
@@ -139,8 +150,14 @@ export function ordererConfig(node: OrdererNode, sampleDir: string, layout: Layo
   const dir = layout.nodeDir(node);
   const tls = layout.nodeTls(node);
   const set = (k: string, v: unknown): void => setPath(t, k, v);
-  set('General.ListenAddress', '127.0.0.1');
+  set('General.ListenAddress', node.host.address);
   set('General.ListenPort', node.port);
+  if (!node.host.implicit) {
+    // Peers on other hosts ping every 10 s (see peerConfig); the orderer must accept that.
+    set('General.Keepalive.ServerMinInterval', '5s');
+    set('General.Keepalive.ServerInterval', '10s');
+    set('General.Keepalive.ServerTimeout', '5s');
+  }
   set('General.TLS.Enabled', true);
   set('General.TLS.PrivateKey', path.join(tls, 'server.key'));
   set('General.TLS.Certificate', path.join(tls, 'server.crt'));
@@ -155,14 +172,14 @@ export function ordererConfig(node: OrdererNode, sampleDir: string, layout: Layo
   set('FileLedger.Location', path.join(dir, 'data', 'ledger'));
   set('Consensus.WALDir', path.join(dir, 'data', 'etcdraft', 'wal'));
   set('Consensus.SnapDir', path.join(dir, 'data', 'etcdraft', 'snapshot'));
-  set('Operations.ListenAddress', `127.0.0.1:${node.operationsPort}`);
+  set('Operations.ListenAddress', `${node.host.address}:${node.operationsPort}`);
   set('Operations.TLS.Enabled', true);
   set('Operations.TLS.PrivateKey', path.join(tls, 'server.key'));
   set('Operations.TLS.Certificate', path.join(tls, 'server.crt'));
   set('Operations.TLS.ClientAuthRequired', false);
   set('Operations.TLS.RootCAs', []);
   set('Metrics.Provider', 'prometheus');
-  set('Admin.ListenAddress', `127.0.0.1:${node.adminPort}`);
+  set('Admin.ListenAddress', `${node.host.address}:${node.adminPort}`);
   set('Admin.TLS.Enabled', true);
   set('Admin.TLS.PrivateKey', path.join(tls, 'server.key'));
   set('Admin.TLS.Certificate', path.join(tls, 'server.crt'));
@@ -178,7 +195,12 @@ export function ordererConfig(node: OrdererNode, sampleDir: string, layout: Layo
  * based policies and orderer endpoints, Raft consenters, and V2_5 application
  * capability (needed for private data purge).
  */
-export function configtx(topology: Topology, layout: Layout): string {
+export function configtx(
+  topology: Topology,
+  layout: Layout,
+  /** Where each orderer's TLS certificate is (default: its own node folder). */
+  consenterCert: (o: OrdererNode) => string = (o) => path.join(layout.nodeTls(o), 'server.crt'),
+): string {
   const rule = (msp: string, roles: string[]): string => `OR(${roles.map((r) => `'${msp}.${r}'`).join(', ')})`;
   // Without Node OUs (the amb profile's admincerts MSPs, as AMB members have) an MSP cannot tell
   // a peer from a client: policies name `member` (and `admin`, known from admincerts), as AMB's own
@@ -192,7 +214,7 @@ export function configtx(topology: Topology, layout: Layout): string {
     };
     if (!o.isOrderer) policies['Endorsement'] = { Type: 'Signature', Rule: rule(o.mspId, [ous ? 'peer' : 'member']) };
     const org: Tree = { Name: o.mspId, ID: o.mspId, MSPDir: layout.orgMsp(o), Policies: policies };
-    if (o.isOrderer) org['OrdererEndpoints'] = o.orderers.map((n) => `localhost:${n.port}`);
+    if (o.isOrderer) org['OrdererEndpoints'] = o.orderers.map((n) => `${n.host.endpoint}:${n.port}`);
     // Peer organisations' anchor peers are set after the channel exists, each by its own admin
     // through a configuration update (`LocalNetwork.up`, step "anchor peers").
     return org;
@@ -218,10 +240,10 @@ export function configtx(topology: Topology, layout: Layout): string {
           },
           EtcdRaft: {
             Consenters: topology.orderers.map((n) => ({
-              Host: 'localhost',
+              Host: n.host.endpoint,
               Port: n.port,
-              ClientTLSCert: path.join(layout.nodeTls(n), 'server.crt'),
-              ServerTLSCert: path.join(layout.nodeTls(n), 'server.crt'),
+              ClientTLSCert: consenterCert(n),
+              ServerTLSCert: consenterCert(n),
             })),
             // Everything is on loopback: a 200 ms tick elects a new leader ~2 s after one stops
             // (the production default of 500 ms makes that 5 s).

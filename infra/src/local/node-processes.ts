@@ -26,11 +26,14 @@ export interface NodeBinaries {
   readonly peer: string;
 }
 
-/** How one node runs: its program, arguments, environment and working directory. */
-interface Launch {
+/**
+ * How one node runs: its program, arguments, its own environment (added to the caller's when
+ * started here; all of it in a systemd unit) and working directory.
+ */
+export interface Launch {
   readonly command: string;
   readonly args: readonly string[];
-  readonly env: NodeJS.ProcessEnv;
+  readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
   /** After the node is healthy (a CA: its home locked down once it wrote its files). */
   readonly afterHealthy?: () => void;
@@ -48,8 +51,8 @@ function chaincodeServerOf(net: NodeHost, p: PeerNode): ChaincodeServerNode {
   return server;
 }
 
-/** The one place that says how each kind of node is launched. */
-function launchOf(net: NodeHost, bin: NodeBinaries, node: FabricNode): Launch {
+/** The one place that says how each kind of node is launched (here, or by a systemd unit). */
+export function launchOf(net: NodeHost, bin: NodeBinaries, node: FabricNode): Launch {
   const { layout } = net;
   switch (node.kind) {
     case 'ca': {
@@ -57,7 +60,7 @@ function launchOf(net: NodeHost, bin: NodeBinaries, node: FabricNode): Launch {
       return {
         command: path.join(bin.fabric, 'fabric-ca-server'),
         args: caServerArgs(node, orgNamed(net, node.org), home),
-        env: { ...process.env, ...caServerEnv(bootstrapSecret(home)), FABRIC_CA_SERVER_HOME: home },
+        env: { ...caServerEnv(bootstrapSecret(home)), FABRIC_CA_SERVER_HOME: home },
         cwd: home,
         afterHealthy: () => lockDown(home),
       };
@@ -66,7 +69,7 @@ function launchOf(net: NodeHost, bin: NodeBinaries, node: FabricNode): Launch {
       return {
         command: path.join(bin.fabric, 'orderer'),
         args: [],
-        env: { ...process.env, FABRIC_CFG_PATH: layout.nodeDir(node), FABRIC_LOGGING_SPEC: 'info' },
+        env: { FABRIC_CFG_PATH: layout.nodeDir(node), FABRIC_LOGGING_SPEC: 'info' },
         cwd: layout.nodeDir(node),
       };
     case 'peer':
@@ -74,12 +77,11 @@ function launchOf(net: NodeHost, bin: NodeBinaries, node: FabricNode): Launch {
         command: path.join(bin.peer, 'peer'),
         args: ['node', 'start'],
         env: {
-          ...process.env,
           FABRIC_CFG_PATH: layout.nodeDir(node),
           FABRIC_LOGGING_SPEC: 'info',
           WAYBILL_PEER_TLS_DIR: layout.nodeTls(node),
           WAYBILL_CCAAS_ROOT_CERT: layout.orgTlsCa(orgNamed(net, node.org)),
-          WAYBILL_CCAAS_ADDRESS: `localhost:${chaincodeServerOf(net, node).port}`,
+          WAYBILL_CCAAS_ADDRESS: `${chaincodeServerOf(net, node).host.endpoint}:${chaincodeServerOf(net, node).port}`,
           WAYBILL_BUILDER_LOG_DIR: layout.builderLogDir(node),
           // Node 12 and npm 6 for packages built for Fabric 2.2 peers (`--target fabric-2.2`), as
           // scripts/lib.sh provisions them; the node builder uses them for packages with node_modules.
@@ -101,7 +103,7 @@ export async function startNode(net: NodeHost, bin: NodeBinaries, node: FabricNo
   if (runningPid(pidFile) !== undefined) return;
   const launch = launchOf(net, bin, node);
   const logFile = net.layout.logFile(node.name);
-  startProcess({ name: node.name, command: launch.command, args: launch.args, env: launch.env, cwd: launch.cwd, logFile, pidFile });
+  startProcess({ name: node.name, command: launch.command, args: launch.args, env: { ...process.env, ...launch.env }, cwd: launch.cwd, logFile, pidFile });
   started.push(node.name);
   await waitHealthy(node.name, pidFile, logFile, () => probeNode(net, node));
   launch.afterHealthy?.();
@@ -112,16 +114,16 @@ export async function probeNode(net: NodeHost, n: FabricNode): Promise<boolean> 
   if (n.kind === 'ca') {
     const ca = net.layout.caCert(n);
     if (!existsSync(ca)) return false;
-    const r = await httpsGet(`https://localhost:${n.port}/cainfo`, readFileSync(ca));
+    const r = await httpsGet(`https://${n.host.endpoint}:${n.port}/cainfo`, readFileSync(ca));
     return r.status === 200;
   }
   const org = orgNamed(net, n.org);
-  const r = await httpsGet(`https://localhost:${n.operationsPort}/healthz`, readFileSync(net.layout.orgTlsCa(org)));
+  const r = await httpsGet(`https://${n.host.endpoint}:${n.operationsPort}/healthz`, readFileSync(net.layout.orgTlsCa(org)));
   // A peer serves /healthz as soon as its operations server is up, well before its gRPC server
   // listens (ledgers, gossip and chaincode support start in between; seconds on a loaded
   // machine): healthy also means the node's own port takes connections (seen in CI: a partner's
   // peer joined right after start refused with ECONNREFUSED).
-  return r.status === 200 && (await portInUse(n.port));
+  return r.status === 200 && (await portInUse(n.port, n.host.address));
 }
 
 /**
@@ -130,16 +132,16 @@ export async function probeNode(net: NodeHost, n: FabricNode): Promise<boolean> 
  */
 export async function checkPorts(nodes: readonly FabricNode[], running: readonly string[]): Promise<void> {
   const busy: string[] = [];
-  const ports: [string, number][] = [];
+  const ports: [string, number, string][] = [];
   for (const n of nodes) {
     if (running.includes(n.name)) continue;
-    ports.push([n.name, n.port], [`${n.name} operations`, n.operationsPort]);
-    if (n.kind === 'orderer') ports.push([`${n.name} admin`, n.adminPort]);
-    if (n.kind === 'peer') ports.push([`${n.name} chaincode`, n.chaincodePort]);
+    ports.push([n.name, n.port, n.host.address], [`${n.name} operations`, n.operationsPort, n.host.address]);
+    if (n.kind === 'orderer') ports.push([`${n.name} admin`, n.adminPort, n.host.address]);
+    if (n.kind === 'peer') ports.push([`${n.name} chaincode`, n.chaincodePort, n.host.address]);
   }
   await Promise.all(
-    ports.map(async ([name, port]) => {
-      if (await portInUse(port)) busy.push(`${name} (${port})`);
+    ports.map(async ([name, port, host]) => {
+      if (await portInUse(port, host)) busy.push(`${name} (${port})`);
     }),
   );
   if (busy.length) {

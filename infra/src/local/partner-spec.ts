@@ -1,6 +1,6 @@
 import { ALL_ROLES, type Role } from '@waybill/chaincode/constants';
 import { CliError } from '../common/errors';
-import type { CaNode, ChaincodeServerNode, Org, PeerNode, UserSpec } from '../topology/topology';
+import { IMPLICIT_HOST, type CaNode, type ChaincodeServerNode, type Org, type PeerNode, type UserSpec } from '../topology/topology';
 
 /**
  * A partner organisation's own settings (`partner.json` in its data directory): who it is, its
@@ -79,7 +79,7 @@ export function partnerSettings(input: {
 export function partnerNodes(s: PartnerSettings): PartnerNodes {
   const key = s.name.toLowerCase();
   const base = s.basePort;
-  const ca: CaNode = { kind: 'ca', name: `ca.${key}`, org: s.name, mspId: s.mspId, port: base, operationsPort: base + 1 };
+  const ca: CaNode = { kind: 'ca', name: `ca.${key}`, org: s.name, mspId: s.mspId, port: base, operationsPort: base + 1, host: IMPLICIT_HOST };
   const peer: PeerNode = {
     kind: 'peer',
     name: `peer0.${key}`,
@@ -90,14 +90,16 @@ export function partnerNodes(s: PartnerSettings): PartnerNodes {
     operationsPort: base + 11,
     chaincodePort: base + 12,
     failover: false,
+    host: IMPLICIT_HOST,
   };
-  const chaincodeServer: ChaincodeServerNode = { kind: 'chaincode', name: `chaincode.${key}`, org: s.name, mspId: s.mspId, port: base + 20 };
+  const chaincodeServer: ChaincodeServerNode = { kind: 'chaincode', name: `chaincode.${key}`, org: s.name, mspId: s.mspId, port: base + 20, host: IMPLICIT_HOST };
   const org: Org = {
     name: s.name,
     mspId: s.mspId,
     domain: s.domain,
     key,
     isOrderer: false,
+    host: IMPLICIT_HOST,
     ca,
     peers: [peer],
     orderers: [],

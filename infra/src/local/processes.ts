@@ -109,10 +109,10 @@ export function isSelfConnection(socket: net.Socket): boolean {
   return socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress;
 }
 
-/** Is something listening on 127.0.0.1:port? */
-export function portInUse(port: number): Promise<boolean> {
+/** Is something listening on host:port (default loopback)? */
+export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
+    const socket = net.connect({ host, port });
     socket.once('connect', () => {
       const self = isSelfConnection(socket);
       socket.destroy();

@@ -93,6 +93,26 @@ export class Layout {
   profile(org: Org): string {
     return path.join(this.profilesDir, `${org.key}.json`);
   }
+  /** Which host of the topology this directory is (`waybill host init`). */
+  get hostFile(): string {
+    return path.join(this.root, 'host.json');
+  }
+  /** What this host exchanges with the others: its CSRs out, certificates its CAs issued for others. */
+  get exchangeDir(): string {
+    return path.join(this.root, 'exchange');
+  }
+  /** The CSRs of a node that runs here but whose organisation's CA is on another host. */
+  csrFile(node: { name: string }): string {
+    return path.join(this.exchangeDir, 'csr', `${node.name}.json`);
+  }
+  /** Certificates this host's CA issued for a node of another host. */
+  issuedFile(node: { name: string }): string {
+    return path.join(this.exchangeDir, 'issued', `${node.name}.json`);
+  }
+  /** The TLS certificate of an orderer on another host (public; the channel's consenter list names it). */
+  remoteTls(node: { name: string }): string {
+    return path.join(this.root, 'remote', node.name, 'server.crt');
+  }
 }
 
 /** A network as the tools see it: its model and where its files are. */

@@ -1,4 +1,4 @@
-import { loadTopology, normaliseTopology, validateTopology, type Topology } from './topology';
+import { hostShare, loadTopology, normaliseTopology, tlsHostsOf, validateTopology, type Host, type Topology } from './topology';
 import { CliError } from '../common/errors';
 import { REAL_TOPOLOGY, TEST_BASE_PORT, validRawTopology } from '../testing/fixtures';
 import { TmpDirs } from '../testing/tmp';
@@ -440,5 +440,95 @@ describe('profiles', () => {
     expect(problemsOf({ ...validRawTopology(), profile: 'amb' })).toEqual([
       "chaincode.signaturePolicy names 'peer' or 'client' roles, which the amb profile's MSPs (admincerts, no Node OUs) cannot tell apart: use 'member'",
     ]);
+  });
+});
+
+describe('hosts', () => {
+  function placed(): Record<string, unknown> {
+    const raw = validRawTopology();
+    const orgs = raw['organizations'] as Record<string, unknown>[];
+    return {
+      ...raw,
+      hosts: [
+        { name: 'h1', address: '10.0.0.1' },
+        { name: 'h2', address: '10.0.0.2' },
+        { name: 'h3', address: '10.0.0.3' },
+      ],
+      organizations: [
+        { ...orgs[0], host: 'h1', orderers: ['o0', { name: 'o1', host: 'h2' }, { name: 'o2', host: 'h3' }] },
+        { ...orgs[1], host: 'h2' },
+        { ...orgs[2], host: 'h3' },
+      ],
+    };
+  }
+
+  it('puts everything on one implicit loopback host without hosts:, dialled as localhost', () => {
+    const t = normaliseTopology(validateTopology(validRawTopology()));
+    expect(t.hosts).toEqual([{ name: 'local', address: '127.0.0.1', endpoint: 'localhost', implicit: true }]);
+    for (const n of [...t.cas, ...t.orderers, ...t.peers, ...t.chaincodeServers, ...t.orgs]) expect(n.host.name).toBe('local');
+    expect(tlsHostsOf(t.hosts[0] as Host)).toEqual(['localhost', '127.0.0.1']);
+  });
+
+  it("places each organisation's nodes on its host and each orderer on its own, ports unchanged", () => {
+    const plain = normaliseTopology(validateTopology(validRawTopology()));
+    const t = normaliseTopology(validateTopology(placed()));
+    expect(t.orderers.map((o) => [o.name, o.host.name, o.host.endpoint])).toEqual([
+      ['o0', 'h1', '10.0.0.1'],
+      ['o1', 'h2', '10.0.0.2'],
+      ['o2', 'h3', '10.0.0.3'],
+    ]);
+    const alpha = t.orgs.find((o) => o.name === 'Alpha');
+    expect([alpha?.host.name, alpha?.ca.host.name, ...(alpha?.peers ?? []).map((p) => p.host.name)]).toEqual(['h2', 'h2', 'h2', 'h2']);
+    expect(t.chaincodeServers.map((c) => c.host.name)).toEqual(['h2', 'h3']);
+    // The same ports as without hosts (each host has its own addresses; ports stay unique anyway).
+    const orgs = validRawTopology()['organizations'] as Record<string, unknown>[];
+    const unplaced = normaliseTopology(validateTopology({ ...validRawTopology(), organizations: [{ ...orgs[0], orderers: ['o0', 'o1', 'o2'] }, ...orgs.slice(1)] }));
+    expect(allPorts(t)).toEqual(allPorts(unplaced));
+    expect(plain.hosts).toHaveLength(1);
+    expect(tlsHostsOf(t.hosts[1] as Host)).toEqual(['h2', '10.0.0.2']);
+    expect(tlsHostsOf({ name: 'lo', address: '127.0.0.2', endpoint: '127.0.0.2', implicit: false })).toEqual(['lo', '127.0.0.2', 'localhost', '127.0.0.1']);
+  });
+
+  it("shares out what runs on a host: its organisations, CAs, orderers, peers, chaincode servers", () => {
+    const t = normaliseTopology(validateTopology(placed()));
+    const h1 = hostShare(t, 'h1');
+    expect(h1.orgs.map((o) => o.name)).toEqual(['Ord']);
+    expect(h1.orderers.map((o) => o.name)).toEqual(['o0']);
+    expect(h1.peers).toEqual([]);
+    expect(h1.createsChannel).toBe(true);
+    const h2 = hostShare(t, 'h2');
+    expect([h2.cas.map((c) => c.name), h2.orderers.map((o) => o.name), h2.peers.map((p) => p.name), h2.createsChannel]).toEqual([
+      ['ca.alpha'],
+      ['o1'],
+      ['peer0.alpha', 'peer1.alpha'],
+      false,
+    ]);
+    expect(() => hostShare(t, 'h9')).toThrow('unknown host h9; the topology\'s hosts: h1, h2, h3');
+  });
+
+  it('refuses unknown, missing, duplicate and malformed hosts', () => {
+    const raw = placed();
+    const orgs = raw['organizations'] as Record<string, unknown>[];
+    expect(problemsOf({ ...raw, organizations: [{ ...orgs[0], host: 'h9' }, orgs[1], orgs[2]] })).toContain(
+      'organizations[0].host must be one of the hosts: h1, h2, h3',
+    );
+    const { host: _h, ...noHost } = orgs[1] as { host: string };
+    expect(problemsOf({ ...raw, organizations: [orgs[0], noHost, orgs[2]] })).toContain(
+      'organizations[1].host is missing: with hosts: every organisation names its host',
+    );
+    expect(problemsOf({ ...validRawTopology(), organizations: [{ ...(validRawTopology()['organizations'] as object[])[0], host: 'h1' }, ...(validRawTopology()['organizations'] as object[]).slice(1)] })).toContain(
+      'organizations[0].host needs a hosts: list',
+    );
+    expect(problemsOf({ ...raw, hosts: [{ name: 'h1', address: '10.0.0.1' }, { name: 'h1', address: '10.0.0.1' }, { name: 'h2', address: '10.0.0.300' }, { name: 'h3', address: '10.0.0.3' }] })).toEqual([
+      'hosts[2].address is missing or malformed',
+      'host h1 is listed twice',
+      'host address 10.0.0.1 is used twice',
+    ]);
+    expect(problemsOf({ ...raw, organizations: [{ ...orgs[0], orderers: ['o0', { name: 'o1', host: 'h7' }, { name: 'o2' }] }, orgs[1], orgs[2]] })).toEqual([
+      'organizations[0].orderers[1].host must be one of the hosts: h1, h2, h3',
+    ]);
+    // An orderer without a host of its own runs on its organisation's.
+    const t = normaliseTopology(validateTopology({ ...raw, organizations: [{ ...orgs[0], orderers: ['o0', { name: 'o1' }, 'o2'] }, orgs[1], orgs[2]] }));
+    expect(t.orderers.map((o) => o.host.name)).toEqual(['h1', 'h1', 'h1']);
   });
 });

@@ -11,13 +11,47 @@ export interface UserSpec {
   readonly role: Role;
 }
 
+/** A machine of the network, by name and IPv4 address (topology `hosts:`). */
+export interface HostSpec {
+  readonly name: string;
+  readonly address: string;
+}
+
+/**
+ * A machine the nodes run on. Without `hosts:` in the topology every node is on one implicit host,
+ * loopback, dialled as `localhost` (the single-machine network).
+ */
+export interface Host extends HostSpec {
+  /** What other nodes dial: `localhost` on the implicit host, else the address. */
+  readonly endpoint: string;
+  readonly implicit: boolean;
+}
+
+/** The one host of a topology without `hosts:`. */
+export const IMPLICIT_HOST: Host = { name: 'local', address: '127.0.0.1', endpoint: 'localhost', implicit: true };
+
+/** Names and addresses a TLS certificate of a node on `host` carries (loopback adds localhost). */
+export function tlsHostsOf(host: Host): string[] {
+  const loopback = host.address.startsWith('127.');
+  const names = host.implicit ? [] : [host.name, host.address];
+  return [...new Set([...names, ...(loopback ? ['localhost', '127.0.0.1'] : [])])];
+}
+
+/** An orderer placed on a host other than its organisation's. */
+export interface OrdererSpec {
+  readonly name: string;
+  readonly host?: string;
+}
+
 export interface OrgSpec {
   readonly name: string;
   readonly mspId: string;
   readonly domain: string;
+  /** Host of the organisation's CA, peers, chaincode server, gateway API, admin and users. */
+  readonly host?: string;
   readonly peers?: readonly string[];
   readonly failoverPeers?: readonly string[];
-  readonly orderers?: readonly string[];
+  readonly orderers?: readonly (string | OrdererSpec)[];
   readonly users?: readonly UserSpec[];
   /** Designated for oversight in the chaincode's governance record (regulators, auditors). */
   readonly oversight?: boolean;
@@ -67,6 +101,7 @@ export interface TopologySpec {
     readonly preferredMaxBytes: string;
   };
   readonly chaincode: { readonly name: string; readonly signaturePolicy: string };
+  readonly hosts?: readonly HostSpec[];
   readonly organizations: readonly OrgSpec[];
 }
 
@@ -79,6 +114,8 @@ export interface NodeBase {
   /** Service port (gRPC for peers/orderers, HTTPS for CAs). */
   readonly port: number;
   readonly operationsPort: number;
+  /** Where it runs: it listens on this host's address and is dialled at its endpoint. */
+  readonly host: Host;
 }
 export interface CaNode extends NodeBase {
   readonly kind: 'ca';
@@ -102,6 +139,7 @@ export interface ChaincodeServerNode {
   readonly org: string;
   readonly mspId: string;
   readonly port: number;
+  readonly host: Host;
 }
 export type NetworkNode = CaNode | OrdererNode | PeerNode;
 
@@ -120,6 +158,8 @@ export interface Org {
   readonly oversight: boolean;
   /** Port of this organisation's gateway API (peer organisations only). */
   readonly apiPort: number | undefined;
+  /** Host of its CA, peers, chaincode server, API and private keys (orderers may be elsewhere). */
+  readonly host: Host;
 }
 
 /** The normalised topology: every name resolved, every port computed. */
@@ -140,6 +180,8 @@ export interface Topology {
   readonly cas: readonly CaNode[];
   /** One chaincode server per peer organisation, in organisation order. */
   readonly chaincodeServers: readonly ChaincodeServerNode[];
+  /** The hosts: those of `hosts:`, or the one implicit loopback host. */
+  readonly hosts: readonly Host[];
 }
 
 export interface NormaliseOptions {
@@ -154,6 +196,8 @@ const ID = /^[a-z][a-z0-9-]{0,62}$/;
 const CHANNEL = /^[a-z][a-z0-9.-]{0,248}$/;
 const DURATION = /^\d+(ms|s)$/;
 const SIZE = /^\d+ (KB|MB)$/;
+const HOST = /^[a-z][a-z0-9-]{0,30}$/;
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** Ports per node block; see network/topology.yaml. */
 const BLOCK = 10;
 
@@ -197,7 +241,29 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
   };
 
   const root = obj(raw, source);
-  onlyKeys(root, ['name', 'profile', 'basePort', 'channel', 'ordering', 'chaincode', 'organizations'], source);
+  onlyKeys(root, ['name', 'profile', 'basePort', 'channel', 'ordering', 'chaincode', 'hosts', 'organizations'], source);
+  let hosts: HostSpec[] | undefined;
+  if (root['hosts'] !== undefined) {
+    hosts = [];
+    if (!Array.isArray(root['hosts']) || root['hosts'].length === 0) problems.push(`${source}.hosts must be a non-empty list`);
+    else
+      root['hosts'].forEach((h, i) => {
+        const at = `hosts[${i}]`;
+        const host = obj(h, at);
+        onlyKeys(host, ['name', 'address'], at);
+        hosts?.push({ name: str(host, 'name', at, HOST), address: str(host, 'address', at, IPV4) });
+      });
+  }
+  const hostNames = new Set((hosts ?? []).map((h) => h.name));
+  const placed = (v: unknown, at: string, required = true): string | undefined => {
+    if (v === undefined) {
+      if (hosts && required) problems.push(`${at}.host is missing: with hosts: every organisation names its host`);
+      return undefined;
+    }
+    if (!hosts) problems.push(`${at}.host needs a hosts: list`);
+    else if (typeof v !== 'string' || !hostNames.has(v)) problems.push(`${at}.host must be one of the hosts: ${[...hostNames].join(', ')}`);
+    return typeof v === 'string' ? v : undefined;
+  };
   const name = str(root, 'name', source, NAME);
   const profile = root['profile'];
   if (profile !== undefined && !(PROFILES as readonly unknown[]).includes(profile)) {
@@ -231,7 +297,8 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
     orgsRaw.forEach((o, i) => {
       const at = `organizations[${i}]`;
       const org = obj(o, at);
-      onlyKeys(org, ['name', 'mspId', 'domain', 'peers', 'failoverPeers', 'orderers', 'users', 'oversight'], at);
+      onlyKeys(org, ['name', 'mspId', 'domain', 'host', 'peers', 'failoverPeers', 'orderers', 'users', 'oversight'], at);
+      const orgHost = placed(org['host'], at);
       const oversight = org['oversight'];
       if (oversight !== undefined && typeof oversight !== 'boolean') problems.push(`${at}.oversight must be true or false`);
       const users: UserSpec[] = [];
@@ -259,9 +326,29 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
       };
       const peers = list(org, 'peers', at, NODE);
       const failoverPeers = list(org, 'failoverPeers', at, NODE);
-      const orderers = list(org, 'orderers', at, NODE);
+      // An orderer is a name, or { name, host } for one placed away from its organisation's host.
+      let orderers: (string | OrdererSpec)[] | undefined;
+      const ordRaw = org['orderers'];
+      if (ordRaw !== undefined) {
+        orderers = [];
+        if (!Array.isArray(ordRaw)) problems.push(`${at}.orderers must be a list`);
+        else
+          ordRaw.forEach((x, j) => {
+            const oat = `${at}.orderers[${j}]`;
+            if (typeof x === 'string') {
+              if (!NODE.test(x)) problems.push(`${oat} must match ${NODE.source}`);
+              orderers?.push(x);
+              return;
+            }
+            const o = obj(x, oat);
+            onlyKeys(o, ['name', 'host'], oat);
+            const host = placed(o['host'], oat, false);
+            orderers?.push({ name: str(o, 'name', oat, NODE), ...(host ? { host } : {}) });
+          });
+      }
       organizations.push({
         ...spec,
+        ...(orgHost ? { host: orgHost } : {}),
         ...(oversight === true ? { oversight: true } : {}),
         ...(peers ? { peers } : {}),
         ...(failoverPeers ? { failoverPeers } : {}),
@@ -276,6 +363,7 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
       "chaincode.signaturePolicy names 'peer' or 'client' roles, which the amb profile's MSPs (admincerts, no Node OUs) cannot tell apart: use 'member'",
     );
   }
+  if (hosts && profile === 'amb') problems.push(`${source}.hosts: is for the standard profile (an amb network's nodes are AWS's)`);
   const ordererOrgs = organizations.filter((o) => o.orderers?.length);
   if (ordererOrgs.length !== 1) problems.push('exactly one organisation must list orderers');
   const odd = ordererOrgs[0]?.orderers?.length ?? 1;
@@ -293,6 +381,10 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
   if (d2) problems.push(`MSP ID ${d2} is used twice`);
   const d3 = dup(organizations.flatMap((o) => (o.users ?? []).map((u) => u.id)));
   if (d3) problems.push(`user id ${d3} is used twice`);
+  const d4 = dup((hosts ?? []).map((h) => h.name));
+  if (d4) problems.push(`host ${d4} is listed twice`);
+  const d5 = dup((hosts ?? []).map((h) => h.address));
+  if (d5) problems.push(`host address ${d5} is used twice`);
 
   if (problems.length > 0) throw new CliError(`invalid topology: ${problems.join('; ')}`);
   return {
@@ -308,8 +400,13 @@ export function validateTopology(raw: unknown, source = 'topology'): TopologySpe
       preferredMaxBytes,
     },
     chaincode: { name: ccName, signaturePolicy },
+    ...(hosts ? { hosts } : {}),
     organizations,
   };
+}
+
+function ordererName(o: string | OrdererSpec): string {
+  return typeof o === 'string' ? o : o.name;
 }
 
 /** Resolves names and ports. Pure: the same spec and options give the same topology. */
@@ -321,22 +418,34 @@ export function normaliseTopology(spec: TopologySpec, options: NormaliseOptions 
   let slot = 0;
   const next = (): number => basePort + BLOCK * slot++;
   const key = (o: OrgSpec): string => o.name.toLowerCase();
+  const hosts: Host[] = spec.hosts?.length
+    ? spec.hosts.map((h) => ({ name: h.name, address: h.address, endpoint: h.address, implicit: false }))
+    : [IMPLICIT_HOST];
+  const hostNamed = (name: string | undefined): Host => {
+    if (name === undefined) return hosts[0] as Host;
+    const h = hosts.find((x) => x.name === name);
+    if (!h) throw new CliError(`unknown host ${name}; known: ${hosts.map((x) => x.name).join(', ')}`);
+    return h;
+  };
+  const orgHost = (o: OrgSpec): Host => hostNamed(o.host);
 
   const cas = new Map<string, CaNode>();
   for (const o of spec.organizations) {
     const port = next();
-    cas.set(o.name, { kind: 'ca', name: `ca.${key(o)}`, org: o.name, mspId: o.mspId, port, operationsPort: port + 1 });
+    cas.set(o.name, { kind: 'ca', name: `ca.${key(o)}`, org: o.name, mspId: o.mspId, port, operationsPort: port + 1, host: orgHost(o) });
   }
   const orderers = new Map<string, OrdererNode[]>();
   for (const o of spec.organizations) {
     orderers.set(
       o.name,
-      (o.orderers ?? []).map((n) => {
+      (o.orderers ?? []).map((spec) => {
         const port = next();
+        const n = ordererName(spec);
         return {
           kind: 'orderer',
           name: n,
           enrollId: n,
+          host: typeof spec === 'string' || spec.host === undefined ? orgHost(o) : hostNamed(spec.host),
           org: o.name,
           mspId: o.mspId,
           port,
@@ -360,6 +469,7 @@ export function normaliseTopology(spec: TopologySpec, options: NormaliseOptions 
         operationsPort: port + 1,
         chaincodePort: port + 2,
         failover,
+        host: orgHost(o),
       };
     };
     const regular = (o.peers ?? []).map((n) => mk(n, false));
@@ -368,7 +478,7 @@ export function normaliseTopology(spec: TopologySpec, options: NormaliseOptions 
   }
   const chaincodeServers: ChaincodeServerNode[] = spec.organizations
     .filter((o) => (o.peers ?? []).length > 0)
-    .map((o) => ({ kind: 'chaincode', name: `chaincode.${key(o)}`, org: o.name, mspId: o.mspId, port: next() }));
+    .map((o) => ({ kind: 'chaincode', name: `chaincode.${key(o)}`, org: o.name, mspId: o.mspId, port: next(), host: orgHost(o) }));
 
   let apiIndex = 0;
   const orgs: Org[] = spec.organizations.map((o) => {
@@ -385,6 +495,7 @@ export function normaliseTopology(spec: TopologySpec, options: NormaliseOptions 
       users: o.users ?? [],
       oversight: o.oversight === true,
       apiPort: isOrderer ? undefined : basePort + 1000 + apiIndex++,
+      host: orgHost(o),
     };
   });
   const ordererOrg = orgs.find((o) => o.isOrderer) as Org;
@@ -404,5 +515,40 @@ export function normaliseTopology(spec: TopologySpec, options: NormaliseOptions 
     peers: orgs.flatMap((o) => o.peers),
     cas: orgs.map((o) => o.ca),
     chaincodeServers,
+    hosts,
+  };
+}
+
+/** The host a name designates; throws a one-line reason naming the known hosts. */
+export function hostNamed(topology: Pick<Topology, 'hosts'>, name: string): Host {
+  const h = topology.hosts.find((x) => x.name === name);
+  if (!h) throw new CliError(`unknown host ${name}; the topology's hosts: ${topology.hosts.map((x) => x.name).join(', ')}`);
+  return h;
+}
+
+/** What runs on one host: its organisations (CA, peers, chaincode server, API) and its orderers. */
+export interface HostShare {
+  readonly host: Host;
+  /** Organisations whose CA, admin and users live here. */
+  readonly orgs: readonly Org[];
+  readonly cas: readonly CaNode[];
+  readonly orderers: readonly OrdererNode[];
+  readonly peers: readonly PeerNode[];
+  readonly chaincodeServers: readonly ChaincodeServerNode[];
+  /** Whether the ordering organisation's admin is here: this host creates the channel. */
+  readonly createsChannel: boolean;
+}
+
+export function hostShare(topology: Topology, name: string): HostShare {
+  const host = hostNamed(topology, name);
+  const here = (n: { host: Host }): boolean => n.host.name === host.name;
+  return {
+    host,
+    orgs: topology.orgs.filter(here),
+    cas: topology.cas.filter(here),
+    orderers: topology.orderers.filter(here),
+    peers: topology.peers.filter(here),
+    chaincodeServers: topology.chaincodeServers.filter(here),
+    createsChannel: here(topology.ordererOrg),
   };
 }
