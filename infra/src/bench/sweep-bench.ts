@@ -27,6 +27,8 @@ export interface SweepBenchOptions {
   readonly evaluateSeconds: number;
   /** Seconds each submit run lasts. */
   readonly submitSeconds: number;
+  /** Which calls to sweep (default both). */
+  readonly calls?: readonly ('evaluate' | 'submit')[];
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc; undefined once it is gone. */
@@ -168,7 +170,20 @@ class RestClient {
   }
 }
 
+/** Runs `fn` with NODE_OPTIONS set to `value` (when given) for the processes it starts. */
+async function withNodeOptions<T>(value: string | undefined, fn: () => Promise<T>): Promise<T> {
+  const inherited = process.env['NODE_OPTIONS'];
+  if (value) process.env['NODE_OPTIONS'] = value;
+  try {
+    return await fn();
+  } finally {
+    if (inherited === undefined) delete process.env['NODE_OPTIONS'];
+    else process.env['NODE_OPTIONS'] = inherited;
+  }
+}
+
 const ORG = 'Manufacturer';
+const IDLE_SECONDS = 5;
 const IDENTITY = 'manufacturer-user1';
 const quiet = (): void => undefined;
 
@@ -184,6 +199,16 @@ const cpu = (r: RunResult): string =>
   KINDS.filter((k) => k !== 'ca')
     .map((k) => `${k} ${f(r.cpuMs[k], 2)}`)
     .join(', ');
+const total = (r: RunResult): number => KINDS.reduce((sum, k) => sum + r.cpuMs[k], 0);
+/**
+ * What the gateway spends per REST call beyond the raw client's own work: the gateways' background
+ * work (block reading, projection) is in both runs, so the REST call's share is the difference,
+ * set against what the raw client (the load generator) spends per call.
+ */
+const beyondRaw = (raw: RunResult, rest: RunResult): string => {
+  const added = rest.cpuMs.gateway - raw.cpuMs.gateway;
+  return `${f(added, 2)} − ${f(raw.cpuMs.loadgen, 2)} = ${f(added - raw.cpuMs.loadgen, 2)} ms`;
+};
 const errs = (r: RunResult): string => {
   const e = Object.entries(r.errors);
   return e.length === 0 ? '' : `; errors ${e.map(([k, v]) => `${k}×${v}`).join(', ')}`;
@@ -207,8 +232,12 @@ export async function sweepBench(options: Readonly<SweepBenchOptions>): Promise<
   let rest: RestClient | undefined;
   try {
     await net.up();
-    await deployChaincode(net, 'ccaas', quiet);
-    await startApis(net, quiet);
+    // For profiling: WAYBILL_BENCH_CHAINCODE_NODE_OPTIONS and WAYBILL_BENCH_API_NODE_OPTIONS (e.g.
+    // `--cpu-prof --cpu-prof-dir=/tmp/prof`) reach the chaincode servers or the gateways only.
+    await withNodeOptions(process.env['WAYBILL_BENCH_CHAINCODE_NODE_OPTIONS'], () =>
+      deployChaincode(net, 'ccaas', quiet),
+    );
+    await withNodeOptions(process.env['WAYBILL_BENCH_API_NODE_OPTIONS'], () => startApis(net, quiet));
     const org = net.topology.peerOrgs.find((o) => o.name === ORG);
     const key = org && readApiKeys(net, org)[IDENTITY];
     if (!org?.apiPort || !key) throw new Error(`no gateway API or key for ${IDENTITY}`);
@@ -242,9 +271,27 @@ export async function sweepBench(options: Readonly<SweepBenchOptions>): Promise<
     await run(net, { count: 40 }, 16, calls.submit.rest);
 
     const rows: Row[] = [];
-    const best = { evaluate: { raw: 0, rest: 0 }, submit: { raw: 0, rest: 0 } };
+    // What the network spends with nothing in flight (gossip, Raft ticks, pollers): a fixed cost
+    // per second that the per-call figures at low levels carry divided among few calls.
+    {
+      const before = cpuByKind(net);
+      const t0 = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+      const after = cpuByKind(net);
+      const seconds = (performance.now() - t0) / 1000;
+      rows.push({
+        metric: `idle, nothing in flight (${IDLE_SECONDS} s): CPU ms per second`,
+        value: KINDS.filter((k) => k !== 'ca' && k !== 'loadgen')
+          .map((k) => `${k} ${f(((after[k] - before[k]) * 1000) / seconds)}`)
+          .join(', '),
+      });
+    }
+    /** Each side's run with the highest throughput, per call kind: its saturation. */
+    const best: Record<'evaluate' | 'submit', Partial<Record<'raw' | 'rest', { c: number; tps: number; r: RunResult }>>> =
+      { evaluate: {}, submit: {} };
+    const kinds = options.calls ?? (['evaluate', 'submit'] as const);
     for (const c of options.levels) {
-      for (const kind of ['evaluate', 'submit'] as const) {
+      for (const kind of kinds) {
         const seconds = kind === 'evaluate' ? options.evaluateSeconds : options.submitSeconds;
         const order = kind === 'evaluate' ? (['raw', 'rest'] as const) : (['rest', 'raw'] as const);
         const results: Partial<Record<'raw' | 'rest', RunResult>> = {};
@@ -253,7 +300,7 @@ export async function sweepBench(options: Readonly<SweepBenchOptions>): Promise<
           const res = await run(net, { seconds }, c, calls[kind][side]);
           results[side] = res;
           const tps = res.ok / res.seconds;
-          best[kind][side] = Math.max(best[kind][side], tps);
+          if (tps > (best[kind][side]?.tps ?? 0)) best[kind][side] = { c, tps, r: res };
           rows.push({
             metric: `${kind} ${side === 'raw' ? 'raw fabric-gateway' : 'REST'} c=${c} (n=${res.ok})`,
             value: `${f(tps)} /s; ${lat(res.sorted)}; CPU ms/call: ${cpu(res)}${errs(res)}`,
@@ -263,20 +310,39 @@ export async function sweepBench(options: Readonly<SweepBenchOptions>): Promise<
         const b = results.rest;
         if (a && b)
           rows.push({
-            // The gateways' background work (block reading, projection) is in both runs; what
-            // REST adds is the difference, set against what the raw client itself spends.
             metric: `${kind} c=${c}: REST/raw throughput; gateway CPU per REST call − raw client CPU per call`,
-            value: `${f(b.ok / b.seconds / (a.ok / a.seconds), 2)}; ${f(b.cpuMs.gateway - a.cpuMs.gateway, 2)} − ${f(a.cpuMs.loadgen, 2)} = ${f(b.cpuMs.gateway - a.cpuMs.gateway - a.cpuMs.loadgen, 2)} ms`,
-            target: '≥ 0.95; ≤ 0.5 ms',
+            value: `${f(b.ok / b.seconds / (a.ok / a.seconds), 2)}; ${beyondRaw(a, b)}`,
+            // Below saturation both sides are latency-bound and the ratio is noise: the targets
+            // apply at saturation (the summary rows).
+            target: 'see saturation',
           });
       }
     }
-    for (const kind of ['evaluate', 'submit'] as const)
-      rows.push({
-        metric: `${kind} at saturation (best level): REST/raw throughput`,
-        value: `${f(best[kind].rest)} / ${f(best[kind].raw)} /s = ${f(best[kind].rest / best[kind].raw, 2)}`,
-        target: '≥ 0.95',
-      });
+    for (const kind of kinds) {
+      const raw = best[kind].raw;
+      const rest = best[kind].rest;
+      if (!raw || !rest) continue;
+      rows.push(
+        {
+          metric: `${kind} at saturation: throughput raw (c=${raw.c}) / REST (c=${rest.c})`,
+          value: `${f(raw.tps)} /s (${lat(raw.r.sorted)}) / ${f(rest.tps)} /s (${lat(rest.r.sorted)})`,
+        },
+        {
+          metric: `${kind} at saturation: REST/raw throughput`,
+          value: f(rest.tps / raw.tps, 2),
+          target: '≥ 0.95',
+        },
+        {
+          metric: `${kind} at saturation: gateway CPU per REST call − raw client CPU per call`,
+          value: beyondRaw(raw.r, rest.r),
+          target: '≤ 0.5 ms',
+        },
+        {
+          metric: `${kind} at saturation: CPU ms per call by process kind, raw → REST`,
+          value: `${cpu(raw.r)} → ${cpu(rest.r)}; all ${f(total(raw.r), 2)} → ${f(total(rest.r), 2)}`,
+        },
+      );
+    }
     return rows;
   } finally {
     raw?.close();
