@@ -62,6 +62,8 @@ export interface RunResult {
   readonly ok: number;
   readonly errors: Readonly<Record<string, number>>;
   readonly seconds: number;
+  /** Seconds waited after the run for the network to be quiet (its CPU is counted). */
+  readonly drained: number;
   /** Latencies (ms) of the successful calls, sorted. */
   readonly sorted: readonly number[];
   /** CPU milliseconds per successful call, by process kind. */
@@ -76,15 +78,54 @@ function errorClass(err: unknown): string {
   return e.name ?? 'error';
 }
 
+/** CPU ms per second each kind spends with nothing in flight (measured once the network is quiet). */
+type IdleRate = Readonly<Record<Kind, number>>;
+
+const DRAIN_STEP_MS = 500;
+const DRAIN_MAX_MS = 60_000;
+
+/** Total CPU ms per second of the network's processes (not the load generator) between two readings. */
+function networkRate(a: Record<Kind, number>, b: Record<Kind, number>, ms: number): number {
+  return KINDS.filter((k) => k !== 'loadgen').reduce((sum, k) => sum + (b[k] - a[k]) * 1000, 0) / (ms / 1000);
+}
+
+/**
+ * Waits until the network is back to its idle CPU rate (the gateways' event readers and projectors
+ * have caught up with the blocks the calls made), at most a minute; returns how long it waited.
+ * Work a run leaves behind would otherwise be counted against the next run. Before the idle rate
+ * is known, "quiet" is a rate that stopped falling.
+ */
+async function drain(net: LocalNetwork, idle: IdleRate | undefined): Promise<number> {
+  const idleTotal = idle ? KINDS.filter((k) => k !== 'loadgen').reduce((sum, k) => sum + idle[k], 0) : undefined;
+  const t0 = performance.now();
+  let last = cpuByKind(net);
+  let previous = Number.POSITIVE_INFINITY;
+  while (performance.now() - t0 < DRAIN_MAX_MS) {
+    await sleep(DRAIN_STEP_MS);
+    const now = cpuByKind(net);
+    const rate = networkRate(last, now, DRAIN_STEP_MS);
+    last = now;
+    // The /proc clock ticks at 10 ms: 40 ms per second is within its noise over half a second.
+    if (idleTotal !== undefined ? rate <= idleTotal * 1.5 + 40 : rate >= previous * 0.8 - 40) break;
+    previous = rate;
+  }
+  return performance.now() - t0;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * Keeps `concurrency` calls in flight for `seconds` (or until `count` calls were started);
- * failures are counted by class, not fatal.
+ * failures are counted by class, not fatal. CPU per call counts what the calls caused until the
+ * network is quiet again (block processing and read-model projection that run behind), less what
+ * the network spends idle over that drain time.
  */
 async function run(
   net: LocalNetwork,
   limit: { readonly count?: number; readonly seconds?: number },
   concurrency: number,
   call: (i: number) => Promise<void>,
+  idle?: IdleRate,
 ): Promise<RunResult> {
   const count = limit.count ?? Number.POSITIVE_INFINITY;
   const deadline = performance.now() + (limit.seconds ?? Number.POSITIVE_INFINITY) * 1000;
@@ -109,13 +150,13 @@ async function run(
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
   if (ms.length === 0) throw new Error(`no call succeeded: ${JSON.stringify(errors)}`);
   const seconds = (performance.now() - t0) / 1000;
+  const drained = idle ? (await drain(net, idle)) / 1000 : 0;
   const after = cpuByKind(net);
   const per = Math.max(1, ms.length);
-  const cpuMs = Object.fromEntries(KINDS.map((k) => [k, ((after[k] - before[k]) * 1000) / per])) as Record<
-    Kind,
-    number
-  >;
-  return { ok: ms.length, errors, seconds, sorted: ms.sort((a, b) => a - b), cpuMs };
+  const cpuMs = Object.fromEntries(
+    KINDS.map((k) => [k, Math.max(0, (after[k] - before[k]) * 1000 - (idle?.[k] ?? 0) * drained) / per]),
+  ) as Record<Kind, number>;
+  return { ok: ms.length, errors, seconds, drained, sorted: ms.sort((a, b) => a - b), cpuMs };
 }
 
 class HttpError extends Error {
@@ -271,21 +312,24 @@ export async function sweepBench(options: Readonly<SweepBenchOptions>): Promise<
     await run(net, { count: 40 }, 16, calls.submit.rest);
 
     const rows: Row[] = [];
-    // What the network spends with nothing in flight (gossip, Raft ticks, pollers): a fixed cost
-    // per second that the per-call figures at low levels carry divided among few calls.
-    {
-      const before = cpuByKind(net);
-      const t0 = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
-      const after = cpuByKind(net);
-      const seconds = (performance.now() - t0) / 1000;
-      rows.push({
-        metric: `idle, nothing in flight (${IDLE_SECONDS} s): CPU ms per second`,
-        value: KINDS.filter((k) => k !== 'ca' && k !== 'loadgen')
-          .map((k) => `${k} ${f(((after[k] - before[k]) * 1000) / seconds)}`)
-          .join(', '),
-      });
-    }
+    // What the network spends with nothing in flight (gossip, Raft ticks, pollers), once the
+    // warm-up's blocks are processed: a fixed cost per second that the per-call figures at low
+    // levels carry divided among few calls, and that the drain after each run subtracts.
+    await drain(net, undefined);
+    const idleBefore = cpuByKind(net);
+    const idleT0 = performance.now();
+    await sleep(IDLE_SECONDS * 1000);
+    const idleAfter = cpuByKind(net);
+    const idleSeconds = (performance.now() - idleT0) / 1000;
+    const idle = Object.fromEntries(
+      KINDS.map((k) => [k, k === 'loadgen' ? 0 : ((idleAfter[k] - idleBefore[k]) * 1000) / idleSeconds]),
+    ) as Record<Kind, number>;
+    rows.push({
+      metric: `idle, nothing in flight (${IDLE_SECONDS} s): CPU ms per second`,
+      value: KINDS.filter((k) => k !== 'ca' && k !== 'loadgen')
+        .map((k) => `${k} ${f(idle[k])}`)
+        .join(', '),
+    });
     /** Each side's run with the highest throughput, per call kind: its saturation. */
     const best: Record<'evaluate' | 'submit', Partial<Record<'raw' | 'rest', { c: number; tps: number; r: RunResult }>>> =
       { evaluate: {}, submit: {} };
@@ -297,13 +341,13 @@ export async function sweepBench(options: Readonly<SweepBenchOptions>): Promise<
         const results: Partial<Record<'raw' | 'rest', RunResult>> = {};
         for (const side of order) {
           process.stderr.write(`[bench] sweep ${kind} ${side} c=${c} for ${seconds}s…\n`);
-          const res = await run(net, { seconds }, c, calls[kind][side]);
+          const res = await run(net, { seconds }, c, calls[kind][side], idle);
           results[side] = res;
           const tps = res.ok / res.seconds;
           if (tps > (best[kind][side]?.tps ?? 0)) best[kind][side] = { c, tps, r: res };
           rows.push({
             metric: `${kind} ${side === 'raw' ? 'raw fabric-gateway' : 'REST'} c=${c} (n=${res.ok})`,
-            value: `${f(tps)} /s; ${lat(res.sorted)}; CPU ms/call: ${cpu(res)}${errs(res)}`,
+            value: `${f(tps)} /s; ${lat(res.sorted)}; CPU ms/call: ${cpu(res)} (drained ${f(res.drained)} s)${errs(res)}`,
           });
         }
         const a = results.raw;
