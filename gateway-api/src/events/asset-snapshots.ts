@@ -11,7 +11,7 @@ export class AssetSnapshots {
   /** Asset id → the value (`null`: the key was deleted) written by the transaction of event `seq`. */
   readonly #byAsset = new Map<string, { readonly seq: number; readonly json: string | null }>();
 
-  constructor(private readonly cap = 10_000) {}
+  constructor(private readonly cap = 2_000) {}
 
   /** Records what the transaction of stored event `seq` wrote to the asset's key. */
   record(assetId: string, seq: number, json: string | null): void {
