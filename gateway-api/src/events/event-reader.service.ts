@@ -4,7 +4,10 @@ import type { MetricsService } from '../metrics/metrics.service';
 import { backoffDelay } from '../common/backoff';
 import { BackgroundLoop, type LoopRun } from '../common/background-loop';
 import type { EventBus } from './event-bus';
+import { LEDGER_KEY_TYPES, compositeKey } from '@waybill/chaincode/constants';
+import type { AssetSnapshots } from './asset-snapshots';
 import { READER_CHECKPOINT, type EventStoreRepository, type NetworkEpoch } from './event-store.repository';
+import type { StoredEvent } from './event.types';
 
 /** Options of {@link EventReaderService}. */
 export interface EventReaderOptions {
@@ -62,6 +65,8 @@ export class EventReaderService {
     private readonly options: Readonly<EventReaderOptions>,
     private readonly logger: JsonLogger,
     private readonly metrics: MetricsService,
+    /** Where the assets' new values go for this process's projector (see {@link AssetSnapshots}). */
+    private readonly snapshots?: AssetSnapshots,
   ) {}
 
   start(): void {
@@ -112,6 +117,21 @@ export class EventReaderService {
     return entry.network;
   }
 
+  /** Hands the values the stored events' transactions wrote to their assets' keys to the projector. */
+  #snapshot(block: LedgerBlock, stored: readonly StoredEvent[]): void {
+    if (!this.snapshots) return;
+    const byTx = new Map(block.transactions.map((t) => [t.txId, t]));
+    const decoder = new TextDecoder();
+    for (const e of stored) {
+      const written = byTx.get(e.txId)?.chaincodeEvents.find((c) => c.name === e.name)?.written;
+      if (!written) continue;
+      for (const id of e.assetIds) {
+        const value = written.get(compositeKey(LEDGER_KEY_TYPES.ASSET, [id]));
+        if (value !== undefined) this.snapshots.record(id, e.seq, value === null ? null : decoder.decode(value));
+      }
+    }
+  }
+
   /** One connection: follows the stream from the checkpoint until it fails; returns the backoff. */
   async #follow(run: LoopRun): Promise<number> {
     let stream: LedgerStream<LedgerBlock> | undefined;
@@ -131,6 +151,7 @@ export class EventReaderService {
         this.#failures = 0;
         this.metrics.eventsBlock.set(this.#checkpoint);
         if (stored.length > 0) {
+          this.#snapshot(block, stored);
           this.metrics.eventsStored.inc(stored.length);
           this.bus.notify();
         }

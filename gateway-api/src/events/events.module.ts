@@ -3,6 +3,7 @@ import { type JsonLogger, LOGGER } from '../common/logger';
 import { CONFIG, type GatewayConfig } from '../config/config';
 import { LEDGER_PORT, type LedgerPort } from '../ledger/ledger.port';
 import { MetricsService } from '../metrics/metrics.service';
+import { AssetSnapshots } from './asset-snapshots';
 import { EventBus } from './event-bus';
 import { EventLeadership } from './event-leadership';
 import { EventReaderService } from './event-reader.service';
@@ -49,6 +50,7 @@ const FOLLOWER_POLL_MS = 1_000;
         b: EventBus,
         l: JsonLogger,
         m: MetricsService,
+        a: AssetSnapshots,
       ) =>
         new EventReaderService(
           p,
@@ -63,11 +65,13 @@ const FOLLOWER_POLL_MS = 1_000;
           },
           l,
           m,
+          a,
         ),
-      inject: [CONFIG, LEDGER_PORT, EventStoreRepository, EventBus, LOGGER, MetricsService],
+      inject: [CONFIG, LEDGER_PORT, EventStoreRepository, EventBus, LOGGER, MetricsService, AssetSnapshots],
     },
+    { provide: AssetSnapshots, useFactory: () => new AssetSnapshots() },
   ],
-  exports: [EventBus, EventStoreRepository, EventLeadership],
+  exports: [EventBus, EventStoreRepository, EventLeadership, AssetSnapshots],
 })
 export class EventsModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(

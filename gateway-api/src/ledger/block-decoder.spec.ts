@@ -3,7 +3,9 @@ import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { decodeBlock, validationCodeName } from './block-decoder';
 
 /** A read-write set: public writes and private collection writes per namespace. */
-function rwset(namespaces: { ns: string; keys: string[]; policyKeys?: string[]; collections?: string[] }[]): Uint8Array {
+function rwset(
+  namespaces: { ns: string; keys: string[]; policyKeys?: string[]; collections?: string[]; deleted?: string[] }[],
+): Uint8Array {
   const tx = new ledger.rwset.TxReadWriteSet();
   tx.setNsRwsetList(
     namespaces.map((n) => {
@@ -12,7 +14,8 @@ function rwset(namespaces: { ns: string; keys: string[]; policyKeys?: string[]; 
         n.keys.map((k) => {
           const w = new ledger.rwset.kvrwset.KVWrite();
           w.setKey(k);
-          w.setValue(Buffer.from('v'));
+          if (n.deleted?.includes(k)) w.setIsDelete(true);
+          else w.setValue(Buffer.from(`v:${k}`));
           return w;
         }),
       );
@@ -152,6 +155,23 @@ describe('decodeBlock', () => {
       keys: ['\u0000asset\u0000A\u0000', '\u0000status~id\u0000CREATED\u0000A\u0000'],
       collections: ['_implicit_org_RetailerMSP'],
     });
+  });
+
+  it('gives each event the values its transaction wrote to public keys of the chaincode (null: deleted)', () => {
+    const block = new common.Block();
+    block.setHeader(new common.BlockHeader());
+    const data = new common.BlockData();
+    const results = rwset([
+      { ns: '_lifecycle', keys: ['elsewhere'] },
+      { ns: 'waybill', keys: ['\u0000asset\u0000A\u0000', '\u0000asset\u0000B\u0000'], deleted: ['\u0000asset\u0000B\u0000'] },
+    ]);
+    data.setDataList([envelope('tx1', 'RetailerMSP', { name: 'StatusChanged', payload: '{"assetId":"A"}' }, results)]);
+    block.setData(data);
+    const written = decodeBlock(block).transactions[0]?.chaincodeEvents[0]?.written;
+    expect([...(written ?? new Map<string, Uint8Array | null>())].map(([k, v]) => [k, v && Buffer.from(v).toString()])).toEqual([
+      ['\u0000asset\u0000A\u0000', 'v:\u0000asset\u0000A\u0000'],
+      ['\u0000asset\u0000B\u0000', null],
+    ]);
   });
 
   it('names validation codes', () => {

@@ -72,11 +72,13 @@ function chaincodeEvents(transactionBytes: Uint8Array): LedgerBlockTransaction['
     if (eventBytes.length === 0) continue;
     const event = peer.ChaincodeEvent.deserializeBinary(eventBytes);
     if (event.getEventName() === '') continue;
+    const { keys, collections, written } = writesOf(chaincodeAction.getResults_asU8(), event.getChaincodeId());
     events.push({
       chaincode: event.getChaincodeId(),
       name: event.getEventName(),
       payload: event.getPayload_asU8(),
-      writes: writesOf(chaincodeAction.getResults_asU8(), event.getChaincodeId()),
+      writes: { keys, collections },
+      written,
     });
   }
   return events;
@@ -84,16 +86,24 @@ function chaincodeEvents(transactionBytes: Uint8Array): LedgerBlockTransaction['
 
 /**
  * What the action wrote in the chaincode's own namespace: public keys (values and key-level
- * policies) and the private collections it wrote or purged (as hashes, whatever the peer).
+ * policies), the public values by key, and the private collections it wrote or purged (as
+ * hashes, whatever the peer).
  */
-function writesOf(results: Uint8Array, namespace: string): { keys: string[]; collections: string[] } {
+function writesOf(
+  results: Uint8Array,
+  namespace: string,
+): { keys: string[]; collections: string[]; written: Map<string, Uint8Array | null> } {
   const keys = new Set<string>();
   const collections = new Set<string>();
-  if (results.length === 0) return { keys: [], collections: [] };
+  const written = new Map<string, Uint8Array | null>();
+  if (results.length === 0) return { keys: [], collections: [], written };
   for (const ns of ledger.rwset.TxReadWriteSet.deserializeBinary(results).getNsRwsetList()) {
     if (ns.getNamespace() !== namespace) continue;
     const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
-    kv.getWritesList().forEach((w) => keys.add(w.getKey()));
+    kv.getWritesList().forEach((w) => {
+      keys.add(w.getKey());
+      written.set(w.getKey(), w.getIsDelete() ? null : w.getValue_asU8());
+    });
     kv.getMetadataWritesList().forEach((w) => keys.add(w.getKey()));
     for (const coll of ns.getCollectionHashedRwsetList()) {
       const hashed = ledger.rwset.kvrwset.HashedRWSet.deserializeBinary(coll.getHashedRwset_asU8());
@@ -102,7 +112,7 @@ function writesOf(results: Uint8Array, namespace: string): { keys: string[]; col
       }
     }
   }
-  return { keys: [...keys].sort(), collections: [...collections].sort() };
+  return { keys: [...keys].sort(), collections: [...collections].sort(), written };
 }
 
 function invert(map: object): Map<number, string> {

@@ -113,6 +113,12 @@ export interface LedgerBlockTransaction {
      * asset's key is among them (a write its key-level policy protected).
      */
     readonly writes: { readonly keys: readonly string[]; readonly collections: readonly string[] };
+    /**
+     * The values of the public keys it wrote in the chaincode's namespace (`null`: deleted), when
+     * the adapter decoded them: the read model takes an asset's new value from here instead of
+     * reading it back from the ledger.
+     */
+    readonly written?: ReadonlyMap<string, Uint8Array | null>;
   }[];
 }
 

@@ -1,6 +1,7 @@
 import { ERROR_CODES } from '@waybill/chaincode/constants';
 import type { JsonLogger } from '../common/logger';
 import { BackgroundLoop } from '../common/background-loop';
+import type { AssetSnapshots } from '../events/asset-snapshots';
 import type { EventBus } from '../events/event-bus';
 import { PROJECTION_CHECKPOINT, type EventStoreRepository } from '../events/event-store.repository';
 import { ChaincodeError } from '../ledger/ledger.errors';
@@ -14,10 +15,12 @@ const decoder = new TextDecoder();
 
 /**
  * Keeps the asset read model up to date from the stored events. Payloads summarise a change, not
- * the whole asset, so each event's assets are read from the ledger (evaluate `getAsset`): the row
- * then holds exactly the ledger's JSON, at least as new as the event. Events are applied in
- * batches; an asset touched several times in a batch is read once. The checkpoint moves with the
- * rows, so a restart repeats at most one batch, harmlessly.
+ * the whole asset: each event's assets take the value their key was given by the event's
+ * transaction, as the event reader of this process saw it in the block ({@link AssetSnapshots}),
+ * or else are read from the ledger (evaluate `getAsset`): the row then holds exactly the ledger's
+ * JSON, as of the event or newer. Events are applied in batches; an asset touched several times
+ * in a batch is taken once, as of its last event. The checkpoint moves with the rows, so a restart
+ * repeats at most one batch, harmlessly.
  */
 export class ProjectorService {
   /** Applies a batch, then at once the next when it was full; a failed batch is tried again in 1 s. */
@@ -38,6 +41,7 @@ export class ProjectorService {
     private readonly identity: string,
     private readonly logger: JsonLogger,
     private readonly metrics: MetricsService,
+    private readonly snapshots?: AssetSnapshots,
   ) {}
 
   start(): void {
@@ -59,9 +63,15 @@ export class ProjectorService {
     if (events.length === 0) return false;
     const lastSeqOf = new Map<string, number>();
     for (const e of events) for (const id of e.assetIds) lastSeqOf.set(id, e.seq);
-    const ids = [...lastSeqOf.keys()];
     const assets: { json: string; seq: number }[] = [];
     const removed: string[] = [];
+    const ids: string[] = [];
+    for (const [id, seq] of lastSeqOf) {
+      const known = this.snapshots?.at(id, seq);
+      if (known === undefined) ids.push(id);
+      else if (known === null) removed.push(id);
+      else assets.push({ json: known, seq });
+    }
     for (let i = 0; i < ids.length; i += PARALLEL_READS) {
       const chunk = ids.slice(i, i + PARALLEL_READS);
       const read = await Promise.all(chunk.map((id) => this.#read(id)));
@@ -73,6 +83,7 @@ export class ProjectorService {
     }
     const last = events[events.length - 1]?.seq ?? position;
     await this.repo.apply(assets, removed, last);
+    this.snapshots?.forgetThrough(last);
     this.metrics.projectionSeq.set(last);
     return events.length === BATCH;
   }

@@ -1,6 +1,7 @@
 import { Inject, Module } from '@nestjs/common';
 import { type JsonLogger, LOGGER } from '../common/logger';
 import { CONFIG, type GatewayConfig } from '../config/config';
+import { AssetSnapshots } from '../events/asset-snapshots';
 import { EventBus } from '../events/event-bus';
 import { EventLeadership } from '../events/event-leadership';
 import { EventStoreRepository } from '../events/event-store.repository';
@@ -31,7 +32,8 @@ import { ReadModelService } from './read-model.service';
         b: EventBus,
         l: JsonLogger,
         m: MetricsService,
-      ) => new ProjectorService(p, s, r, b, c.events.identity, l, m),
+        a: AssetSnapshots,
+      ) => new ProjectorService(p, s, r, b, c.events.identity, l, m, a),
       inject: [
         CONFIG,
         LEDGER_PORT,
@@ -40,6 +42,7 @@ import { ReadModelService } from './read-model.service';
         EventBus,
         LOGGER,
         MetricsService,
+        AssetSnapshots,
       ],
     },
     {

@@ -26,6 +26,14 @@ function levels(text: string): number[] {
   return out;
 }
 
+/** `evaluate`, `submit` or both, comma-separated; anything else is refused with one line. */
+function sweepCalls(text: string): ('evaluate' | 'submit')[] {
+  const out = text.split(',').map((t) => t.trim());
+  if (out.length === 0 || out.some((c) => c !== 'evaluate' && c !== 'submit'))
+    throw new Error(`WAYBILL_BENCH_SWEEP_CALLS must be evaluate, submit or both (comma-separated), got "${text}"`);
+  return out as ('evaluate' | 'submit')[];
+}
+
 async function main(): Promise<void> {
   const only = process.argv.slice(2).find((a) => !a.startsWith('-'));
   const rows: Row[] = [];
@@ -44,6 +52,7 @@ async function main(): Promise<void> {
         levels: levels(process.env['WAYBILL_BENCH_LEVELS'] ?? '1,16,64,256'),
         evaluateSeconds: Number(process.env['WAYBILL_BENCH_SWEEP_EVALUATE_SECONDS'] ?? 5),
         submitSeconds: Number(process.env['WAYBILL_BENCH_SWEEP_SUBMIT_SECONDS'] ?? 10),
+        calls: sweepCalls(process.env['WAYBILL_BENCH_SWEEP_CALLS'] ?? 'evaluate,submit'),
       }),
     events: () =>
       eventsBench({
