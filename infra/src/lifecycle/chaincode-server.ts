@@ -137,13 +137,28 @@ export function chaincodeLaunch(spec: ChaincodeProcessSpec): Launch {
       bundle,
     ],
     env: {
-      CORE_CHAINCODE_LOGGING_LEVEL: 'info',
+      CORE_CHAINCODE_LOGGING_LEVEL: chaincodeLogLevel(process.env),
       CORE_PEER_LOCALMSPID: server.mspId,
       // The amb profile's peers are Fabric 2.2 with admincerts MSPs: see chaincode fabric-line.ts.
       WAYBILL_FABRIC_LINE: spec.peerRelease,
     },
     cwd: modulePath,
   };
+}
+
+const CHAINCODE_LOG_LEVELS = ['critical', 'error', 'warning', 'notice', 'info', 'debug'] as const;
+
+/**
+ * The chaincode server's log level: `WAYBILL_CHAINCODE_LOG_LEVEL`, default `warning`. At `info`
+ * fabric-shim writes a line per transaction through winston, ~17% of the chaincode's CPU per
+ * created asset in the profile (docs/benchmarks.md); `info` or `debug` for diagnosis.
+ */
+export function chaincodeLogLevel(env: NodeJS.ProcessEnv): string {
+  const raw = env['WAYBILL_CHAINCODE_LOG_LEVEL'];
+  if (raw === undefined || raw === '') return 'warning';
+  if (!(CHAINCODE_LOG_LEVELS as readonly string[]).includes(raw))
+    throw new CliError(`WAYBILL_CHAINCODE_LOG_LEVEL must be one of ${CHAINCODE_LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return raw;
 }
 
 export function chaincodeServerRunning(net: LocalNetwork): boolean {

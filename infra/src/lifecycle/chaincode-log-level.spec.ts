@@ -1,0 +1,16 @@
+import { chaincodeLogLevel } from './chaincode-server';
+
+describe('chaincode server log level', () => {
+  it('is warning unless WAYBILL_CHAINCODE_LOG_LEVEL says otherwise', () => {
+    expect(chaincodeLogLevel({})).toBe('warning');
+    expect(chaincodeLogLevel({ WAYBILL_CHAINCODE_LOG_LEVEL: '' })).toBe('warning');
+    expect(chaincodeLogLevel({ WAYBILL_CHAINCODE_LOG_LEVEL: 'info' })).toBe('info');
+    expect(chaincodeLogLevel({ WAYBILL_CHAINCODE_LOG_LEVEL: 'debug' })).toBe('debug');
+  });
+
+  it('refuses an unknown level with one line naming the variable', () => {
+    expect(() => chaincodeLogLevel({ WAYBILL_CHAINCODE_LOG_LEVEL: 'verbose' })).toThrow(
+      'WAYBILL_CHAINCODE_LOG_LEVEL must be one of critical, error, warning, notice, info, debug, got "verbose"',
+    );
+  });
+});
