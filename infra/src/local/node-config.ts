@@ -102,6 +102,14 @@ export function peerConfig(peer: PeerNode, o: PeerConfigOptions): string {
   set('peer.gossip.aliveTimeInterval', '1s');
   set('peer.gossip.aliveExpirationTimeout', '10s');
   set('peer.gossip.membershipTrackerInterval', '1s');
+  // A partition leaves connections hanging, not refused. The peer's Gateway tries the orderers in
+  // turn, each for broadcastTimeout (default 30 s, longer than a client's submit deadline, so one
+  // cut-off orderer would fail every submit that tried it first); and a peer pulling blocks from a
+  // cut-off orderer notices only through keep-alive (defaults 60 s + 20 s without a block) — gRPC's
+  // floor for a client's ping interval is 10 s. The orderers accept pings that often.
+  set('peer.gateway.broadcastTimeout', '2s');
+  set('peer.keepalive.deliveryClient.interval', '10s');
+  set('peer.keepalive.deliveryClient.timeout', '5s');
   set('peer.tls.enabled', true);
   set('peer.tls.clientAuthRequired', false);
   set('peer.tls.cert.file', path.join(tls, 'server.crt'));
@@ -150,6 +158,8 @@ export function ordererConfig(node: OrdererNode, sampleDir: string, layout: Layo
   set('General.Cluster.ClientPrivateKey', path.join(tls, 'server.key'));
   set('General.Cluster.RootCAs', [path.join(tls, 'ca.crt')]);
   set('General.BootstrapMethod', 'none');
+  // Peers ping their delivery streams every 10 s (peerConfig): allowed, not answered with GOAWAY.
+  set('General.Keepalive.ServerMinInterval', '5s');
   set('General.LocalMSPDir', layout.nodeMsp(node));
   set('General.LocalMSPID', node.mspId);
   set('FileLedger.Location', path.join(dir, 'data', 'ledger'));
@@ -160,7 +170,10 @@ export function ordererConfig(node: OrdererNode, sampleDir: string, layout: Layo
   set('Operations.TLS.PrivateKey', path.join(tls, 'server.key'));
   set('Operations.TLS.Certificate', path.join(tls, 'server.crt'));
   set('Operations.TLS.ClientAuthRequired', false);
+  // /healthz answers anyone; /metrics only a client certificate of the orderer organisation's TLS
+  // CA (Fabric requires one for it once TLS is on): fault tests find the Raft leader there.
   set('Operations.TLS.RootCAs', []);
+  set('Operations.TLS.ClientRootCAs', [path.join(tls, 'ca.crt')]);
   set('Metrics.Provider', 'prometheus');
   set('Admin.ListenAddress', `127.0.0.1:${node.adminPort}`);
   set('Admin.TLS.Enabled', true);
