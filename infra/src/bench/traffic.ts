@@ -291,7 +291,8 @@ export class Traffic {
    * hand-over's step), whose block this organisation's peer may not have yet — it then refuses
    * (403 not the custodian, 409 nothing to accept) on what it holds, and the gateway stores that
    * ledger decision under the key. Such a refusal wrote nothing, so the write is sent again a
-   * second later under a new key, up to ten times.
+   * second later under a new key, for up to 30 s (a peer pulling from a cut-off orderer lags until its
+   * keep-alive gives up on it, about 15 s).
    */
   async #write(
     lot: LotRecord,
@@ -317,7 +318,7 @@ export class Traffic {
         }
         cls = `${a.status} ${a.body.code ?? ''}`.trim();
         const retry = a.status >= 500 || a.status === 429 || (a.status === 409 && a.body.retryable === true);
-        if (!retry && followsAnother && (a.status === 403 || a.status === 409) && stale < 10) {
+        if (!retry && followsAnother && (a.status === 403 || a.status === 409) && stale < 30) {
           stale++;
           cls = `${cls} (peer behind, sent again under a new key)`;
           add(t.attemptErrors, cls);
