@@ -41,8 +41,11 @@ const gained = (before: Counts, after: Counts, org: TrafficOrg): number => after
 
 /** Waits until `org`'s API has accepted `n` more writes than in `since`. */
 async function progress(tally: Tally, since: Counts, org: TrafficOrg, n: number, ms = 60_000): Promise<void> {
-  await until(`${n} writes accepted on the ${org} API`, () =>
-    Promise.resolve(gained(since, counts(tally), org) >= n ? true : undefined), ms);
+  await until(
+    `${n} writes accepted on the ${org} API`,
+    () => Promise.resolve(gained(since, counts(tally), org) >= n ? true : undefined),
+    ms,
+  );
 }
 
 async function leader(among?: readonly OrdererNode[], ms = 30_000): Promise<OrdererNode> {
@@ -80,7 +83,8 @@ describe('faults under traffic through every API: nothing lost (real network)', 
     traffic = new Traffic({ apis, concurrency: 8, tag: uniqueId('faults'), retryForMs: 150_000 });
     void traffic.start();
     // Every API carries traffic before the first fault.
-    for (const org of TRAFFIC_ORGS) await progress(traffic.tally, { manufacturer: 0, carrier: 0, retailer: 0 }, org, 2, 90_000);
+    for (const org of TRAFFIC_ORGS)
+      await progress(traffic.tally, { manufacturer: 0, carrier: 0, retailer: 0 }, org, 2, 90_000);
   }, 120_000);
 
   afterAll(async () => {
@@ -119,7 +123,9 @@ describe('faults under traffic through every API: nothing lost (real network)', 
       // so the workers may all be waiting. New writes commit through the new leader meanwhile.
       const t0 = Date.now();
       for (let i = 0; i < 3; i++) expect(await traffic.createOne()).toBe(true);
-      log(`leader ${old.name} cut, ${elected.name} elected; 3 new creates committed in ${Date.now() - t0} ms`);
+      log(
+        `leader ${old.name} cut, ${elected.name} elected; 3 new creates committed in ${Date.now() - t0} ms`,
+      );
       expect(Date.now() - t0).toBeLessThan(60_000);
     } finally {
       await cuts.heal(target);
@@ -141,23 +147,39 @@ describe('faults under traffic through every API: nothing lost (real network)', 
       await progress(traffic.tally, before, 'carrier', 2, 90_000);
       // Its API fails readiness (503) and refuses its writes, retryable: 504 LEDGER_TIMEOUT after
       // the evaluate deadline (its peer's connection hangs, it is not refused) or 503.
-      await until('the retailer API to fail readiness', async () => ((await ready('retailer')) === 503 ? true : undefined), 60_000);
+      await until(
+        'the retailer API to fail readiness',
+        async () => ((await ready('retailer')) === 503 ? true : undefined),
+        60_000,
+      );
       const refused = (m: Classes): number =>
         [...m].filter(([c]) => /^50[34] /.test(c)).reduce((sum, [, n]) => sum + n, 0);
       const cutOff = traffic.tally.acceptedBy.retailer;
-      await until('a retailer write refused 503/504', () =>
-        Promise.resolve(refused(traffic.tally.attemptErrorsBy.retailer) > refused(retailerErrors) ? true : undefined), 60_000);
+      await until(
+        'a retailer write refused 503/504',
+        () =>
+          Promise.resolve(
+            refused(traffic.tally.attemptErrorsBy.retailer) > refused(retailerErrors) ? true : undefined,
+          ),
+        60_000,
+      );
       expect(await ready('retailer')).toBe(503);
       // Nothing through its API commits while its peer is out of reach.
       expect(traffic.tally.acceptedBy.retailer).toBe(cutOff);
       during = counts(traffic.tally);
-      log(`retailer cut: ${JSON.stringify(during)}; retailer API errors so far: ${formatClasses(traffic.tally.attemptErrorsBy.retailer)}`);
+      log(
+        `retailer cut: ${JSON.stringify(during)}; retailer API errors so far: ${formatClasses(traffic.tally.attemptErrorsBy.retailer)}`,
+      );
       heightAtHeal = await peerHeight('manufacturer');
     } finally {
       await cuts.heal(target);
     }
     // The same gateway process serves again once its peer answers, and its peer catches up.
-    await until('the retailer API to be ready again', async () => ((await ready('retailer')) === 200 ? true : undefined), 90_000);
+    await until(
+      'the retailer API to be ready again',
+      async () => ((await ready('retailer')) === 200 ? true : undefined),
+      90_000,
+    );
     await progress(traffic.tally, during, 'retailer', 2, 120_000);
     expect(await peerHeight('retailer')).toBeGreaterThan(heightAtHeal);
   }, 300_000);
@@ -165,20 +187,26 @@ describe('faults under traffic through every API: nothing lost (real network)', 
   it.each([
     ['a gateway', 'api.carrier', 'carrier'],
     ['a chaincode server', 'chaincode.manufacturer', 'manufacturer'],
-  ] as const)('keeps going when %s is SIGKILLed mid-stream (%s)', async (_what, name, org) => {
-    kill(name);
-    await sleep(3000);
-    await waybill(['stack', 'up', ...env.chaincodeArgs]);
-    expect(runningPid(net.layout.pidFile(name))).toBeDefined();
-    const before = counts(traffic.tally);
-    await progress(traffic.tally, before, org, 5, 120_000);
-    log(`${name} killed and restarted: ${JSON.stringify(counts(traffic.tally))}`);
-  }, 240_000);
+  ] as const)(
+    'keeps going when %s is SIGKILLed mid-stream (%s)',
+    async (_what, name, org) => {
+      kill(name);
+      await sleep(3000);
+      await waybill(['stack', 'up', ...env.chaincodeArgs]);
+      expect(runningPid(net.layout.pidFile(name))).toBeDefined();
+      const before = counts(traffic.tally);
+      await progress(traffic.tally, before, org, 5, 120_000);
+      log(`${name} killed and restarted: ${JSON.stringify(counts(traffic.tally))}`);
+    },
+    240_000,
+  );
 
   it('after healing: every accepted write on the ledger exactly once, every event to every subscriber, read models reconciled', async () => {
     await traffic.stop();
     const t = traffic.tally;
-    log(`traffic stopped: ${t.acceptedWrites} writes accepted (${JSON.stringify(t.acceptedBy)}) for ${traffic.operations} operations`);
+    log(
+      `traffic stopped: ${t.acceptedWrites} writes accepted (${JSON.stringify(t.acceptedBy)}) for ${traffic.operations} operations`,
+    );
     log(`errors per attempt, retried: ${formatClasses(t.attemptErrors)}`);
     log(`writes given up: ${formatClasses(t.finalErrors)}`);
     const a: Accounting = await account(t, apis, subscribers, { eventWaitMs: 120_000, log });

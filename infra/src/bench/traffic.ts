@@ -58,7 +58,14 @@ export class ApiClient {
   constructor(readonly timeoutMs = 120_000) {}
 
   /** One request as `as` (an identity of `api`'s keys file); rejects on a transport failure. */
-  call(api: OrgApi, as: string, method: string, urlPath: string, body?: unknown, idem?: string): Promise<Answer> {
+  call(
+    api: OrgApi,
+    as: string,
+    method: string,
+    urlPath: string,
+    body?: unknown,
+    idem?: string,
+  ): Promise<Answer> {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const url = new URL(urlPath, api.url);
     const headers: http.OutgoingHttpHeaders = { 'x-api-key': api.keys[as] ?? '' };
@@ -135,7 +142,11 @@ export interface LotRecord {
 export class Tally {
   readonly attemptErrors: Classes = new Map();
   /** Failed attempts per API, by class. */
-  readonly attemptErrorsBy: Record<TrafficOrg, Classes> = { manufacturer: new Map(), carrier: new Map(), retailer: new Map() };
+  readonly attemptErrorsBy: Record<TrafficOrg, Classes> = {
+    manufacturer: new Map(),
+    carrier: new Map(),
+    retailer: new Map(),
+  };
   readonly finalErrors: Classes = new Map();
   /** Accepted (2xx) writes per API. */
   readonly acceptedBy: Record<TrafficOrg, number> = { manufacturer: 0, carrier: 0, retailer: 0 };
@@ -276,7 +287,8 @@ export class Traffic {
   async #handover(id: string, from: TrafficOrg, to: TrafficOrg, toMsp: Custodian): Promise<boolean> {
     const lot = this.#lot(id);
     const key = `${id}-to-${to}`;
-    if (!(await this.#write(lot, from, `/v1/assets/${id}/handover`, { toOrg: toMsp }, `${key}-p`, true))) return false;
+    if (!(await this.#write(lot, from, `/v1/assets/${id}/handover`, { toOrg: toMsp }, `${key}-p`, true)))
+      return false;
     if (!(await this.#write(lot, to, `/v1/assets/${id}/handover/accept`, {}, `${key}-a`, true))) return false;
     lot.custodian = toMsp;
     return true;
@@ -311,7 +323,8 @@ export class Traffic {
       try {
         const a = await this.#client.call(this.#o.apis[org], USER[org], 'POST', urlPath, body, key);
         if (a.status >= 200 && a.status < 300) {
-          if (typeof a.body.txId !== 'string') throw new Error(`${urlPath} answered ${a.status} without a txId`);
+          if (typeof a.body.txId !== 'string')
+            throw new Error(`${urlPath} answered ${a.status} without a txId`);
           lot.txIds.push(a.body.txId);
           t.acceptedBy[org]++;
           return true;
@@ -468,7 +481,11 @@ export async function account(
   tally: Tally,
   apis: TrafficApis,
   subscribers: WebhookSubscribers,
-  o: { readonly reader?: TrafficOrg; readonly eventWaitMs?: number; readonly log?: (line: string) => void } = {},
+  o: {
+    readonly reader?: TrafficOrg;
+    readonly eventWaitMs?: number;
+    readonly log?: (line: string) => void;
+  } = {},
 ): Promise<Accounting> {
   const client = new ApiClient(60_000);
   const reader = o.reader ?? 'retailer';
@@ -501,7 +518,9 @@ export async function account(
         const a = await get(`/v1/assets/${lot.id}`);
         const custodian = a.body['custodian'];
         if (a.status !== 200 || custodian !== lot.custodian) {
-          wrongState.push(`${lot.id}: ${a.status} custodian ${typeof custodian === 'string' ? custodian : '—'}, expected ${lot.custodian}`);
+          wrongState.push(
+            `${lot.id}: ${a.status} custodian ${typeof custodian === 'string' ? custodian : '—'}, expected ${lot.custodian}`,
+          );
         }
       }
     }
@@ -511,7 +530,10 @@ export async function account(
   const missing = (org: TrafficOrg): number => onLedger.filter((tx) => !subscribers.has(org, tx)).length;
   const deadline = Date.now() + (o.eventWaitMs ?? 300_000);
   while (TRAFFIC_ORGS.some((org) => missing(org) > 0) && Date.now() < deadline) await sleep(2000);
-  const eventsMissing = Object.fromEntries(TRAFFIC_ORGS.map((org) => [org, missing(org)])) as Record<TrafficOrg, number>;
+  const eventsMissing = Object.fromEntries(TRAFFIC_ORGS.map((org) => [org, missing(org)])) as Record<
+    TrafficOrg,
+    number
+  >;
   const ours = new Set(onLedger);
   const eventsDuplicated = Object.fromEntries(
     TRAFFIC_ORGS.map((org) => [
@@ -527,7 +549,8 @@ export async function account(
     const r = await client.call(apis[org], adminOf(apis[org]), 'GET', '/v1/read-model/reconcile');
     const diff = r.body['differences'];
     readModelDifferences[org] = r.status === 200 && Array.isArray(diff) ? diff.length : `HTTP ${r.status}`;
-    if (Array.isArray(diff) && diff.length > 0) o.log?.(`read model of ${org}: ${JSON.stringify(diff.slice(0, 3))}`);
+    if (Array.isArray(diff) && diff.length > 0)
+      o.log?.(`read model of ${org}: ${JSON.stringify(diff.slice(0, 3))}`);
   }
   client.close();
   return {

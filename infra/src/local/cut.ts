@@ -11,8 +11,7 @@ import { runningPid } from './processes';
  * of reach (503, then served again on its own after the heal).
  */
 export type CutTarget =
-  | { readonly kind: 'node'; readonly name: string }
-  | { readonly kind: 'org'; readonly org: string };
+  { readonly kind: 'node'; readonly name: string } | { readonly kind: 'org'; readonly org: string };
 
 /**
  * Cuts a target off the network and heals it again, leaving its processes and their state as
@@ -46,7 +45,8 @@ export function cutProcesses(net: NetworkModel, target: CutTarget): string[] {
     return [target.name];
   }
   const org = topology.peerOrgs.find((o) => o.key === target.org || o.name === target.org);
-  if (!org) throw new CliError(`cannot cut organisation ${target.org}: not a peer organisation of the network`);
+  if (!org)
+    throw new CliError(`cannot cut organisation ${target.org}: not a peer organisation of the network`);
   const chaincode = topology.chaincodeServers.filter((c) => c.org === org.name).map((c) => c.name);
   return [...org.peers.map((p) => p.name), ...chaincode, org.ca.name];
 }

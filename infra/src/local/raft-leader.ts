@@ -34,7 +34,9 @@ export async function raftLeader(
       // /metrics wants a client certificate of the orderer organisation: its admin's TLS pair.
       const admin = ordererAdmin(net, o);
       const client = { cert: Buffer.from(admin.clientCert), key: Buffer.from(admin.clientKey) };
-      const r = await httpsGet(`https://localhost:${o.operationsPort}/metrics`, ca, 2000, client).catch(() => undefined);
+      const r = await httpsGet(`https://localhost:${o.operationsPort}/metrics`, ca, 2000, client).catch(
+        () => undefined,
+      );
       return r?.status === 200 && isLeaderIn(r.body, net.topology.channel) === true ? o : undefined;
     }),
   );
