@@ -182,7 +182,7 @@ describe('node configuration', () => {
       });
     });
 
-    it('requires mutual TLS on the admin endpoint and TLS on operations', () => {
+    it('requires mutual TLS on the admin endpoint, TLS on operations, and an orderer-organisation client certificate for its metrics', () => {
       expect(cfg['Admin']).toMatchObject({
         ListenAddress: `127.0.0.1:${B + 62}`,
         TLS: {
@@ -202,6 +202,7 @@ describe('node configuration', () => {
           Certificate: `${tls}/server.crt`,
           ClientAuthRequired: false,
           RootCAs: [],
+          ClientRootCAs: [`${tls}/ca.crt`],
         },
       });
       expect(cfg['Metrics']).toMatchObject({ Provider: 'prometheus' });

@@ -103,15 +103,20 @@ export function peerConfig(peer: PeerNode, o: PeerConfigOptions): string {
   set('peer.gossip.aliveTimeInterval', '1s');
   set('peer.gossip.aliveExpirationTimeout', '10s');
   set('peer.gossip.membershipTrackerInterval', '1s');
+  // A partition leaves connections hanging, not refused. The peer's Gateway tries the orderers in
+  // turn, each for broadcastTimeout (default 30 s, longer than a client's submit deadline, so one
+  // cut-off orderer would fail every submit that tried it first); and a peer pulling blocks from a
+  // cut-off orderer notices only through keep-alive (defaults 60 s + 20 s without a block) — gRPC's
+  // floor for a client's ping interval is 10 s. The orderers accept pings that often.
+  set('peer.gateway.broadcastTimeout', '2s');
+  set('peer.keepalive.deliveryClient.interval', '10s');
+  set('peer.keepalive.deliveryClient.timeout', '5s');
   if (!host.implicit) {
     // Across hosts a cut link drops packets silently (on loopback a dead node answers with a
-    // reset): keep-alive pings find a dead orderer or peer within seconds, so the peer pulls blocks
-    // from, and its Gateway broadcasts to, another orderer (Fabric's defaults: 60 s + 20 s).
+    // reset): the peer's other client connections ping too, and it accepts pings that often.
     set('peer.keepalive.minInterval', '5s');
     set('peer.keepalive.client.interval', '10s');
     set('peer.keepalive.client.timeout', '5s');
-    set('peer.keepalive.deliveryClient.interval', '10s');
-    set('peer.keepalive.deliveryClient.timeout', '5s');
   }
   set('peer.tls.enabled', true);
   set('peer.tls.clientAuthRequired', false);
@@ -152,9 +157,10 @@ export function ordererConfig(node: OrdererNode, sampleDir: string, layout: Layo
   const set = (k: string, v: unknown): void => setPath(t, k, v);
   set('General.ListenAddress', node.host.address);
   set('General.ListenPort', node.port);
+  // Peers ping their delivery streams every 10 s (peerConfig): allowed, not answered with GOAWAY.
+  set('General.Keepalive.ServerMinInterval', '5s');
   if (!node.host.implicit) {
-    // Peers on other hosts ping every 10 s (see peerConfig); the orderer must accept that.
-    set('General.Keepalive.ServerMinInterval', '5s');
+    // Across hosts the orderer pings its own clients too, so a silently cut link is noticed.
     set('General.Keepalive.ServerInterval', '10s');
     set('General.Keepalive.ServerTimeout', '5s');
   }
@@ -177,7 +183,10 @@ export function ordererConfig(node: OrdererNode, sampleDir: string, layout: Layo
   set('Operations.TLS.PrivateKey', path.join(tls, 'server.key'));
   set('Operations.TLS.Certificate', path.join(tls, 'server.crt'));
   set('Operations.TLS.ClientAuthRequired', false);
+  // /healthz answers anyone; /metrics only a client certificate of the orderer organisation's TLS
+  // CA (Fabric requires one for it once TLS is on): fault tests find the Raft leader there.
   set('Operations.TLS.RootCAs', []);
+  set('Operations.TLS.ClientRootCAs', [path.join(tls, 'ca.crt')]);
   set('Metrics.Provider', 'prometheus');
   set('Admin.ListenAddress', `${node.host.address}:${node.adminPort}`);
   set('Admin.TLS.Enabled', true);
