@@ -90,8 +90,14 @@ describe('ledger errors over HTTP', () => {
       { code: 'LEDGER_UNAVAILABLE', retryable: true },
     ],
     [
-      'a deadline',
+      'a deadline before the orderer (the peer did not answer)',
       new LedgerTimeoutError({ stage: 'endorse', txId: TX, message: PEER_TEXT }),
+      503,
+      { code: 'LEDGER_UNAVAILABLE', retryable: true },
+    ],
+    [
+      'a deadline sending to the orderer',
+      new LedgerTimeoutError({ stage: 'submit', txId: TX, message: PEER_TEXT }),
       504,
       { code: 'LEDGER_TIMEOUT', retryable: true },
     ],

@@ -132,6 +132,14 @@ describe('toProblem', () => {
     ],
     [
       new LedgerTimeoutError({ stage: 'endorse', txId: TX, message: 'deadline' }),
+      { code: 'LEDGER_UNAVAILABLE', status: 503, txId: TX },
+    ],
+    [
+      new LedgerTimeoutError({ stage: 'evaluate', message: 'deadline' }),
+      { code: 'LEDGER_UNAVAILABLE', status: 503 },
+    ],
+    [
+      new LedgerTimeoutError({ stage: 'submit', txId: TX, message: 'deadline' }),
       { code: 'LEDGER_TIMEOUT', status: 504, txId: TX },
     ],
     [

@@ -65,6 +65,16 @@ export function fromLedgerError(err: AnyLedgerError, method: string): ProblemExc
           txId,
         );
       }
+      if (err.stage === 'evaluate' || err.stage === 'endorse') {
+        // Nothing reached the orderer, so nothing can commit: the organisation's peer is out of
+        // reach or overloaded (a cut-off link hangs rather than refuses) — unavailable, retry.
+        return new ProblemException(
+          'LEDGER_UNAVAILABLE',
+          `this organisation's peer did not answer in time (${err.stage}); nothing was written`,
+          txId,
+          { 'Retry-After': '5' },
+        );
+      }
       return new ProblemException('LEDGER_TIMEOUT', `the ledger did not answer in time (${err.stage})`, txId);
     case 'internal':
       return new ProblemException('INTERNAL_ERROR', undefined, txId);

@@ -1,10 +1,10 @@
 import { chaincodeLogLevel } from './chaincode-server';
 
 describe('chaincode server log level', () => {
-  it('is warning unless WAYBILL_CHAINCODE_LOG_LEVEL says otherwise', () => {
-    expect(chaincodeLogLevel({})).toBe('warning');
-    expect(chaincodeLogLevel({ WAYBILL_CHAINCODE_LOG_LEVEL: '' })).toBe('warning');
-    expect(chaincodeLogLevel({ WAYBILL_CHAINCODE_LOG_LEVEL: 'info' })).toBe('info');
+  it('is info unless WAYBILL_CHAINCODE_LOG_LEVEL says otherwise', () => {
+    expect(chaincodeLogLevel({})).toBe('info');
+    expect(chaincodeLogLevel({ WAYBILL_CHAINCODE_LOG_LEVEL: '' })).toBe('info');
+    expect(chaincodeLogLevel({ WAYBILL_CHAINCODE_LOG_LEVEL: 'warning' })).toBe('warning');
     expect(chaincodeLogLevel({ WAYBILL_CHAINCODE_LOG_LEVEL: 'debug' })).toBe('debug');
   });
 

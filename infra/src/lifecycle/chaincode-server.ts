@@ -149,13 +149,13 @@ export function chaincodeLaunch(spec: ChaincodeProcessSpec): Launch {
 const CHAINCODE_LOG_LEVELS = ['critical', 'error', 'warning', 'notice', 'info', 'debug'] as const;
 
 /**
- * The chaincode server's log level: `WAYBILL_CHAINCODE_LOG_LEVEL`, default `warning`. At `info`
- * fabric-shim writes a line per transaction through winston, ~17% of the chaincode's CPU per
- * created asset in the profile (docs/benchmarks.md); `info` or `debug` for diagnosis.
+ * The chaincode server's log level: `WAYBILL_CHAINCODE_LOG_LEVEL`, default `info` (fabric-shim's
+ * line per transaction). `warning` was measured against `info` (docs/benchmarks.md): no difference
+ * in the chaincode's CPU per transaction beyond the noise, so the default stays.
  */
 export function chaincodeLogLevel(env: NodeJS.ProcessEnv): string {
   const raw = env['WAYBILL_CHAINCODE_LOG_LEVEL'];
-  if (raw === undefined || raw === '') return 'warning';
+  if (raw === undefined || raw === '') return 'info';
   if (!(CHAINCODE_LOG_LEVELS as readonly string[]).includes(raw))
     throw new CliError(`WAYBILL_CHAINCODE_LOG_LEVEL must be one of ${CHAINCODE_LOG_LEVELS.join(', ')}, got "${raw}"`);
   return raw;
