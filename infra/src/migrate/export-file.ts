@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { createReadStream, existsSync, openSync, closeSync, fsyncSync, ftruncateSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { MIGRATION_FORMAT, StreamingRoot, leafHash, type MigrationRecord, type StreamingRootState } from '@waybill/chaincode/migration';
 import { CliError } from '../common/errors';
@@ -180,16 +182,28 @@ export async function* readExport(file: string): AsyncGenerator<ExportLine> {
 }
 
 /**
- * The file's lines, pulled chunk by chunk: readline's async iterator keeps emitting lines while
- * the consumer awaits (a verify or an import waits on the network per record), so memory would
- * grow with the file; a read stream's own iterator reads the next chunk only when asked.
+ * The file's lines, pulled chunk by chunk into one reused buffer: readline's async iterator keeps
+ * emitting lines while the consumer awaits (a verify or an import waits on the network per
+ * record), so memory would grow with the file; and a read stream allocates a new buffer per chunk,
+ * which at 100k records kept ~10 MB of spent chunks alive between collections. Here only the
+ * lines of the current chunk exist.
  */
 async function* lines(file: string): AsyncGenerator<string> {
+  const fh = await open(file, 'r');
+  const buffer = Buffer.allocUnsafe(256 * 1024);
+  const decoder = new StringDecoder('utf8');
   let rest = '';
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
-    const parts = (rest + (chunk as string)).split('\n');
-    rest = parts.pop() ?? '';
-    yield* parts;
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      const parts = (rest + decoder.write(buffer.subarray(0, bytesRead))).split('\n');
+      rest = parts.pop() ?? '';
+      yield* parts;
+    }
+    rest += decoder.end();
+  } finally {
+    await fh.close();
   }
   if (rest !== '') yield rest;
 }

@@ -1,6 +1,7 @@
-import { LIMITS, MerkleLevels, leafHash, type ImportEntry, type MigrationAttestation, type MigrationImport, type MigrationStatus } from '@waybill/chaincode/migration';
+import { LIMITS, leafHash, type ImportEntry, type MigrationAttestation, type MigrationImport, type MigrationStatus } from '@waybill/chaincode/migration';
 import { CliError } from '../common/errors';
 import { readExport, type ExportTrailer } from './export-file';
+import { FileMerkleTree } from './file-tree';
 import type { VerifyReport } from './verify';
 
 /** The target network's contract, as one organisation's admin (Gateway or 2.2 SDK). */
@@ -57,27 +58,27 @@ export interface ImportSummary {
  * Imports an export into the target network, in order, in batches, each record with its audit
  * path; resumes where the ledger's progress record says the import stands. Refuses before
  * submitting anything when the file's records do not make the root its trailer states, or when
- * a majority has not attested that root. Memory: 64 bytes per record (the tree's hashes), never
- * the records.
+ * a majority has not attested that root. Memory: flat — the tree's hashes (64 bytes per record)
+ * go to a scratch file, and records are read one at a time.
  */
 export async function importExport(target: TargetContract, file: string, options: Readonly<ImportOptions>): Promise<ImportSummary> {
-  // Leaf hashes in one growing buffer (32 bytes each), not one object per record.
-  let leaves = Buffer.alloc(32 * 4096);
-  let count = 0;
+  // The tree's levels in a scratch file: memory stays flat at any export size (file-tree.ts).
+  const tree = new FileMerkleTree();
+  try {
+    return await importWithTree(target, file, options, tree);
+  } finally {
+    tree.dispose();
+  }
+}
+
+async function importWithTree(target: TargetContract, file: string, options: Readonly<ImportOptions>, tree: FileMerkleTree): Promise<ImportSummary> {
   let trailer: ExportTrailer | undefined;
   for await (const l of readExport(file)) {
-    if (l.kind === 'record') {
-      if ((count + 1) * 32 > leaves.length) {
-        const grown = Buffer.alloc(leaves.length * 2);
-        leaves.copy(grown);
-        leaves = grown;
-      }
-      leafHash(l.line).copy(leaves, count * 32);
-      count += 1;
-    } else if (l.kind === 'trailer') trailer = l.value;
+    if (l.kind === 'record') tree.append(leafHash(l.line));
+    else if (l.kind === 'trailer') trailer = l.value;
   }
   const t = trailer as ExportTrailer;
-  const tree = new MerkleLevels(leaves.subarray(0, count * 32));
+  tree.seal();
   const root = tree.root().toString('hex');
   if (root !== t.root || tree.size !== t.recordCount) {
     throw new CliError(`${file}: its ${tree.size} records make root ${root}, its trailer states ${t.root} for ${t.recordCount}: not the attested export`);
