@@ -1,6 +1,6 @@
 import { CliError } from '../common/errors';
 import type { NetworkModel } from '../topology/layout';
-import { runningPid } from './processes';
+import { runningPid, signalGroup } from './processes';
 
 /**
  * What a fault test cuts off the network: one node (an orderer or a peer, by name), or a whole
@@ -51,19 +51,6 @@ export function cutProcesses(net: NetworkModel, target: CutTarget): string[] {
   return [...org.peers.map((p) => p.name), ...chaincode, org.ca.name];
 }
 
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    // The whole process group: a peer's group holds the chaincode processes it launched.
-    process.kill(-pid, sig);
-  } catch {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-}
-
 /**
  * {@link NetworkCut} for a network whose nodes share one loopback: the target's processes are
  * stopped (SIGSTOP) and continued (SIGCONT). A stopped process keeps its sockets open and its
@@ -77,7 +64,7 @@ export function newLoopbackCut(net: NetworkModel): NetworkCut {
   const stopped = new Map<string, number[]>();
   const key = (t: CutTarget): string => `${t.kind}:${t.kind === 'node' ? t.name : t.org}`;
   const heal = (k: string): void => {
-    for (const pid of stopped.get(k) ?? []) signal(pid, 'SIGCONT');
+    for (const pid of stopped.get(k) ?? []) signalGroup(pid, 'SIGCONT');
     stopped.delete(k);
   };
   return {
@@ -90,7 +77,7 @@ export function newLoopbackCut(net: NetworkModel): NetworkCut {
       if (pids.length === 0) {
         return Promise.reject(new CliError(`cannot cut ${cutName(target)}: none of its processes runs`));
       }
-      for (const pid of pids) signal(pid, 'SIGSTOP');
+      for (const pid of pids) signalGroup(pid, 'SIGSTOP');
       stopped.set(k, pids);
       return Promise.resolve();
     },

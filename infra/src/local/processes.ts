@@ -69,6 +69,23 @@ export function startProcess(spec: StartSpec): number {
   }
 }
 
+/**
+ * Sends a signal to the process group of a PID we started (a peer's group holds the chaincode
+ * processes it launched), or to the process alone when it leads no group; a process gone
+ * meanwhile is not an error.
+ */
+export function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig);
+  } catch {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
 /** Stops the process group of a PID we started: SIGTERM, then SIGKILL after `graceMs`. */
 export async function stopProcess(pidFile: string, graceMs = 8000): Promise<boolean> {
   const pid = readPid(pidFile);
@@ -77,17 +94,7 @@ export async function stopProcess(pidFile: string, graceMs = 8000): Promise<bool
     rmSync(pidFile, { force: true });
     return false;
   }
-  const signal = (sig: NodeJS.Signals): void => {
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      try {
-        process.kill(pid, sig);
-      } catch {
-        /* already gone */
-      }
-    }
-  };
+  const signal = (sig: NodeJS.Signals): void => signalGroup(pid, sig);
   signal('SIGTERM');
   const deadline = Date.now() + graceMs;
   while (isAlive(pid) && Date.now() < deadline) await sleep(50);
