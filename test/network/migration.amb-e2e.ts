@@ -8,7 +8,9 @@ import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { MigrationRecord } from '../../chaincode/src/migration';
 import { canonicalJson } from '../../chaincode/src/domain/canonical-json';
-import { readExport } from '../../infra/src/migrate';
+import { LocalNetwork } from '../../infra/src/local/network';
+import { resolveNetwork } from '../../infra/src/local/context';
+import { proposalReader, readExport } from '../../infra/src/migrate';
 import { assetBody, call, committed } from '../support/api';
 import { env, runWaybill, uniqueId } from '../support/fabric';
 import { until } from '../support/gateway-process';
@@ -28,6 +30,7 @@ describe('waybill migrate from the AMB-shaped network (Fabric 2.2 peers, no Gate
   const ids = Array.from({ length: 6 }, (_, i) => `${tag}-${i}`);
   let targetUp = false;
   let root = '';
+  let recallId = '';
 
   beforeAll(() => {
     expect(env.profile).toBe('amb');
@@ -43,8 +46,11 @@ describe('waybill migrate from the AMB-shaped network (Fabric 2.2 peers, no Gate
     rmSync(targetDir, { recursive: true, force: true });
   });
 
-  it('seeds a few lots through the gateway APIs (one handed over to the carrier)', async () => {
+  it('seeds a few lots through the gateway APIs (one recalled, one handed over to the carrier)', async () => {
     for (const id of ids) committed(await call('manufacturer', 'POST', '/v1/assets', { as: 'manufacturer-user1', body: assetBody(id) }), 201);
+    recallId = committed<{ recallId: string }>(
+      await call('manufacturer', 'POST', `/v1/assets/${ids[5] ?? ''}/recall`, { as: 'manufacturer-user1', body: { reason: 'label error' } }),
+    ).result.recallId;
     committed(await call('manufacturer', 'POST', `/v1/assets/${ids[0] ?? ''}/handover`, { as: 'manufacturer-user1', body: { toOrg: MSP.C } }));
     const last = committed(await call('carrier', 'POST', `/v1/assets/${ids[0] ?? ''}/handover/accept`, { as: 'carrier-user1' }));
     // The carrier's gateway (2.2 adapter) identified its network by its genesis block and reads it.
@@ -69,6 +75,21 @@ describe('waybill migrate from the AMB-shaped network (Fabric 2.2 peers, no Gate
     expect(moved).toMatchObject({ kind: 'asset', asset: { status: 'IN_TRANSIT', owner: MSP.M, custodian: MSP.C }, provenance: { channel: 'supplychain' } });
     expect(moved?.provenance.blockHash).toMatch(/^[0-9a-f]{64}$/);
     expect(records.filter((x) => ids.includes(x.id))).toHaveLength(ids.length);
+    // The 2.2 build of the contract names each recall's last write from its 2.2 peer's history
+    // database; on a ledger never migrated into, that is the recall's own updatedTxId.
+    const recall = records.find((x): x is Extract<MigrationRecord, { kind: 'recall' }> => x.kind === 'recall' && x.id === recallId);
+    expect(recall).toMatchObject({ recall: { rootAssetId: ids[5] }, provenance: { channel: 'supplychain', txId: recall?.recall.updatedTxId } });
+    const reader = proposalReader(new LocalNetwork(resolveNetwork({ dir: env.dir, basePort: Number(env.basePort) }), () => undefined), 'Carrier');
+    try {
+      let bookmark = '';
+      do {
+        const page = await reader.value.exportRecalls(100, bookmark);
+        expect(page.lastTxIds).toEqual(page.records.map((x) => x.updatedTxId));
+        bookmark = page.bookmark;
+      } while (bookmark !== '');
+    } finally {
+      reader.close();
+    }
   });
 
   it("each organisation verifies against its own 2.2 peer; a changed record is named", async () => {

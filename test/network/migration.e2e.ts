@@ -2,12 +2,13 @@
 // splits, merges, a recall, handovers and a sale in flight); a fresh Fabric 2.5 network on other
 // ports is the target. Export, verify and attest by each organisation against its own peer, import
 // under a majority-attested root, equality per asset, the journey continues on the target; a
-// tampered export is refused by verify and by the contract, each naming the record. A gateway of
+// tampered export is refused by verify and by the contract, each naming the record; the target,
+// exported again (a second migration), verifies, its records' provenance its own import. A gateway of
 // the Manufacturer (its own process and database) follows the source, then is pointed at the
 // target: same API key, one NetworkMigrated webhook, new event IDs, the read model rebuilt.
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { common } from '@hyperledger/fabric-protos';
+import { common, peer } from '@hyperledger/fabric-protos';
 import { MerkleLevels, leafHash, type MigrationRecord } from '../../chaincode/src/migration';
 import { canonicalJson } from '../../chaincode/src/domain/canonical-json';
 import type { GatewaySession } from '../../infra/src/local/gateway-client';
@@ -49,6 +50,20 @@ async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Prom
       while (next < items.length) await fn(items[next++] as T);
     }),
   );
+}
+
+/** The chaincode function and arguments of transaction `txId` in a block. */
+function invocationOf(blockBytes: Uint8Array, txId: string): string[] {
+  for (const data of common.Block.deserializeBinary(blockBytes).getData()?.getDataList_asU8() ?? []) {
+    const payload = common.Payload.deserializeBinary(common.Envelope.deserializeBinary(data).getPayload_asU8());
+    const header = common.ChannelHeader.deserializeBinary(payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array());
+    if (header.getTxId() !== txId) continue;
+    const action = peer.Transaction.deserializeBinary(payload.getData_asU8()).getActionsList()[0];
+    const proposal = peer.ChaincodeProposalPayload.deserializeBinary(peer.ChaincodeActionPayload.deserializeBinary(action?.getPayload_asU8() ?? new Uint8Array()).getChaincodeProposalPayload_asU8());
+    const args = peer.ChaincodeInvocationSpec.deserializeBinary(proposal.getInput_asU8()).getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? [];
+    return args.map((a) => Buffer.from(a).toString('utf8'));
+  }
+  throw new Error(`transaction ${txId} is not in the block`);
 }
 
 function assertNever(): never {
@@ -289,6 +304,45 @@ describe('waybill migrate: source network → fresh Fabric 2.5 network, with pro
       expect(provenance).toMatchObject({ root, source: { channel: 'supplychain' } });
       const history = JSON.parse(Buffer.from(await target.contract.evaluateTransaction('getAssetHistory', ids[6] as string)).toString('utf8')) as { entries: { txId: string }[] };
       expect(history.entries.map((e) => e.txId)).toEqual([provenance.importedTxId]);
+    } finally {
+      target.close();
+    }
+  });
+
+  it('the migrated ledger migrates again: an export of the target verifies by another organisation, each record carrying its import transaction as provenance', async () => {
+    // A second migration's export (network B → network C): read through the target's Carrier,
+    // verified by the Retailer against its own target peer. Nothing was written to the target since the import.
+    const again = path.join(work, 'again.ndjson');
+    const onTarget = { dir: targetDir, basePort: targetBase };
+    const r = await runWaybill(['migrate', 'export', '--org', 'Carrier', '--out', again], onTarget);
+    expect([r.code, r.code === 0 ? '' : r.stderr.slice(0, 800)]).toEqual([0, '']);
+    const v = await runWaybill(['migrate', 'verify', '--org', 'Retailer', '--export', again], onTarget);
+    expect([v.code, v.code === 0 ? '' : v.stderr.slice(0, 800)]).toEqual([0, '']);
+    const first: MigrationRecord[] = [];
+    for await (const l of readExport(exportFile)) if (l.kind === 'record') first.push(l.value);
+    const second: MigrationRecord[] = [];
+    for await (const l of readExport(again)) if (l.kind === 'record') second.push(l.value);
+    expect(second.map((x) => `${x.kind}:${x.id}`)).toEqual(first.map((x) => `${x.kind}:${x.id}`));
+    const recalls = second.filter((x): x is Extract<MigrationRecord, { kind: 'recall' }> => x.kind === 'recall');
+    expect(recalls.length).toBeGreaterThanOrEqual(2);
+    const target = connectOn(targetNetwork(), 'Retailer', 'retailer-user1');
+    try {
+      const qscc = target.network.getContract('qscc');
+      // An asset's provenance is the import transaction the target recorded for it.
+      const lot = second.find((x) => x.id === ids[6]);
+      const imported = JSON.parse(Buffer.from(await target.contract.evaluateTransaction('getImportProvenance', ids[6] as string)).toString('utf8')) as { importedTxId: string };
+      expect(lot?.provenance.txId).toBe(imported.importedTxId);
+      for (const recall of recalls) {
+        // The recall's value is the source's (its updatedTxId a source transaction); its provenance
+        // is the target's importRecords transaction whose batch carried it.
+        expect(recall.recall).toEqual((first.find((x) => x.kind === 'recall' && x.id === recall.id) as typeof recall).recall);
+        expect(recall.provenance.txId).not.toBe(recall.recall.updatedTxId);
+        const block = await qscc.evaluateTransaction('GetBlockByTxID', 'supplychain', recall.provenance.txId);
+        expect(blockRefOf(block)).toEqual({ blockNumber: recall.provenance.blockNumber, blockHash: recall.provenance.blockHash });
+        expect(invocationOf(block, recall.provenance.txId)).toEqual(['importRecords', root, expect.stringContaining(`\\"id\\":\\"${recall.id}\\"`)]);
+        // Not a transaction of the source (rejection() throws if the source finds it).
+        expect(await rejection(maker.network.getContract('qscc').evaluateTransaction('GetBlockByTxID', 'supplychain', recall.provenance.txId))).not.toBe('');
+      }
     } finally {
       target.close();
     }

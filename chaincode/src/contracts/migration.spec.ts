@@ -1,7 +1,7 @@
 import { EVENTS, majorityOf } from '../constants';
 import type { Asset } from '../domain/asset';
 import { canonicalJson } from '../domain/canonical-json';
-import type { ImportProvenance, MigrationAttestation, MigrationImport, MigrationRecord, MigrationStatus } from '../migration/records';
+import type { ImportProvenance, MigrationAttestation, MigrationImport, MigrationRecord, MigrationStatus, RecallExportPage } from '../migration/records';
 import { ContractHarness } from '../testing/contract-harness';
 import { ACTORS, GOVERNANCE_INPUT, MSP, assetInput, rejectionOf, sha } from '../testing/fixtures';
 import { exportLedger, treeOf } from '../testing/migration';
@@ -47,6 +47,31 @@ describe('export queries', () => {
     expect(lot4.asset.pendingHandover).toMatchObject({ to: MSP.CARRIER });
     expect(lot4.history).toHaveLength(2);
     expect(await h.evaluate(auditor, 'exportAssets', [100, ''])).toMatchObject({ bookmark: '' });
+  });
+
+  it('give each recall the transaction that last wrote its key on this ledger: on a migrated ledger the import, not the source\'s updatedTxId', async () => {
+    const source = await sourceLedger();
+    const onSource = await source.evaluate<RecallExportPage>(auditor, 'exportRecalls', [10, '']);
+    expect(onSource.lastTxIds).toEqual(onSource.records.map((r) => r.updatedTxId));
+    // Network B, filled by a migration; then exported again for network C.
+    const records = await exportLedger(source);
+    const { root, entries } = treeOf(records);
+    const target = await attested(root, records.length);
+    const first = await target.submit<MigrationImport>(manufacturerAdmin, 'importRecords', [root, batch(entries.slice(0, -1))]);
+    const last = await target.submit<MigrationImport>(carrierAdmin, 'importRecords', [root, batch(entries.slice(-1))]);
+    const onTarget = await target.evaluate<RecallExportPage>(auditor, 'exportRecalls', [10, '']);
+    expect(onTarget.records).toEqual(onSource.records);
+    expect(onTarget.lastTxIds).toEqual([last.txId]);
+    expect(last.txId).not.toBe(onSource.records[0]?.updatedTxId);
+    const again = await exportLedger(target);
+    expect(again.map((r) => [r.id, r.provenance.txId])).toEqual(
+      records.map((r) => [r.id, r.kind === 'recall' ? last.txId : first.txId]),
+    );
+    // A later write on B (a new recall) is its own last write.
+    const progress = (await target.submit<{ recallId: string }>(regulator, 'recallAsset', ['LOT-4', 'label error'])).result;
+    const after = await target.evaluate<RecallExportPage>(auditor, 'exportRecalls', [10, '']);
+    const fresh = after.records.findIndex((r) => r.recallId === progress.recallId);
+    expect(after.lastTxIds?.[fresh]).toBe(after.records[fresh]?.updatedTxId);
   });
 
   it('refuse a bad page size or a bookmark of another kind', async () => {

@@ -332,6 +332,7 @@ export class AssetExportPage {
 @DataType()
 export class RecallExportPage {
   @Property('records', 'RecallRecord[]') records!: RecallRecord[];
+  @Property('lastTxIds', 'string[]') lastTxIds!: string[];
   @Property('bookmark', 'string') bookmark!: string;
 }
 

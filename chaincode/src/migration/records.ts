@@ -68,6 +68,12 @@ export interface AssetExportPage {
 /** One page of `exportRecalls`, in key order. */
 export interface RecallExportPage {
   readonly records: readonly RecallRecord[];
+  /**
+   * Per record (same order), the transaction that last wrote its key on the ledger read: on a
+   * ledger filled by a migration, the import transaction, whereas the record's `updatedTxId`
+   * stays the source network's. Absent from chaincode versions before it was added.
+   */
+  readonly lastTxIds?: readonly string[];
   readonly bookmark: string;
 }
 

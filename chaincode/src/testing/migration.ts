@@ -26,15 +26,17 @@ export async function exportLedger(h: ContractHarness, pageSize = 2): Promise<Mi
         endorsement,
         history: history.entries,
         historyTruncated: history.truncated,
-        provenance: fakeProvenance(asset.updatedTxId),
+        // The transaction that last wrote the key on this ledger (on a migrated ledger: the import).
+        provenance: fakeProvenance(history.entries[0]?.txId ?? asset.updatedTxId),
       });
     }
     bookmark = page.bookmark;
   } while (bookmark !== '');
   do {
     const page = await h.evaluate<RecallExportPage>(ACTORS.auditor, 'exportRecalls', [pageSize, bookmark]);
-    for (const recall of page.records) {
-      records.push({ kind: 'recall', index: records.length, id: recall.recallId, recall: recall, provenance: fakeProvenance(recall.updatedTxId) });
+    for (const [i, recall] of page.records.entries()) {
+      const lastTxId = page.lastTxIds?.[i] ?? recall.updatedTxId;
+      records.push({ kind: 'recall', index: records.length, id: recall.recallId, recall: recall, provenance: fakeProvenance(lastTxId) });
     }
     bookmark = page.bookmark;
   } while (bookmark !== '');

@@ -25,7 +25,8 @@ export interface PageOptions {
 /**
  * The ledger's records page by page (assets by id, then recalls by id), each page with the cursor
  * of the next one: every asset with its key-level policy and full history, every recall, each
- * with the provenance of its value (the block of the transaction that last wrote it).
+ * with the provenance of its value (the block of the transaction that last wrote its key on this
+ * ledger: on a ledger filled by a migration, the import transaction).
  * Memory holds one page.
  */
 export async function* ledgerPages(
@@ -65,11 +66,29 @@ export async function* ledgerPages(
       yield { records, next: cursor };
     } else {
       const page = await reader.exportRecalls(options.pageSize, cursor.bookmark);
-      const records = await mapLimit(page.records, options.concurrency, async (recall): Promise<UnindexedRecord> => ({
+      const { lastTxIds } = page;
+      if (lastTxIds !== undefined && lastTxIds.length !== page.records.length) {
+        throw new Error(`exportRecalls answered ${page.records.length} recalls but ${lastTxIds.length} last transaction IDs`);
+      }
+      const recalls = page.records.map((recall, i) => ({ recall, i }));
+      const records = await mapLimit(recalls, options.concurrency, async ({ recall, i }): Promise<UnindexedRecord> => ({
         kind: 'recall',
         id: recall.recallId,
         recall,
-        provenance: await provenance(recall.updatedTxId),
+        // The transaction that last wrote the recall's key on this ledger: on a ledger filled by a
+        // migration, the import (the record's updatedTxId is the earlier network's, not on this
+        // ledger). A chaincode older than `lastTxIds` (e.g. an AMB source still running an earlier
+        // Waybill version) does not answer it: there updatedTxId is the last write, unless that
+        // ledger was itself filled by a migration, which then has to upgrade its chaincode first.
+        provenance: await provenance(lastTxIds?.[i] ?? recall.updatedTxId).catch((err: unknown) => {
+          if (lastTxIds !== undefined) throw err;
+          const reason = err instanceof Error ? err.message : String(err);
+          throw new Error(
+            `recall '${recall.recallId}': the block of its updatedTxId ${recall.updatedTxId} could not be read (${reason}); ` +
+              'if this ledger was filled by a migration, upgrade its chaincode: exportRecalls then names the import transaction',
+            { cause: err },
+          );
+        }),
       }));
       cursor = page.bookmark === '' ? { kind: 'done', bookmark: '' } : { kind: 'recall', bookmark: page.bookmark };
       yield { records, next: cursor };

@@ -56,9 +56,12 @@ export async function exportAssets(tx: TxContext, pageSizeArg: number, bookmarkA
 }
 
 /**
- * One page of every recall record in key (id) order.
+ * One page of every recall record in key (id) order, each with the transaction that last wrote
+ * its key on this ledger (`lastTxIds`, from the history database). That is the record's
+ * provenance: a recall's own `updatedTxId` names the source network's transaction when the
+ * record was imported by a migration (its value is carried over unchanged).
  *
- * @throws `INVALID_ARGUMENT` (page size, bookmark).
+ * @throws `INVALID_ARGUMENT` (page size, bookmark), `INTERNAL` (a recall key without history).
  */
 export async function exportRecalls(tx: TxContext, pageSizeArg: number, bookmarkArg: string): Promise<RecallExportPage> {
   void tx.caller;
@@ -66,15 +69,31 @@ export async function exportRecalls(tx: TxContext, pageSizeArg: number, bookmark
   const bookmark = expectBookmark(tx, KEY_TYPES.RECALL, bookmarkArg);
   const { iterator, metadata } = await tx.stub.getStateByPartialCompositeKeyWithPagination(KEY_TYPES.RECALL, [], pageSize, bookmark);
   const records: RecallRecord[] = [];
+  const keys: string[] = [];
   try {
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       records.push(JSON.parse(Buffer.from(next.value.value).toString('utf8')) as RecallRecord);
+      keys.push(next.value.key);
     }
   } finally {
     await iterator.close();
   }
+  const lastTxIds: string[] = [];
+  for (const key of keys) lastTxIds.push(await lastWriteOf(tx, key));
   const page = metadata as typeof metadata | undefined;
-  return { records, bookmark: page?.bookmark ?? '' };
+  return { records, lastTxIds, bookmark: page?.bookmark ?? '' };
+}
+
+/** The transaction that last wrote `key`: the first entry of its history (Fabric's order is newest first). */
+async function lastWriteOf(tx: TxContext, key: string): Promise<string> {
+  const iterator = await tx.stub.getHistoryForKey(key);
+  try {
+    const first = await iterator.next();
+    if (first.done) throw WaybillError.internal(`key ${JSON.stringify(key)} has no history`);
+    return first.value.txId;
+  } finally {
+    await iterator.close();
+  }
 }
 
 function expectBookmark(tx: TxContext, objectType: string, bookmark: unknown): string {
