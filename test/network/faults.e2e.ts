@@ -47,6 +47,16 @@ async function progress(tally: Tally, since: Counts, org: TrafficOrg, n: number,
   );
 }
 
+/** Transactions the APIs sent to the ordering service again because their commit did not come (since each gateway started). */
+async function resends(): Promise<Record<TrafficOrg, number>> {
+  const out = { manufacturer: 0, carrier: 0, retailer: 0 };
+  for (const org of TRAFFIC_ORGS) {
+    const text = await (await fetch(`${apis[org].url}/metrics`)).text();
+    for (const m of text.matchAll(/^waybill_ledger_resends_total\{[^}]*\} (\d+)$/gm)) out[org] += Number(m[1]);
+  }
+  return out;
+}
+
 async function leader(among?: readonly OrdererNode[], ms = 30_000): Promise<OrdererNode> {
   return until('one Raft leader', () => raftLeader(net, among), ms);
 }
@@ -131,6 +141,8 @@ describe('faults under traffic through every API: nothing lost (real network)', 
     }
     // Back in the cluster, the old leader follows: one leader among all three again.
     await leader(undefined, 60_000);
+    // What the cut leader dropped was sent again by the gateways (WAYBILL_COMMIT_RESEND_AFTER_MS).
+    log(`transactions re-sent after the leader cut: ${JSON.stringify(await resends())}`);
   }, 180_000);
 
   it('lets the others transact while the retailer is cut off; its API answers 503 and recovers on its own', async () => {
@@ -209,6 +221,7 @@ describe('faults under traffic through every API: nothing lost (real network)', 
     );
     log(`errors per attempt, retried: ${formatClasses(t.attemptErrors)}`);
     log(`writes given up: ${formatClasses(t.finalErrors)}`);
+    log(`transactions re-sent, per API (since each gateway started): ${JSON.stringify(await resends())}`);
     const a: Accounting = await account(t, apis, subscribers, { eventWaitMs: 120_000, log });
     for (const line of accountingLines(a)) log(line);
     // No write was given up: every one got its 2xx, retried with its Idempotency-Key.

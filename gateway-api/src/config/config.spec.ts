@@ -27,7 +27,7 @@ describe('loadConfig', () => {
       database: { kind: 'sqlite', path: join(dir, '.data', 'gateway-manufacturer.sqlite') },
       ledger: {
         adapter: 'fabric-gateway',
-        timeouts: { evaluateMs: 5000, endorseMs: 15000, submitMs: 5000, commitStatusMs: 60000 },
+        timeouts: { evaluateMs: 5000, endorseMs: 15000, submitMs: 5000, commitStatusMs: 60000, resendAfterMs: 10000 },
         statusWaitMs: 1000,
       },
       retry: { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 1000 },

@@ -16,6 +16,8 @@ export interface LedgerTimeouts {
   readonly endorseMs: number;
   readonly submitMs: number;
   readonly commitStatusMs: number;
+  /** Re-send a submitted transaction not committed after this long, again at each interval (Gateway adapter); 0: never. */
+  readonly resendAfterMs: number;
 }
 
 /** Personal data (docs/privacy.md): keys, who may read which category, retention. */
@@ -300,6 +302,12 @@ export const CONFIG_TABLE = {
   WAYBILL_ENDORSE_TIMEOUT_MS: int('deadline of an endorse call', 15_000, 100, MINUTES_10),
   WAYBILL_SUBMIT_TIMEOUT_MS: int('deadline of a submit-to-orderer call', 5_000, 100, MINUTES_10),
   WAYBILL_COMMIT_STATUS_TIMEOUT_MS: int('deadline of waiting for a commit', 60_000, 100, MINUTES_10),
+  WAYBILL_COMMIT_RESEND_AFTER_MS: int(
+    'a submitted transaction not committed after this long is sent to the ordering service again (the same signed transaction, never a new one), again at each interval until the commit deadline; 0: never. Fabric Gateway adapter only',
+    10_000,
+    0,
+    MINUTES_10,
+  ),
   WAYBILL_STATUS_WAIT_MS: int('how long `GET /v1/transactions/{txId}` waits for a commit', 1_000, 10, 60_000),
   WAYBILL_TEST_FAULT: text(
     'test only, refused unless `NODE_ENV=test` and set in the environment (never from the config file): `kill-after-submit:<transaction>` makes the gateway SIGKILL itself once the orderer accepted such a transaction, before its commit (crash tests)',
@@ -531,6 +539,7 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
       endorseMs: r.int('WAYBILL_ENDORSE_TIMEOUT_MS'),
       submitMs: r.int('WAYBILL_SUBMIT_TIMEOUT_MS'),
       commitStatusMs: r.int('WAYBILL_COMMIT_STATUS_TIMEOUT_MS'),
+      resendAfterMs: r.int('WAYBILL_COMMIT_RESEND_AFTER_MS'),
     },
     statusWaitMs: r.int('WAYBILL_STATUS_WAIT_MS'),
     ...readTestFault(r, env),

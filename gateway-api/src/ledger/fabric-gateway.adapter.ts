@@ -19,6 +19,7 @@ import { decodeBlock, validationCodeName } from './block-decoder';
 import { orderingServiceOfConfigBlock } from './channel-config';
 import { seekNewest } from './seek-newest';
 import { announce } from './announce';
+import { awaitCommit } from './commit-wait';
 import { grpcChannelOptions } from './grpc-options';
 import { fromFabricGatewayError, fromValidationCode } from './fabric-error.mapper';
 import {
@@ -67,7 +68,8 @@ interface Connection {
  *
  * One long-lived TLS gRPC client per peer endpoint, shared by one `Gateway` per identity (created
  * on first use). Evaluate and endorse fail over to the organisation's next peer when a peer is
- * unreachable; a transaction handed to the orderer is never re-sent.
+ * unreachable. A transaction handed to the orderer is never replaced by a new one; the same signed
+ * transaction is sent again while its commit does not come (see {@link awaitCommit}).
  */
 export class FabricGatewayLedger implements LedgerPort {
   readonly adapter = 'fabric-gateway';
@@ -112,18 +114,29 @@ export class FabricGatewayLedger implements LedgerPort {
 
   async submit(request: SubmitRequest): Promise<SubmitResult> {
     const { txId, transaction, submitted } = await this.#endorseAndSubmit(request);
-    let status;
-    try {
-      status = await submitted.getStatus();
-    } catch (err) {
-      throw fromFabricGatewayError(err, 'commitStatus', txId);
-    }
+    // Not committed within WAYBILL_COMMIT_RESEND_AFTER_MS: the same signed transaction goes to
+    // the ordering service again (an orderer's acceptance does not promise ordering; see
+    // awaitCommit), until the commit deadline.
+    const { status, resends } = await awaitCommit(
+      async (waitMs) => {
+        try {
+          return await submitted.getStatus({ deadline: Date.now() + waitMs });
+        } catch (err) {
+          throw fromFabricGatewayError(err, 'commitStatus', txId);
+        }
+      },
+      async () => {
+        await transaction.submit();
+      },
+      { deadlineMs: this.#timeouts.commitStatusMs, resendAfterMs: this.#timeouts.resendAfterMs },
+    );
     if (!status.successful) throw fromValidationCode(status.code, txId);
     return {
       txId,
       result: transaction.getResult(),
       blockNumber: status.blockNumber,
       validationCode: 'VALID',
+      resends,
     };
   }
 

@@ -52,6 +52,8 @@ export interface SubmitResult {
   readonly blockNumber: bigint;
   /** Always `VALID`: an invalid transaction rejects with a {@link LedgerError}. */
   readonly validationCode: 'VALID';
+  /** How often the same signed transaction was sent to the ordering service again before it committed. */
+  readonly resends?: number;
 }
 
 /** A transaction accepted by the orderer whose commit has not been awaited. */

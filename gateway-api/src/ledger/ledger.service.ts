@@ -122,6 +122,7 @@ export class LedgerService {
             beforeOrdering: announceSubmission,
           }),
         );
+        if (committed.resends) this.metrics.ledgerResends.inc({ transaction }, committed.resends);
         return {
           mode: 'sync',
           txId: committed.txId,

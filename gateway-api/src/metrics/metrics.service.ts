@@ -27,6 +27,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly ledgerResends = new Counter({
+    name: 'waybill_ledger_resends_total',
+    help: 'Submitted transactions sent to the ordering service again (the same signed transaction) because their commit did not come, by transaction',
+    labelNames: ['transaction'] as const,
+    registers: [this.registry],
+  });
+
   readonly ledgerRetries = new Counter({
     name: 'waybill_ledger_retries_total',
     help: 'Write attempts repeated after an MVCC or phantom read conflict, by transaction',

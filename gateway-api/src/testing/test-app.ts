@@ -67,7 +67,7 @@ export function testConfig(
     database: { kind: 'sqlite', path: ':memory:' },
     ledger: {
       adapter: 'fabric-gateway',
-      timeouts: { evaluateMs: 1000, endorseMs: 1000, submitMs: 1000, commitStatusMs: 1000 },
+      timeouts: { evaluateMs: 1000, endorseMs: 1000, submitMs: 1000, commitStatusMs: 1000, resendAfterMs: 0 },
       statusWaitMs: 10,
     },
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
