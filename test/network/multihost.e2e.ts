@@ -371,13 +371,23 @@ describe('a network over several hosts (network namespaces on one bridge)', () =
       log(`retailer cut: readiness from its host ${ready.status} ${JSON.stringify(ready.body)} in ${ready.ms} ms`);
       const read = await callFrom<{ custodian?: string }>('ret', 'Retailer', 'retailer-user1', 'GET', `/v1/assets/${lot}`);
       log(`retailer cut: read from its host ${read.status} custodian ${read.body.custodian} in ${read.ms} ms`);
-      const write = await callFrom<{ code?: string; retryable?: boolean }>('ret', 'Retailer', 'retailer-user1', 'POST', `/v1/assets/${lot}/handover/accept`, {}, idem);
+      const write = await callFrom<{ code?: string; retryable?: boolean; detail?: string }>('ret', 'Retailer', 'retailer-user1', 'POST', `/v1/assets/${lot}/handover/accept`, {}, idem);
       log(`retailer cut: accept from its host ${write.status} ${JSON.stringify(write.body)} retry-after ${write.retryAfter} in ${write.ms} ms`);
-      const fromRoot = await callApi('Retailer', 'retailer-user1', 'GET', '/health/ready', undefined, 5000).then((r) => String(r.status), (err: Error) => err.name);
+      const fromRoot = await callApi('Retailer', 'retailer-user1', 'GET', '/health/ready', undefined, 5000).then(
+        (r) => String(r.status),
+        (err: Error) => String((err.cause as NodeJS.ErrnoException | undefined)?.code ?? err.name),
+      );
       log(`retailer cut: its API from the bridge: ${fromRoot}`);
+      // Ready: its database, its own peer and chaincode answer, and it serves reads from them. A
+      // load balancer that took it out would refuse those reads too, and no other gateway of the
+      // organisation could do better from the same cut-off host.
+      expect([ready.status, ready.body.status]).toEqual([200, 'pass']);
       expect([read.status, read.body.custodian]).toEqual([200, 'CarrierMSP']);
-      expect([write.status, write.body.retryable]).toEqual([503, true]);
+      // Refused at once, retryable: the other organisations' endorsers cannot be reached.
+      expect([write.status, write.body.code, write.body.retryable]).toEqual([503, 'LEDGER_UNAVAILABLE', true]);
+      expect(write.body.detail).toMatch(/endorsing peers could not be reached/);
       expect(write.retryAfter).toBeTruthy();
+      expect(fromRoot).not.toBe('200');
       during = counts(tally());
       log(`retailer cut: ${JSON.stringify(during)}; retailer API errors so far: ${formatClasses(tally().attemptErrorsBy.retailer)}`);
       heightAtHeal = await peerHeight('Manufacturer');

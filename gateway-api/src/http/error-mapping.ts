@@ -51,12 +51,9 @@ export function fromLedgerError(err: AnyLedgerError, method: string): ProblemExc
         txId,
       );
     case 'unavailable':
-      return new ProblemException(
-        'LEDGER_UNAVAILABLE',
-        'no peer of this organisation could be reached',
-        txId,
-        { 'Retry-After': '5' },
-      );
+      return new ProblemException('LEDGER_UNAVAILABLE', UNAVAILABLE_DETAIL[err.stage], txId, {
+        'Retry-After': '5',
+      });
     case 'timeout':
       if (err.stage === 'commitStatus') {
         return new ProblemException(
@@ -80,6 +77,20 @@ export function fromLedgerError(err: AnyLedgerError, method: string): ProblemExc
       return new ProblemException('INTERNAL_ERROR', undefined, txId);
   }
 }
+
+/**
+ * What could not be reached, by the stage that failed. An endorsement needs the peers of the
+ * organisations the endorsement policy asks for, not only this organisation's: on a host cut off
+ * from the others its own peer answers (reads are served) and the endorsement still cannot be had.
+ */
+const UNAVAILABLE_DETAIL: Readonly<Record<AnyLedgerError['stage'], string>> = {
+  evaluate: 'no peer of this organisation could be reached',
+  endorse:
+    "the endorsing peers could not be reached (this organisation's, or those of the other organisations the endorsement policy needs); nothing was written",
+  submit: "this organisation's peer or the ordering service could not be reached (submit)",
+  commitStatus: "this organisation's peer could not be reached to learn the transaction's outcome",
+  events: 'no peer of this organisation could be reached',
+};
 
 function fromHttpStatus(status: number): ProblemException {
   switch (status) {
