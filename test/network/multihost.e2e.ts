@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, stringify } from 'yaml';
 import {
   account,
@@ -202,15 +203,16 @@ describe('a network over several hosts (network namespaces on one bridge)', () =
   }, 1_500_000);
 
   afterAll(async () => {
+    // Whatever failed above: heal, and give the traffic a bounded time to wind down.
     await cuts?.healAll();
-    await traffic?.stop();
-    await subscribers?.close();
+    await Promise.race([traffic?.stop(), sleep(60_000, undefined, { ref: false })]);
+    await Promise.race([subscribers?.close(), sleep(30_000, undefined, { ref: false })]);
     for (const h of NAMES) {
       if (!existsSync(hostDir(h))) continue;
       await waybillOn(h, ['network', 'down']).catch(() => undefined);
     }
     destroyHostNetwork(PREFIX);
-  }, 120_000);
+  }, 300_000);
 
   it('keeps every private key in its own host directory: no key file is in two hosts', () => {
     const seen = new Map<string, string>();
