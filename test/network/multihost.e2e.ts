@@ -271,7 +271,8 @@ describe('a network over several hosts (network namespaces on one bridge)', () =
   let cuts: NetworkCut | undefined;
   let traffic: Traffic | undefined;
   let subscribers: WebhookSubscribers | undefined;
-  const started = Date.now();
+  // The clock of the fault tests' log lines starts with the traffic.
+  let started = Date.now();
   const log = (line: string): void => {
     process.stdout.write(`[multihost +${((Date.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
   };
@@ -283,6 +284,7 @@ describe('a network over several hosts (network namespaces on one bridge)', () =
     const apis: TrafficApis = { manufacturer: api('Manufacturer'), carrier: api('Carrier'), retailer: api('Retailer') };
     subscribers = await WebhookSubscribers.start(apis, (hostNet as HostNetwork).gateway);
     traffic = new Traffic({ apis, concurrency: 8, tag: uniqueId('mhtraffic'), retryForMs: 300_000 });
+    started = Date.now();
     void traffic.start();
     for (const org of TRAFFIC_ORGS) await progress(tally(), { manufacturer: 0, carrier: 0, retailer: 0 }, org, 2, 120_000);
     log(`traffic flows: ${JSON.stringify(counts(tally()))}`);
