@@ -64,10 +64,13 @@ export function fromLedgerError(err: AnyLedgerError, method: string): ProblemExc
       }
       if (err.stage === 'evaluate' || err.stage === 'endorse') {
         // Nothing reached the orderer, so nothing can commit: the organisation's peer is out of
-        // reach or overloaded (a cut-off link hangs rather than refuses) — unavailable, retry.
+        // reach or overloaded, or (endorse) the other organisations' endorsers are (a cut-off link
+        // hangs rather than refuses) — unavailable, retry.
         return new ProblemException(
           'LEDGER_UNAVAILABLE',
-          `this organisation's peer did not answer in time (${err.stage}); nothing was written`,
+          err.stage === 'evaluate'
+            ? "this organisation's peer did not answer in time (evaluate); nothing was written"
+            : "the endorsing peers did not answer in time (this organisation's, or those of the other organisations the endorsement policy needs); nothing was written",
           txId,
           { 'Retry-After': '5' },
         );
