@@ -1,5 +1,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cutHostName, type CutTarget, type NetworkCut } from '../../infra/src/local/cut';
+import type { Topology } from '../../infra/src/topology/topology';
 
 /**
  * Hosts of a multi-host test network: Linux network namespaces joined by a bridge in the root
@@ -96,6 +98,45 @@ export function cutHost(host: NetnsHost): void {
 /** Brings a cut host's link back. */
 export function healHost(host: NetnsHost): void {
   ip('link', 'set', host.veth, 'up');
+}
+
+/**
+ * {@link NetworkCut} between network-namespace hosts: a target's host (an orderer's, an
+ * organisation's — see `cutHostName`) is cut off the bridge with {@link cutHost} and healed with
+ * {@link healHost}. Everything on that host goes with it, an organisation's gateway API included;
+ * the processes keep running and reach each other on the host. A host cut for two targets comes
+ * back when both are healed.
+ */
+export function newNetnsCut(net: HostNetwork, topology: Topology): NetworkCut {
+  /** Cut targets (by key) → their host. */
+  const cut = new Map<string, NetnsHost>();
+  const key = (t: CutTarget): string => `${t.kind}:${t.kind === 'node' ? t.name : t.org.toLowerCase()}`;
+  const heal = (k: string): void => {
+    const h = cut.get(k);
+    if (!h) return;
+    cut.delete(k);
+    if (![...cut.values()].includes(h)) healHost(h);
+  };
+  return {
+    cut(target) {
+      const k = key(target);
+      if (cut.has(k)) return Promise.resolve();
+      const name = cutHostName(topology, target);
+      const h = net.hosts.find((x) => x.name === name);
+      if (!h) return Promise.reject(new Error(`host ${name} is not one of the test's namespaces`));
+      cutHost(h);
+      cut.set(k, h);
+      return Promise.resolve();
+    },
+    heal(target) {
+      heal(key(target));
+      return Promise.resolve();
+    },
+    healAll() {
+      for (const k of [...cut.keys()]) heal(k);
+      return Promise.resolve();
+    },
+  };
 }
 
 /** Runs a command inside a host's namespace; resolves with stdout, rejects with stderr's tail. */

@@ -160,6 +160,29 @@ describe('toProblem', () => {
     expect(summary(toProblem(err, 'POST'))).toMatchObject(expected);
   });
 
+  it("says what could not be reached: for an endorsement, not only this organisation's peer", () => {
+    // Seen on a host cut off from the others (test/network/multihost.e2e.ts): its own peer answers,
+    // the other organisations' endorsers do not, and the Fabric Gateway answers UNAVAILABLE.
+    const endorse = toProblem(
+      new LedgerUnavailableError({ stage: 'endorse', txId: TX, message: '14 UNAVAILABLE: endorsers' }),
+      'POST',
+    );
+    expect(summary(endorse)).toMatchObject({ code: 'LEDGER_UNAVAILABLE', status: 503, txId: TX });
+    expect(endorse.detail).toMatch(/endorsing peers could not be reached.*other organisations.*nothing was written/);
+    expect(endorse.headers).toEqual({ 'Retry-After': '5' });
+    // Right after such a cut the connections to the other organisations' peers hang, and the
+    // endorse deadline comes first.
+    const late = toProblem(new LedgerTimeoutError({ stage: 'endorse', txId: TX, message: 'deadline' }), 'POST');
+    expect(summary(late)).toMatchObject({ code: 'LEDGER_UNAVAILABLE', status: 503, txId: TX });
+    expect(late.detail).toMatch(/endorsing peers did not answer in time.*other organisations.*nothing was written/);
+    const lateRead = toProblem(new LedgerTimeoutError({ stage: 'evaluate', message: 'deadline' }), 'GET');
+    expect(lateRead.detail).toMatch(/^this organisation's peer did not answer in time/);
+    const evaluate = toProblem(new LedgerUnavailableError({ stage: 'evaluate', message: 'x' }), 'GET');
+    expect(evaluate.detail).toBe('no peer of this organisation could be reached');
+    const submit = toProblem(new LedgerUnavailableError({ stage: 'submit', txId: TX, message: 'x' }), 'POST');
+    expect(submit.detail).not.toMatch(/nothing was written/);
+  });
+
   it('never lets peer text into the detail of a ledger failure', () => {
     const err = new LedgerUnavailableError({
       stage: 'evaluate',

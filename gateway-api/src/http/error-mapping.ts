@@ -51,12 +51,9 @@ export function fromLedgerError(err: AnyLedgerError, method: string): ProblemExc
         txId,
       );
     case 'unavailable':
-      return new ProblemException(
-        'LEDGER_UNAVAILABLE',
-        'no peer of this organisation could be reached',
-        txId,
-        { 'Retry-After': '5' },
-      );
+      return new ProblemException('LEDGER_UNAVAILABLE', UNAVAILABLE_DETAIL[err.stage], txId, {
+        'Retry-After': '5',
+      });
     case 'timeout':
       if (err.stage === 'commitStatus') {
         return new ProblemException(
@@ -67,10 +64,13 @@ export function fromLedgerError(err: AnyLedgerError, method: string): ProblemExc
       }
       if (err.stage === 'evaluate' || err.stage === 'endorse') {
         // Nothing reached the orderer, so nothing can commit: the organisation's peer is out of
-        // reach or overloaded (a cut-off link hangs rather than refuses) — unavailable, retry.
+        // reach or overloaded, or (endorse) the other organisations' endorsers are (a cut-off link
+        // hangs rather than refuses) — unavailable, retry.
         return new ProblemException(
           'LEDGER_UNAVAILABLE',
-          `this organisation's peer did not answer in time (${err.stage}); nothing was written`,
+          err.stage === 'evaluate'
+            ? "this organisation's peer did not answer in time (evaluate); nothing was written"
+            : "the endorsing peers did not answer in time (this organisation's, or those of the other organisations the endorsement policy needs); nothing was written",
           txId,
           { 'Retry-After': '5' },
         );
@@ -80,6 +80,20 @@ export function fromLedgerError(err: AnyLedgerError, method: string): ProblemExc
       return new ProblemException('INTERNAL_ERROR', undefined, txId);
   }
 }
+
+/**
+ * What could not be reached, by the stage that failed. An endorsement needs the peers of the
+ * organisations the endorsement policy asks for, not only this organisation's: on a host cut off
+ * from the others its own peer answers (reads are served) and the endorsement still cannot be had.
+ */
+const UNAVAILABLE_DETAIL: Readonly<Record<AnyLedgerError['stage'], string>> = {
+  evaluate: 'no peer of this organisation could be reached',
+  endorse:
+    "the endorsing peers could not be reached (this organisation's, or those of the other organisations the endorsement policy needs); nothing was written",
+  submit: "this organisation's peer or the ordering service could not be reached (submit)",
+  commitStatus: "this organisation's peer could not be reached to learn the transaction's outcome",
+  events: 'no peer of this organisation could be reached',
+};
 
 function fromHttpStatus(status: number): ProblemException {
   switch (status) {

@@ -363,8 +363,9 @@ export class Traffic {
 }
 
 /**
- * One webhook subscriber per organisation's gateway, on loopback, counting deliveries per event
- * ID (`Waybill-Event-Id`, `<txId>:<name>`). The gateways must allow the loopback address
+ * One webhook subscriber per organisation's gateway, counting deliveries per event ID
+ * (`Waybill-Event-Id`, `<txId>:<name>`). It listens on loopback unless given another address the
+ * gateways can reach (a multi-host test's bridge address); the gateways must allow that address
  * (`WAYBILL_WEBHOOK_ALLOWED_NETWORKS=127.0.0.1/32`).
  */
 export class WebhookSubscribers {
@@ -388,18 +389,18 @@ export class WebhookSubscribers {
     });
   }
 
-  /** Starts the receiver and subscribes it on every API. */
-  static async start(apis: TrafficApis): Promise<WebhookSubscribers> {
+  /** Starts the receiver on `address` and subscribes it on every API. */
+  static async start(apis: TrafficApis, address = '127.0.0.1'): Promise<WebhookSubscribers> {
     const self = new WebhookSubscribers(apis);
     const server = self.#server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(0, address, resolve));
     const port = (server.address() as { port: number }).port;
     for (const org of TRAFFIC_ORGS) {
       self.deliveries.set(org, new Map());
       self.#txIds.set(org, new Set());
       const api = apis[org];
       const r = await self.#client.call(api, adminOf(api), 'POST', '/v1/webhooks', {
-        url: `http://127.0.0.1:${port}/${org}`,
+        url: `http://${address}:${port}/${org}`,
       });
       // The answer holds the subscription's secret: only its ID is kept, nothing of it printed.
       const id = (r.body['subscription'] as { id?: unknown } | undefined)?.id;

@@ -6,9 +6,11 @@ import { runningPid, signalGroup } from './processes';
  * What a fault test cuts off the network: one node (an orderer or a peer, by name), or a whole
  * organisation's host (every peer, chaincode server and CA of the organisation).
  *
- * An organisation's gateway API is not part of its cut host: the test's clients stand beside it,
- * as the organisation's own applications would, and see how it answers while its peers are out
- * of reach (503, then served again on its own after the heal).
+ * How much of an organisation a cut takes depends on the implementation: the loopback form stops
+ * its peers, chaincode server and CA but leaves its gateway API running beside the test's clients
+ * (which then see it answer 503 while its peers are out of reach); the network-namespace form
+ * takes the organisation's whole host off the bridge, gateway API included, so only clients on
+ * that host still reach the API (see {@link cutHostName}).
  */
 export type CutTarget =
   { readonly kind: 'node'; readonly name: string } | { readonly kind: 'org'; readonly org: string };
@@ -34,6 +36,24 @@ export interface NetworkCut {
 /** A readable name of a target, for logs and test titles. */
 export function cutName(target: CutTarget): string {
   return target.kind === 'node' ? target.name : `organisation ${target.org}`;
+}
+
+/**
+ * The host that carries `target` in a multi-host topology: an orderer's or peer's own host, an
+ * organisation's host (its CA, peers, chaincode servers and gateway API). Cutting that host off
+ * the network cuts the target, and with it whatever else the host carries.
+ * @throws CliError when the target is not an orderer, a peer or a peer organisation.
+ */
+export function cutHostName(topology: NetworkModel['topology'], target: CutTarget): string {
+  if (target.kind === 'node') {
+    const node = [...topology.orderers, ...topology.peers].find((n) => n.name === target.name);
+    if (!node) throw new CliError(`cannot cut ${target.name}: not an orderer or peer of the network`);
+    return node.host.name;
+  }
+  const org = topology.peerOrgs.find((o) => o.key === target.org || o.name === target.org);
+  if (!org)
+    throw new CliError(`cannot cut organisation ${target.org}: not a peer organisation of the network`);
+  return org.host.name;
 }
 
 /** The PID-file names of the processes that make up `target` on the local network. */

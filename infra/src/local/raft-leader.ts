@@ -20,7 +20,7 @@ export function isLeaderIn(metrics: string, channel: string): boolean | undefine
 
 /**
  * The orderer that leads the channel's Raft cluster, asked of each orderer's operations endpoint
- * (`consensus_etcdraft_is_leader`, as the orderer organisation's admin); `among` limits the question (leave out a node that is cut
+ * on its host (`consensus_etcdraft_is_leader`, as the orderer organisation's admin); `among` limits the question (leave out a node that is cut
  * off: a stopped orderer still claims what it last knew). Undefined while no orderer claims it
  * (an election in progress) or more than one does (a deposed leader has not heard yet).
  */
@@ -34,7 +34,7 @@ export async function raftLeader(
       // /metrics wants a client certificate of the orderer organisation: its admin's TLS pair.
       const admin = ordererAdmin(net, o);
       const client = { cert: Buffer.from(admin.clientCert), key: Buffer.from(admin.clientKey) };
-      const r = await httpsGet(`https://localhost:${o.operationsPort}/metrics`, ca, 2000, client).catch(
+      const r = await httpsGet(`https://${o.host.endpoint}:${o.operationsPort}/metrics`, ca, 2000, client).catch(
         () => undefined,
       );
       return r?.status === 200 && isLeaderIn(r.body, net.topology.channel) === true ? o : undefined;
