@@ -14,4 +14,6 @@ module.exports = {
   testTimeout: 120000,
   // Suites share one network; running them one after another keeps their ledgers' effects apart.
   maxWorkers: 1,
+  // ... in the same order on every machine (see the sequencer).
+  testSequencer: '<rootDir>/support/sequencer.js',
 };

@@ -21,11 +21,19 @@ function createInput(id: string): string {
   return sampleAssetInput(id, { product: { sku: 'SKU-LC', description: 'Lifecycle test lot' } });
 }
 
+/** The sequence committed on the channel (other suites on the shared network, e.g. partner onboarding, move it too). */
+async function committedSequence(): Promise<number> {
+  const r = await waybill(['chaincode', 'querycommitted', '--org', 'Carrier']);
+  expect(r.code).toBe(0);
+  return (JSON.parse(r.stdout) as { sequence: number }).sequence;
+}
+
 describe('chaincode lifecycle on the real network', () => {
   const net = testNetwork();
 
   it("stops a package deploy whose builder cannot install on one peer, with npm's reason and nothing committed", async () => {
     const before = readDeployState(net);
+    const sequenceBefore = await committedSequence();
     const retailerPid = net.layout.pidFile('peer0.retailer');
     // Restart one peer in an environment whose npm reaches no registry and has no cache.
     expect(await stopProcess(retailerPid)).toBe(true);
@@ -41,6 +49,7 @@ describe('chaincode lifecycle on the real network', () => {
       expect(r.stderr).toMatch(/install on peer0\.retailer failed: npm ci failed \(exit \d+\): .*(ECONNREFUSED|127\.0\.0\.1:9)/);
       // Nothing was approved or committed: the network still runs the chaincode as before.
       expect(readDeployState(net)).toEqual(before);
+      expect(await committedSequence()).toBe(sequenceBefore);
     } finally {
       expect(await stopProcess(retailerPid)).toBe(true);
       expect((await waybill(['network', 'up'])).code).toBe(0);
@@ -50,8 +59,9 @@ describe('chaincode lifecycle on the real network', () => {
   it('runs the chaincode as a standard Node package built by the peers, then as a service again', async () => {
     const before = readDeployState(net);
     expect(before).toMatchObject({ mode: 'ccaas' });
+    const sequenceBefore = await committedSequence();
     const pkg = await deployChaincode(net, 'package', () => undefined);
-    expect(pkg).toMatchObject({ mode: 'package', changed: true, sequence: (before?.sequence ?? 0) + 1 });
+    expect(pkg).toMatchObject({ mode: 'package', changed: true, sequence: sequenceBefore + 1 });
     expect(pkg.packageId).toMatch(/^waybill_node_[0-9a-f]{12}:[0-9a-f]{64}$/);
 
     const maker = connectAs('Manufacturer', 'manufacturer-user1');
