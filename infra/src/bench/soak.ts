@@ -27,6 +27,8 @@ export interface SoakOptions {
   readonly sampleSeconds: number;
   readonly basePort: number;
   readonly dir: string;
+  /** Seconds after which no new write starts (those in flight finish, then the accounting); 0: none. */
+  readonly maxSeconds: number;
 }
 
 /** Reads the settings; a bad value is refused with one line. */
@@ -44,6 +46,7 @@ export function soakOptions(env: NodeJS.ProcessEnv): SoakOptions {
     faultEverySeconds: int('WAYBILL_SOAK_FAULT_EVERY_S', 60, 0, 86_400),
     sampleSeconds: int('WAYBILL_SOAK_SAMPLE_S', 10, 1, 3600),
     basePort: int('WAYBILL_SOAK_BASE_PORT', 24000, 1024, 31000),
+    maxSeconds: int('WAYBILL_SOAK_MAX_S', 0, 0, 604_800),
     dir: env['WAYBILL_SOAK_DIR'] ?? path.join(PROJECT_ROOT, '.network', 'soak'),
   };
 }
@@ -126,6 +129,7 @@ export async function soak(o: SoakOptions, out: (line: string) => void): Promise
   const sampler = (async (): Promise<void> => {
     while (!done) {
       samples.push({ t: (Date.now() - t0) / 1000, writes: tally.acceptedWrites, procs: processes(runDir) });
+      process.stderr.write(`[soak] ${((Date.now() - t0) / 1000).toFixed(0)} s: ${traffic.operations} operations started, ${tally.acceptedWrites} writes accepted\n`);
       await sleep(o.sampleSeconds * 1000);
     }
   })();
@@ -169,9 +173,23 @@ export async function soak(o: SoakOptions, out: (line: string) => void): Promise
     }
   })();
 
+  // A run cut short (its time budget, or Ctrl-C) starts no new write, lets those in flight end,
+  // and is accounted like a whole one.
+  let cutShort = '';
+  const stopEarly = (why: string): void => {
+    if (cutShort !== '') return;
+    cutShort = why;
+    process.stderr.write(`[soak] ${why}: no new writes; those in flight finish, then the accounting\n`);
+    void traffic.stop();
+  };
+  const budget = o.maxSeconds > 0 ? setTimeout(() => stopEarly(`time budget of ${o.maxSeconds} s reached`), o.maxSeconds * 1000) : undefined;
+  const onSigint = (): void => stopEarly('SIGINT');
+  process.once('SIGINT', onSigint);
   try {
     await traffic.start();
   } finally {
+    clearTimeout(budget);
+    process.off('SIGINT', onSigint);
     done = true;
     await traffic.stop();
     await injector.finally(() => cuts.healAll());
@@ -184,7 +202,7 @@ export async function soak(o: SoakOptions, out: (line: string) => void): Promise
   await subscribers.close();
 
   out(
-    `HTTP writes accepted (2xx): ${tally.acceptedWrites} for ${traffic.operations} operations (a handover is two writes) in ${seconds.toFixed(0)} s = ${(tally.acceptedWrites / seconds).toFixed(1)} /s at concurrency ${o.concurrency}; per API: ${TRAFFIC_ORGS.map((org) => `${org} ${tally.acceptedBy[org]}`).join(', ')}`,
+    `HTTP writes accepted (2xx): ${tally.acceptedWrites} for ${traffic.operations} operations${cutShort === '' ? '' : ` (of ${o.transactions}: ${cutShort})`} (a handover is two writes) in ${seconds.toFixed(0)} s = ${(tally.acceptedWrites / seconds).toFixed(1)} /s at concurrency ${o.concurrency}; per API: ${TRAFFIC_ORGS.map((org) => `${org} ${tally.acceptedBy[org]}`).join(', ')}`,
   );
   for (const line of accountingLines(a)) out(line);
   out(`faults: ${faults.length === 0 ? 'none' : faults.join('; ')}`);

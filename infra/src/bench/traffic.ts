@@ -189,6 +189,7 @@ export class Traffic {
   #next = 0;
   #probes = 0;
   #stopping = false;
+  #stopped: Promise<void> | undefined;
   #running: Promise<void> | undefined;
   readonly #toCarrier: string[] = [];
   readonly #toRetailer: string[] = [];
@@ -217,11 +218,14 @@ export class Traffic {
     return this.#running;
   }
 
-  /** Lets every write in flight finish (or be given up), then stops. */
-  async stop(): Promise<void> {
-    this.#stopping = true;
-    await this.#running;
-    if (this.#ownClient) this.#client.close();
+  /** Lets every write in flight finish (or be given up), then stops. Called again, the same. */
+  stop(): Promise<void> {
+    this.#stopped ??= (async (): Promise<void> => {
+      this.#stopping = true;
+      await this.#running;
+      if (this.#ownClient) this.#client.close();
+    })();
+    return this.#stopped;
   }
 
   #done(): boolean {
