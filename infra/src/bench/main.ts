@@ -76,6 +76,7 @@ async function main(): Promise<void> {
           seedBatchSize: Number(process.env['WAYBILL_BENCH_MIGRATE_SEED_BATCH'] ?? 100),
           attest: process.env['WAYBILL_BENCH_MIGRATE_ATTEST'] === 'direct' ? 'direct' : 'verify',
           keep: process.env['WAYBILL_BENCH_MIGRATE_KEEP'] === '1',
+          verify: process.env['WAYBILL_BENCH_MIGRATE_VERIFY'] !== '0',
         })
       ).rows,
     sinks: () =>

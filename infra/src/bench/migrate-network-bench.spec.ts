@@ -26,6 +26,28 @@ describe('migrate-network bench', () => {
     });
   });
 
+  it('reports what the process kept after forced full collections: the largest and the first and last tenth', () => {
+    const rows = phaseRows(
+      {
+        phase: 'import',
+        size: 10,
+        records: 10,
+        wallSeconds: 2,
+        seconds: 1.9,
+        cpuSeconds: 0.5,
+        networkCpuSeconds: 1,
+        maxRssMb: 150,
+        peakLiveMb: 80,
+        exitCode: 0,
+        liveAfterGcMb: [20, 21, 30, 22, 25, 24, 23, 22, 21, 20, 22, 19, 26, 27, 28, 29, 30, 31, 32, 33],
+      },
+      64,
+    );
+    const byMetric = Object.fromEntries(rows.map((r) => [r.metric, r.value]));
+    expect(byMetric['migrate-network import 10 assets: live heap+buffers after full GC MB, max of 20 samples']).toBe('33.0');
+    expect(byMetric['migrate-network import 10 assets: live heap+buffers after full GC MB, first tenth → last tenth (medians)']).toBe('20.0 → 32.0');
+  });
+
   it('seeds assets only: no recall, whose synthetic transaction would not be on the source ledger', async () => {
     const reader = seedReader(3);
     expect((await reader.exportAssets(10, '')).records.map((r) => r.asset.id)).toEqual(['A-0000000', 'A-0000001', 'A-0000002']);
@@ -57,6 +79,27 @@ describe('migrate-network bench', () => {
       expect(sample.maxRssMb).toBeGreaterThanOrEqual(40);
       expect(sample.seconds).toBeGreaterThanOrEqual(0.2);
       expect(sample.cpuSeconds).toBeGreaterThan(0);
+      // Without --expose-gc there is no live sample.
+      expect(sample.liveAfterGcMb).toBeUndefined();
+
+      // With --expose-gc: what survives a full collection, sampled every 50 ms: the 30 MB buffer
+      // while it is held, not the 100 MB of garbage made meanwhile, nor once it is let go.
+      writeFileSync(
+        script,
+        'let held = Buffer.alloc(30 * 2 ** 20, 1); const t = setInterval(() => Buffer.alloc(2 ** 20, 2), 5);' +
+          'setTimeout(() => { held = undefined; clearInterval(t); }, 500); setTimeout(() => held, 1000);',
+      );
+      execFileSync(process.execPath, ['--expose-gc', '--experimental-strip-types', '--disable-warning=ExperimentalWarning', '--require', sampler, script], {
+        env: { ...process.env, NODE_OPTIONS: '', WAYBILL_BENCH_SAMPLE_FILE: out, WAYBILL_BENCH_LIVE_EVERY_MS: '50' },
+        stdio: 'ignore',
+      });
+      const live = (JSON.parse(readFileSync(out, 'utf8')) as ProcessSample).liveAfterGcMb ?? [];
+      expect(live.length).toBeGreaterThanOrEqual(10);
+      // Garbage whose buffers a collection has not yet freed only adds: the least of the samples.
+      const heldLive = Math.min(...live.slice(0, 5));
+      expect(heldLive).toBeGreaterThanOrEqual(30);
+      expect(heldLive).toBeLessThan(40);
+      expect(live[live.length - 1]).toBeLessThan(15);
 
       // Stopped by SIGTERM (a run cut short): it still reports.
       const looping = path.join(dir, 'loop.js');

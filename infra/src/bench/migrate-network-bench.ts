@@ -36,6 +36,8 @@ export interface MigrateNetworkBenchOptions {
   readonly attest: 'verify' | 'direct';
   /** Leave both networks running after the last size (to look at them). */
   readonly keep: boolean;
+  /** Run the separate `verify` phase (the attest phases verify too). */
+  readonly verify: boolean;
 }
 
 const log = (line: string): void => {
@@ -159,7 +161,7 @@ export async function migrateNetworkBench(options: Readonly<MigrateNetworkBenchO
         log(`${size}: ${name}`);
         let stdout: string;
         try {
-          ({ stdout } = await run(process.execPath, [`--max-old-space-size=${options.heapCapMb}`, '--require', SAMPLER, CLI, 'migrate', ...args], {
+          ({ stdout } = await run(process.execPath, [`--max-old-space-size=${options.heapCapMb}`, '--expose-gc', '--require', SAMPLER, CLI, 'migrate', ...args], {
             env: { ...process.env, WAYBILL_BENCH_SAMPLE_FILE: sampleFile },
             maxBuffer: 64 << 20,
             timeout: 6 * 3600_000,
@@ -175,7 +177,9 @@ export async function migrateNetworkBench(options: Readonly<MigrateNetworkBenchO
         results.push(result);
         rows.push(...phaseRows(result, options.heapCapMb));
         log(
-          `${size}: ${name}: ${records} records in ${wallSeconds.toFixed(1)} s, CLI CPU ${sample.cpuSeconds.toFixed(1)} s, network CPU ${result.networkCpuSeconds.toFixed(1)} s, peak heap+buffers ${sample.peakLiveMb.toFixed(0)} MB, peak RSS ${sample.maxRssMb.toFixed(0)} MB`,
+          `${size}: ${name}: ${records} records in ${wallSeconds.toFixed(1)} s, CLI CPU ${sample.cpuSeconds.toFixed(1)} s, network CPU ${result.networkCpuSeconds.toFixed(1)} s, peak heap+buffers ${sample.peakLiveMb.toFixed(0)} MB, peak RSS ${sample.maxRssMb.toFixed(0)} MB${
+            sample.liveAfterGcMb?.length ? `, live after full GC max ${Math.max(...sample.liveAfterGcMb).toFixed(1)} MB (${sample.liveAfterGcMb.length} samples)` : ''
+          }`,
         );
         return stdout;
       };
@@ -186,7 +190,8 @@ export async function migrateNetworkBench(options: Readonly<MigrateNetworkBenchO
         return exported.recordCount;
       });
       rows.push({ metric: `migrate-network export ${size} assets: export file MB`, value: (statSync(file).size / 2 ** 20).toFixed(0) });
-      await phase('verify (Carrier)', ['verify', '--org', 'Carrier', '--export', file, ...sourceFlags]);
+      if (options.verify) await phase('verify (Carrier)', ['verify', '--org', 'Carrier', '--export', file, ...sourceFlags]);
+      else log(`${size}: no separate verify phase (WAYBILL_BENCH_MIGRATE_VERIFY=0)`);
       if (options.attest === 'verify') {
         for (const org of ['Carrier', 'Retailer', 'Authority']) {
           await phase(`attest (${org}, verifies again)`, ['attest', '--org', org, '--export', file, ...sourceFlags, ...targetFlags]);

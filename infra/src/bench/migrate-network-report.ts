@@ -33,6 +33,28 @@ export function phaseRows(r: PhaseResult, heapCapMb: number): Row[] {
     { metric: `${label}: network CPU µs/record (peers, orderers, chaincode)`, value: ((r.networkCpuSeconds * 1e6) / r.records).toFixed(0) },
     { metric: `${label}: peak heap+buffers MB (heap cap ${heapCapMb} MB)`, value: r.peakLiveMb.toFixed(0), target: 'flat in the asset count' },
     { metric: `${label}: peak RSS MB`, value: r.maxRssMb.toFixed(0) },
+    ...liveRows(label, r.liveAfterGcMb),
+  ];
+}
+
+/**
+ * What the process kept (heap + buffers after a forced full collection, sampled every few
+ * seconds): the largest sample, and the median of the first and of the last tenth of the run,
+ * whose difference is the growth over the run.
+ */
+function liveRows(label: string, live: readonly number[] | undefined): Row[] {
+  if (live === undefined || live.length === 0) return [];
+  const tenth = Math.max(1, Math.floor(live.length / 10));
+  const median = (xs: readonly number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor((s.length - 1) / 2)] ?? 0;
+  };
+  return [
+    { metric: `${label}: live heap+buffers after full GC MB, max of ${live.length} samples`, value: Math.max(...live).toFixed(1), target: 'flat in the asset count' },
+    {
+      metric: `${label}: live heap+buffers after full GC MB, first tenth → last tenth (medians)`,
+      value: `${median(live.slice(0, tenth)).toFixed(1)} → ${median(live.slice(-tenth)).toFixed(1)}`,
+    },
   ];
 }
 

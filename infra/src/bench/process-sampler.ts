@@ -5,6 +5,11 @@
  * preload, CPU seconds (user + system), peak RSS (`getrusage`) and peak heap + buffers, in MB.
  * A process stopped by SIGTERM or SIGINT (a run cut short for time) still reports, exit code
  * 128 + the signal. Does nothing without that variable.
+ *
+ * The peak includes garbage not yet collected, so it says little about what the process keeps.
+ * Started with `--expose-gc`, it also forces a full collection every
+ * `WAYBILL_BENCH_LIVE_EVERY_MS` (default 5000) and samples what survives: heap + buffers the
+ * process still holds. Those samples show whether memory grows with the work done.
  */
 import { writeFileSync } from 'node:fs';
 
@@ -15,10 +20,12 @@ export interface ProcessSample {
   readonly maxRssMb: number;
   readonly peakLiveMb: number;
   readonly exitCode: number;
+  /** With `--expose-gc`: heap + buffers after each forced full collection, MB, in order. */
+  readonly liveAfterGcMb?: readonly number[];
 }
 
 /** Starts sampling this process; its report goes to `file` when the process exits. */
-export function startSampling(file: string): void {
+export function startSampling(file: string, liveEveryMs = 5000): void {
   const t0 = process.hrtime.bigint();
   let peakLive = 0;
   const sample = (): void => {
@@ -26,6 +33,16 @@ export function startSampling(file: string): void {
     peakLive = Math.max(peakLive, m.heapUsed + m.arrayBuffers);
   };
   setInterval(sample, 20).unref();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const live: number[] = [];
+  if (typeof gc === 'function') {
+    setInterval(() => {
+      sample();
+      gc();
+      const m = process.memoryUsage();
+      live.push(Math.round(((m.heapUsed + m.arrayBuffers) / 2 ** 20) * 10) / 10);
+    }, liveEveryMs).unref();
+  }
   for (const [signal, n] of [
     ['SIGTERM', 15],
     ['SIGINT', 2],
@@ -41,10 +58,11 @@ export function startSampling(file: string): void {
       maxRssMb: process.resourceUsage().maxRSS / 1024,
       peakLiveMb: peakLive / 2 ** 20,
       exitCode: code,
+      ...(typeof gc === 'function' ? { liveAfterGcMb: live } : {}),
     };
     writeFileSync(file, JSON.stringify(report));
   });
 }
 
 const target = process.env['WAYBILL_BENCH_SAMPLE_FILE'];
-if (target !== undefined && target !== '') startSampling(target);
+if (target !== undefined && target !== '') startSampling(target, Number(process.env['WAYBILL_BENCH_LIVE_EVERY_MS'] ?? 5000));
