@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { deployChaincode } from '../lifecycle/deploy';
-import { readApiKeys, startApis } from '../local/apis';
+import { apiName, readApiKeys, startApis } from '../local/apis';
 import { PROJECT_ROOT, resolveNetwork } from '../local/context';
 import {
   connectAs,
@@ -57,6 +57,18 @@ export function cpuByKind(net: LocalNetwork): Record<Kind, number> {
   return out;
 }
 
+/** CPU seconds used so far by one process of the network, by the name of its PID file (0 when gone). */
+function cpuOf(net: LocalNetwork, name: string): number {
+  const pid = runningPid(net.layout.pidFile(name));
+  return pid === undefined ? 0 : (cpuSeconds(pid) ?? 0);
+}
+
+/** The gateway the REST calls go to: its CPU alone, and its idle rate (ms per second). */
+interface Serving {
+  readonly cpu: () => number;
+  readonly idleRate: number;
+}
+
 /** What one run measured. */
 export interface RunResult {
   readonly ok: number;
@@ -68,6 +80,8 @@ export interface RunResult {
   readonly sorted: readonly number[];
   /** CPU milliseconds per successful call, by process kind. */
   readonly cpuMs: Readonly<Record<Kind, number>>;
+  /** CPU milliseconds per successful call of the gateway the REST calls go to (one of the four). */
+  readonly servingMs: number;
 }
 
 /** A short class for a failed call: the HTTP status, or the gRPC / error name. */
@@ -126,6 +140,7 @@ async function run(
   concurrency: number,
   call: (i: number) => Promise<void>,
   idle?: IdleRate,
+  serving?: Serving,
 ): Promise<RunResult> {
   const count = limit.count ?? Number.POSITIVE_INFINITY;
   const deadline = performance.now() + (limit.seconds ?? Number.POSITIVE_INFINITY) * 1000;
@@ -133,6 +148,7 @@ async function run(
   const errors: Record<string, number> = {};
   let next = 0;
   const before = cpuByKind(net);
+  const servingBefore = serving?.cpu() ?? 0;
   const t0 = performance.now();
   const worker = async (): Promise<void> => {
     while (next < count && performance.now() < deadline) {
@@ -152,11 +168,14 @@ async function run(
   const seconds = (performance.now() - t0) / 1000;
   const drained = idle ? (await drain(net, idle)) / 1000 : 0;
   const after = cpuByKind(net);
+  const servingAfter = serving?.cpu() ?? 0;
   const per = Math.max(1, ms.length);
   const cpuMs = Object.fromEntries(
     KINDS.map((k) => [k, Math.max(0, (after[k] - before[k]) * 1000 - (idle?.[k] ?? 0) * drained) / per]),
   ) as Record<Kind, number>;
-  return { ok: ms.length, errors, seconds, drained, sorted: ms.sort((a, b) => a - b), cpuMs };
+  const servingMs =
+    Math.max(0, (servingAfter - servingBefore) * 1000 - (serving?.idleRate ?? 0) * drained) / per;
+  return { ok: ms.length, errors, seconds, drained, sorted: ms.sort((a, b) => a - b), cpuMs, servingMs };
 }
 
 class HttpError extends Error {
@@ -248,7 +267,11 @@ const total = (r: RunResult): number => KINDS.reduce((sum, k) => sum + r.cpuMs[k
  */
 const beyondRaw = (raw: RunResult, rest: RunResult): string => {
   const added = rest.cpuMs.gateway - raw.cpuMs.gateway;
-  return `${f(added, 2)} − ${f(raw.cpuMs.loadgen, 2)} = ${f(added - raw.cpuMs.loadgen, 2)} ms`;
+  const alone = rest.servingMs - raw.servingMs;
+  return (
+    `${f(added, 2)} − ${f(raw.cpuMs.loadgen, 2)} = ${f(added - raw.cpuMs.loadgen, 2)} ms; ` +
+    `serving gateway alone ${f(alone, 2)} − ${f(raw.cpuMs.loadgen, 2)} = ${f(alone - raw.cpuMs.loadgen, 2)} ms`
+  );
 };
 const errs = (r: RunResult): string => {
   const e = Object.entries(r.errors);
@@ -316,14 +339,21 @@ export async function sweepBench(options: Readonly<SweepBenchOptions>): Promise<
     // warm-up's blocks are processed: a fixed cost per second that the per-call figures at low
     // levels carry divided among few calls, and that the drain after each run subtracts.
     await drain(net, undefined);
+    const servingName = apiName(org);
     const idleBefore = cpuByKind(net);
+    const servingIdleBefore = cpuOf(net, servingName);
     const idleT0 = performance.now();
     await sleep(IDLE_SECONDS * 1000);
     const idleAfter = cpuByKind(net);
+    const servingIdleAfter = cpuOf(net, servingName);
     const idleSeconds = (performance.now() - idleT0) / 1000;
     const idle = Object.fromEntries(
       KINDS.map((k) => [k, k === 'loadgen' ? 0 : ((idleAfter[k] - idleBefore[k]) * 1000) / idleSeconds]),
     ) as Record<Kind, number>;
+    const serving: Serving = {
+      cpu: () => cpuOf(net, servingName),
+      idleRate: ((servingIdleAfter - servingIdleBefore) * 1000) / idleSeconds,
+    };
     rows.push({
       metric: `idle, nothing in flight (${IDLE_SECONDS} s): CPU ms per second`,
       value: KINDS.filter((k) => k !== 'ca' && k !== 'loadgen')
@@ -341,7 +371,7 @@ export async function sweepBench(options: Readonly<SweepBenchOptions>): Promise<
         const results: Partial<Record<'raw' | 'rest', RunResult>> = {};
         for (const side of order) {
           process.stderr.write(`[bench] sweep ${kind} ${side} c=${c} for ${seconds}s…\n`);
-          const res = await run(net, { seconds }, c, calls[kind][side], idle);
+          const res = await run(net, { seconds }, c, calls[kind][side], idle, serving);
           results[side] = res;
           const tps = res.ok / res.seconds;
           if (tps > (best[kind][side]?.tps ?? 0)) best[kind][side] = { c, tps, r: res };
