@@ -162,6 +162,8 @@ export async function createApp(deps: AppDependencies): Promise<GatewayApp> {
         'Idempotency-Key',
         'Prefer',
         'X-Correlation-Id',
+        'X-Purpose',
+        'X-Min-Block',
       ],
       exposedHeaders: EXPOSED_HEADERS,
       maxAge: 600,

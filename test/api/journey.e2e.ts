@@ -50,6 +50,14 @@ interface Page {
   nextCursor: string | null;
 }
 
+/**
+ * Reads of another organisation's write pass its block (`X-Min-Block`): the writer's answer means
+ * committed on the writer's peer, and the reader's peer commits the block a moment later.
+ */
+const atLeast = (block: number) => ({ 'x-min-block': String(block) });
+/** The block of the lot's newest write (for the history read). */
+let lotBlock = 0;
+
 const M = 'manufacturer';
 const C = 'carrier';
 const R = 'retailer';
@@ -258,7 +266,7 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
     lotTxIds.push(added.txId);
 
     const q = (hash: string) => `/v1/assets/${lot}/documents/verify?name=bill-of-lading.pdf&sha256=${hash}`;
-    const good = await call(M, 'GET', q(sha256), { as: 'manufacturer-user1' });
+    const good = await call(M, 'GET', q(sha256), { as: 'manufacturer-user1', headers: atLeast(added.blockNumber) });
     expect(good.status).toBe(200);
     expect(good.body).toMatchObject({
       assetId: lot,
@@ -270,12 +278,13 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
     const tampered = createHash('sha256')
       .update(Buffer.concat([content, Buffer.from('!')]))
       .digest('hex');
-    const bad = await call(C, 'GET', q(tampered), { as: 'carrier-user1' });
+    const bad = await call(C, 'GET', q(tampered), { as: 'carrier-user1', headers: atLeast(added.blockNumber) });
     expect(bad.status).toBe(200);
     expect(bad.body).toMatchObject({ matches: false, recordedSha256: sha256 });
     expectProblem(
       await call(C, 'GET', `/v1/assets/${lot}/documents/verify?name=missing.pdf&sha256=${sha256}`, {
         as: 'carrier-user1',
+        headers: atLeast(added.blockNumber),
       }),
       404,
       'DOCUMENT_NOT_FOUND',
@@ -358,8 +367,12 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
     });
     expect([...recall.result.markedAssetIds].sort()).toEqual([lot, parts.a, parts.b, parts.c, merged].sort());
     lotTxIds.push(recall.txId);
+    lotBlock = recall.blockNumber;
 
-    const record = await call(C, 'GET', `/v1/recalls/${recall.txId}`, { as: 'carrier-user1' });
+    const record = await call(C, 'GET', `/v1/recalls/${recall.txId}`, {
+      as: 'carrier-user1',
+      headers: atLeast(recall.blockNumber),
+    });
     expect(record.status).toBe(200);
     expect(record.body).toMatchObject({
       recallId: recall.txId,
@@ -372,7 +385,10 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
     // Active lots become RECALLED; consumed and sold ones keep their status with the recall mark.
     const statuses: Record<string, string> = {};
     for (const id of [lot, parts.a, parts.b, parts.c, merged]) {
-      const a = await call<Asset>(R, 'GET', `/v1/assets/${id}`, { as: 'retailer-user1' });
+      const a = await call<Asset>(R, 'GET', `/v1/assets/${id}`, {
+        as: 'retailer-user1',
+        headers: atLeast(recall.blockNumber),
+      });
       expect(a.body.recall).toMatchObject({ recallId: recall.txId, rootAssetId: lot });
       statuses[id] = a.body.status;
     }
@@ -386,7 +402,11 @@ describe('partner API: one lot across manufacturer, carrier and retailer', () =>
   });
 
   it('tells the lot’s history, newest first, with the transaction IDs the API answered', async () => {
-    const res = await call<History>(C, 'GET', `/v1/assets/${lot}/history`, { as: 'carrier-user1' });
+    const res = await call<History>(C, 'GET', `/v1/assets/${lot}/history`, {
+      as: 'carrier-user1',
+      headers: atLeast(lotBlock),
+    });
+    expect(lotBlock).toBeGreaterThan(0);
     expect(res.status).toBe(200);
     expect(res.body.truncated).toBe(false);
     expect(res.body.entries.map((e) => e.txId)).toEqual([...lotTxIds].reverse());

@@ -20,6 +20,7 @@ import {
 import { AssetsService } from './assets.service';
 import { PURPOSE_HEADER, purposeOf } from '../common/purpose';
 import { ProblemException } from '../common/problems';
+import { type MinBlock, MinBlockParam } from '../ledger/min-block';
 import { ASSET_PERSONAL_DATA, type AssetPersonalData } from './asset-personal-data.port';
 import {
   AssetIdParams,
@@ -95,8 +96,9 @@ export class AssetsController {
     @Client() client: AuthenticatedClient,
     @Query() query: ListAssetsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @MinBlockParam() minBlock: MinBlock | undefined,
   ): Promise<AssetList> {
-    const list = await this.assets.list(client, query);
+    const list = await this.assets.list(client, query, minBlock);
     if (list.readModel)
       void reply.header('x-read-model-lag-blocks', String(list.readModel.lagBlocks ?? 'unknown'));
     return list;

@@ -4,6 +4,7 @@ import type { AuthenticatedClient } from '../common/client';
 import { ProblemException } from '../common/problems';
 import type { JsonBytes, WriteMode, WriteOutcome } from '../common/write-outcome';
 import type { LedgerService, SubmitPlan } from '../ledger/ledger.service';
+import type { MinBlock } from '../ledger/min-block';
 import type {
   Asset,
   AssetHistory,
@@ -100,13 +101,13 @@ export class AssetsService {
    * while `nextCursor` is still set.
    * @throws {@link ProblemException} VALIDATION_FAILED with a cursor of another query.
    */
-  async list(client: AuthenticatedClient, query: ListAssetsQuery): Promise<AssetList> {
+  async list(client: AuthenticatedClient, query: ListAssetsQuery, minBlock?: MinBlock): Promise<AssetList> {
     const rich = READ_MODEL_ONLY.filter((f) => query[f] !== undefined);
     const filters: Partial<Record<Filter, string>> = {};
     for (const { field } of INDEXES) if (query[field] !== undefined) filters[field] = query[field];
     const index = INDEXES.find((i) => filters[i.field] !== undefined);
     // The ledger's indexes answer one filter at least and nothing else; the read model all the rest.
-    if (query.source === 'read-model' || rich.length > 0 || !index) return this.#listReadModel(query);
+    if (query.source === 'read-model' || rich.length > 0 || !index) return this.#listReadModel(query, minBlock);
     const fingerprint = JSON.stringify(INDEXES.map((i) => filters[i.field] ?? null));
     const bookmark = query.cursor === undefined ? '' : decodeCursor(this.cursors, query.cursor, fingerprint);
     const limit = Math.min(query.limit ?? DEFAULT_PAGE_SIZE, LIMITS.MAX_PAGE_SIZE);
@@ -121,10 +122,12 @@ export class AssetsService {
     return { items, nextCursor: page.bookmark ? encodeCursor(this.cursors, page.bookmark, fingerprint) : null };
   }
 
-  async #listReadModel(query: ListAssetsQuery): Promise<AssetList> {
+  async #listReadModel(query: ListAssetsQuery, minBlock: MinBlock | undefined): Promise<AssetList> {
     if (!this.readModel) {
       throw new ProblemException('EVENTS_DISABLED', 'the read model is off on this gateway (WAYBILL_EVENTS_ENABLED)');
     }
+    // X-Min-Block: the ledger holds the block already (the interceptor waited); the projection may lag.
+    if (minBlock) await this.readModel.waitForBlock(minBlock.block, minBlock.deadline);
     const time = (v: string | undefined) => (v === undefined ? undefined : Date.parse(v));
     const filters = {
       owner: query.owner,

@@ -83,6 +83,7 @@ export const GATEWAY_PROBLEMS = {
   LEDGER_UNAVAILABLE: spec(503, 'Ledger unavailable', true),
   SERVICE_UNAVAILABLE: spec(503, 'Service unavailable', true),
   LEDGER_TIMEOUT: spec(504, 'Ledger timeout', true),
+  MIN_BLOCK_NOT_REACHED: spec(503, 'This organisation does not hold the requested block yet (X-Min-Block)', true),
   // Not retryable: the transaction may still commit; poll its status instead of sending it again.
   COMMIT_TIMEOUT: spec(504, 'Transaction submitted; its commit was not confirmed in time'),
   INTERNAL_ERROR: spec(500, 'Internal error'),

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
         adapter: 'fabric-gateway',
         timeouts: { evaluateMs: 5000, endorseMs: 15000, submitMs: 5000, commitStatusMs: 60000, resendAfterMs: 10000 },
         statusWaitMs: 1000,
+        minBlockWaitMs: 3000,
       },
       retry: { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 1000 },
       rateLimit: { perSecond: 500, burst: 1000 },

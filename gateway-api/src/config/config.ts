@@ -87,6 +87,8 @@ export interface GatewayConfig {
     readonly timeouts: LedgerTimeouts;
     /** How long `GET /v1/transactions/{txId}` waits for a commit before reporting it pending. */
     readonly statusWaitMs: number;
+    /** How long a read with `X-Min-Block` waits for the block. */
+    readonly minBlockWaitMs: number;
     /**
      * Test-only fault (`WAYBILL_TEST_FAULT`, accepted only with `NODE_ENV=test` in the environment):
      * the process SIGKILLs itself once the orderer accepted a transaction of this name, before its
@@ -309,6 +311,12 @@ export const CONFIG_TABLE = {
     MINUTES_10,
   ),
   WAYBILL_STATUS_WAIT_MS: int('how long `GET /v1/transactions/{txId}` waits for a commit', 1_000, 10, 60_000),
+  WAYBILL_MIN_BLOCK_WAIT_MS: int(
+    'how long a read with `X-Min-Block` waits for this organisation’s peers (and, for answers of the read model, the read model) to hold that block before 503 `MIN_BLOCK_NOT_REACHED`',
+    3_000,
+    0,
+    60_000,
+  ),
   WAYBILL_TEST_FAULT: text(
     'test only, refused unless `NODE_ENV=test` and set in the environment (never from the config file): `kill-after-submit:<transaction>` makes the gateway SIGKILL itself once the orderer accepted such a transaction, before its commit (crash tests)',
   ),
@@ -542,6 +550,7 @@ export function loadConfig(env: ConfigSource = process.env, cwd: string = proces
       resendAfterMs: r.int('WAYBILL_COMMIT_RESEND_AFTER_MS'),
     },
     statusWaitMs: r.int('WAYBILL_STATUS_WAIT_MS'),
+    minBlockWaitMs: r.int('WAYBILL_MIN_BLOCK_WAIT_MS'),
     ...readTestFault(r, env),
   };
   const retry = {

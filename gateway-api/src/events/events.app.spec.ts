@@ -217,6 +217,28 @@ describe('events, webhooks and read model (fake ledger)', () => {
     expect(resumed.map((f) => f.id)).toEqual([all[1]?.id, all[2]?.id]);
   });
 
+  it('X-Min-Block: the read model answers once it holds the block', async () => {
+    const created = await create('LOT-M', 'Cocoa nibs');
+    expect(created.status).toBe(201);
+    const block = Number(created.body.blockNumber);
+    // No waiting here: the gateway waits for its projection to pass the block.
+    const found = await request(t, 'GET', '/v1/assets?q=cocoa', {
+      key: key('manufacturer-user1'),
+      headers: { 'x-min-block': String(block) },
+    });
+    expect(found.status).toBe(200);
+    expect((found.body.items as Asset[]).map((a) => a.id)).toEqual(['LOT-M']);
+    const status = await request(t, 'GET', '/v1/read-model', { key: key('manufacturer-user1') });
+    expect(Number(status.body.projectedBlock)).toBeGreaterThanOrEqual(block);
+    // A block beyond the ledger: the gateway answers 503 after its wait.
+    const ahead = await request(t, 'GET', '/v1/assets?q=cocoa', {
+      key: key('manufacturer-user1'),
+      headers: { 'x-min-block': String(t.ledger.height + 3) },
+    });
+    expect(ahead.status).toBe(503);
+    expect(ahead.body).toMatchObject({ code: 'MIN_BLOCK_NOT_REACHED', retryable: true });
+  });
+
   it('answers rich queries from the read model with its lag, and reconciles with zero differences', async () => {
     await create('LOT-X', 'Tomatoes, canned');
     await create('LOT-Y', 'Arabica coffee beans');

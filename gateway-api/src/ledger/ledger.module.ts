@@ -5,6 +5,7 @@ import {
   Module,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { PeriodicJob } from '../common/background-loop';
 import { type JsonLogger, LOGGER } from '../common/logger';
 import { CONFIG, type GatewayConfig } from '../config/config';
@@ -13,14 +14,15 @@ import { GatewayInstances } from '../database/gateway-instances';
 import { MetricsService } from '../metrics/metrics.service';
 import { LEDGER_CLOCK, LedgerService, type LedgerServiceClock } from './ledger.service';
 import { LEDGER_PORT, type LedgerPort } from './ledger.port';
+import { BlockWaiter, MinBlockInterceptor } from './min-block';
 import { SubmittedTransactionsRepository } from './submitted-transactions.repository';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 const SUBMITTED_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 /**
- * The services' way to the ledger ({@link LedgerService}) over the ledger port, and the record of
- * transactions submitted asynchronously. The port itself (and its closing) belongs to the root.
+ * The services' way to the ledger ({@link LedgerService}) over the ledger port, the record of
+ * transactions submitted asynchronously, and `X-Min-Block` on reads ({@link MinBlockInterceptor}). The port itself (and its closing) belongs to the root.
  *
  * Start: schedules the purge of old submission records. Stop: unschedules it.
  */
@@ -42,6 +44,16 @@ const SUBMITTED_RETENTION_MS = 7 * 24 * 3600 * 1000;
         clock: LedgerServiceClock | null,
       ) => new LedgerService(p, m, c.retry, s, clock ?? undefined),
       inject: [CONFIG, LEDGER_PORT, MetricsService, SubmittedTransactionsRepository, LEDGER_CLOCK],
+    },
+    {
+      provide: BlockWaiter,
+      useFactory: (p: LedgerPort) => new BlockWaiter(async (identity) => Number(await p.chainHeight(identity))),
+      inject: [LEDGER_PORT],
+    },
+    {
+      provide: APP_INTERCEPTOR,
+      useFactory: (c: GatewayConfig, w: BlockWaiter) => new MinBlockInterceptor(w, c.ledger.minBlockWaitMs),
+      inject: [CONFIG, BlockWaiter],
     },
   ],
   exports: [LedgerService, SubmittedTransactionsRepository],

@@ -69,6 +69,7 @@ export function testConfig(
       adapter: 'fabric-gateway',
       timeouts: { evaluateMs: 1000, endorseMs: 1000, submitMs: 1000, commitStatusMs: 1000, resendAfterMs: 0 },
       statusWaitMs: 10,
+      minBlockWaitMs: 200,
     },
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
     rateLimit: {
