@@ -134,6 +134,37 @@ describe('partner API errors on the real network', () => {
     );
   });
 
+  it('X-Min-Block: another organisation’s write is read once its block is there; 503 for a block that does not come, 400 for no block number', async () => {
+    const id = uniqueId('minblock');
+    const created = committed(
+      await call('manufacturer', 'POST', '/v1/assets', { as: 'manufacturer-user1', body: assetBody(id) }),
+      201,
+    );
+    const read = await call('carrier', 'GET', `/v1/assets/${id}`, {
+      as: 'carrier-user1',
+      headers: { 'x-min-block': String(created.blockNumber) },
+    });
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id, custodian: 'ManufacturerMSP' });
+
+    const ahead = created.blockNumber + 1_000_000;
+    const late = await call('carrier', 'GET', `/v1/assets/${id}`, {
+      as: 'carrier-user1',
+      headers: { 'x-min-block': String(ahead) },
+    });
+    const problem = expectProblem(late, 503, 'MIN_BLOCK_NOT_REACHED');
+    expect(problem.retryable).toBe(true);
+    expect(late.headers.get('retry-after')).toBe('1');
+    expect(problem.detail).toContain(`block ${ahead} is not yet in this organisation’s peers`);
+
+    const bad = expectProblem(
+      await call('carrier', 'GET', `/v1/assets/${id}`, { as: 'carrier-user1', headers: { 'x-min-block': 'latest' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expect(bad.errors?.map((e) => e.field)).toEqual(['X-Min-Block']);
+  });
+
   it('401: no key, an unknown key', async () => {
     expectProblem(await call('retailer', 'GET', `/v1/assets/${lot}`), 401, 'AUTH_REQUIRED');
     const forged = `wb_${randomBytes(8).toString('hex')}_${randomBytes(32).toString('base64url')}`;
