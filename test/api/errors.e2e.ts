@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { assetBody, call, committed, expectProblem, type Problem } from '../support/api';
 import { uniqueId } from '../support/fabric';
+import { MSP } from '../support/orgs';
 
 // Every error class, produced for real by the network and the chaincode behind each gateway, and
 // answered as problem+json with the correlation id (and the transaction ID where one exists).
@@ -145,7 +146,7 @@ describe('partner API errors on the real network', () => {
       headers: { 'x-min-block': String(created.blockNumber) },
     });
     expect(read.status).toBe(200);
-    expect(read.body).toMatchObject({ id, custodian: 'ManufacturerMSP' });
+    expect(read.body).toMatchObject({ id, custodian: MSP.M });
 
     const ahead = created.blockNumber + 1_000_000;
     const late = await call('carrier', 'GET', `/v1/assets/${id}`, {
