@@ -35,6 +35,13 @@ describe('decideSemiSpace', () => {
     expect(decideSemiSpace(argv('migrate', 'import'), [], { NODE_OPTIONS: '--max_semi_space_size=4' })).toEqual({ relaunch: false });
   });
 
+  it('does not relaunch under the inspector (a debugger would see only the waiting parent)', () => {
+    expect(decideSemiSpace(argv('migrate', 'import'), ['--inspect-brk'], {})).toEqual({ relaunch: false });
+    expect(decideSemiSpace(argv('migrate', 'import'), ['--inspect=9230'], {})).toEqual({ relaunch: false });
+    expect(decideSemiSpace(argv('migrate', 'import'), [], { NODE_OPTIONS: '--inspect' })).toEqual({ relaunch: false });
+    expect(decideSemiSpace(argv('migrate', 'import'), ['--inspect-publish-uid=http'], {})).toEqual({ relaunch: true, flag: '--max-semi-space-size=8' });
+  });
+
   it(`${SEMI_SPACE_ENV}: 0 opts out, a number sets the size, anything else is an error`, () => {
     expect(decideSemiSpace(argv('migrate', 'export'), [], { [SEMI_SPACE_ENV]: '0' })).toEqual({ relaunch: false });
     expect(decideSemiSpace(argv('migrate', 'export'), [], { [SEMI_SPACE_ENV]: '16' })).toEqual({

@@ -23,12 +23,14 @@ export type SemiSpaceDecision =
 
 /** V8 accepts dashes or underscores in its flag names. */
 const SEMI_SPACE_FLAG = /(^|\s)--max[-_]semi[-_]space[-_]size\b/;
+/** A debugger attached to this process would see only the waiting parent. */
+const INSPECT_FLAG = /(^|\s)--inspect(-brk|-wait)?(?=[=\s]|$)/;
 
 /**
  * Whether the CLI should start itself again with a smaller young generation: only for `migrate`
  * (the first argument after the script that is not an option), only when neither the Node flags
- * of this process nor NODE_OPTIONS already set the semi-space size, and not when
- * {@link SEMI_SPACE_ENV} is `0`. A child started with the flag decides not to relaunch again.
+ * of this process nor NODE_OPTIONS already set the semi-space size or start the inspector, and
+ * not when {@link SEMI_SPACE_ENV} is `0`. A child started with the flag decides not to relaunch again.
  */
 export function decideSemiSpace(
   argv: readonly string[],
@@ -37,8 +39,8 @@ export function decideSemiSpace(
 ): SemiSpaceDecision {
   const command = argv.slice(2).find((a) => !a.startsWith('-'));
   if (command !== 'migrate') return { relaunch: false };
-  if (execArgv.some((a) => SEMI_SPACE_FLAG.test(a)) || SEMI_SPACE_FLAG.test(env['NODE_OPTIONS'] ?? '')) {
-    return { relaunch: false };
+  for (const flag of [SEMI_SPACE_FLAG, INSPECT_FLAG]) {
+    if (execArgv.some((a) => flag.test(a)) || flag.test(env['NODE_OPTIONS'] ?? '')) return { relaunch: false };
   }
   const raw = env[SEMI_SPACE_ENV];
   let mb = DEFAULT_SEMI_SPACE_MB;
