@@ -65,7 +65,7 @@ describe('decideSemiSpace', () => {
  * The real CLI (infra/dist/cli.js) with a preloaded probe: every Node process that loads it makes
  * short-lived garbage fast (as an import does), then appends its pid, Node flags and V8 new_space
  * size to a file. PROBE_EXIT makes the child (the process started with the flag) exit with that
- * code; PROBE_HANG makes it wait to be killed.
+ * code; PROBE_HANG makes it wait to be killed; PROBE_HOLD makes it hold a 200 MB buffer.
  */
 describe('waybill migrate in a child with a small young generation (real processes)', () => {
   const tmp = new TmpDirs();
@@ -101,17 +101,22 @@ describe('waybill migrate in a child with a small young generation (real process
        const child = process.execArgv.some((a) => a.startsWith('--max-semi-space-size'));
        if (child && process.env.PROBE_EXIT) setTimeout(() => process.exit(Number(process.env.PROBE_EXIT)), 0);
        if (child && process.env.PROBE_HANG) setInterval(() => undefined, 1000);
+       if (child && process.env.PROBE_HOLD) globalThis.held = Buffer.alloc(200 * 2 ** 20, 1);
       `,
     );
   });
   afterAll(() => tmp.cleanup());
   jest.setTimeout(60_000);
 
-  function waybill(args: readonly string[], extra: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  function waybill(
+    args: readonly string[],
+    extra: NodeJS.ProcessEnv = {},
+    nodeFlags: readonly string[] = [],
+  ): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       execFile(
         process.execPath,
-        ['--require', probe, CLI, ...args],
+        [...nodeFlags, '--require', probe, CLI, ...args],
         { env: cliEnv(dir, { NODE_OPTIONS: '', PROBE_OUT: out, ...extra }) },
         (err, stdout, stderr) => {
           const e = err as (Error & { code?: number; signal?: string }) | null;
@@ -170,5 +175,16 @@ describe('waybill migrate in a child with a small young generation (real process
     p.kill('SIGTERM');
     expect(await ended).toEqual({ code: null, signal: 'SIGTERM' });
     expect(() => process.kill(child?.pid ?? 0, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }) as Error);
+  });
+
+  it("a preloaded bench sampler reports the child's run, not the waiting parent's", async () => {
+    const report = path.join(dir, 'sample.json');
+    const sampler = path.join(path.dirname(CLI), 'bench', 'process-sampler.js');
+    const r = await waybill(['migrate', '--help'], { PROBE_HOLD: '1', WAYBILL_BENCH_SAMPLE_FILE: report }, ['--require', sampler]);
+    expect(r.code).toBe(0);
+    expect(probes()).toHaveLength(2);
+    // Only the child held 200 MB (the churn above stays far below); the parent, exiting after it, did not write over its report.
+    expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ exitCode: 0, peakLiveMb: expect.any(Number) as number });
+    expect((JSON.parse(readFileSync(report, 'utf8')) as { peakLiveMb: number }).peakLiveMb).toBeGreaterThanOrEqual(200);
   });
 });
