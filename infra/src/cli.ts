@@ -1,55 +1,24 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { CliError } from './common/errors';
-import { registerAwsCommands } from './commands/aws';
-import { registerChaincodeCommands } from './commands/chaincode';
-import { registerDoctorCommand } from './commands/doctor';
-import { registerFunctionsCommands } from './commands/functions';
-import { registerChannelCommands } from './commands/channel';
-import { registerHostCommands } from './commands/host';
-import { registerIdentityCommands } from './commands/identity';
-import { registerMigrateCommands } from './commands/migrate';
-import { registerOrgCommands } from './commands/org';
-import { registerNetworkCommands } from './commands/network';
-import { registerStackCommands } from './commands/stack';
+import { decideSemiSpace, relaunchWith } from './common/semi-space';
 
-export function buildProgram(): Command {
-  const program = new Command('waybill')
-    .description('Waybill: local Fabric network, chaincode lifecycle, identities and AWS Managed Blockchain')
-    .exitOverride();
-  registerNetworkCommands(program);
-  registerChaincodeCommands(program);
-  registerStackCommands(program);
-  registerHostCommands(program);
-  registerChannelCommands(program);
-  registerIdentityCommands(program);
-  registerOrgCommands(program);
-  registerDoctorCommand(program);
-  registerAwsCommands(program);
-  registerMigrateCommands(program);
-  registerFunctionsCommands(program);
-  return program;
-}
-
+/**
+ * The `waybill` entry point. `waybill migrate …` first starts itself again with a small V8 young
+ * generation (common/semi-space.ts); the command tree is loaded only in the process that runs it,
+ * so the one that waits holds little memory.
+ */
 async function main(): Promise<void> {
-  const program = buildProgram();
-  try {
-    await program.parseAsync(process.argv);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // Commander already printed its one-line message (or the help/version text).
-      process.exitCode = err.exitCode === 0 ? 0 : 1;
-      return;
-    }
-    if (err instanceof CliError) {
-      process.stderr.write(`waybill: ${err.step ? `${err.step}: ` : ''}${err.message}\n`);
-      if (err.detail) process.stderr.write(`${err.detail}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    process.stderr.write(`waybill: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
-    process.exitCode = 2;
+  const decision = decideSemiSpace(process.argv, process.execArgv, process.env);
+  if ('error' in decision) {
+    process.stderr.write(`waybill: ${decision.error}\n`);
+    process.exitCode = 1;
+    return;
   }
+  if (decision.relaunch) {
+    relaunchWith(decision.flag);
+    return;
+  }
+  const { runProgram } = await import('./commands/program.js');
+  await runProgram();
 }
 
 if (require.main === module) void main();

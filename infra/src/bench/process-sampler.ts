@@ -4,7 +4,10 @@
  * at exit, writes to `WAYBILL_BENCH_SAMPLE_FILE` one JSON object: wall seconds since the
  * preload, CPU seconds (user + system), peak RSS (`getrusage`) and peak heap + buffers, in MB.
  * A process stopped by SIGTERM or SIGINT (a run cut short for time) still reports, exit code
- * 128 + the signal. Does nothing without that variable.
+ * 128 + the signal. Does nothing without that variable. A process that hands its work to a
+ * child (the CLI relaunching `waybill migrate` with a small young generation, which passes its Node
+ * flags on, this preload included) takes the variable out of its environment: then only the child
+ * reports, and the parent leaves signals to the code that passes them on.
  *
  * The peak includes garbage not yet collected, so it says little about what the process keeps.
  * Started with `--expose-gc`, it also forces a full collection every
@@ -47,9 +50,12 @@ export function startSampling(file: string, liveEveryMs = 5000): void {
     ['SIGTERM', 15],
     ['SIGINT', 2],
   ] as const) {
-    process.once(signal, () => process.exit(128 + n));
+    process.once(signal, () => {
+      if (process.env['WAYBILL_BENCH_SAMPLE_FILE'] === file) process.exit(128 + n);
+    });
   }
   process.on('exit', (code) => {
+    if (process.env['WAYBILL_BENCH_SAMPLE_FILE'] !== file) return;
     sample();
     const cpu = process.cpuUsage();
     const report: ProcessSample = {
