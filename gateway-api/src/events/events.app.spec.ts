@@ -24,6 +24,8 @@ describe('events, webhooks and read model (fake ledger)', () => {
   };
 
   const config = testConfig({
+    // X-Min-Block reads wait long enough for the projection on a loaded machine.
+    ledger: { minBlockWaitMs: 2_000 },
     events: {
       enabled: true,
       identity: 'manufacturer-auditor',
