@@ -291,7 +291,7 @@ const figures = (r: RunResult): { tps: number; gatewayMs: number; servingMs: num
   loadgenMs: r.cpuMs.loadgen,
 });
 /**
- * What the gateway spends per REST call beyond the raw client's own work: the gateways' background
+ * "CPU beyond raw": what the gateway spends per REST call beyond the raw client's own work: the gateways' background
  * work (block reading, projection) is in both runs, so the REST call's share is the difference,
  * set against what the raw client (the load generator) spends per call. The serving gateway alone
  * first (the other three only read blocks in both runs), then all four.
@@ -456,11 +456,11 @@ export async function sweepBench(options: Readonly<SweepBenchOptions>): Promise<
         levelsOf[kind].push(level);
         for (const x of level.pairs)
           rows.push({
-            metric: `${kind} c=${c} ${x.label}: REST/raw; CPU per REST call beyond the raw client's`,
+            metric: `${kind} c=${c} ${x.label}: REST/raw; CPU beyond raw`,
             value: `${f(x.p.ratio, 2)}; ${beyondRaw(x.p)}`,
           });
         rows.push({
-          metric: `${kind} c=${c} mean of both orders: REST/raw; CPU per REST call beyond the raw client's`,
+          metric: `${kind} c=${c} mean of both orders: REST/raw; CPU beyond raw`,
           value: `${f(meanFigures(level.pairs.map((x) => x.p)).ratio, 2)}; ${beyondRaw(meanFigures(level.pairs.map((x) => x.p)))}`,
           // Below saturation both sides are latency-bound and the ratio is noise: the targets
           // apply at saturation (the summary rows).
@@ -489,7 +489,7 @@ export async function sweepBench(options: Readonly<SweepBenchOptions>): Promise<
       const restCpu = meanCpu(cpuLevel.runs.filter((x) => x.side === 'rest').map((x) => x.r));
       rows.push(
         {
-          metric: `${kind} at saturation: throughput raw (c=${rawBest.c}) / REST (c=${restBest.c}), mean of two runs each`,
+          metric: `${kind} at saturation: raw (c=${rawBest.c}) / REST (c=${restBest.c}) /s, two runs each`,
           value: `${f(meanTps(rawBest, 'raw'))} /s (${lat(sorted(rawBest, 'raw'))}) / ${f(meanTps(restBest, 'rest'))} /s (${lat(sorted(restBest, 'rest'))})`,
         },
         {
@@ -498,16 +498,16 @@ export async function sweepBench(options: Readonly<SweepBenchOptions>): Promise<
           target: '≥ 0.95',
         },
         {
-          metric: `${kind} at saturation (c=${cpuLevel.c}): gateway CPU per REST call − raw client CPU per call, mean of both orders`,
+          metric: `${kind} at saturation (c=${cpuLevel.c}): CPU beyond raw, mean of both orders`,
           value: beyondRaw(m),
           target: '≤ 0.5 ms',
         },
         ...cpuLevel.pairs.map((x) => ({
-          metric: `${kind} at saturation (c=${cpuLevel.c}), ${x.label}`,
+          metric: `${kind} at saturation (c=${cpuLevel.c}): CPU beyond raw, ${x.label}`,
           value: beyondRaw(x.p),
         })),
         {
-          metric: `${kind} at saturation (c=${cpuLevel.c}): CPU ms per call by process kind, raw → REST (mean of two runs each)`,
+          metric: `${kind} at saturation (c=${cpuLevel.c}): CPU ms/call by kind, raw → REST`,
           value: `${cpuOfKinds(rawCpu)} → ${cpuOfKinds(restCpu)}; all ${f(sumCpu(rawCpu), 2)} → ${f(sumCpu(restCpu), 2)}`,
         },
       );
