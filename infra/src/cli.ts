@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { decideSemiSpace, relaunchWith } from './common/semi-space';
+import { decideSemiSpace, relaunchWith, watchLauncher } from './common/semi-space';
 
 /**
  * The `waybill` entry point. `waybill migrate …` first starts itself again with a small V8 young
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     relaunchWith(decision.flag);
     return;
   }
+  watchLauncher();
   const { runProgram } = await import('./commands/program.js');
   await runProgram();
 }

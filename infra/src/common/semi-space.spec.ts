@@ -177,6 +177,34 @@ describe('waybill migrate in a child with a small young generation (real process
     expect(() => process.kill(child?.pid ?? 0, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }) as Error);
   });
 
+  it('SIGKILL of the CLI (which it cannot pass on) still ends the child: it stops when the launcher is gone', async () => {
+    const p = spawn(process.execPath, ['--require', probe, CLI, 'migrate', '--help'], {
+      env: cliEnv(dir, { NODE_OPTIONS: '', PROBE_OUT: out, PROBE_HANG: '1' }),
+      stdio: 'ignore',
+    });
+    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => p.on('exit', (code, signal) => resolve({ code, signal })));
+    const deadline = Date.now() + 30_000;
+    while (probes().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const child = probes()[1];
+    expect(child?.ppid).toBe(p.pid);
+    // Still running a moment later: the probe hangs until it is stopped.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(process.kill(child?.pid ?? 0, 0)).toBe(true);
+    p.kill('SIGKILL');
+    expect(await ended).toEqual({ code: null, signal: 'SIGKILL' });
+    const gone = Date.now() + 10_000;
+    let alive = true;
+    while (alive && Date.now() < gone) {
+      try {
+        process.kill(child?.pid ?? 0, 0);
+        await new Promise((r) => setTimeout(r, 50));
+      } catch {
+        alive = false;
+      }
+    }
+    expect(alive).toBe(false);
+  });
+
   it("a preloaded bench sampler reports the child's run, not the waiting parent's", async () => {
     const report = path.join(dir, 'sample.json');
     const sampler = path.join(path.dirname(CLI), 'bench', 'process-sampler.js');

@@ -12,6 +12,8 @@ import { constants } from 'node:os';
 
 /** The environment variable that sets the semi-space size in MB; `0` keeps V8's default. */
 export const SEMI_SPACE_ENV = 'WAYBILL_MIGRATE_SEMI_SPACE_MB';
+/** Set in the child's environment only: it was started by {@link relaunchWith} and watches it. */
+export const RELAUNCHED_ENV = 'WAYBILL_MIGRATE_RELAUNCHED';
 /** The size used when {@link SEMI_SPACE_ENV} is not set, MB. */
 export const DEFAULT_SEMI_SPACE_MB = 8;
 
@@ -62,7 +64,12 @@ export function decideSemiSpace(
  * naming its report file is taken out of this process's environment once the child has it.
  */
 export function relaunchWith(flag: string): void {
-  const child = spawn(process.execPath, [...process.execArgv, flag, ...process.argv.slice(1)], { stdio: 'inherit' });
+  // The IPC channel is only there to end with this process: a SIGKILL cannot be passed on, so the
+  // child learns of it when the channel closes (see watchLauncher).
+  const child = spawn(process.execPath, [...process.execArgv, flag, ...process.argv.slice(1)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, [RELAUNCHED_ENV]: '1' },
+  });
   delete process.env['WAYBILL_BENCH_SAMPLE_FILE'];
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const forward = (signal: NodeJS.Signals): void => {
@@ -83,5 +90,23 @@ export function relaunchWith(flag: string): void {
       return;
     }
     process.exitCode = code ?? 1;
+  });
+}
+
+/**
+ * In a child started by {@link relaunchWith}: when the launching process ends without it (killed
+ * with SIGKILL, which it cannot pass on), the child stops as if it had been sent SIGTERM instead of
+ * running on unwatched. The variable is taken out of the environment so processes the command
+ * starts do not inherit it; the channel does not keep the child alive.
+ */
+export function watchLauncher(): void {
+  if (process.env[RELAUNCHED_ENV] !== '1') return;
+  delete process.env[RELAUNCHED_ENV];
+  const channel = process.channel;
+  if (!channel) return;
+  channel.unref();
+  process.once('disconnect', () => {
+    process.stderr.write('waybill: the launching process ended; stopping\n');
+    process.kill(process.pid, 'SIGTERM');
   });
 }
