@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exportLedger, importExport, syntheticReader, syntheticTarget, verifyExport } from '../migrate';
 import type { Row } from './network-bench';
+import { DEFAULT_SEMI_SPACE_MB, SEMI_SPACE_ENV } from '../common/semi-space';
 
 /** The heap cap of every phase at every size. */
 const HEAP_CAP_MB = 64;
@@ -25,8 +26,11 @@ export function migrateBench(sizes: readonly number[]): Row[] {
       const file = path.join(dir, `export-${size}.ndjson`);
       for (const phase of ['export', 'verify', 'import'] as const) {
         // The same small heap cap at every size: a phase whose memory grew with the asset count
-        // would die of it at the larger size.
-        const out = execFileSync(process.execPath, [`--max-old-space-size=${HEAP_CAP_MB}`, __filename, phase, String(size), file], {
+        // would die of it at the larger size. The young generation as `waybill migrate` runs it
+        // (WAYBILL_MIGRATE_SEMI_SPACE_MB as for the CLI: a size in MB, 0 for V8's default).
+        const semi = Number(process.env[SEMI_SPACE_ENV] ?? DEFAULT_SEMI_SPACE_MB);
+        const flags = [`--max-old-space-size=${HEAP_CAP_MB}`, ...(semi > 0 ? [`--max-semi-space-size=${semi}`] : [])];
+        const out = execFileSync(process.execPath, [...flags, __filename, phase, String(size), file], {
           encoding: 'utf8',
           maxBuffer: 1 << 20,
         });
