@@ -162,41 +162,39 @@ describe('waybill migrate in a child with a small young generation (real process
     expect(probes()).toHaveLength(1);
   });
 
-  it('SIGTERM to the CLI reaches the child, and the CLI ends by the same signal', async () => {
-    const p = spawn(process.execPath, ['--require', probe, CLI, 'migrate', '--help'], {
+  /** The CLI on a child that hangs until stopped; resolves once the child runs, with the CLI's end. */
+  async function hangingCli() {
+    const cli = spawn(process.execPath, ['--require', probe, CLI, 'migrate', '--help'], {
       env: cliEnv(dir, { NODE_OPTIONS: '', PROBE_OUT: out, PROBE_HANG: '1' }),
       stdio: 'ignore',
     });
-    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => p.on('exit', (code, signal) => resolve({ code, signal })));
+    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => cli.on('exit', (code, signal) => resolve({ code, signal })));
     const deadline = Date.now() + 30_000;
     while (probes().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const child = probes()[1];
-    expect(child?.ppid).toBe(p.pid);
-    p.kill('SIGTERM');
+    expect(child?.ppid).toBe(cli.pid);
+    return { cli, ended, childPid: child?.pid ?? 0 };
+  }
+
+  it('SIGTERM to the CLI reaches the child, and the CLI ends by the same signal', async () => {
+    const { cli, ended, childPid } = await hangingCli();
+    cli.kill('SIGTERM');
     expect(await ended).toEqual({ code: null, signal: 'SIGTERM' });
-    expect(() => process.kill(child?.pid ?? 0, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }) as Error);
+    expect(() => process.kill(childPid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }) as Error);
   });
 
   it('SIGKILL of the CLI (which it cannot pass on) still ends the child: it stops when the launcher is gone', async () => {
-    const p = spawn(process.execPath, ['--require', probe, CLI, 'migrate', '--help'], {
-      env: cliEnv(dir, { NODE_OPTIONS: '', PROBE_OUT: out, PROBE_HANG: '1' }),
-      stdio: 'ignore',
-    });
-    const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) => p.on('exit', (code, signal) => resolve({ code, signal })));
-    const deadline = Date.now() + 30_000;
-    while (probes().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const child = probes()[1];
-    expect(child?.ppid).toBe(p.pid);
+    const { cli, ended, childPid } = await hangingCli();
     // Still running a moment later: the probe hangs until it is stopped.
     await new Promise((r) => setTimeout(r, 300));
-    expect(process.kill(child?.pid ?? 0, 0)).toBe(true);
-    p.kill('SIGKILL');
+    expect(process.kill(childPid, 0)).toBe(true);
+    cli.kill('SIGKILL');
     expect(await ended).toEqual({ code: null, signal: 'SIGKILL' });
     const gone = Date.now() + 10_000;
     let alive = true;
     while (alive && Date.now() < gone) {
       try {
-        process.kill(child?.pid ?? 0, 0);
+        process.kill(childPid, 0);
         await new Promise((r) => setTimeout(r, 50));
       } catch {
         alive = false;
