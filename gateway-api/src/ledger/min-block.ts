@@ -62,6 +62,25 @@ const FIRST_POLL_MS = 20;
 const MAX_POLL_MS = 250;
 
 /**
+ * Calls `check` until it answers true (pauses from 20 ms, doubling up to 250 ms); false once
+ * `deadline` (a `clock.now()` value) passed without. Rejects when `check` does.
+ */
+export async function pollUntil(
+  check: () => Promise<boolean>,
+  deadline: number,
+  clock: WaiterClock = realClock,
+): Promise<boolean> {
+  let pause = FIRST_POLL_MS;
+  for (;;) {
+    if (await check()) return true;
+    const left = deadline - clock.now();
+    if (left <= 0) return false;
+    await clock.sleep(Math.min(pause, left));
+    pause = Math.min(pause * 2, MAX_POLL_MS);
+  }
+}
+
+/**
  * Waits until a height (the next block's number) passes a block. Heights only grow, so the highest
  * one seen answers every request at or below it without asking again; while requests wait, one
  * probe at a time asks for the height and all of them share its answer.
@@ -86,15 +105,11 @@ export class BlockWaiter {
    * not. Rejects when the height cannot be read.
    */
   async waitFor(identity: string, block: number, deadline: number): Promise<boolean> {
-    let pause = FIRST_POLL_MS;
-    for (;;) {
-      if (this.#known > block) return true;
-      if ((await this.#heightNow(identity)) > block) return true;
-      const left = deadline - this.clock.now();
-      if (left <= 0) return false;
-      await this.clock.sleep(Math.min(pause, left));
-      pause = Math.min(pause * 2, MAX_POLL_MS);
-    }
+    return pollUntil(
+      async () => this.#known > block || (await this.#heightNow(identity)) > block,
+      deadline,
+      this.clock,
+    );
   }
 
   #heightNow(identity: string): Promise<number> {

@@ -1,7 +1,7 @@
 import { ALL_ASSET_STATUSES, LIMITS } from '@waybill/chaincode/constants';
 import { PROJECTION_CHECKPOINT, READER_CHECKPOINT, type EventStoreRepository } from '../events/event-store.repository';
 import type { LedgerPort } from '../ledger/ledger.port';
-import { notReached } from '../ledger/min-block';
+import { notReached, pollUntil, type WaiterClock } from '../ledger/min-block';
 import type { ProjectionQuery, ProjectionRepository } from './projection.repository';
 
 /** How far the read model is behind the ledger. */
@@ -42,7 +42,6 @@ export class ReconcileRunningError extends Error {
   }
 }
 const HEIGHT_CACHE_MS = 1_000;
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The read model as the API uses it: queries, lag and reconciliation against the ledger. */
 export class ReadModelService {
@@ -82,16 +81,17 @@ export class ReadModelService {
    * `deadline` (a `Date.now()` value).
    * @throws {@link ProblemException} MIN_BLOCK_NOT_REACHED (503, retryable) at the deadline.
    */
-  async waitForBlock(block: number, deadline: number, sleep = pause): Promise<void> {
-    let wait = 20;
-    for (;;) {
-      const { projectedBlock } = await this.status();
-      if (projectedBlock !== null && projectedBlock >= block) return;
-      const left = deadline - Date.now();
-      if (left <= 0) throw notReached('this organisation’s read model', block, (projectedBlock ?? -1) + 1);
-      await sleep(Math.min(wait, left));
-      wait = Math.min(wait * 2, 250);
-    }
+  async waitForBlock(block: number, deadline: number, clock?: WaiterClock): Promise<void> {
+    let projected: number | null = null;
+    const reached = await pollUntil(
+      async () => {
+        projected = (await this.status()).projectedBlock;
+        return projected !== null && projected >= block;
+      },
+      deadline,
+      clock,
+    );
+    if (!reached) throw notReached('this organisation’s read model', block, (projected ?? -1) + 1);
   }
 
   /**

@@ -23,7 +23,7 @@ describe('ReadModelService.waitForBlock (X-Min-Block on read-model answers)', ()
     });
     return { s, status };
   };
-  const noSleep = () => Promise.resolve();
+  const noSleep = { now: Date.now, sleep: () => Promise.resolve() };
 
   it('resolves once the projection passed the block', async () => {
     const { s, status } = service([null, 3, 5, 7]);
